@@ -1,0 +1,80 @@
+"""Activation aggregation (paper §6.1): channel maxima per image and the top-channel counts A^l.
+
+The two selection rules here (Method 1: top k; Method 2: top share of mass) are also used
+for influences, which rank input channels the same way.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+
+def channel_maxima(feature_map: torch.Tensor) -> torch.Tensor:
+    """Spatial max of every channel: (B, C, H, W) → (B, C)."""
+    return feature_map.amax(dim=(2, 3))
+
+
+def select_top_k(values: torch.Tensor, k: int, dim: int = -1) -> torch.Tensor:
+    """Method 1: mark the ``k`` largest entries along ``dim`` (ties: lower index first).
+
+    Entries equal to -inf are never marked (they stand for "not a candidate").
+    """
+    k = min(k, values.shape[dim])
+    order = torch.sort(values, dim=dim, descending=True, stable=True).indices
+    mask = torch.zeros_like(values, dtype=torch.bool)
+    mask.scatter_(dim, order.narrow(dim, 0, k), True)
+    return mask & (values > float("-inf"))
+
+
+def select_top_share(values: torch.Tensor, share: float, dim: int = -1) -> torch.Tensor:
+    """Method 2: mark entries by decreasing value until they hold ``share`` of the row's mass.
+
+    As in the authors' code the entry that crosses the threshold is included, so a row with
+    positive mass always marks at least one entry. Negative values count as zero mass; a row
+    with no positive mass marks nothing. Ties: lower index first.
+    """
+    pos = values.clamp(min=0)
+    total = pos.sum(dim=dim, keepdim=True)
+    sorted_vals, order = torch.sort(pos, dim=dim, descending=True, stable=True)
+    before = (sorted_vals.cumsum(dim=dim) - sorted_vals) / total.clamp(min=torch.finfo(
+        pos.dtype).tiny)
+    take_sorted = (before < share) & (sorted_vals > 0)
+    mask = torch.zeros_like(values, dtype=torch.bool)
+    mask.scatter_(dim, order, take_sorted)
+    return mask
+
+
+def select(values: torch.Tensor, method: int, k: int, share: float, dim: int = -1) -> torch.Tensor:
+    """Method 1 (top ``k``) or Method 2 (top ``share`` of mass) along ``dim``."""
+    if method == 1:
+        return select_top_k(values, k, dim)
+    if method == 2:
+        return select_top_share(values, share, dim)
+    raise ValueError(f"aggregation method must be 1 or 2, not {method}")
+
+
+def count_top_channels(maxima: np.ndarray, method: int, k: int, share: float) -> np.ndarray:
+    """One class's row of A^l: per channel, how many images have it among their top channels."""
+    z = torch.from_numpy(np.ascontiguousarray(maxima, dtype=np.float32))
+    return select(z, method, k, share, dim=1).sum(dim=0).numpy().astype(np.int64)
+
+
+def activation_matrix(stores: list, layer: str, method: int, k: int,
+                      share: float) -> dict[str, np.ndarray]:
+    """A^l over all classes (one row per store), streamed chunk by chunk from the stores.
+
+    Also returns each channel's min and max over all images, the common histogram range
+    that makes per-class channel distributions comparable.
+    """
+    rows, lo, hi = [], None, None
+    for store in stores:
+        row = None
+        for z in store.iter_maxima(layer):
+            counts = count_top_channels(z, method, k, share)
+            row = counts if row is None else row + counts
+            lo = z.min(axis=0) if lo is None else np.minimum(lo, z.min(axis=0))
+            hi = z.max(axis=0) if hi is None else np.maximum(hi, z.max(axis=0))
+        rows.append(row if row is not None else np.zeros(store.maxima(layer).shape[1], np.int64))
+    return {"counts": np.stack(rows), "class_ids": np.array([s.class_id for s in stores]),
+            "channel_min": lo.astype(np.float32), "channel_max": hi.astype(np.float32)}

@@ -1,0 +1,122 @@
+"""The per-class pass: one forward pass over a class's images yields everything Summit needs.
+
+Hooks on the primary layers record channel maxima Z; hooks on every hop's convolution turn
+its real input into exact influence maxima, which are ranked and tallied right away, so no
+activation map outlives its batch and memory does not grow with the number of images.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, Dataset, Subset
+
+from summit.activations import channel_maxima
+from summit.hops import IDENTITY, Structure
+from summit.influence import (
+    FoldedConv,
+    competition_groups,
+    fold,
+    identity_influence,
+    influence_max,
+    tally_group,
+)
+
+log = logging.getLogger(__name__)
+
+
+class Aggregator:
+    """Wraps a model with hooks; ``step`` runs one batch and accumulates influence tallies."""
+
+    def __init__(self, model: nn.Module, structure: Structure, method: int, k: int,
+                 share: float):
+        self.model, self.structure = model, structure
+        self.method, self.k, self.share = method, k, share
+        modules = dict(model.named_modules())
+        self.hops = structure.hops()
+        self.groups = [g for b in structure.blocks for g in competition_groups(b.hops)]
+        self.folded: dict[str, FoldedConv] = {
+            h.name: fold(modules[h.conv], modules[h.bn] if h.bn else None)
+            for h in self.hops if h.conv != IDENTITY}
+        device = next(model.parameters()).device
+        self.tallies = {h.name: torch.zeros(h.in_channels, h.out_channels, dtype=torch.int64,
+                                            device=device) for h in self.hops}
+        self.maxima: dict[str, torch.Tensor] = {}
+        self.influences: dict[str, torch.Tensor] = {}
+        self._handles = [modules[layer.name].register_forward_hook(self._layer_hook(layer.name))
+                         for layer in structure.layers]
+        self._handles += [modules[h.conv].register_forward_hook(self._conv_hook(h.name))
+                          for h in self.hops if h.conv != IDENTITY]
+
+    def _layer_hook(self, name: str):
+        def hook(module: nn.Module, inputs: Any, output: torch.Tensor) -> None:
+            self.maxima[name] = channel_maxima(output)
+        return hook
+
+    def _conv_hook(self, hop: str):
+        def hook(module: nn.Module, inputs: tuple[torch.Tensor, ...], output: Any) -> None:
+            self.influences[hop] = influence_max(inputs[0], self.folded[hop])
+        return hook
+
+    @torch.inference_mode()
+    def step(self, images: torch.Tensor) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
+        """Forward one batch: returns per-layer channel maxima and the logits."""
+        self.maxima.clear()
+        self.influences.clear()
+        logits = self.model(images)
+        if not isinstance(logits, torch.Tensor):  # e.g. namedtuple outputs
+            logits = getattr(logits, "logits", logits[0])
+        for h in self.hops:
+            if h.conv == IDENTITY:
+                self.influences[h.name] = identity_influence(self.maxima[h.source])
+        for group in self.groups:
+            for name, counts in tally_group(group, self.influences, self.method, self.k,
+                                            self.share).items():
+                self.tallies[name] += counts
+        return dict(self.maxima), logits
+
+    def close(self) -> None:
+        for handle in self._handles:
+            handle.remove()
+
+
+def class_loader(dataset: Dataset, indices: np.ndarray, batch_size: int,
+                 workers: int) -> DataLoader:
+    """Batches of one class's images, in dataset order (results do not depend on timing)."""
+    return DataLoader(Subset(dataset, indices.tolist()), batch_size=batch_size, shuffle=False,
+                      num_workers=workers)
+
+
+def aggregate_class(aggregator: Aggregator, loader: DataLoader, indices: np.ndarray,
+                    writer, device: torch.device) -> dict[str, Any]:
+    """Stream ``loader`` through ``aggregator`` into ``writer``; return the run's summary."""
+    seen = skipped = 0
+    start = last_report = time.perf_counter()
+    for batch_no, (images, labels) in enumerate(loader):
+        batch_idx = indices[seen:seen + len(labels)]
+        seen += len(labels)
+        ok = labels >= 0  # unreadable images come back labelled -1
+        skipped += int((~ok).sum())
+        if not ok.any():
+            continue
+        images, labels, batch_idx = images[ok].to(device), labels[ok].to(device), batch_idx[
+            ok.numpy()]
+        maxima, logits = aggregator.step(images)
+        probs = torch.softmax(logits.float(), dim=1)
+        writer.append(
+            {name: z.float().cpu().numpy() for name, z in maxima.items()},
+            {"index": batch_idx, "label": labels.cpu().numpy(),
+             "predicted": probs.argmax(dim=1).cpu().numpy(),
+             "prob_true": probs.gather(1, labels[:, None])[:, 0].cpu().numpy()})
+        now = time.perf_counter()
+        if now - last_report > 10 or batch_no == len(loader) - 1:
+            log.info("%d/%d images, %.1f images/s", seen, len(indices), seen / (now - start))
+            last_report = now
+    seconds = time.perf_counter() - start
+    return {"n_images": seen - skipped, "n_skipped": skipped, "seconds": seconds,
+            "images_per_second": (seen - skipped) / max(seconds, 1e-9)}

@@ -1,0 +1,216 @@
+"""Command-line entry point: one sub-command per workflow step, so Snakemake rules stay thin.
+
+Each step gets its settings as one JSON object (``--params``), the exact subset of the
+config it depends on, so Snakemake re-runs a step only when those settings change.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from summit import data, models
+from summit.config import ConfigError
+from summit.hops import Structure, StructureError, trace_structure
+
+log = logging.getLogger("summit")
+
+
+def _write_json(path: str | Path, obj: Any) -> None:
+    """Write JSON atomically (temporary file, then rename): no half-written outputs."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(obj, indent=None, separators=(",", ":"), ensure_ascii=False))
+    tmp.replace(path)
+
+
+def _setup_torch(p: dict[str, Any]) -> torch.device:
+    torch.set_num_threads(p.get("threads", 2))
+    torch.set_flush_denormal(True)
+    return models.select_device(p.get("device", "auto"))
+
+
+def _n_outputs(p: dict[str, Any]) -> int:
+    return len(data.class_names(p["dataset"]))
+
+
+def cmd_train(a: argparse.Namespace, p: dict[str, Any]) -> None:
+    """Train the demo model with a fixed seed; cache weights and metrics."""
+    from summit.train import train_model
+
+    device = _setup_torch(p)
+    spec = data.InputSpec.from_config(p["input"])
+    train_set = data.open_dataset(p["dataset"], spec, "train")
+    test_set = data.open_dataset(p["dataset"], spec, "test")
+    t = p["model"]["train"]
+    torch.manual_seed(t["seed"])
+    model = models.build_model(p["model"], _n_outputs(p), spec.channels).to(device)
+    metrics = train_model(model, train_set, test_set, epochs=t["epochs"],
+                          batch_size=t["batch_size"], lr=t["lr"], seed=t["seed"], device=device,
+                          max_train_images=t["max_images"], log=log.info)
+    Path(a.weights).parent.mkdir(parents=True, exist_ok=True)
+    torch.save(model.cpu().state_dict(), a.weights)
+    _write_json(a.metrics, metrics)
+
+
+def cmd_describe_model(a: argparse.Namespace, p: dict[str, Any]) -> None:
+    """Check the model loads and takes the input; record its structure and checksum."""
+    device = _setup_torch(p)
+    spec = data.InputSpec.from_config(p["input"])
+    model = models.load_model(p["model"], a.weights, _n_outputs(p), spec.channels, device)
+    structure = trace_structure(model.cpu(), p["layers"],
+                                torch.zeros(1, spec.channels, spec.size, spec.size))
+    metrics = json.loads(Path(a.metrics).read_text()) if a.metrics else {}
+    _write_json(a.structure, structure.to_json())
+    _write_json(a.out, {
+        "name": p["model"]["name"], "kind": p["model"]["kind"],
+        "architecture": p["model"].get("architecture") or p["model"].get("factory") or "demo",
+        "parameters": sum(t.numel() for t in model.parameters()),
+        "weights": str(a.weights), "weights_sha256": models.sha256(a.weights),
+        "test_accuracy": metrics.get("test_accuracy"), "training": metrics,
+        "layers": [x.name for x in structure.layers]})
+
+
+def cmd_aggregate(a: argparse.Namespace, p: dict[str, Any]) -> None:
+    """The per-class pass: channel maxima, influence tallies and predictions into one store."""
+    from summit.aggregate import Aggregator, aggregate_class, class_loader
+    from summit.store import open_class_store
+
+    device = _setup_torch(p)
+    spec = data.InputSpec.from_config(p["input"])
+    structure = Structure.from_json(json.loads(Path(a.structure).read_text()))
+    dataset = data.open_dataset(p["dataset"], spec, "train")
+    indices = data.class_image_indices(dataset.labels, a.class_id,
+                                       p["dataset"]["max_images_per_class"])
+    model = models.load_model(p["model"], a.weights, _n_outputs(p), spec.channels, device)
+    inf = p["influence"]
+    aggregator = Aggregator(model, structure, inf["method"], inf["k"], inf["share"])
+    loader = class_loader(dataset, indices, p["batch_size"], p["dataset"]["loader_workers"])
+    log.info("class %d: %d images, device %s", a.class_id, len(indices), device)
+    layers = {x.name: x.channels for x in structure.layers}
+    with open_class_store(a.out, layers, max(1, len(indices))) as writer:
+        summary = aggregate_class(aggregator, loader, indices, writer, device)
+        tallies = {k: v.cpu().numpy() for k, v in aggregator.tallies.items()}
+        writer.finish(tallies, {"class_id": a.class_id, "layers": list(layers), **summary})
+    log.info("done: %s", summary)
+
+
+def cmd_activations(a: argparse.Namespace, p: dict[str, Any]) -> None:
+    """A^l for one layer from every class's channel maxima (no forward pass)."""
+    from summit.activations import activation_matrix
+    from summit.store import ClassStore
+
+    agg = p["aggregation"]
+    result = activation_matrix([ClassStore(s) for s in a.stores], a.layer, agg["method"],
+                               agg["k"], agg["share"])
+    Path(a.out).parent.mkdir(parents=True, exist_ok=True)
+    with open(a.out, "wb") as f:  # file handle: np.savez would append .npz to the name
+        np.savez(f, **result)
+
+
+def cmd_embed(a: argparse.Namespace, p: dict[str, Any]) -> None:
+    """UMAP of one layer's A^l, initialised from the previous layer's embedding."""
+    from summit.embedding import embed_layer
+
+    counts = np.load(a.counts)
+    init = np.array(json.loads(Path(a.init).read_text())["coords"]) if a.init else None
+    e = p["embedding"]
+    coords = embed_layer(counts["counts"], init, n_neighbors=e["n_neighbors"],
+                         min_dist=e["min_dist"], seed=e["seed"])
+    _write_json(a.out, {"layer": a.layer, "class_ids": counts["class_ids"].tolist(),
+                        "coords": np.round(coords, 6).tolist()})
+
+
+def cmd_graph(a: argparse.Namespace, p: dict[str, Any]) -> None:
+    """One class's attribution graph: JSON for the site, GraphML for Gephi/Cytoscape."""
+    from summit.graphs import attribution_graph, full_graph, write_graphml
+    from summit.store import ClassStore
+
+    structure = Structure.from_json(json.loads(Path(a.structure).read_text()))
+    store = ClassStore(a.store)
+    counts = {}
+    for path in a.counts:
+        npz = np.load(path)
+        row = int(np.flatnonzero(npz["class_ids"] == store.class_id)[0])
+        counts[Path(path).stem] = npz["counts"][row]
+    g = p["graph"]
+    full = full_graph(structure, counts, store.tallies(), g["merged_edges_per_channel"],
+                      p["influence_k"], g["exclude_channels"])
+    graph = {"class": {"id": store.class_id, "name": p["class_names"][store.class_id]},
+             **attribution_graph(full, g)}
+    _write_json(a.out, graph)
+    write_graphml(graph, a.graphml)
+    log.info("class %d: %d vertices, %d edges", store.class_id, len(graph["nodes"]),
+             len(graph["edges"]))
+
+
+def cmd_stats(a: argparse.Namespace, p: dict[str, Any]) -> None:
+    """Per-class accuracy and histograms."""
+    from summit.stats import class_stats
+    from summit.store import ClassStore
+
+    ranges = {Path(x).stem: dict(np.load(x)) for x in a.counts}
+    _write_json(a.out, class_stats(ClassStore(a.store), ranges, p["stats"]["bins"]))
+
+
+def cmd_site(a: argparse.Namespace, p: dict[str, Any]) -> None:
+    """Render the static site: the front-end source plus the study's data files."""
+    from summit.site import write_site
+
+    write_site(p, Path(a.source), Path(a.results), Path(a.out))
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="summit", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add(name: str, fn, *args: tuple[str, dict[str, Any]]) -> None:
+        cmd = sub.add_parser(name, help=fn.__doc__.splitlines()[0])
+        cmd.add_argument("--params", required=True, help="the step's settings as JSON")
+        for flag, kwargs in args:
+            cmd.add_argument(flag, **kwargs)
+        cmd.set_defaults(fn=fn)
+
+    req = {"required": True}
+    add("train", cmd_train, ("--weights", req), ("--metrics", req))
+    add("describe-model", cmd_describe_model, ("--weights", req), ("--metrics", {}),
+        ("--structure", req), ("--out", req))
+    add("aggregate", cmd_aggregate, ("--class-id", {"type": int, **req}), ("--weights", req),
+        ("--structure", req), ("--out", req))
+    add("activations", cmd_activations, ("--layer", req), ("--stores", {"nargs": "+", **req}),
+        ("--out", req))
+    add("embed", cmd_embed, ("--layer", req), ("--counts", req), ("--init", {}), ("--out", req))
+    add("graph", cmd_graph, ("--structure", req), ("--store", req),
+        ("--counts", {"nargs": "+", **req}), ("--out", req), ("--graphml", req))
+    add("stats", cmd_stats, ("--store", req), ("--counts", {"nargs": "+", **req}),
+        ("--out", req))
+    add("site", cmd_site, ("--source", req), ("--results", req), ("--out", req))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    start = time.perf_counter()
+    try:
+        args.fn(args, json.loads(args.params))
+    except (ConfigError, data.DataError, models.ModelError, StructureError) as e:
+        log.error("%s", e)
+        print(f"summit {args.command}: error: {e}", file=sys.stderr)
+        return 2
+    log.info("%s finished in %.1f s", args.command, time.perf_counter() - start)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

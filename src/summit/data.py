@@ -1,0 +1,215 @@
+"""Datasets the study summarises: the built-in Fashion-MNIST and any image folder.
+
+Both give a torch ``Dataset`` of ``(image tensor, class id)`` pairs that honours the model's
+input settings (size, channels, normalisation), plus the list of class names and, per class,
+the indices of its images, so per-class jobs stream only their own class.
+"""
+
+from __future__ import annotations
+
+import gzip
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from PIL import Image, UnidentifiedImageError
+from torch.utils.data import Dataset
+from torchvision.datasets.folder import IMG_EXTENSIONS
+
+log = logging.getLogger(__name__)
+
+FASHION_MNIST_CLASSES = [
+    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+]
+FASHION_MNIST_FILES = {
+    "train": ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
+    "test": ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"),
+}
+
+
+class DataError(ValueError):
+    """A dataset setting or file is unusable; the message says which and how to fix it."""
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """What the model takes: square side in pixels, colour channels, per-channel mean/std."""
+
+    size: int
+    channels: int
+    mean: tuple[float, ...]
+    std: tuple[float, ...]
+
+    @classmethod
+    def from_config(cls, cfg: dict[str, Any]) -> InputSpec:
+        return cls(int(cfg["size"]), int(cfg["channels"]), tuple(cfg["mean"]), tuple(cfg["std"]))
+
+    def normalise(self, x: torch.Tensor) -> torch.Tensor:
+        """Normalise a batch or image in [0, 1] with the configured mean and std."""
+        mean = torch.tensor(self.mean, dtype=x.dtype).view(-1, 1, 1)
+        std = torch.tensor(self.std, dtype=x.dtype).view(-1, 1, 1)
+        return (x - mean) / std
+
+
+def _to_model_input(img: Image.Image, spec: InputSpec) -> torch.Tensor:
+    """Any PIL image (any mode, any size) to a normalised (C, size, size) tensor."""
+    img = img.convert("L" if spec.channels == 1 else "RGB")
+    w, h = img.size
+    scale = spec.size / min(w, h)
+    if (w, h) != (spec.size, spec.size):
+        img = img.resize((max(spec.size, round(w * scale)), max(spec.size, round(h * scale))),
+                         Image.BILINEAR)
+        w, h = img.size
+        left, top = (w - spec.size) // 2, (h - spec.size) // 2
+        img = img.crop((left, top, left + spec.size, top + spec.size))
+    arr = np.asarray(img, dtype=np.float32) / 255.0
+    x = torch.from_numpy(arr).reshape(spec.size, spec.size, spec.channels).permute(2, 0, 1)
+    return spec.normalise(x)
+
+
+class FashionMNIST(Dataset):
+    """Fashion-MNIST read straight from the idx gz files (Debian's dataset-fashion-mnist)."""
+
+    def __init__(self, root: str | Path, split: str, spec: InputSpec):
+        root = Path(root)
+        image_file, label_file = FASHION_MNIST_FILES[split]
+        if not (root / image_file).exists():
+            root = _download_fashion_mnist(root)
+        with gzip.open(root / image_file) as f:
+            self.images = np.frombuffer(f.read(), np.uint8, offset=16).reshape(-1, 28, 28)
+        with gzip.open(root / label_file) as f:
+            self.labels = np.frombuffer(f.read(), np.uint8, offset=8).astype(np.int64)
+        self.spec = spec
+        self.classes = list(FASHION_MNIST_CLASSES)
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def __getitem__(self, i: int) -> tuple[torch.Tensor, int]:
+        x = torch.from_numpy(self.images[i].astype(np.float32) / 255.0)[None]
+        if self.spec.size != 28:
+            x = torch.nn.functional.interpolate(x[None], size=self.spec.size, mode="bilinear",
+                                                align_corners=False)[0]
+        if self.spec.channels == 3:
+            x = x.expand(3, -1, -1)
+        return self.spec.normalise(x), int(self.labels[i])
+
+
+def _download_fashion_mnist(root: Path) -> Path:
+    """Fall back to torchvision's downloader where the Debian package is absent."""
+    from torchvision.datasets import FashionMNIST as TV
+
+    cache = Path("results/data/download")
+    try:
+        TV(str(cache), download=True)
+    except Exception as e:  # noqa: BLE001 - any download failure means the same fix
+        raise DataError(
+            f"dataset.root: Fashion-MNIST files not found in {root} and download failed ({e}); "
+            "install them with `apt-get install dataset-fashion-mnist` or point dataset.root "
+            "at a folder holding train-images-idx3-ubyte.gz etc."
+        ) from e
+    return cache / "FashionMNIST" / "raw"
+
+
+class ImageFolderDataset(Dataset):
+    """One sub-folder per class, images of any size and mode; unreadable files are skipped."""
+
+    def __init__(self, root: str | Path, spec: InputSpec, strict: bool = False):
+        root = Path(root)
+        if not root.is_dir():
+            raise DataError(f"dataset.root: {root} is not a folder; point it at a folder "
+                            "with one sub-folder of images per class")
+        self.classes = sorted(p.name for p in root.iterdir() if p.is_dir())
+        if len(self.classes) < 2:
+            raise DataError(f"dataset.root: {root} holds {len(self.classes)} class sub-folder(s);"
+                            " a study needs at least 2 (one sub-folder of images per class)")
+        self.samples: list[tuple[Path, int]] = []
+        for c, name in enumerate(self.classes):
+            files = sorted(p for p in (root / name).rglob("*")
+                           if p.is_file() and p.suffix.lower() in IMG_EXTENSIONS)
+            if not files:
+                raise DataError(f"dataset.root: class folder {root / name} holds no images "
+                                f"({', '.join(IMG_EXTENSIONS)}); add images or remove it")
+            self.samples += [(p, c) for p in files]
+        self.labels = np.array([c for _, c in self.samples], dtype=np.int64)
+        self.spec = spec
+        self.strict = strict
+        self.skipped: list[str] = []
+
+    def __len__(self) -> int:
+        return len(self.samples)
+
+    def __getitem__(self, i: int) -> tuple[torch.Tensor, int]:
+        path, label = self.samples[i]
+        try:
+            with Image.open(path) as img:
+                return _to_model_input(img, self.spec), label
+        except (OSError, UnidentifiedImageError, ValueError) as e:
+            if self.strict:
+                raise DataError(f"{path}: unreadable image ({e}); fix or remove it, or set "
+                                "dataset.skip_unreadable: true") from e
+            log.warning("skipping unreadable image %s: %s", path, e)
+            return torch.full((self.spec.channels, self.spec.size, self.spec.size),
+                              float("nan")), -1
+
+
+def open_dataset(dataset_cfg: dict[str, Any], spec: InputSpec, split: str = "train") -> Dataset:
+    """The configured dataset's ``split`` ("train" is summarised, "test" measures accuracy)."""
+    kind = dataset_cfg["kind"]
+    if kind == "fashion_mnist":
+        return FashionMNIST(dataset_cfg["root"], split, spec)
+    if kind == "image_folder":
+        root = dataset_cfg["root"] if split == "train" else dataset_cfg.get("test_root")
+        if root is None:
+            raise DataError("dataset.test_root: not set, so there is no test split to measure "
+                            "accuracy on; set it to a folder laid out like dataset.root")
+        return ImageFolderDataset(root, spec, strict=not dataset_cfg.get("skip_unreadable", True))
+    raise DataError(f"dataset.kind: unknown kind {kind!r}; use fashion_mnist or image_folder")
+
+
+def class_names(dataset_cfg: dict[str, Any]) -> list[str]:
+    """Class names in class-id order, cheaply (no image is read)."""
+    if dataset_cfg["kind"] == "fashion_mnist":
+        return list(FASHION_MNIST_CLASSES)
+    root = Path(dataset_cfg["root"])
+    if not root.is_dir():
+        raise DataError(f"dataset.root: {root} does not exist; point it at a folder with one "
+                        "sub-folder of images per class")
+    return sorted(p.name for p in root.iterdir() if p.is_dir())
+
+
+def study_classes(dataset_cfg: dict[str, Any]) -> list[int]:
+    """Ids of the classes the study covers: all, or the configured subset."""
+    names = class_names(dataset_cfg)
+    chosen = dataset_cfg.get("classes")
+    if not chosen:
+        return list(range(len(names)))
+    ids = []
+    for c in chosen:
+        if isinstance(c, int) and 0 <= c < len(names):
+            ids.append(c)
+        elif isinstance(c, str) and c in names:
+            ids.append(names.index(c))
+        else:
+            raise DataError(f"dataset.classes: {c!r} is not a class of the dataset; valid are "
+                            f"ids 0..{len(names) - 1} or names {names[:10]}")
+    return sorted(set(ids))
+
+
+def class_image_indices(labels: np.ndarray, class_id: int,
+                        max_images: int | None = None) -> np.ndarray:
+    """Indices of a class's images, in dataset order, capped at ``max_images``."""
+    idx = np.flatnonzero(labels == class_id)
+    return idx[:max_images] if max_images else idx
+
+
+def subset_indices(labels: np.ndarray, class_ids: Sequence[int],
+                   max_per_class: int | None) -> np.ndarray:
+    """Indices of the given classes' images, each class capped at ``max_per_class``."""
+    parts = [class_image_indices(labels, c, max_per_class) for c in class_ids]
+    return np.sort(np.concatenate(parts)) if parts else np.zeros(0, np.int64)

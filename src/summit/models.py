@@ -1,0 +1,94 @@
+"""The model under study: the built-in demo, a torchvision architecture, or a user factory.
+
+Every model is built untrained here and gets its weights from a state-dict file, so the
+weights' checksum identifies what was studied.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+from pathlib import Path
+from typing import Any
+
+import torch
+import torchvision
+from torch import nn
+
+from summit.demo_net import DemoInception
+
+
+class ModelError(ValueError):
+    """The model setting or weights file is unusable; the message says how to fix it."""
+
+
+def select_device(name: str) -> torch.device:
+    """``auto`` takes a GPU when one is present; an absent device is an error, not a fallback."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    device = torch.device(name)
+    if device.type == "cuda":
+        index = device.index or 0
+        if not torch.cuda.is_available() or index >= torch.cuda.device_count():
+            raise ModelError(f"device: {name} is not available on this machine "
+                             f"({torch.cuda.device_count()} GPU(s)); use auto or cpu")
+    if device.type == "mps" and not torch.backends.mps.is_available():
+        raise ModelError("device: mps is not available on this machine; use auto or cpu")
+    return device
+
+
+def build_model(model_cfg: dict[str, Any], n_outputs: int, in_channels: int) -> nn.Module:
+    """The configured architecture with fresh weights."""
+    kind = model_cfg["kind"]
+    if kind == "demo":
+        return DemoInception(in_channels, n_outputs, model_cfg.get("width", 1.0))
+    if kind == "torchvision":
+        arch = model_cfg.get("architecture")
+        if arch not in torchvision.models.list_models(module=torchvision.models):
+            raise ModelError(f"model.architecture: {arch!r} is not a torchvision classification "
+                             "model; see torchvision.models.list_models()")
+        kwargs = {"weights": None, **model_cfg.get("kwargs", {})}
+        if arch in ("googlenet", "inception_v3"):
+            kwargs.setdefault("init_weights", False)
+        return torchvision.models.get_model(arch, **kwargs)
+    if kind == "factory":
+        target = model_cfg.get("factory", "")
+        module_name, _, fn_name = target.partition(":")
+        try:
+            factory = getattr(importlib.import_module(module_name), fn_name)
+        except (ImportError, AttributeError) as e:
+            raise ModelError(f"model.factory: cannot import {target!r} ({e}); give "
+                             "'package.module:function' importable from this environment") from e
+        return factory(**model_cfg.get("kwargs", {}))
+    raise ModelError(f"model.kind: unknown kind {kind!r}; use demo, torchvision or factory")
+
+
+def load_model(model_cfg: dict[str, Any], weights: str | Path, n_outputs: int, in_channels: int,
+               device: torch.device) -> nn.Module:
+    """Build the model, load its state dict, and put it in eval mode on ``device``."""
+    model = build_model(model_cfg, n_outputs, in_channels)
+    weights = Path(weights)
+    if not weights.is_file():
+        raise ModelError(f"model.weights: {weights} does not exist; give a state-dict file")
+    try:
+        state = torch.load(weights, map_location="cpu", weights_only=True)
+    except Exception as e:  # noqa: BLE001 - any unpickling failure has the same fix
+        raise ModelError(f"model.weights: {weights} does not load as a state dict ({e})") from e
+    if isinstance(state, dict) and "state_dict" in state:
+        state = state["state_dict"]
+    try:
+        model.load_state_dict(state)
+    except RuntimeError as e:
+        first = str(e).splitlines()[0] if str(e) else "mismatch"
+        raise ModelError(f"model.weights: {weights} does not match the architecture ({first}"
+                         "…); check model.architecture/kwargs") from e
+    return model.eval().to(device)
+
+
+def sha256(path: str | Path) -> str:
+    """Checksum of a file, streamed."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -1,0 +1,69 @@
+"""The static site's data: what the front-end in ``site/`` reads, written in one place.
+
+Data contract (paths relative to the site root):
+
+- ``data/study.json``: title, model, dataset, overall accuracy, primary layers (input side
+  first), classes (id, name, n_images, accuracy, prob_hist, graph file, graph size) and the
+  per-layer embedding (one [x, y] in [0, 1] per class, in ``classes`` order);
+- ``data/graphs/<id>.json``: one class's attribution graph (class, layers, nodes with id,
+  layer, channel, count, pagerank; edges with source in the lower layer, target, weight);
+- ``data/stats/<id>.json``: the class's statistics (``summit.stats.class_stats``).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+
+def _read(path: Path) -> Any:
+    return json.loads(path.read_text())
+
+
+def study_summary(p: dict[str, Any], results: Path) -> dict[str, Any]:
+    """The site's entry file, assembled from the model card, stats, graphs and embeddings."""
+    model = _read(results / "model" / "model.json")
+    structure = _read(results / "model" / "structure.json")
+    classes, correct, total = [], 0, 0
+    for cid in p["class_ids"]:
+        stats = _read(results / "stats" / f"{cid}.json")
+        graph = _read(results / "graphs" / f"{cid}.json")
+        classes.append({"id": cid, "name": p["class_names"][cid], "n_images": stats["n_images"],
+                        "accuracy": stats["accuracy"], "prob_hist": stats["prob_hist"],
+                        "graph": f"data/graphs/{cid}.json", "stats": f"data/stats/{cid}.json",
+                        "n_vertices": len(graph["nodes"]), "n_edges": len(graph["edges"])})
+        correct += round(stats["accuracy"] * stats["n_images"])
+        total += stats["n_images"]
+    embedding = {}
+    for layer in structure["layers"]:
+        e = _read(results / "embedding" / f"{layer['name']}.json")
+        position = {cid: xy for cid, xy in zip(e["class_ids"], e["coords"], strict=True)}
+        embedding[layer["name"]] = [position[c["id"]] for c in classes]
+    return {
+        "title": p["title"],
+        "model": {"name": model["name"], "kind": model["kind"],
+                  "test_accuracy": model["test_accuracy"], "parameters": model["parameters"]},
+        "dataset": {"name": p["dataset_name"], "n_images": total, "n_classes": len(classes)},
+        "accuracy": correct / total if total else 0.0,
+        "layers": [{"name": x["name"], "channels": x["channels"]} for x in structure["layers"]],
+        "classes": classes,
+        "embedding": embedding,
+    }
+
+
+def write_site(p: dict[str, Any], source: Path, results: Path, out: Path) -> None:
+    """Copy the front-end and write the data files into ``out`` (replaced as a whole)."""
+    tmp = out.with_name(out.name + ".partial")
+    shutil.rmtree(tmp, ignore_errors=True)
+    shutil.copytree(source, tmp)
+    data = tmp / "data"
+    for sub in ("graphs", "stats"):
+        (data / sub).mkdir(parents=True, exist_ok=True)
+        for cid in p["class_ids"]:
+            shutil.copyfile(results / sub / f"{cid}.json", data / sub / f"{cid}.json")
+    (data / "study.json").write_text(json.dumps(study_summary(p, results), ensure_ascii=False,
+                                                separators=(",", ":")))
+    shutil.rmtree(out, ignore_errors=True)
+    tmp.rename(out)

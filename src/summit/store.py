@@ -1,0 +1,131 @@
+"""The on-disk layout of the per-class aggregation stores (Zarr v3), in one place.
+
+One store per class, ``results/aggregate/<class>.zarr``:
+
+- ``maxima/<layer>``  float32 (images × channels): channel maxima Z^l, chunked by images;
+- ``tallies/hop<NNN>`` int64 (in × out channels): influence tallies of one hop, attribute
+  ``hop`` naming it;
+- ``predictions/{index,label,predicted,prob_true}``: per image, its dataset index, true class,
+  predicted class and predicted probability of the true class;
+- root attributes: ``class_id``, ``n_images``, ``n_skipped``, ``layers``, ``hops``.
+
+A store is written under a temporary name and renamed when complete, so a killed job never
+leaves a store that looks finished.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import zarr
+
+ROWS_PER_CHUNK = 4096
+
+
+class RowWriter:
+    """Appends rows to a Zarr array in whole chunks, so memory stays at one chunk."""
+
+    def __init__(self, array: zarr.Array):
+        self.array = array
+        self.buffer: list[np.ndarray] = []
+        self.buffered = 0
+        self.written = 0
+
+    def append(self, rows: np.ndarray) -> None:
+        self.buffer.append(rows)
+        self.buffered += len(rows)
+        if self.buffered >= self.array.chunks[0]:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.buffer:
+            return
+        rows = np.concatenate(self.buffer)
+        end = self.written + len(rows)
+        if end > self.array.shape[0]:
+            self.array.resize((end, *self.array.shape[1:]))
+        self.array[self.written:end] = rows
+        self.written, self.buffer, self.buffered = end, [], 0
+
+    def close(self) -> None:
+        self.flush()
+        self.array.resize((self.written, *self.array.shape[1:]))
+
+
+class ClassStoreWriter:
+    """Streams one class's per-image results into a store opened by ``open_class_store``."""
+
+    def __init__(self, group: zarr.Group, layers: dict[str, int], capacity: int):
+        rows = max(1, min(ROWS_PER_CHUNK, capacity))
+        self.group = group
+        self.maxima = {name: RowWriter(group.create_array(
+            f"maxima/{name}", shape=(capacity, c), chunks=(rows, c), dtype="float32"))
+            for name, c in layers.items()}
+        self.predictions = {name: RowWriter(group.create_array(
+            f"predictions/{name}", shape=(capacity,), chunks=(rows,), dtype=dtype))
+            for name, dtype in [("index", "int64"), ("label", "int32"), ("predicted", "int32"),
+                                ("prob_true", "float32")]}
+
+    def append(self, maxima: dict[str, np.ndarray], predictions: dict[str, np.ndarray]) -> None:
+        for name, rows in maxima.items():
+            self.maxima[name].append(rows)
+        for name, rows in predictions.items():
+            self.predictions[name].append(rows)
+
+    def finish(self, tallies: dict[str, np.ndarray], attrs: dict[str, Any]) -> None:
+        for writer in [*self.maxima.values(), *self.predictions.values()]:
+            writer.close()
+        for i, (hop, counts) in enumerate(tallies.items()):
+            arr = self.group.create_array(f"tallies/hop{i:03d}", shape=counts.shape,
+                                          chunks=counts.shape, dtype="int64")
+            arr[...] = counts
+            arr.attrs["hop"] = hop
+        self.group.attrs.update({**attrs, "hops": list(tallies)})
+
+
+@contextmanager
+def open_class_store(path: str | Path, layers: dict[str, int],
+                     capacity: int) -> Iterator[ClassStoreWriter]:
+    """A writer on ``<path>.partial``, renamed to ``path`` only if the block completes."""
+    path = Path(path)
+    partial = path.with_name(path.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    writer = ClassStoreWriter(zarr.open_group(str(partial), mode="w"), layers, capacity)
+    yield writer
+    shutil.rmtree(path, ignore_errors=True)
+    partial.rename(path)
+
+
+class ClassStore:
+    """Read access to a finished class store."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.group = zarr.open_group(str(self.path), mode="r")
+        self.attrs = dict(self.group.attrs)
+
+    @property
+    def class_id(self) -> int:
+        return int(self.attrs["class_id"])
+
+    def maxima(self, layer: str) -> zarr.Array:
+        return self.group[f"maxima/{layer}"]
+
+    def prediction(self, name: str) -> np.ndarray:
+        return self.group[f"predictions/{name}"][:]
+
+    def tallies(self) -> dict[str, np.ndarray]:
+        return {self.group[f"tallies/hop{i:03d}"].attrs["hop"]: self.group[f"tallies/hop{i:03d}"][:]
+                for i in range(len(self.attrs["hops"]))}
+
+    def iter_maxima(self, layer: str) -> Iterator[np.ndarray]:
+        """Z^l in chunks of rows, so readers never hold a whole class in memory."""
+        arr = self.maxima(layer)
+        step = arr.chunks[0]
+        for start in range(0, arr.shape[0], step):
+            yield arr[start:start + step]

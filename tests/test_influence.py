@@ -1,0 +1,122 @@
+"""Influence maxima and tallies against explicit per-channel convolutions and brute force."""
+
+import itertools
+
+import pytest
+import torch
+from torch import nn
+
+from summit.hops import Hop
+from summit.influence import (
+    competition_groups,
+    fold,
+    identity_influence,
+    influence_maps,
+    influence_max,
+    tally_group,
+)
+
+
+def _conv_bn(c_in, c_out, k, stride, padding, dilation=1, bias=True, bn=True, seed=0):
+    torch.manual_seed(seed)
+    conv = nn.Conv2d(c_in, c_out, k, stride=stride, padding=padding, dilation=dilation,
+                     bias=bias).double()
+    norm = None
+    if bn:
+        norm = nn.BatchNorm2d(c_out).double().eval()
+        norm.running_mean.uniform_(-1, 1)
+        norm.running_var.uniform_(0.5, 2)
+        norm.weight.data.uniform_(-2, 2)
+        norm.bias.data.uniform_(-1, 1)
+    return conv, norm
+
+
+CASES = [  # c_in, c_out, kernel, stride, padding, dilation, bias, bn
+    (3, 4, 3, 1, 1, 1, True, True),
+    (5, 2, 5, 2, 2, 1, False, True),
+    (4, 3, 3, 2, 0, 1, True, False),
+    (3, 5, 1, 1, 0, 1, True, True),
+    (3, 5, 1, 2, 1, 1, False, True),
+    (2, 3, 3, 1, "same", 2, True, True),
+    (2, 3, (3, 1), 1, (1, 0), 1, True, False),
+]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_maps_sum_to_layer_output(case):
+    """Σ_i X_i ∗ K_{j,i} + b_j equals the (batch-normed) layer output: the decomposition is exact."""
+    c_in, c_out, k, stride, padding, dilation, bias, bn = case
+    conv, norm = _conv_bn(c_in, c_out, k, stride, padding, dilation, bias, bn)
+    x = torch.randn(2, c_in, 9, 8, dtype=torch.double)
+    fc = fold(conv, norm)
+    maps = influence_maps(x, fc)
+    expected = conv(x) if norm is None else norm(conv(x))
+    torch.testing.assert_close(maps.sum(dim=1) + fc.bias.view(1, -1, 1, 1), expected)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_influence_max_equals_max_of_maps(case):
+    c_in, c_out, k, stride, padding, dilation, bias, bn = case
+    conv, norm = _conv_bn(c_in, c_out, k, stride, padding, dilation, bias, bn, seed=1)
+    x = torch.randn(3, c_in, 9, 8, dtype=torch.double)
+    if k == 1:
+        x = x.relu()  # mix of zeros and positives exercises the max/min shortcut
+    fc = fold(conv, norm)
+    ref = influence_maps(x, fc).amax(dim=(3, 4))
+    torch.testing.assert_close(influence_max(x, fc), ref)
+
+
+def test_influence_max_chunks_input_channels(monkeypatch):
+    import summit.influence as inf
+
+    monkeypatch.setattr(inf, "_CHUNK_ELEMENTS", 50)  # forces one input channel per chunk
+    conv, norm = _conv_bn(6, 4, 3, 1, 1)
+    x = torch.randn(2, 6, 7, 7, dtype=torch.double)
+    fc = fold(conv, norm)
+    torch.testing.assert_close(inf.influence_max(x, fc), influence_maps(x, fc).amax(dim=(3, 4)))
+
+
+def _brute_top_k(values, k):
+    """Per image and output column, the k largest finite candidates (ties: lower index)."""
+    b, n_in, n_out = values.shape
+    counts = torch.zeros(n_in, n_out, dtype=torch.int64)
+    for i, j in itertools.product(range(b), range(n_out)):
+        col = [(float(values[i, r, j]), r) for r in range(n_in)
+               if values[i, r, j] > float("-inf")]
+        for _, r in sorted(col, key=lambda t: (-t[0], t[1]))[:k]:
+            counts[r, j] += 1
+    return counts
+
+
+def test_tally_inception_like_disjoint_branches():
+    hops = [Hop("a", "a", None, "P", "Q", 0, 4, 3), Hop("b", "b", None, "H", "Q", 3, 6, 2)]
+    groups = competition_groups(hops)
+    assert [len(g.hops) for g in groups] == [1, 1]
+    torch.manual_seed(0)
+    infl = {"a": torch.randn(5, 4, 3), "b": torch.randn(5, 6, 2)}
+    for g in groups:
+        for name, counts in tally_group(g, infl, 1, 2, 0.0).items():
+            assert torch.equal(counts, _brute_top_k(infl[name], 2))
+
+
+def test_tally_residual_skip_competes_with_conv():
+    """A skip adds into the same channels as the conv: one top-k over both candidate sets."""
+    hops = [Hop("conv2", "conv2", None, "H", "Q", 0, 3, 4),
+            Hop("skip", "identity", None, "P", "Q", 0, 4, 4)]
+    (group,) = competition_groups(hops)
+    torch.manual_seed(1)
+    infl = {"conv2": torch.randn(6, 3, 4), "skip": identity_influence(torch.randn(6, 4) + 1)}
+    tallies = tally_group(group, infl, 1, 2, 0.0)
+    joint = _brute_top_k(torch.cat([infl["conv2"], infl["skip"]], dim=1), 2)
+    assert torch.equal(tallies["conv2"], joint[:3])
+    assert torch.equal(tallies["skip"], joint[3:])
+    assert torch.equal(tallies["skip"], torch.diag(torch.diagonal(tallies["skip"])))
+    assert int(tallies["skip"].sum() + tallies["conv2"].sum()) == 6 * 4 * 2
+
+
+def test_tally_method_2_by_mass():
+    hops = [Hop("a", "a", None, "P", "Q", 0, 4, 1)]
+    (group,) = competition_groups(hops)
+    infl = {"a": torch.tensor([[[5.0], [3.0], [-1.0], [2.0]]])}  # shares .5 .3 0 .2
+    counts = tally_group(group, infl, 2, 0, 0.6)["a"]
+    assert counts[:, 0].tolist() == [1, 1, 0, 0]  # .5 < .6, crossing .8 included, then stop

@@ -1,0 +1,45 @@
+# The model under study: train the demo net (fixed seed) or take the configured weights,
+# then record its structure (primary layers, hops between them) and checksum.
+
+
+rule train_model:
+    output:
+        weights=f"{R}/model/weights.pt",
+        metrics=f"{R}/model/metrics.json",
+    params:
+        p=step_params(*MODEL_KEYS),
+    log:
+        f"{R}/logs/train_model.log",
+    benchmark:
+        f"{R}/benchmarks/train_model.tsv"
+    threads: config["threads"]
+    resources:
+        mem_mb=4000,
+        runtime=60,
+        gpu=GPU,
+    shell:
+        "summit train --params {params.p:q} --weights {output.weights:q}"
+        " --metrics {output.metrics:q} 2> {log:q}"
+
+
+rule describe_model:
+    input:
+        weights=WEIGHTS,
+        metrics=[f"{R}/model/metrics.json"] if TRAIN_DEMO else [],
+    output:
+        model=f"{R}/model/model.json",
+        structure=f"{R}/model/structure.json",
+    params:
+        p=step_params(*MODEL_KEYS, "layers"),
+        metrics=lambda w, input: f"--metrics {input.metrics[0]!r}" if input.metrics else "",
+    log:
+        f"{R}/logs/describe_model.log",
+    benchmark:
+        f"{R}/benchmarks/describe_model.tsv"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=10,
+    shell:
+        "summit describe-model --params {params.p:q} --weights {input.weights:q}"
+        " {params.metrics} --structure {output.structure:q} --out {output.model:q} 2> {log:q}"
