@@ -44,7 +44,7 @@ CASES = [  # c_in, c_out, kernel, stride, padding, dilation, bias, bn
 
 @pytest.mark.parametrize("case", CASES)
 def test_maps_sum_to_layer_output(case):
-    """Σ_i X_i ∗ K_{j,i} + b_j equals the (batch-normed) layer output: the decomposition is exact."""
+    """Σ_i X_i ∗ K_{j,i} + b_j equals the batch-normed layer output: the split is exact."""
     c_in, c_out, k, stride, padding, dilation, bias, bn = case
     conv, norm = _conv_bn(c_in, c_out, k, stride, padding, dilation, bias, bn)
     x = torch.randn(2, c_in, 9, 8, dtype=torch.double)

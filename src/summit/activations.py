@@ -76,5 +76,7 @@ def activation_matrix(stores: list, layer: str, method: int, k: int,
             lo = z.min(axis=0) if lo is None else np.minimum(lo, z.min(axis=0))
             hi = z.max(axis=0) if hi is None else np.maximum(hi, z.max(axis=0))
         rows.append(row if row is not None else np.zeros(store.maxima(layer).shape[1], np.int64))
+    if lo is None:  # no image in any class
+        lo = hi = np.zeros(len(rows[0]), np.float32)
     return {"counts": np.stack(rows), "class_ids": np.array([s.class_id for s in stores]),
             "channel_min": lo.astype(np.float32), "channel_max": hi.astype(np.float32)}

@@ -118,16 +118,16 @@ def cmd_activations(a: argparse.Namespace, p: dict[str, Any]) -> None:
 
 
 def cmd_embed(a: argparse.Namespace, p: dict[str, Any]) -> None:
-    """UMAP of one layer's A^l, initialised from the previous layer's embedding."""
-    from summit.embedding import embed_layer
+    """UMAP of every layer's A^l, each layer initialised from the previous one's layout."""
+    from summit.embedding import embed_layers
 
-    counts = np.load(a.counts)
-    init = np.array(json.loads(Path(a.init).read_text())["coords"]) if a.init else None
+    counts = [np.load(path) for path in a.counts]
     e = p["embedding"]
-    coords = embed_layer(counts["counts"], init, n_neighbors=e["n_neighbors"],
-                         min_dist=e["min_dist"], seed=e["seed"])
-    _write_json(a.out, {"layer": a.layer, "class_ids": counts["class_ids"].tolist(),
-                        "coords": np.round(coords, 6).tolist()})
+    layouts = embed_layers([c["counts"] for c in counts], n_neighbors=e["n_neighbors"],
+                           min_dist=e["min_dist"], seed=e["seed"])
+    _write_json(a.out, {"class_ids": counts[0]["class_ids"].tolist(), "layers": {
+        Path(path).stem: np.round(xy, 6).tolist() for path, xy in zip(a.counts, layouts,
+                                                                       strict=True)}})
 
 
 def cmd_graph(a: argparse.Namespace, p: dict[str, Any]) -> None:
@@ -188,7 +188,7 @@ def _parser() -> argparse.ArgumentParser:
         ("--structure", req), ("--out", req))
     add("activations", cmd_activations, ("--layer", req), ("--stores", {"nargs": "+", **req}),
         ("--out", req))
-    add("embed", cmd_embed, ("--layer", req), ("--counts", req), ("--init", {}), ("--out", req))
+    add("embed", cmd_embed, ("--counts", {"nargs": "+", **req}), ("--out", req))
     add("graph", cmd_graph, ("--structure", req), ("--store", req),
         ("--counts", {"nargs": "+", **req}), ("--out", req), ("--graphml", req))
     add("stats", cmd_stats, ("--store", req), ("--counts", {"nargs": "+", **req}),

@@ -58,6 +58,9 @@ class InputSpec:
 
 def _to_model_input(img: Image.Image, spec: InputSpec) -> torch.Tensor:
     """Any PIL image (any mode, any size) to a normalised (C, size, size) tensor."""
+    if img.mode == "I" or img.mode.startswith("I;16"):  # 16-bit: scale, don't clip, to 8 bits
+        img = Image.fromarray((np.asarray(img, np.float64) / 257).round().clip(0, 255)
+                              .astype(np.uint8))
     img = img.convert("L" if spec.channels == 1 else "RGB")
     w, h = img.size
     scale = spec.size / min(w, h)

@@ -72,3 +72,20 @@ def embed_layer(
         warnings.filterwarnings("ignore", message="n_jobs value", category=UserWarning)
         coords = reducer.fit_transform(data)
     return _rescale_unit(np.asarray(coords, dtype=np.float64))
+
+
+def embed_layers(counts: list[np.ndarray], *, n_neighbors: int = 15, min_dist: float = 0.1,
+                 seed: int = 0) -> list[np.ndarray]:
+    """Embed every layer in order, each initialised from the previous layer's layout.
+
+    One call for all layers because the chain is sequential anyway and UMAP's numba
+    compilation, the dominant cost for small studies, is then paid once. Two classes (too few
+    for UMAP) are placed at the two ends of a horizontal line.
+    """
+    if counts and counts[0].shape[0] < 3:
+        return [np.array([[0.0, 0.5], [1.0, 0.5]][: c.shape[0]]) for c in counts]
+    layouts: list[np.ndarray] = []
+    for c in counts:
+        layouts.append(embed_layer(c, layouts[-1] if layouts else None,
+                                   n_neighbors=n_neighbors, min_dist=min_dist, seed=seed))
+    return layouts

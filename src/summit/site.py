@@ -36,11 +36,9 @@ def study_summary(p: dict[str, Any], results: Path) -> dict[str, Any]:
                         "n_vertices": len(graph["nodes"]), "n_edges": len(graph["edges"])})
         correct += round(stats["accuracy"] * stats["n_images"])
         total += stats["n_images"]
-    embedding = {}
-    for layer in structure["layers"]:
-        e = _read(results / "embedding" / f"{layer['name']}.json")
-        position = {cid: xy for cid, xy in zip(e["class_ids"], e["coords"], strict=True)}
-        embedding[layer["name"]] = [position[c["id"]] for c in classes]
+    e = _read(results / "embedding" / "embedding.json")
+    row = {cid: i for i, cid in enumerate(e["class_ids"])}
+    embedding = {name: [xy[row[c["id"]]] for c in classes] for name, xy in e["layers"].items()}
     return {
         "title": p["title"],
         "model": {"name": model["name"], "kind": model["kind"],

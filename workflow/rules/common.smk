@@ -41,8 +41,3 @@ MODEL_KEYS = ("dataset", "model", "input", "device", "threads")
 wildcard_constraints:
     cls=r"\d+",
     layer="|".join(re.escape(x) for x in LAYERS),
-
-
-def previous_layer_embedding(wildcards):
-    i = LAYERS.index(wildcards.layer)
-    return [f"{R}/embedding/{LAYERS[i - 1]}.json"] if i else []

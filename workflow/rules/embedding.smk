@@ -1,24 +1,23 @@
-# Per layer: UMAP of A^l's rows (cosine), initialised from the previous layer's layout so
-# class positions can be compared across layers.
+# UMAP of every layer's A^l rows (cosine), each layer initialised from the previous layer's
+# layout so class positions can be compared across layers. One job for the whole chain: the
+# layers depend on each other in order, and UMAP's numba compilation is paid once.
 
 
-rule embed_layer:
+rule embed_layers:
     input:
-        counts=f"{R}/activations/{{layer}}.npz",
-        init=previous_layer_embedding,
+        counts=expand(f"{R}/activations/{{layer}}.npz", layer=LAYERS),
     output:
-        f"{R}/embedding/{{layer}}.json",
+        f"{R}/embedding/embedding.json",
     params:
         p=step_params("embedding"),
-        init=lambda w, input: f"--init {input.init[0]!r}" if input.init else "",
     log:
-        f"{R}/logs/embed_layer/{{layer}}.log",
+        f"{R}/logs/embed_layers.log",
     benchmark:
-        f"{R}/benchmarks/embed_layer/{{layer}}.tsv"
+        f"{R}/benchmarks/embed_layers.tsv"
     threads: 1
     resources:
         mem_mb=2000,
         runtime=30,
     shell:
-        "summit embed --params {params.p:q} --layer {wildcards.layer:q}"
-        " --counts {input.counts:q} {params.init} --out {output:q} 2> {log:q}"
+        "summit embed --params {params.p:q} --counts {input.counts:q} --out {output:q}"
+        " 2> {log:q}"

@@ -7,7 +7,7 @@ rule site:
         model=f"{R}/model/model.json",
         graphs=expand(f"{R}/graphs/{{cls}}.json", cls=CLASSES),
         stats=expand(f"{R}/stats/{{cls}}.json", cls=CLASSES),
-        embedding=expand(f"{R}/embedding/{{layer}}.json", layer=LAYERS),
+        embedding=f"{R}/embedding/embedding.json",
     output:
         index=f"{R}/site/index.html",
     params:

@@ -1,0 +1,148 @@
+"""The per-class pass on small inception, residual and plain models against brute force.
+
+The brute force captures every hop's real input with its own hooks, builds every per-pair
+influence map by explicit per-channel convolution, and ranks candidates image by image.
+"""
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+from torchvision.models.resnet import BasicBlock, Bottleneck
+
+from summit.aggregate import Aggregator
+from summit.demo_net import Inception
+from summit.hops import IDENTITY, trace_structure
+from summit.influence import fold, influence_maps
+
+
+def _randomise_bn(model):
+    g = torch.Generator().manual_seed(0)
+    for m in model.modules():
+        if isinstance(m, nn.BatchNorm2d):
+            m.running_mean.copy_(torch.rand(m.num_features, generator=g) - 0.5)
+            m.running_var.copy_(torch.rand(m.num_features, generator=g) + 0.5)
+            m.weight.data.copy_(torch.rand(m.num_features, generator=g) * 2 - 0.5)
+            m.bias.data.copy_(torch.rand(m.num_features, generator=g) - 0.5)
+    return model.eval()
+
+
+class TinyInception(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(1, 6, 3, padding=1), nn.ReLU())
+        self.mixed_a = Inception(6, 3, 2, 4, 2, 3, 2)  # 12 channels
+        self.pool = nn.MaxPool2d(2)
+        self.mixed_b = Inception(12, 4, 3, 5, 2, 2, 3)  # 14 channels
+        self.head = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(14, 3))
+
+    def forward(self, x):
+        return self.head(self.mixed_b(self.pool(self.mixed_a(self.stem(x)))))
+
+
+class TinyResNet(nn.Module):
+    def __init__(self, block=BasicBlock):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU())
+        width = 4 * block.expansion
+        down = nn.Sequential(nn.Conv2d(4, width, 1), nn.BatchNorm2d(width))
+        self.block1 = block(4, 4, downsample=down)
+        down2 = nn.Sequential(nn.Conv2d(width, 6 * block.expansion, 1, stride=2),
+                              nn.BatchNorm2d(6 * block.expansion))
+        self.block2 = block(width, 6, stride=2, downsample=down2)
+        self.block3 = block(6 * block.expansion, 6)
+        self.head = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(),
+                                  nn.Linear(6 * block.expansion, 3))
+
+    def forward(self, x):
+        return self.head(self.block3(self.block2(self.block1(self.stem(x)))))
+
+
+class TinyVGG(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(1, 5, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(5, 6, 3, padding=1), nn.ReLU(), nn.Conv2d(6, 4, 3, stride=2), nn.ReLU())
+        self.head = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(4, 3))
+
+    def forward(self, x):
+        return self.head(self.features(x))
+
+
+MODELS = [
+    (TinyInception, ["mixed_a", "mixed_b"]),
+    (TinyResNet, ["block1", "block2", "block3"]),
+    (lambda: TinyResNet(Bottleneck), ["block1", "block2", "block3"]),
+    (TinyVGG, ["features.1", "features.4", "features.6"]),
+]
+
+
+def _brute_force(model, structure, images, k):
+    """Per image: every candidate's influence from explicit maps, ranked per output channel."""
+    modules = dict(model.named_modules())
+    captured, maxima = {}, {}
+    handles = [modules[h.conv].register_forward_hook(
+        lambda m, i, o, name=h.name: captured.__setitem__(name, i[0].clone()))
+        for h in structure.hops() if h.conv != IDENTITY]
+    handles += [modules[x.name].register_forward_hook(
+        lambda m, i, o, name=x.name: maxima.__setitem__(name, o.amax(dim=(2, 3))))
+        for x in structure.layers]
+    with torch.no_grad():
+        model(images)
+    for h in handles:
+        h.remove()
+    influence = {}
+    for h in structure.hops():
+        if h.conv == IDENTITY:
+            continue
+        fc = fold(modules[h.conv], modules[h.bn] if h.bn else None)
+        influence[h.name] = influence_maps(captured[h.name], fc).amax(dim=(3, 4))
+    tallies = {h.name: np.zeros((h.in_channels, h.out_channels), np.int64)
+               for h in structure.hops()}
+    targets = {(h.target, h.target_offset + o) for h in structure.hops()
+               for o in range(h.out_channels)}
+    for b in range(images.shape[0]):
+        for node, channel in targets:
+            candidates = []
+            for h in structure.hops():
+                if h.target != node or not 0 <= channel - h.target_offset < h.out_channels:
+                    continue
+                out = channel - h.target_offset
+                if h.conv == IDENTITY:
+                    candidates.append((float(maxima[h.source][b, out]), h.name, out, out))
+                    continue
+                for i in range(h.in_channels):
+                    candidates.append((float(influence[h.name][b, i, out]), h.name, i, out))
+            for _, name, i, out in sorted(candidates, key=lambda c: -c[0])[:k]:
+                tallies[name][i, out] += 1
+    return tallies, maxima
+
+
+@pytest.mark.parametrize("make, layers", MODELS)
+def test_aggregator_matches_brute_force(make, layers):
+    torch.manual_seed(0)
+    model = _randomise_bn(make())
+    images = torch.randn(5, 1, 12, 12)
+    structure = trace_structure(model, layers, images[:1])
+    expected, maxima = _brute_force(model, structure, images, k=3)
+    agg = Aggregator(model, structure, method=1, k=3, share=0.0)
+    got_maxima, logits = agg.step(images[:2])
+    got_maxima2, _ = agg.step(images[2:])  # tallies accumulate over batches
+    agg.close()
+    assert logits.shape == (2, 3)
+    for name in layers:
+        torch.testing.assert_close(torch.cat([got_maxima[name], got_maxima2[name]]),
+                                   maxima[name])
+    assert set(agg.tallies) == set(expected)
+    for name, counts in expected.items():
+        np.testing.assert_array_equal(agg.tallies[name].numpy(), counts, err_msg=name)
+
+
+def test_residual_structure_has_identity_and_downsample():
+    model = TinyResNet()
+    s = trace_structure(model, ["block1", "block2", "block3"], torch.zeros(1, 1, 12, 12))
+    kinds = {b.target: sorted(h.conv for h in b.hops) for b in s.blocks}
+    assert kinds["block2"] == ["block2.conv1", "block2.conv2", "block2.downsample.0"]
+    assert kinds["block3"] == ["block3.conv1", "block3.conv2", IDENTITY]
+    assert s.blocks[1].hidden == {"block3.conv1": 6}

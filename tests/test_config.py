@@ -1,0 +1,180 @@
+"""Config validation: defaults, the shipped config, and one-line errors naming the key."""
+
+import copy
+from pathlib import Path
+
+import pytest
+import yaml
+
+from summit.config import SCHEMA, ConfigError, load, validate
+
+ROOT = Path(__file__).resolve().parents[1]
+
+MINIMAL = {
+    "dataset": {"kind": "image_folder", "root": "/data/images"},
+    "model": {"kind": "demo"},
+    "input": {"size": 28, "channels": 1, "mean": [0.5], "std": [0.5]},
+    "layers": ["mixed3a", "mixed3b"],
+}
+
+
+def _with(path, value):
+    """MINIMAL with the dotted ``path`` set to ``value`` (or removed if value is DELETE)."""
+    cfg = copy.deepcopy(MINIMAL)
+    *parents, last = path.split(".")
+    node = cfg
+    for p in parents:
+        node = node.setdefault(p, {})
+    if value is DELETE:
+        del node[last]
+    else:
+        node[last] = value
+    return cfg
+
+
+DELETE = object()
+
+
+def test_schema_is_the_shipped_one():
+    assert SCHEMA.resolve() == ROOT / "workflow" / "schemas" / "config.schema.yaml"
+    assert SCHEMA.exists()
+
+
+def test_minimal_config_gets_defaults():
+    cfg = validate(MINIMAL)
+    assert cfg["graph"]["share"] == 0.075
+    assert cfg["graph"]["alpha"] == 0.85
+    assert cfg["graph"]["extraction"] == "per_layer"
+    assert cfg["graph"]["exclude_channels"] == {}
+    assert cfg["aggregation"] == {"method": 2, "k": 5, "share": 0.03}
+    assert cfg["influence"] == {"method": 1, "k": 5, "share": 0.1}
+    assert cfg["stats"] == {"bins": 20}
+    assert cfg["embedding"] == {"n_neighbors": 15, "min_dist": 0.1, "seed": 0}
+    assert cfg["model"]["train"] == {"epochs": 5, "batch_size": 128, "lr": 0.003, "seed": 0,
+                                     "max_images": None}
+    assert cfg["model"]["kwargs"] == {}
+    assert cfg["dataset"]["classes"] == []
+    assert cfg["dataset"]["skip_unreadable"] is True
+    assert cfg["dataset"]["test_root"] is None
+    assert cfg["batch_size"] == 256
+    assert cfg["device"] == "auto"
+    assert cfg["threads"] == 2
+    assert cfg["results"] == "results"
+    # given values are kept, and the input is not modified
+    assert cfg["dataset"]["root"] == "/data/images"
+    assert "graph" not in MINIMAL
+
+
+def test_defaults_fill_in_around_given_values():
+    cfg = validate(_with("aggregation", {"method": 1}))
+    assert cfg["aggregation"] == {"method": 1, "k": 5, "share": 0.03}
+
+
+def test_defaults_are_not_shared_between_configs():
+    a = validate(MINIMAL)
+    a["graph"]["exclude_channels"]["mixed3a"] = [1]
+    a["dataset"]["classes"].append(3)
+    b = validate(MINIMAL)
+    assert b["graph"]["exclude_channels"] == {}
+    assert b["dataset"]["classes"] == []
+
+
+def test_shipped_config_validates():
+    raw = yaml.safe_load((ROOT / "config.yaml").read_text())
+    cfg = load(ROOT / "config.yaml")
+    assert cfg["dataset"]["kind"] == "fashion_mnist"
+    assert cfg["aggregation"]["share"] == raw["aggregation"]["share"]
+    assert cfg["layers"] == raw["layers"]
+
+
+def _error(cfg):
+    with pytest.raises(ConfigError) as info:
+        validate(cfg)
+    message = str(info.value)
+    assert "\n" not in message
+    return message
+
+
+def test_unknown_key_lists_allowed_keys():
+    message = _error(_with("aggregation.sahre", 0.1))
+    assert message.startswith("config: aggregation: ")
+    assert "'sahre'" in message
+    assert "allowed keys are ['k', 'method', 'share']" in message
+
+
+def test_unknown_top_level_key():
+    message = _error(_with("colour", "red"))
+    assert "(top level)" in message and "'colour'" in message
+    assert "'aggregation'" in message and "'layers'" in message
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "key", "words"),
+    [
+        ("aggregation.share", 1.5, "aggregation.share", "1.5"),
+        ("aggregation.share", 0, "aggregation.share", "0"),
+        ("aggregation.method", 3, "aggregation.method", "3"),
+        ("batch_size", -1, "batch_size", "-1"),
+        ("batch_size", "many", "batch_size", "'many' is not of type 'integer'"),
+        ("model.train.epochs", 2.5, "model.train.epochs", "not of type 'integer'"),
+        ("input.channels", 2, "input.channels", "2"),
+        ("layers", ["a"], "layers", "short"),
+        ("layers", ["a", "a"], "layers", "non-unique"),
+        ("layers", ["a", 3], "layers.1", "not of type 'string'"),
+        ("device", "gpu", "device", "'gpu'"),
+        ("device", "cuda:x", "device", "'cuda:x'"),
+        ("graph.alpha", 1, "graph.alpha", "1"),
+        ("model.factory", "no colon", "model.factory", "'no colon'"),
+        ("dataset.kind", "csv", "dataset.kind", "'csv'"),
+        ("dataset.root", "", "dataset.root", "''"),
+        ("graph.exclude_channels", {"mixed3a": [-1]}, "graph.exclude_channels.mixed3a.0", "-1"),
+    ],
+)
+def test_bad_values_name_the_key(path, value, key, words):
+    message = _error(_with(path, value))
+    assert message.startswith(f"config: {key}: ")
+    assert words in message
+    assert "README.md" in message
+
+
+@pytest.mark.parametrize("device", ["auto", "cpu", "cuda", "cuda:0", "cuda:12", "mps"])
+def test_good_devices(device):
+    assert validate(_with("device", device))["device"] == device
+
+
+@pytest.mark.parametrize(
+    ("path", "key", "missing"),
+    [("dataset.root", "dataset", "'root'"), ("layers", "(top level)", "'layers'"),
+     ("input.std", "input", "'std'"), ("model", "(top level)", "'model'")],
+)
+def test_missing_required_key(path, key, missing):
+    message = _error(_with(path, DELETE))
+    assert message.startswith(f"config: {key}: ")
+    assert f"{missing} is a required property" in message
+
+
+def test_source_names_the_file(tmp_path):
+    path = tmp_path / "study.yaml"
+    path.write_text(yaml.safe_dump(_with("threads", 0)))
+    with pytest.raises(ConfigError, match=rf"^{path}: threads: 0 is less than the minimum"):
+        load(path)
+
+
+def test_load_round_trip(tmp_path):
+    path = tmp_path / "study.yaml"
+    path.write_text(yaml.safe_dump(MINIMAL))
+    assert load(path) == validate(MINIMAL)
+
+
+def test_load_missing_file(tmp_path):
+    path = tmp_path / "nope.yaml"
+    with pytest.raises(ConfigError, match="config file not found") as info:
+        load(path)
+    assert str(path) in str(info.value)
+
+
+def test_load_empty_file(tmp_path):
+    path = tmp_path / "empty.yaml"
+    path.write_text("")
+    with pytest.raises(ConfigError, match="is a required property"):
+        load(path)

@@ -1,0 +1,120 @@
+"""End to end: `snakemake` on a tiny config (3 classes, 100 images each, a tiny demo model).
+
+Checks every output of every stage, and that a second run has nothing to do.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pytest
+import yaml
+
+from summit.store import ClassStore
+
+REPO = Path(__file__).resolve().parents[1]
+FMNIST = Path("/usr/share/datasets/fashion-mnist")
+TINY = {
+    "title": "tiny <study> \"quoted\"",
+    "dataset": {"classes": [0, 1, 2], "max_images_per_class": 100},
+    "model": {"width": 0.25, "train": {"epochs": 1, "max_images": 600}},
+    "batch_size": 64,
+}
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(shutil.which("snakemake", path=str(Path(sys.executable).parent)) is None,
+                       reason="snakemake is not installed in this environment"),
+    pytest.mark.skipif(not FMNIST.exists(), reason="apt package dataset-fashion-mnist absent"),
+]
+
+
+def _snakemake(config: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    return subprocess.run(["snakemake", "--cores", "2", "--configfile", str(config), *args],
+                          cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory):
+    root = tmp_path_factory.mktemp("study")
+    config = root / "config.yaml"
+    config.write_text(yaml.safe_dump({**TINY, "results": str(root / "results")}))
+    run = _snakemake(config)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    return root / "results", config
+
+
+def test_model_outputs(study):
+    results, _ = study
+    model = json.loads((results / "model" / "model.json").read_text())
+    assert model["layers"] == ["mixed3a", "mixed3b", "mixed4a", "mixed4b"]
+    assert 0.2 < model["test_accuracy"] <= 1.0  # 1 epoch on 600 images beats chance (0.1)
+    assert len(model["weights_sha256"]) == 64
+    structure = json.loads((results / "model" / "structure.json").read_text())
+    assert len(structure["blocks"]) == 3
+
+
+def test_class_stores(study):
+    results, _ = study
+    structure = json.loads((results / "model" / "structure.json").read_text())
+    for cls in range(3):
+        store = ClassStore(results / "aggregate" / f"{cls}.zarr")
+        assert store.class_id == cls and store.attrs["n_images"] == 100
+        for layer in structure["layers"]:
+            z = store.maxima(layer["name"])[:]
+            assert z.shape == (100, layer["channels"]) and (z >= 0).all()
+        assert (store.prediction("label") == cls).all()
+        # Method 1, k = 5: every image marks exactly min(5, candidates) inputs per output
+        hops = {h["name"]: h for b in structure["blocks"] for h in b["hops"]}
+        for name, counts in store.tallies().items():
+            h = hops[name]
+            assert counts.sum() == 100 * h["out_channels"] * min(5, h["in_channels"])
+
+
+def test_activations_embedding_graphs_stats(study):
+    results, _ = study
+    layers = ["mixed3a", "mixed3b", "mixed4a", "mixed4b"]
+    for layer in layers:
+        a = np.load(results / "activations" / f"{layer}.npz")
+        assert a["counts"].shape[0] == 3 and (a["counts"].sum(axis=1) >= 100).all()
+    emb = json.loads((results / "embedding" / "embedding.json").read_text())
+    assert list(emb["layers"]) == layers
+    for coords in emb["layers"].values():
+        xy = np.array(coords)
+        assert xy.shape == (3, 2) and (xy >= 0).all() and (xy <= 1).all()
+    for cls in range(3):
+        g = json.loads((results / "graphs" / f"{cls}.json").read_text())
+        assert {n["layer"] for n in g["nodes"]} == set(layers)
+        ids = {n["id"] for n in g["nodes"]}
+        assert all(e["source"] in ids and e["target"] in ids for e in g["edges"])
+        gml = nx.read_graphml(results / "graphs" / f"{cls}.graphml")
+        assert set(gml.nodes) == ids and gml.number_of_edges() == len(g["edges"])
+        stats = json.loads((results / "stats" / f"{cls}.json").read_text())
+        assert sum(stats["prob_hist"]) == 100 and 0 <= stats["accuracy"] <= 1
+        hist = np.array(stats["channel_hist"]["mixed3a"]["class"])
+        assert (hist.sum(axis=1) == 100).all()
+
+
+def test_site(study):
+    results, _ = study
+    site = results / "site"
+    assert (site / "index.html").exists() and (site / "vendor" / "d3.min.js").exists()
+    data = json.loads((site / "data" / "study.json").read_text())
+    assert data["title"] == TINY["title"]
+    assert [c["name"] for c in data["classes"]] == ["T-shirt/top", "Trouser", "Pullover"]
+    assert all(len(v) == 3 for v in data["embedding"].values())
+    for c in data["classes"]:
+        assert (site / c["graph"]).exists() and (site / c["stats"]).exists()
+
+
+def test_second_run_has_nothing_to_do(study):
+    _, config = study
+    run = _snakemake(config, "-n")
+    assert run.returncode == 0
+    assert "Nothing to be done" in run.stdout + run.stderr
