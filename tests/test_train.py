@@ -98,12 +98,12 @@ def test_short_training_learns_and_is_deterministic() -> None:
     for _ in range(2):
         model = tiny()
         lines: list[str] = []
-        metrics = train_model(model, train, test, epochs=1, batch_size=32, lr=0.1, seed=3,
-                              device=CPU, max_train_images=512, log=lines.append)
+        metrics = train_model(model, train, test, epochs=1, batch_size=16, lr=0.1, seed=3,
+                              device=CPU, max_train_images=1024, log=lines.append)
         runs.append((model.state_dict(), metrics))
     (a, metrics), (b, _) = runs
-    assert metrics["train_images"] == 512 and metrics["seed"] == 3
+    assert metrics["train_images"] == 1024 and metrics["seed"] == 3
     assert metrics["test_accuracy"] > 0.4, metrics
     assert len(metrics["per_class_test_accuracy"]) == 10
-    assert any("images/s" in line and "batch 16/16" in line for line in lines)
+    assert any("images/s" in line and "batch 64/64" in line for line in lines)
     assert all(torch.equal(a[k], b[k]) for k in a)

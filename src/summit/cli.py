@@ -164,9 +164,11 @@ def cmd_stats(a: argparse.Namespace, p: dict[str, Any]) -> None:
 
 def cmd_site(a: argparse.Namespace, p: dict[str, Any]) -> None:
     """Render the static site: the front-end source plus the study's data files."""
-    from summit.site import write_site
+    from summit.site import StudyFiles, write_site
 
-    write_site(p, Path(a.source), Path(a.results), Path(a.out))
+    files = StudyFiles(Path(a.model), Path(a.structure), Path(a.embedding),
+                       [Path(x) for x in a.graphs], [Path(x) for x in a.stats])
+    write_site(p, Path(a.source), files, Path(a.out))
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -193,7 +195,9 @@ def _parser() -> argparse.ArgumentParser:
         ("--counts", {"nargs": "+", **req}), ("--out", req), ("--graphml", req))
     add("stats", cmd_stats, ("--store", req), ("--counts", {"nargs": "+", **req}),
         ("--out", req))
-    add("site", cmd_site, ("--source", req), ("--results", req), ("--out", req))
+    add("site", cmd_site, ("--source", req), ("--model", req), ("--structure", req),
+        ("--embedding", req), ("--graphs", {"nargs": "+", **req}),
+        ("--stats", {"nargs": "+", **req}), ("--out", req))
     return parser
 
 

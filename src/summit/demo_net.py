@@ -52,43 +52,45 @@ class Inception(nn.Module):
         return torch.cat([self.branch1(x), self.branch2(x), self.branch3(x), self.branch4(x)], 1)
 
 
-# Branch widths at width=1.0: GoogLeNet's mixed3a..mixed4b divided by 4 (mixed3b, mixed4a
-# and mixed4b trimmed further) so each mixed layer has 64-128 channels.
-_MIXED = {
-    "mixed3a": (16, 24, 32, 4, 8, 8),     # 64 channels, 14x14
-    "mixed3b": (32, 32, 48, 8, 24, 16),   # 120 channels, 14x14
-    "mixed4a": (48, 24, 52, 4, 12, 16),   # 128 channels, 7x7
-    "mixed4b": (40, 28, 56, 6, 16, 16),   # 128 channels, 7x7
-}
+# Branch widths (ch1x1, ch3x3red, ch3x3, ch5x5red, ch5x5, pool_proj) at width=1.0: roughly
+# GoogLeNet's mixed3a..mixed4b divided by 4, in multiples of 8 (faster CPU kernels), so each
+# mixed layer has 64-128 channels.
+MIXED3A = (16, 24, 32, 8, 8, 8)     # 64 channels, 14x14
+MIXED3B = (32, 32, 48, 8, 24, 16)   # 120 channels, 14x14
+MIXED4A = (48, 24, 48, 8, 16, 16)   # 128 channels, 7x7
+MIXED4B = (40, 32, 56, 8, 16, 16)   # 128 channels, 7x7
 
 
 class DemoInception(nn.Module):
-    """Stem (two 3x3 convs, pool to 14x14), mixed3a/3b, pool to 7x7, mixed4a/4b, classifier."""
+    """Stem, mixed3a/3b at 14x14, pool, mixed4a/4b at 7x7, global average pool, classifier.
+
+    The stem pools after its first conv (as GoogLeNet does) rather than after both: at 28x28 a
+    second conv would cost as much as all mixed layers together on a CPU.
+    """
 
     PRIMARY_LAYERS = ("mixed3a", "mixed3b", "mixed4a", "mixed4b")
 
     def __init__(self, in_channels: int = 1, num_classes: int = 10, width: float = 1.0):
         super().__init__()
 
-        def w(c: int) -> int:
-            return max(1, round(c * width))
+        def w(*channels: int) -> list[int]:
+            return [max(1, round(c * width)) for c in channels]
 
-        self.conv1 = BasicConv2d(in_channels, w(16), kernel_size=3, padding=1)
-        self.conv2 = BasicConv2d(w(16), w(32), kernel_size=3, padding=1)
-        self.maxpool2 = nn.MaxPool2d(2, stride=2)
-        channels = w(32)
-        for name, branch_widths in _MIXED.items():
-            if name == "mixed4a":
-                self.maxpool4 = nn.MaxPool2d(2, stride=2)
-            module = Inception(channels, *(w(c) for c in branch_widths))
-            setattr(self, name, module)
-            channels = module.out_channels
+        stem1, stem2 = w(16, 32)
+        self.conv1 = BasicConv2d(in_channels, stem1, kernel_size=3, padding=1)
+        self.maxpool1 = nn.MaxPool2d(2, stride=2)
+        self.conv2 = BasicConv2d(stem1, stem2, kernel_size=3, padding=1)
+        self.mixed3a = Inception(stem2, *w(*MIXED3A))
+        self.mixed3b = Inception(self.mixed3a.out_channels, *w(*MIXED3B))
+        self.maxpool4 = nn.MaxPool2d(2, stride=2)
+        self.mixed4a = Inception(self.mixed3b.out_channels, *w(*MIXED4A))
+        self.mixed4b = Inception(self.mixed4a.out_channels, *w(*MIXED4B))
         self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
         self.dropout = nn.Dropout(0.2)
-        self.fc = nn.Linear(channels, num_classes)
+        self.fc = nn.Linear(self.mixed4b.out_channels, num_classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = self.maxpool2(self.conv2(self.conv1(x)))
+        x = self.conv2(self.maxpool1(self.conv1(x)))
         x = self.mixed3b(self.mixed3a(x))
         x = self.mixed4b(self.mixed4a(self.maxpool4(x)))
         x = torch.flatten(self.avgpool(x), 1)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,21 +23,32 @@ def _read(path: Path) -> Any:
     return json.loads(path.read_text())
 
 
-def study_summary(p: dict[str, Any], results: Path) -> dict[str, Any]:
+@dataclass(frozen=True)
+class StudyFiles:
+    """The workflow outputs the site is made from; graphs and stats in ``class_ids`` order."""
+
+    model: Path
+    structure: Path
+    embedding: Path
+    graphs: list[Path]
+    stats: list[Path]
+
+
+def study_summary(p: dict[str, Any], files: StudyFiles) -> dict[str, Any]:
     """The site's entry file, assembled from the model card, stats, graphs and embeddings."""
-    model = _read(results / "model" / "model.json")
-    structure = _read(results / "model" / "structure.json")
+    model = _read(files.model)
+    structure = _read(files.structure)
     classes, correct, total = [], 0, 0
-    for cid in p["class_ids"]:
-        stats = _read(results / "stats" / f"{cid}.json")
-        graph = _read(results / "graphs" / f"{cid}.json")
+    for cid, stats_file, graph_file in zip(p["class_ids"], files.stats, files.graphs,
+                                           strict=True):
+        stats, graph = _read(stats_file), _read(graph_file)
         classes.append({"id": cid, "name": p["class_names"][cid], "n_images": stats["n_images"],
                         "accuracy": stats["accuracy"], "prob_hist": stats["prob_hist"],
                         "graph": f"data/graphs/{cid}.json", "stats": f"data/stats/{cid}.json",
                         "n_vertices": len(graph["nodes"]), "n_edges": len(graph["edges"])})
         correct += round(stats["accuracy"] * stats["n_images"])
         total += stats["n_images"]
-    e = _read(results / "embedding" / "embedding.json")
+    e = _read(files.embedding)
     row = {cid: i for i, cid in enumerate(e["class_ids"])}
     embedding = {name: [xy[row[c["id"]]] for c in classes] for name, xy in e["layers"].items()}
     return {
@@ -51,17 +63,17 @@ def study_summary(p: dict[str, Any], results: Path) -> dict[str, Any]:
     }
 
 
-def write_site(p: dict[str, Any], source: Path, results: Path, out: Path) -> None:
+def write_site(p: dict[str, Any], source: Path, files: StudyFiles, out: Path) -> None:
     """Copy the front-end and write the data files into ``out`` (replaced as a whole)."""
     tmp = out.with_name(out.name + ".partial")
     shutil.rmtree(tmp, ignore_errors=True)
     shutil.copytree(source, tmp)
     data = tmp / "data"
-    for sub in ("graphs", "stats"):
+    for sub, paths in (("graphs", files.graphs), ("stats", files.stats)):
         (data / sub).mkdir(parents=True, exist_ok=True)
-        for cid in p["class_ids"]:
-            shutil.copyfile(results / sub / f"{cid}.json", data / sub / f"{cid}.json")
-    (data / "study.json").write_text(json.dumps(study_summary(p, results), ensure_ascii=False,
+        for cid, path in zip(p["class_ids"], paths, strict=True):
+            shutil.copyfile(path, data / sub / f"{cid}.json")
+    (data / "study.json").write_text(json.dumps(study_summary(p, files), ensure_ascii=False,
                                                 separators=(",", ":")))
     shutil.rmtree(out, ignore_errors=True)
     tmp.rename(out)

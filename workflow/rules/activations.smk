@@ -13,6 +13,8 @@ rule activation_counts:
         f"{R}/logs/activation_counts/{{layer}}.log",
     benchmark:
         f"{R}/benchmarks/activation_counts/{{layer}}.tsv"
+    conda:
+        "../../envs/summit.yaml"
     threads: 1
     resources:
         mem_mb=2000,

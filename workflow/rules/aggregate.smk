@@ -14,6 +14,8 @@ rule aggregate_class:
         f"{R}/logs/aggregate_class/{{cls}}.log",
     benchmark:
         f"{R}/benchmarks/aggregate_class/{{cls}}.tsv"
+    conda:
+        "../../envs/summit.yaml"
     threads: config["threads"]
     resources:
         mem_mb=lambda w: 2000 + config["batch_size"] * 8,

@@ -1,5 +1,6 @@
 # Shared by every rule: the validated config, target lists and settings per step.
 import json
+import os
 import re
 from pathlib import Path
 

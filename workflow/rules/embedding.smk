@@ -14,6 +14,8 @@ rule embed_layers:
         f"{R}/logs/embed_layers.log",
     benchmark:
         f"{R}/benchmarks/embed_layers.tsv"
+    conda:
+        "../../envs/summit.yaml"
     threads: 1
     resources:
         mem_mb=2000,

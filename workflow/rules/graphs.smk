@@ -16,6 +16,8 @@ rule class_graph:
         f"{R}/logs/class_graph/{{cls}}.log",
     benchmark:
         f"{R}/benchmarks/class_graph/{{cls}}.tsv"
+    conda:
+        "../../envs/summit.yaml"
     threads: 1
     resources:
         mem_mb=2000,

@@ -12,6 +12,8 @@ rule train_model:
         f"{R}/logs/train_model.log",
     benchmark:
         f"{R}/benchmarks/train_model.tsv"
+    conda:
+        "../../envs/summit.yaml"
     threads: config["threads"]
     resources:
         mem_mb=4000,
@@ -36,6 +38,8 @@ rule describe_model:
         f"{R}/logs/describe_model.log",
     benchmark:
         f"{R}/benchmarks/describe_model.tsv"
+    conda:
+        "../../envs/summit.yaml"
     threads: 1
     resources:
         mem_mb=4000,

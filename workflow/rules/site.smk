@@ -5,24 +5,27 @@ rule site:
     input:
         SITE_SOURCES,
         model=f"{R}/model/model.json",
+        structure=f"{R}/model/structure.json",
+        embedding=f"{R}/embedding/embedding.json",
         graphs=expand(f"{R}/graphs/{{cls}}.json", cls=CLASSES),
         stats=expand(f"{R}/stats/{{cls}}.json", cls=CLASSES),
-        embedding=f"{R}/embedding/embedding.json",
     output:
         index=f"{R}/site/index.html",
     params:
         p=step_params("title", dataset_name=config["dataset"]["name"], class_ids=CLASSES,
                       class_names=CLASS_NAMES),
-        out=f"{R}/site",
-        results=R,
+        out=lambda w, output: os.path.dirname(output.index),
     log:
         f"{R}/logs/site.log",
     benchmark:
         f"{R}/benchmarks/site.tsv"
+    conda:
+        "../../envs/summit.yaml"
     threads: 1
     resources:
         mem_mb=1000,
         runtime=10,
     shell:
-        "summit site --params {params.p:q} --source site --results {params.results:q}"
-        " --out {params.out:q} 2> {log:q}"
+        "summit site --params {params.p:q} --source site --model {input.model:q}"
+        " --structure {input.structure:q} --embedding {input.embedding:q}"
+        " --graphs {input.graphs:q} --stats {input.stats:q} --out {params.out:q} 2> {log:q}"

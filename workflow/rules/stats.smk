@@ -14,6 +14,8 @@ rule class_stats:
         f"{R}/logs/class_stats/{{cls}}.log",
     benchmark:
         f"{R}/benchmarks/class_stats/{{cls}}.tsv"
+    conda:
+        "../../envs/summit.yaml"
     threads: 1
     resources:
         mem_mb=2000,
