@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
 import sys
 import time
 from pathlib import Path
@@ -24,12 +25,24 @@ from summit.hops import Structure, StructureError, trace_structure
 log = logging.getLogger("summit")
 
 
+def _finite(obj: Any) -> Any:
+    """NaN/inf (e.g. accuracy of a class absent from a split) as null: valid JSON for browsers."""
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_finite(v) for v in obj]
+    return obj
+
+
 def _write_json(path: str | Path, obj: Any) -> None:
     """Write JSON atomically (temporary file, then rename): no half-written outputs."""
+    obj = _finite(obj)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(obj, indent=None, separators=(",", ":"), ensure_ascii=False))
+    tmp.write_text(json.dumps(obj, separators=(",", ":"), ensure_ascii=False, allow_nan=False))
     tmp.replace(path)
 
 
