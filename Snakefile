@@ -16,10 +16,12 @@ include: "workflow/rules/activations.smk"
 include: "workflow/rules/embedding.smk"
 include: "workflow/rules/graphs.smk"
 include: "workflow/rules/stats.smk"
+include: "workflow/rules/examples.smk"
 include: "workflow/rules/site.smk"
 
 
 rule all:
     input:
         f"{R}/site/index.html",
+        expand(f"{R}/examples/{{layer}}.png", layer=LAYERS),
     default_target: True

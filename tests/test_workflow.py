@@ -102,6 +102,22 @@ def test_activations_embedding_graphs_stats(study):
         assert (hist.sum(axis=1) == 100).all()
 
 
+def test_dataset_examples(study):
+    results, _ = study
+    from PIL import Image
+
+    for layer, channels in [("mixed3a", 16), ("mixed4b", 32)]:
+        index = json.loads((results / "examples" / f"{layer}.json").read_text())
+        assert len(index["channels"]) == channels and index["n"] == 10
+        atlas = Image.open(results / "examples" / f"{layer}.png")
+        per_row, thumb = index["per_row"], index["thumbnail"]
+        assert atlas.size == (per_row * 10 * thumb, -(-channels // per_row) * thumb)
+        for entries in index["channels"]:
+            values = [e["value"] for e in entries]
+            assert len(entries) == 10 and values == sorted(values, reverse=True)
+            assert all(e["class"] in (0, 1, 2) for e in entries)
+
+
 def test_site(study):
     results, _ = study
     site = results / "site"

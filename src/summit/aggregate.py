@@ -17,6 +17,7 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, Subset
 
 from summit.activations import channel_maxima
+from summit.examples import RunningTopN
 from summit.hops import IDENTITY, Structure
 from summit.influence import (
     FoldedConv,
@@ -34,7 +35,7 @@ class Aggregator:
     """Wraps a model with hooks; ``step`` runs one batch and accumulates influence tallies."""
 
     def __init__(self, model: nn.Module, structure: Structure, method: int, k: int,
-                 share: float):
+                 share: float, n_examples: int = 0):
         self.model, self.structure = model, structure
         self.method, self.k, self.share = method, k, share
         modules = dict(model.named_modules())
@@ -48,6 +49,9 @@ class Aggregator:
                                             device=device) for h in self.hops}
         self.maxima: dict[str, torch.Tensor] = {}
         self.influences: dict[str, torch.Tensor] = {}
+        self.examples = {x.name: RunningTopN(n_examples, x.channels, device)
+                         for x in structure.layers} if n_examples else {}
+        self._image_ids: torch.Tensor | None = None
         self._handles = [modules[layer.name].register_forward_hook(self._layer_hook(layer.name))
                          for layer in structure.layers]
         self._handles += [modules[h.conv].register_forward_hook(self._conv_hook(h.name))
@@ -56,6 +60,8 @@ class Aggregator:
     def _layer_hook(self, name: str):
         def hook(module: nn.Module, inputs: Any, output: torch.Tensor) -> None:
             self.maxima[name] = channel_maxima(output)
+            if self.examples and self._image_ids is not None:
+                self.examples[name].update(output, self._image_ids)
         return hook
 
     def _conv_hook(self, hop: str):
@@ -64,11 +70,20 @@ class Aggregator:
         return hook
 
     @torch.inference_mode()
-    def step(self, images: torch.Tensor) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
-        """Forward one batch: returns per-layer channel maxima and the logits."""
+    def step(self, images: torch.Tensor, image_ids: torch.Tensor | None = None
+             ) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
+        """Forward one batch: returns per-layer channel maxima and the logits.
+
+        With ``image_ids`` (dataset indices of the batch) the running top-N dataset examples
+        per channel are updated too.
+        """
         self.maxima.clear()
         self.influences.clear()
-        logits = self.model(images)
+        self._image_ids = image_ids
+        try:
+            logits = self.model(images)
+        finally:
+            self._image_ids = None
         if not isinstance(logits, torch.Tensor):  # e.g. namedtuple outputs
             logits = getattr(logits, "logits", logits[0])
         for h in self.hops:
@@ -106,7 +121,7 @@ def aggregate_class(aggregator: Aggregator, loader: DataLoader, indices: np.ndar
             continue
         images, labels, batch_idx = images[ok].to(device), labels[ok].to(device), batch_idx[
             ok.numpy()]
-        maxima, logits = aggregator.step(images)
+        maxima, logits = aggregator.step(images, torch.from_numpy(batch_idx).to(device))
         probs = torch.softmax(logits.float(), dim=1)
         writer.append(
             {name: z.float().cpu().numpy() for name, z in maxima.items()},

@@ -106,15 +106,67 @@ def cmd_aggregate(a: argparse.Namespace, p: dict[str, Any]) -> None:
                                        p["dataset"]["max_images_per_class"])
     model = models.load_model(p["model"], a.weights, _n_outputs(p), spec.channels, device)
     inf = p["influence"]
-    aggregator = Aggregator(model, structure, inf["method"], inf["k"], inf["share"])
+    aggregator = Aggregator(model, structure, inf["method"], inf["k"], inf["share"],
+                            p["examples"]["n"])
     loader = class_loader(dataset, indices, p["batch_size"], p["dataset"]["loader_workers"])
     log.info("class %d: %d images, device %s", a.class_id, len(indices), device)
     layers = {x.name: x.channels for x in structure.layers}
     with open_class_store(a.out, layers, max(1, len(indices))) as writer:
         summary = aggregate_class(aggregator, loader, indices, writer, device)
         tallies = {k: v.cpu().numpy() for k, v in aggregator.tallies.items()}
-        writer.finish(tallies, {"class_id": a.class_id, "layers": list(layers), **summary})
+        examples = {layer: {"value": top.value.cpu().numpy(), "image": top.image.cpu().numpy(),
+                            "position": top.position.cpu().numpy()}
+                    for layer, top in aggregator.examples.items()}
+        writer.finish(tallies, {"class_id": a.class_id, "layers": list(layers), **summary},
+                      examples)
     log.info("done: %s", summary)
+
+
+def cmd_examples(a: argparse.Namespace, p: dict[str, Any]) -> None:
+    """Dataset-wide top-N image patches per channel of one layer, packed into one atlas."""
+    from PIL import Image
+
+    from summit.examples import atlas_layout, crop_patch, merge_top_n, receptive_fields
+    from summit.store import ClassStore
+
+    spec = data.InputSpec.from_config(p["input"])
+    model = models.load_model(p["model"], a.weights, _n_outputs(p), spec.channels,
+                              torch.device("cpu"))
+    rf = receptive_fields(model, p["layers"], torch.zeros(1, spec.channels, spec.size,
+                                                          spec.size))[a.layer]
+    layer = Structure.from_json(json.loads(Path(a.structure).read_text())).layer(a.layer)
+    candidates = [ClassStore(s).examples(a.layer) for s in a.stores]
+    n = p["examples"]["n"]
+    value, image, position = merge_top_n([c["value"] for c in candidates],
+                                         [c["image"] for c in candidates],
+                                         [c["position"] for c in candidates], n)
+    dataset = data.open_dataset(p["dataset"], spec, "train")
+    thumb, per_row = p["examples"]["thumbnail"], atlas_layout(layer.channels, n)
+    rows = -(-layer.channels // per_row)
+    mode = "L" if spec.channels == 1 else "RGB"
+    atlas = Image.new(mode, (per_row * n * thumb, rows * thumb), color=255 if mode == "L"
+                      else (255, 255, 255))
+    channels = []
+    for c in range(layer.channels):
+        entries = []
+        for k in range(value.shape[0]):
+            if not np.isfinite(value[k, c]):
+                continue
+            idx = int(image[k, c])
+            patch = crop_patch(data.display_image(dataset, idx), rf, int(position[k, c]),
+                               layer.width)
+            x, y = ((c % per_row) * n + k) * thumb, (c // per_row) * thumb
+            atlas.paste(Image.fromarray(patch).convert(mode).resize((thumb, thumb),
+                                                                      Image.BILINEAR), (x, y))
+            entries.append({"image": idx, "class": int(dataset.labels[idx]),
+                            "value": round(float(value[k, c]), 5),
+                            "position": divmod(int(position[k, c]), layer.width)})
+        channels.append(entries)
+    Path(a.atlas).parent.mkdir(parents=True, exist_ok=True)
+    atlas.save(a.atlas, optimize=True)
+    _write_json(a.out, {"layer": a.layer, "thumbnail": thumb, "n": n, "per_row": per_row,
+                        "receptive_field": {"jump": rf.jump, "size": rf.size},
+                        "atlas": Path(a.atlas).name, "channels": channels})
 
 
 def cmd_activations(a: argparse.Namespace, p: dict[str, Any]) -> None:
@@ -203,6 +255,8 @@ def _parser() -> argparse.ArgumentParser:
         ("--structure", req), ("--out", req))
     add("activations", cmd_activations, ("--layer", req), ("--stores", {"nargs": "+", **req}),
         ("--out", req))
+    add("examples", cmd_examples, ("--layer", req), ("--weights", req), ("--structure", req),
+        ("--stores", {"nargs": "+", **req}), ("--atlas", req), ("--out", req))
     add("embed", cmd_embed, ("--counts", {"nargs": "+", **req}), ("--out", req))
     add("graph", cmd_graph, ("--structure", req), ("--store", req),
         ("--counts", {"nargs": "+", **req}), ("--out", req), ("--graphml", req))

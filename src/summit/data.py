@@ -56,8 +56,8 @@ class InputSpec:
         return (x - mean) / std
 
 
-def _to_model_input(img: Image.Image, spec: InputSpec) -> torch.Tensor:
-    """Any PIL image (any mode, any size) to a normalised (C, size, size) tensor."""
+def _as_model_pixels(img: Image.Image, spec: InputSpec) -> Image.Image:
+    """Any PIL image (any mode, any size) as the model sees it: mode, resize, centre crop."""
     if img.mode == "I" or img.mode.startswith("I;16"):  # 16-bit: scale, don't clip, to 8 bits
         img = Image.fromarray((np.asarray(img, np.float64) / 257).round().clip(0, 255)
                               .astype(np.uint8))
@@ -70,7 +70,12 @@ def _to_model_input(img: Image.Image, spec: InputSpec) -> torch.Tensor:
         w, h = img.size
         left, top = (w - spec.size) // 2, (h - spec.size) // 2
         img = img.crop((left, top, left + spec.size, top + spec.size))
-    arr = np.asarray(img, dtype=np.float32) / 255.0
+    return img
+
+
+def _to_model_input(img: Image.Image, spec: InputSpec) -> torch.Tensor:
+    """Any PIL image (any mode, any size) to a normalised (C, size, size) tensor."""
+    arr = np.asarray(_as_model_pixels(img, spec), dtype=np.float32) / 255.0
     x = torch.from_numpy(arr).reshape(spec.size, spec.size, spec.channels).permute(2, 0, 1)
     return spec.normalise(x)
 
@@ -159,6 +164,19 @@ class ImageFolderDataset(Dataset):
             log.warning("skipping unreadable image %s: %s", path, e)
             return torch.full((self.spec.channels, self.spec.size, self.spec.size),
                               float("nan")), -1
+
+
+def display_image(dataset: Dataset, index: int) -> np.ndarray:
+    """Image ``index`` as uint8 pixels at the model's input size, before normalisation."""
+    if isinstance(dataset, FashionMNIST):
+        x = dataset[index][0]  # normalised (C, size, size)
+        mean = torch.tensor(dataset.spec.mean).view(-1, 1, 1)
+        std = torch.tensor(dataset.spec.std).view(-1, 1, 1)
+        pixels = ((x * std + mean).clamp(0, 1) * 255).round().to(torch.uint8)
+        return pixels.permute(1, 2, 0).squeeze(-1).numpy()
+    path, _ = dataset.samples[index]
+    with Image.open(path) as img:
+        return np.asarray(_as_model_pixels(img, dataset.spec))
 
 
 def open_dataset(dataset_cfg: dict[str, Any], spec: InputSpec, split: str = "train") -> Dataset:

@@ -23,17 +23,17 @@ IDENTITY = "identity"
 
 # Operations that act on each channel separately, so channel i of the output is channel i of
 # the input: they are walked through without changing which channels a path connects.
-_CHANNELWISE_MODULES = (
+CHANNELWISE_MODULES = (
     nn.ReLU, nn.ReLU6, nn.LeakyReLU, nn.ELU, nn.GELU, nn.SiLU, nn.Sigmoid, nn.Tanh,
     nn.MaxPool2d, nn.AvgPool2d, nn.Dropout, nn.Dropout2d, nn.Identity,
 )
-_CHANNELWISE_FUNCTIONS = {
+CHANNELWISE_FUNCTIONS = {
     torch.relu, torch.nn.functional.relu, torch.nn.functional.relu6, torch.sigmoid,
     torch.tanh, torch.nn.functional.max_pool2d, torch.nn.functional.avg_pool2d,
     torch.nn.functional.dropout, torch.nn.functional.gelu, torch.nn.functional.silu,
 }
-_CHANNELWISE_METHODS = {"relu", "relu_", "contiguous", "clone", "sigmoid", "tanh"}
-_ADD_FUNCTIONS = {operator.add, operator.iadd, torch.add}
+CHANNELWISE_METHODS = {"relu", "relu_", "contiguous", "clone", "sigmoid", "tanh"}
+ADD_FUNCTIONS = {operator.add, operator.iadd, torch.add}
 
 
 class StructureError(ValueError):
@@ -102,7 +102,7 @@ class Structure:
         return next(x for x in self.layers if x.name == name)
 
 
-def _output_nodes(gm: fx.GraphModule, names: list[str]) -> dict[str, fx.Node]:
+def output_nodes(gm: fx.GraphModule, names: list[str]) -> dict[str, fx.Node]:
     """The fx node producing each named module's output: its last node in graph order."""
     last: dict[str, fx.Node] = {}
     for node in gm.graph.nodes:
@@ -136,10 +136,10 @@ class _Walker:
     def _is_channelwise(self, node: fx.Node) -> bool:
         mod = self._module(node)
         if mod is not None:
-            return isinstance(mod, _CHANNELWISE_MODULES)
+            return isinstance(mod, CHANNELWISE_MODULES)
         if node.op == "call_function":
-            return node.target in _CHANNELWISE_FUNCTIONS
-        return node.op == "call_method" and node.target in _CHANNELWISE_METHODS
+            return node.target in CHANNELWISE_FUNCTIONS
+        return node.op == "call_method" and node.target in CHANNELWISE_METHODS
 
     def _describe(self, node: fx.Node) -> str:
         mod = self._module(node)
@@ -178,7 +178,7 @@ class _Walker:
                     self.collect(part, target, offset)
                     offset += _channels(part)
                 return
-            if node.op == "call_function" and node.target in _ADD_FUNCTIONS:
+            if node.op == "call_function" and node.target in ADD_FUNCTIONS:
                 for part in node.args[:2]:
                     if isinstance(part, fx.Node):
                         self.collect(part, target, offset)
@@ -243,7 +243,7 @@ def trace_structure(model: nn.Module, layer_names: list[str], example: torch.Ten
     except Exception as e:  # noqa: BLE001
         raise StructureError(f"input.size: the model cannot take a {tuple(example.shape)} input "
                              f"({e}); set input.size/channels to what it expects") from e
-    outputs = _output_nodes(gm, layer_names)
+    outputs = output_nodes(gm, layer_names)
     order = {node: i for i, node in enumerate(gm.graph.nodes)}
     ordered = sorted(layer_names, key=lambda n: order[outputs[n]])
     if ordered != list(layer_names):

@@ -7,6 +7,8 @@ One store per class, ``results/aggregate/<class>.zarr``:
   ``hop`` naming it;
 - ``predictions/{index,label,predicted,prob_true}``: per image, its dataset index, true class,
   predicted class and predicted probability of the true class;
+- ``examples/<layer>/{value,image,position}`` (N × channels): the class's running top-N
+  channel maxima per channel, with dataset index and flat arg-max position;
 - root attributes: ``class_id``, ``n_images``, ``n_skipped``, ``layers``, ``hops``.
 
 A store is written under a temporary name and renamed when complete, so a killed job never
@@ -77,9 +79,13 @@ class ClassStoreWriter:
         for name, rows in predictions.items():
             self.predictions[name].append(rows)
 
-    def finish(self, tallies: dict[str, np.ndarray], attrs: dict[str, Any]) -> None:
+    def finish(self, tallies: dict[str, np.ndarray], attrs: dict[str, Any],
+               examples: dict[str, dict[str, np.ndarray]] | None = None) -> None:
         for writer in [*self.maxima.values(), *self.predictions.values()]:
             writer.close()
+        for layer, arrays in (examples or {}).items():
+            for name, values in arrays.items():
+                self.group.create_array(f"examples/{layer}/{name}", data=values)
         for i, (hop, counts) in enumerate(tallies.items()):
             arr = self.group.create_array(f"tallies/hop{i:03d}", shape=counts.shape,
                                           chunks=counts.shape, dtype="int64")
@@ -122,6 +128,11 @@ class ClassStore:
     def tallies(self) -> dict[str, np.ndarray]:
         return {self.group[f"tallies/hop{i:03d}"].attrs["hop"]: self.group[f"tallies/hop{i:03d}"][:]
                 for i in range(len(self.attrs["hops"]))}
+
+    def examples(self, layer: str) -> dict[str, np.ndarray]:
+        """The class's top-N candidates per channel: value, image (dataset index), position."""
+        return {name: self.group[f"examples/{layer}/{name}"][:]
+                for name in ("value", "image", "position")}
 
     def iter_maxima(self, layer: str) -> Iterator[np.ndarray]:
         """Z^l in chunks of rows, so readers never hold a whole class in memory."""

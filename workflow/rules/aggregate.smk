@@ -9,7 +9,7 @@ rule aggregate_class:
     output:
         directory(f"{R}/aggregate/{{cls}}.zarr"),
     params:
-        p=step_params(*MODEL_KEYS, "influence", "batch_size"),
+        p=step_params(*MODEL_KEYS, "influence", "batch_size", "examples"),
     log:
         f"{R}/logs/aggregate_class/{{cls}}.log",
     benchmark:

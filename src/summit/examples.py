@@ -1,0 +1,194 @@
+"""Dataset examples: for every channel, the image patches of the dataset that excite it most.
+
+Candidates are collected during the per-class pass as a running top N per channel (value,
+image, arg-max position), so no second pass over the data is needed; a per-layer step merges
+the classes' candidates and crops each image to the channel's receptive field around the
+arg-max position.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.fx as fx
+from torch import nn
+from torch.fx.passes.shape_prop import ShapeProp
+
+from summit.hops import (
+    ADD_FUNCTIONS,
+    CHANNELWISE_FUNCTIONS,
+    CHANNELWISE_METHODS,
+    CHANNELWISE_MODULES,
+    output_nodes,
+)
+
+
+@dataclass(frozen=True)
+class ReceptiveField:
+    """Geometry of one layer's positions in input pixels, per axis (rows, columns).
+
+    Position p of the layer sees the input pixels centred on ``center0 + p * jump`` over a
+    window ``size`` wide (the union over all paths, e.g. all inception branches).
+    """
+
+    jump: tuple[float, float]
+    size: tuple[float, float]
+    center0: tuple[float, float]
+
+    def box(self, row: int, col: int, height: int, width: int) -> tuple[int, int, int, int]:
+        """Input pixel box (top, left, bottom, right; inclusive) of a position, clipped."""
+        out = []
+        for axis, pos, limit in ((0, row, height), (1, col, width)):
+            centre = self.center0[axis] + pos * self.jump[axis]
+            half = (self.size[axis] - 1) / 2
+            out.append((max(0, int(np.floor(centre - half))),
+                        min(limit - 1, int(np.ceil(centre + half)))))
+        (top, bottom), (left, right) = out
+        return top, left, bottom, right
+
+
+def _window(module_or_args) -> tuple[tuple[int, int], ...] | None:
+    """Kernel, stride, padding, dilation of a sliding-window op, each as (rows, columns)."""
+    m = module_or_args
+
+    def pair(v) -> tuple[int, int]:
+        return (v, v) if isinstance(v, int) else tuple(v)
+
+    if isinstance(m, nn.Conv2d):
+        k, d = pair(m.kernel_size), pair(m.dilation)
+        if m.padding == "same":
+            p = tuple((d[i] * (k[i] - 1)) // 2 for i in range(2))
+        elif m.padding == "valid":
+            p = (0, 0)
+        else:
+            p = pair(m.padding)
+        return k, pair(m.stride), p, d
+    if isinstance(m, nn.MaxPool2d | nn.AvgPool2d):
+        stride = m.stride if m.stride is not None else m.kernel_size
+        dilation = getattr(m, "dilation", 1)
+        return pair(m.kernel_size), pair(stride), pair(m.padding), pair(dilation)
+    return None
+
+
+def receptive_fields(model: nn.Module, layer_names: list[str],
+                     example: torch.Tensor) -> dict[str, ReceptiveField]:
+    """The receptive field of every primary layer, by walking the traced model forward."""
+    gm = fx.symbolic_trace(model)
+    ShapeProp(gm).propagate(example)
+    modules = dict(gm.named_modules())
+    geometry: dict[fx.Node, ReceptiveField | None] = {}
+    for node in gm.graph.nodes:
+        inputs = [a for a in node.all_input_nodes if a in geometry]
+        if node.op == "placeholder":
+            geometry[node] = ReceptiveField((1.0, 1.0), (1.0, 1.0), (0.0, 0.0))
+            continue
+        if not inputs or any(geometry[a] is None for a in inputs):
+            geometry[node] = None
+            continue
+        mod = modules.get(node.target) if node.op == "call_module" else None
+        window = _window(mod) if mod is not None else None
+        if window is not None:
+            rf = geometry[node.all_input_nodes[0]]
+            k, s, p, d = window
+            geometry[node] = ReceptiveField(
+                tuple(rf.jump[i] * s[i] for i in range(2)),
+                tuple(rf.size[i] + (k[i] - 1) * d[i] * rf.jump[i] for i in range(2)),
+                tuple(rf.center0[i] + ((k[i] - 1) * d[i] / 2 - p[i]) * rf.jump[i]
+                      for i in range(2)))
+        elif (isinstance(mod, (*CHANNELWISE_MODULES, nn.BatchNorm2d))
+              or (node.op == "call_function" and node.target in CHANNELWISE_FUNCTIONS)
+              or (node.op == "call_method" and node.target in CHANNELWISE_METHODS)):
+            geometry[node] = geometry[inputs[0]]
+        elif node.op == "call_function" and (node.target is torch.cat
+                                             or node.target in ADD_FUNCTIONS):
+            geometry[node] = _union([geometry[a] for a in inputs])
+        else:
+            geometry[node] = None
+    outputs = output_nodes(gm, layer_names)
+    fields = {}
+    for name in layer_names:
+        rf = geometry.get(outputs[name])
+        if rf is None:
+            raise ValueError(f"cannot work out the receptive field of layer {name}")
+        fields[name] = rf
+    return fields
+
+
+def _union(fields: list[ReceptiveField]) -> ReceptiveField | None:
+    """Receptive field of a sum or concatenation: the union of its inputs' windows."""
+    if any(f.jump != fields[0].jump for f in fields):
+        return None
+    size, centre = [], []
+    for axis in range(2):
+        lo = min(f.center0[axis] - (f.size[axis] - 1) / 2 for f in fields)
+        hi = max(f.center0[axis] + (f.size[axis] - 1) / 2 for f in fields)
+        size.append(hi - lo + 1)
+        centre.append((lo + hi) / 2)
+    return ReceptiveField(fields[0].jump, tuple(size), tuple(centre))
+
+
+class RunningTopN:
+    """Per channel, the N largest channel maxima seen so far with their image and position.
+
+    Earlier candidates win ties, so the result equals a stable sort of all images in the
+    order they were seen.
+    """
+
+    def __init__(self, n: int, channels: int, device: torch.device):
+        self.n = n
+        self.value = torch.full((0, channels), float("-inf"), device=device)
+        self.image = torch.zeros((0, channels), dtype=torch.int64, device=device)
+        self.position = torch.zeros((0, channels), dtype=torch.int64, device=device)
+
+    def update(self, feature_map: torch.Tensor, image_ids: torch.Tensor) -> None:
+        """Add one batch: ``feature_map`` (B, C, H, W), ``image_ids`` (B,)."""
+        value, position = feature_map.flatten(2).max(dim=2)  # (B, C)
+        value = torch.cat([self.value, value])
+        image = torch.cat([self.image, image_ids[:, None].expand_as(position)])
+        position = torch.cat([self.position, position])
+        order = torch.sort(value, dim=0, descending=True, stable=True).indices[:self.n]
+        self.value = value.gather(0, order)
+        self.image = image.gather(0, order)
+        self.position = position.gather(0, order)
+
+
+def merge_top_n(values: list[np.ndarray], images: list[np.ndarray], positions: list[np.ndarray],
+                n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Merge per-class candidates (each N_c × C) into the dataset-wide top N per channel.
+
+    Ties go to the lower image index, so the result does not depend on the class order.
+    """
+    value, image, position = (np.concatenate(x) for x in (values, images, positions))
+    order = np.lexsort((image, -value), axis=0)[:n]
+    take = np.take_along_axis
+    return take(value, order, 0), take(image, order, 0), take(position, order, 0)
+
+
+def crop_patch(image: np.ndarray, rf: ReceptiveField, position: int, map_width: int,
+               fill: int = 128) -> np.ndarray:
+    """The receptive-field window of a flat arg-max ``position`` as a full-size patch.
+
+    Where the window runs off the image the patch is padded with ``fill`` so every patch of a
+    layer has the same scale.
+    """
+    height, width = image.shape[:2]
+    row, col = divmod(int(position), map_width)
+    top, left, bottom, right = rf.box(row, col, height, width)
+    size_h, size_w = (max(1, int(round(s))) for s in rf.size)
+    patch = np.full((size_h, size_w, *image.shape[2:]), fill, dtype=image.dtype)
+    centre_r = rf.center0[0] + row * rf.jump[0]
+    centre_c = rf.center0[1] + col * rf.jump[1]
+    off_r = int(np.floor(centre_r - (rf.size[0] - 1) / 2))
+    off_c = int(np.floor(centre_c - (rf.size[1] - 1) / 2))
+    r0, c0 = top - off_r, left - off_c
+    region = image[top:bottom + 1, left:right + 1]
+    region = region[:size_h - r0, :size_w - c0]
+    patch[r0:r0 + region.shape[0], c0:c0 + region.shape[1]] = region
+    return patch
+
+
+def atlas_layout(channels: int, n: int) -> int:
+    """Channels per atlas row: a roughly square sheet, so browsers can decode it."""
+    return max(1, int(np.ceil(np.sqrt(channels / n))))
