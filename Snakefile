@@ -17,6 +17,7 @@ include: "workflow/rules/embedding.smk"
 include: "workflow/rules/graphs.smk"
 include: "workflow/rules/stats.smk"
 include: "workflow/rules/examples.smk"
+include: "workflow/rules/featvis.smk"
 include: "workflow/rules/site.smk"
 
 
@@ -24,4 +25,5 @@ rule all:
     input:
         f"{R}/site/index.html",
         expand(f"{R}/examples/{{layer}}.png", layer=LAYERS),
+        expand(f"{R}/featvis/{{layer}}.png", layer=LAYERS),
     default_target: True

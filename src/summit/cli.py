@@ -169,6 +169,47 @@ def cmd_examples(a: argparse.Namespace, p: dict[str, Any]) -> None:
                         "atlas": Path(a.atlas).name, "channels": channels})
 
 
+def cmd_featvis(a: argparse.Namespace, p: dict[str, Any]) -> None:
+    """Lucent renders of one layer's graph channels (or all): objective + diversity images."""
+    from PIL import Image
+
+    from summit.featvis import RenderSettings, channels_in_graphs, render
+
+    device = _setup_torch(p)
+    spec = data.InputSpec.from_config(p["input"])
+    model = models.load_model(p["model"], a.weights, _n_outputs(p), spec.channels, device)
+    for param in model.parameters():
+        param.requires_grad_(False)
+    layer = Structure.from_json(json.loads(Path(a.structure).read_text())).layer(a.layer)
+    fv = p["featvis"]
+    channels = (list(range(layer.channels)) if fv["channels"] == "all" else
+                channels_in_graphs([json.loads(Path(g).read_text()) for g in a.graphs],
+                                   a.layer))
+    settings = RenderSettings.from_config(fv)
+    per_channel = 1 + settings.diversity
+    mode = "L" if spec.channels == 1 else "RGB"
+    atlas = Image.new(mode, (per_channel * spec.size, max(1, len(channels)) * spec.size))
+    start = time.perf_counter()
+    for row, c in enumerate(channels):
+        images = [render(model, a.layer, c, spec, settings)]
+        if settings.diversity:
+            images.append(render(model, a.layer, c, spec, settings, batch=settings.diversity,
+                                 diversity_weight=settings.diversity_weight))
+        strip = np.concatenate([img for batch in images for img in batch], axis=1)
+        pixels = (strip * 255).round().astype(np.uint8)
+        atlas.paste(Image.fromarray(pixels[..., 0] if mode == "L" else pixels),
+                    (0, row * spec.size))
+        log.info("%s:%d rendered (%d/%d)", a.layer, c, row + 1, len(channels))
+    seconds = time.perf_counter() - start
+    Path(a.atlas).parent.mkdir(parents=True, exist_ok=True)
+    atlas.save(a.atlas, optimize=True)
+    _write_json(a.out, {"layer": a.layer, "size": spec.size, "per_channel": per_channel,
+                        "atlas": Path(a.atlas).name, "channels": channels,
+                        "seconds": round(seconds, 2),
+                        "seconds_per_image": round(seconds / max(1, len(channels) *
+                                                                 per_channel), 3)})
+
+
 def cmd_activations(a: argparse.Namespace, p: dict[str, Any]) -> None:
     """A^l for one layer from every class's channel maxima (no forward pass)."""
     from summit.activations import activation_matrix
@@ -257,6 +298,8 @@ def _parser() -> argparse.ArgumentParser:
         ("--out", req))
     add("examples", cmd_examples, ("--layer", req), ("--weights", req), ("--structure", req),
         ("--stores", {"nargs": "+", **req}), ("--atlas", req), ("--out", req))
+    add("featvis", cmd_featvis, ("--layer", req), ("--weights", req), ("--structure", req),
+        ("--graphs", {"nargs": "*", "default": []}), ("--atlas", req), ("--out", req))
     add("embed", cmd_embed, ("--counts", {"nargs": "+", **req}), ("--out", req))
     add("graph", cmd_graph, ("--structure", req), ("--store", req),
         ("--counts", {"nargs": "+", **req}), ("--out", req), ("--graphml", req))
