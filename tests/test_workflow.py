@@ -25,6 +25,7 @@ TINY = {
     "model": {"width": 0.25, "train": {"epochs": 1, "max_images": 2048, "batch_size": 32,
                                        "lr": 0.05}},
     "batch_size": 64,
+    "featvis": {"steps": 16, "diversity": 2},
 }
 
 pytestmark = [
@@ -116,6 +117,19 @@ def test_dataset_examples(study):
             values = [e["value"] for e in entries]
             assert len(entries) == 10 and values == sorted(values, reverse=True)
             assert all(e["class"] in (0, 1, 2) for e in entries)
+
+
+def test_feature_visualizations(study):
+    results, _ = study
+    from PIL import Image
+
+    for layer in ["mixed3a", "mixed3b", "mixed4a", "mixed4b"]:
+        index = json.loads((results / "featvis" / f"{layer}.json").read_text())
+        in_graphs = sorted({n["channel"] for c in range(3) for n in json.loads(
+            (results / "graphs" / f"{c}.json").read_text())["nodes"] if n["layer"] == layer})
+        assert index["channels"] == in_graphs and index["per_channel"] == 3
+        atlas = Image.open(results / "featvis" / f"{layer}.png")
+        assert atlas.size == (3 * 28, max(1, len(in_graphs)) * 28) and atlas.mode == "L"
 
 
 def test_site(study):
