@@ -103,3 +103,6 @@ def test_crop_patch_pads_outside_the_image():
     assert corner.shape == (5, 5)
     np.testing.assert_array_equal(corner[2:, 2:], image[0:3, 0:3])
     assert (corner[:2] == 255).all() and (corner[:, :2] == 255).all()
+    whole = crop_patch(image, ReceptiveField((4.0, 4.0), (58.0, 3.0), (1.5, 1.5)), position=5,
+                       map_width=4)  # rows: window > image → all rows; columns: 3-wide
+    np.testing.assert_array_equal(whole, image[:, 4:7])

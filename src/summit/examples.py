@@ -168,25 +168,30 @@ def merge_top_n(values: list[np.ndarray], images: list[np.ndarray], positions: l
 
 def crop_patch(image: np.ndarray, rf: ReceptiveField, position: int, map_width: int,
                fill: int = 128) -> np.ndarray:
-    """The receptive-field window of a flat arg-max ``position`` as a full-size patch.
+    """The receptive-field window of a flat arg-max ``position`` as a patch.
 
-    Where the window runs off the image the patch is padded with ``fill`` so every patch of a
-    layer has the same scale.
+    Where the window runs off the image the patch is padded with ``fill``, so every patch
+    of a layer has the same scale; along an axis where the window is at least as large as the
+    image (deep layers of small-image models), the patch is the whole image along that axis.
     """
-    height, width = image.shape[:2]
     row, col = divmod(int(position), map_width)
-    top, left, bottom, right = rf.box(row, col, height, width)
-    size_h, size_w = (max(1, int(round(s))) for s in rf.size)
-    patch = np.full((size_h, size_w, *image.shape[2:]), fill, dtype=image.dtype)
-    centre_r = rf.center0[0] + row * rf.jump[0]
-    centre_c = rf.center0[1] + col * rf.jump[1]
-    off_r = int(np.floor(centre_r - (rf.size[0] - 1) / 2))
-    off_c = int(np.floor(centre_c - (rf.size[1] - 1) / 2))
-    r0, c0 = top - off_r, left - off_c
-    region = image[top:bottom + 1, left:right + 1]
-    region = region[:size_h - r0, :size_w - c0]
-    patch[r0:r0 + region.shape[0], c0:c0 + region.shape[1]] = region
-    return patch
+    for axis, pos in ((0, row), (1, col)):
+        limit = image.shape[axis]
+        size = max(1, int(round(rf.size[axis])))
+        if size >= limit:
+            continue
+        start = int(np.floor(rf.center0[axis] + pos * rf.jump[axis] - (rf.size[axis] - 1) / 2))
+        lo, hi = max(0, start), min(limit, start + size)
+        shape = list(image.shape)
+        shape[axis] = size
+        padded = np.full(shape, fill, dtype=image.dtype)
+        index = [slice(None)] * image.ndim
+        index[axis] = slice(lo - start, hi - start)
+        source = [slice(None)] * image.ndim
+        source[axis] = slice(lo, hi)
+        padded[tuple(index)] = image[tuple(source)]
+        image = padded
+    return image
 
 
 def atlas_layout(channels: int, n: int) -> int:
