@@ -141,7 +141,13 @@ def test_site(study):
     assert [c["name"] for c in data["classes"]] == ["T-shirt/top", "Trouser", "Pullover"]
     assert all(len(v) == 3 for v in data["embedding"].values())
     for c in data["classes"]:
-        assert (site / c["graph"]).exists() and (site / c["stats"]).exists()
+        assert (site / c["graph"]).exists()
+        for layer in data["layers"]:
+            assert (site / "data" / "stats" / str(c["id"]) / f"{layer['name']}.json").exists()
+    for layer in data["layers"]:
+        counts = np.fromfile(site / layer["counts"], dtype="<i4")
+        assert counts.size == 3 * layer["channels"]
+        assert (site / layer["data"]).exists()
 
 
 def test_second_run_has_nothing_to_do(study):

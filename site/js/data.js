@@ -2,16 +2,25 @@
 
 const cache = new Map();
 
-/** Fetch and parse a JSON file given by a path relative to the page. Cached per URL. */
-export function loadJSON(path) {
+/** Resolve a site-relative path, refusing other origins. */
+function siteURL(path) {
   let url;
   try {
     url = new URL(path, document.baseURI);
   } catch {
-    return Promise.reject(new Error(`${path}: not a valid URL`));
+    throw new Error(`${path}: not a valid URL`);
   }
-  if (url.origin !== window.location.origin) {
-    return Promise.reject(new Error(`${path}: refusing to load a file from another origin`));
+  if (url.origin !== window.location.origin) throw new Error(`${path}: refusing to load a file from another origin`);
+  return url;
+}
+
+/** Fetch `path` once and decode the response with `decode(response)`; failed loads may be retried. */
+function cachedFetch(path, decode) {
+  let url;
+  try {
+    url = siteURL(path);
+  } catch (err) {
+    return Promise.reject(err);
   }
   const key = url.href;
   if (!cache.has(key)) {
@@ -21,8 +30,8 @@ export function loadJSON(path) {
       })
       .then((response) => {
         if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${response.statusText}`.trim());
-        return response.json().catch((err) => {
-          throw new Error(`${path}: invalid JSON (${err.message})`);
+        return decode(response).catch((err) => {
+          throw new Error(`${path}: could not be read (${err.message})`);
         });
       });
     promise.catch(() => cache.delete(key)); // allow a retry later
@@ -30,6 +39,12 @@ export function loadJSON(path) {
   }
   return cache.get(key);
 }
+
+/** Fetch and parse a JSON file given by a path relative to the page. Cached per URL. */
+export const loadJSON = (path) => cachedFetch(path, (response) => response.json());
+
+/** Fetch a binary file as an ArrayBuffer. Cached per URL. */
+export const loadBinary = (path) => cachedFetch(path, (response) => response.arrayBuffer());
 
 /** Throw a descriptive error unless the study has the fields the page relies on. */
 export function checkStudy(study) {

@@ -9,7 +9,8 @@ export function createDetails({ study }) {
   const root = d3.select('#class-details');
 
   return {
-    update(st) {
+    update(st, changed) {
+      if (!changed.has('classIndex') && !changed.has('study')) return;
       const c = study.classes[st.classIndex];
       root.selectAll('*').remove();
       if (!c) return;

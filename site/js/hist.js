@@ -3,7 +3,7 @@
 // vermillion, the rest in blue.
 
 /** Normalise a histogram into bar records `{i, x0, x1, value, frac}`. */
-export function histBins(counts) {
+function histBins(counts) {
   const values = Array.isArray(counts) ? counts.map((v) => (Number.isFinite(v) ? v : 0)) : [];
   const n = values.length;
   const max = d3.max(values) || 1;
@@ -44,4 +44,16 @@ export function drawHist(sel, getHist, { width, height, pad = 1, axis = true } =
     }
   });
   return sel;
+}
+
+/** The same bars as two paths (low and high), three elements per chart, for long class lists. */
+export function drawHistPaths(svg, counts, { width, height }) {
+  const bins = histBins(counts);
+  const bw = bins.length ? width / bins.length : 0;
+  const base = height - 1;
+  const bar = (b) => `M${b.i * bw + 0.5},${base}v${-b.frac * base}h${Math.max(0.5, bw - 1)}v${b.frac * base}z`;
+  svg.attr('width', width).attr('height', height).attr('viewBox', `0 0 ${width} ${height}`);
+  svg.append('path').attr('class', 'low').attr('d', bins.filter((b) => b.x1 <= 0.5).map(bar).join(''));
+  svg.append('path').attr('class', 'high').attr('d', bins.filter((b) => b.x1 > 0.5).map(bar).join(''));
+  svg.append('path').attr('class', 'axis').attr('d', `M0,${height - 0.5}H${width}`);
 }

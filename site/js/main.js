@@ -1,13 +1,14 @@
-// Entry point: load data/study.json, build the views, and keep them and the
-// URL hash (#class=<id>&layer=<name>) in sync with the shared state.
+// Entry point: load data/study.json, build the views, and keep them and the URL hash in sync
+// with the shared state (a selection change adds a history entry, so Back/Forward work).
 import { checkStudy, loadJSON } from './data.js';
 import { showError } from './errors.js';
 import { renderHeader } from './header.js';
 import { createSidebar } from './sidebar.js';
 import { createEmbedding } from './embedding.js';
 import { createGraph } from './graph.js';
+import { createChannelPanel } from './channel.js';
 import { createDetails } from './details.js';
-import { parseHash, resolveSelection, setState, state, subscribe, toHash } from './state.js';
+import { URL_KEYS, parseHash, resolveSelection, setState, state, subscribe, toHash } from './state.js';
 
 async function start() {
   if (typeof d3 === 'undefined') {
@@ -34,34 +35,41 @@ async function start() {
 
   const selectClass = (classIndex) => setState({ classIndex });
   const selectLayer = (layer) => setState({ layer });
+  const selectCompare = (compareIndex) => setState({ compareIndex: compareIndex === state.classIndex ? null : compareIndex });
+  const selectChannel = (channel) => setState({ channel });
+  const hoverClass = (hoverClass) => setState({ hoverClass });
 
   const views = [
-    createSidebar({ study, onSelect: selectClass }),
-    createEmbedding({ study, onSelectClass: selectClass, onSelectLayer: selectLayer }),
+    createSidebar({
+      study,
+      onSelect: selectClass,
+      onCompare: selectCompare,
+      onHover: hoverClass,
+      onVisible: (visibleClasses) => setState({ visibleClasses }),
+      onError: showError,
+    }),
+    createEmbedding({ study, onSelectClass: selectClass, onSelectLayer: selectLayer, onHover: hoverClass }),
     createDetails({ study }),
-    createGraph({ study, onSelectLayer: selectLayer }),
+    createGraph({ study, onSelectLayer: selectLayer, onSelectChannel: selectChannel }),
+    createChannelPanel({ study, onClear: () => selectChannel(null) }),
   ];
 
   subscribe((changed, st) => {
     for (const view of views) view.update(st, changed);
-    const hash = toHash(st);
-    if (window.location.hash !== hash) window.location.hash = hash;
+    if (URL_KEYS.some((k) => changed.has(k)) && window.location.hash !== toHash(st)) window.location.hash = toHash(st);
   });
 
-  const initial = resolveSelection(study, parseHash(window.location.hash));
-  state.study = study;
-  state.classIndex = initial.classIndex;
-  state.layer = initial.layer;
-  const all = new Set(['study', 'classIndex', 'layer']);
+  Object.assign(state, { study }, resolveSelection(study, parseHash(window.location.hash)));
+  const all = new Set(['study', ...URL_KEYS]);
   for (const view of views) view.update(state, all);
   // Normalise the URL without adding a history entry.
   if (window.location.hash !== toHash(state)) history.replaceState(null, '', toHash(state));
 
   window.addEventListener('hashchange', () => {
-    const sel = resolveSelection(study, parseHash(window.location.hash));
-    setState({ classIndex: sel.classIndex, layer: sel.layer });
+    setState(resolveSelection(study, parseHash(window.location.hash)));
     if (window.location.hash !== toHash(state)) history.replaceState(null, '', toHash(state));
   });
+  document.body.dataset.ready = 'true';
 }
 
 start().catch((err) => showError(`Unexpected error: ${err.message}`));

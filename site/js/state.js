@@ -1,5 +1,6 @@
-// Application state: the selected class (index into study.classes) and the
-// selected layer (name), mirrored in the URL hash as `#class=<id>&layer=<name>`.
+// Application state, shared by every view. The selection (class, layer, comparison class,
+// channel) is mirrored in the URL hash as `#class=<id>&layer=<name>&compare=<id>&channel=<layer>:<n>`;
+// `hoverClass` and `visibleClasses` are transient and stay out of the URL.
 
 const listeners = new Set();
 
@@ -7,7 +8,14 @@ export const state = {
   study: null,
   classIndex: 0,
   layer: null,
+  compareIndex: null, // index of the comparison class, or null
+  channel: null, // selected channel as a vertex id "<layer>:<channel>", or null
+  hoverClass: null, // class index under the pointer anywhere, or null
+  visibleClasses: null, // Set of class indices the sidebar shows, or null for all
 };
+
+/** The state keys that the URL holds. */
+export const URL_KEYS = ['classIndex', 'layer', 'compareIndex', 'channel'];
 
 /** Register `fn(changedKeys: Set<string>, state)`; returns an unsubscribe function. */
 export function subscribe(fn) {
@@ -24,24 +32,48 @@ export function setState(patch) {
       changed.add(key);
     }
   }
+  if (changed.has('classIndex') && state.compareIndex === state.classIndex) {
+    state.compareIndex = null;
+    changed.add('compareIndex');
+  }
   if (changed.size) for (const fn of listeners) fn(changed, state);
   return changed;
 }
 
-/** Parse a location hash into `{classId, layer}` (strings, or null when absent). */
+/** Parse a location hash into its parameters (strings, or null when absent). */
 export function parseHash(hash) {
   const params = new URLSearchParams(String(hash || '').replace(/^#/, ''));
-  return { classId: params.get('class'), layer: params.get('layer') };
+  return {
+    classId: params.get('class'),
+    layer: params.get('layer'),
+    compareId: params.get('compare'),
+    channel: params.get('channel'),
+  };
 }
 
-/** Resolve hash parameters against the study; falls back to first class / last layer. */
-export function resolveSelection(study, { classId, layer }) {
-  let classIndex = study.classes.findIndex((c) => String(c.id) === classId);
+/** Split a vertex id "<layer>:<channel>" into its parts, or null if it is not one of the study's. */
+export function parseChannel(study, id) {
+  const at = String(id ?? '').lastIndexOf(':');
+  if (at < 0) return null;
+  const layer = study.layers.find((l) => l.name === id.slice(0, at));
+  const channel = Number(id.slice(at + 1));
+  if (!layer || !Number.isInteger(channel) || channel < 0) return null;
+  if (Number.isInteger(layer.channels) && channel >= layer.channels) return null;
+  return { layer: layer.name, channel };
+}
+
+/** Resolve hash parameters against the study; falls back to the first class and last layer. */
+export function resolveSelection(study, { classId, layer, compareId, channel }) {
+  const indexOf = (id) => (id == null ? -1 : study.classes.findIndex((c) => String(c.id) === id));
+  const classIndex = Math.max(0, indexOf(classId));
   const layerNames = study.layers.map((l) => l.name);
-  const valid = classIndex >= 0 && layerNames.includes(layer);
-  if (classIndex < 0) classIndex = 0;
-  if (!layerNames.includes(layer)) layer = layerNames[layerNames.length - 1] ?? null;
-  return { classIndex, layer, valid };
+  const compare = indexOf(compareId);
+  return {
+    classIndex,
+    layer: layerNames.includes(layer) ? layer : layerNames[layerNames.length - 1] ?? null,
+    compareIndex: compare >= 0 && compare !== classIndex ? compare : null,
+    channel: parseChannel(study, channel) ? channel : null,
+  };
 }
 
 /** Hash string for the current selection. */
@@ -50,5 +82,8 @@ export function toHash(st = state) {
   const cls = st.study?.classes[st.classIndex];
   if (cls) params.set('class', String(cls.id));
   if (st.layer != null) params.set('layer', st.layer);
+  const other = st.compareIndex == null ? null : st.study?.classes[st.compareIndex];
+  if (other) params.set('compare', String(other.id));
+  if (st.channel) params.set('channel', st.channel);
   return '#' + params.toString();
 }

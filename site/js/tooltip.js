@@ -11,6 +11,7 @@ function el() {
  * @param {{clientX:number, clientY:number}} at  a mouse event or a point in viewport coordinates
  * @param {string} title
  * @param {Array<[string, string]>} rows  key/value pairs
+ * @returns {HTMLElement} the tooltip, for callers that append more content
  */
 export function showTooltip(at, title, rows = []) {
   const tip = el();
@@ -33,6 +34,7 @@ export function showTooltip(at, title, rows = []) {
   }
   tip.hidden = false;
   moveTooltip(at);
+  return tip;
 }
 
 export function moveTooltip(at) {

@@ -273,7 +273,8 @@ def cmd_site(a: argparse.Namespace, p: dict[str, Any]) -> None:
     from summit.site import StudyFiles, write_site
 
     files = StudyFiles(Path(a.model), Path(a.structure), Path(a.embedding),
-                       [Path(x) for x in a.graphs], [Path(x) for x in a.stats])
+                       [Path(x) for x in a.graphs], [Path(x) for x in a.stats],
+                       [Path(x) for x in a.activations])
     write_site(p, Path(a.source), files, Path(a.out))
 
 
@@ -307,7 +308,8 @@ def _parser() -> argparse.ArgumentParser:
         ("--out", req))
     add("site", cmd_site, ("--source", req), ("--model", req), ("--structure", req),
         ("--embedding", req), ("--graphs", {"nargs": "+", **req}),
-        ("--stats", {"nargs": "+", **req}), ("--out", req))
+        ("--stats", {"nargs": "+", **req}), ("--activations", {"nargs": "*", "default": []}),
+        ("--out", req))
     return parser
 
 

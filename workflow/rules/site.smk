@@ -9,6 +9,7 @@ rule site:
         embedding=f"{R}/embedding/embedding.json",
         graphs=expand(f"{R}/graphs/{{cls}}.json", cls=CLASSES),
         stats=expand(f"{R}/stats/{{cls}}.json", cls=CLASSES),
+        activations=expand(f"{R}/activations/{{layer}}.npz", layer=LAYERS),
     output:
         index=f"{R}/site/index.html",
     params:
@@ -28,4 +29,5 @@ rule site:
     shell:
         "summit site --params {params.p:q} --source site --model {input.model:q}"
         " --structure {input.structure:q} --embedding {input.embedding:q}"
-        " --graphs {input.graphs:q} --stats {input.stats:q} --out {params.out:q} 2> {log:q}"
+        " --graphs {input.graphs:q} --stats {input.stats:q}"
+        " --activations {input.activations:q} --out {params.out:q} 2> {log:q}"

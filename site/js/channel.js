@@ -1,0 +1,88 @@
+// Channel panel: for the selected channel, density bars of its activation (channel max) over
+// the selected class, the class's misclassified images, all images, and the comparison class.
+import { drawDensity } from './density.js';
+import { formatInt, formatSig } from './format.js';
+import { loadClassLayerStats, loadCounts, loadLayerInfo } from './layers.js';
+import { parseChannel } from './state.js';
+
+const BAR_W = 220;
+const BAR_H = 18;
+
+const total = (counts) => (Array.isArray(counts) ? d3.sum(counts) : 0);
+
+export function createChannelPanel({ study, onClear }) {
+  const root = d3.select('#channel-body');
+  const empty = document.getElementById('channel-empty');
+  const clear = document.getElementById('channel-clear');
+  clear.addEventListener('click', onClear);
+  let requested = 0;
+
+  async function show(st) {
+    const ticket = ++requested;
+    const sel = parseChannel(study, st.channel);
+    empty.hidden = Boolean(sel);
+    clear.hidden = !sel;
+    if (!sel) {
+      root.selectAll('*').remove();
+      return;
+    }
+    const classes = [st.classIndex, st.compareIndex].filter((i) => i != null);
+    let info, stats, counts;
+    try {
+      [info, counts, ...stats] = await Promise.all([
+        loadLayerInfo(study, sel.layer),
+        loadCounts(study, sel.layer),
+        ...classes.map((i) => loadClassLayerStats(study, i, sel.layer)),
+      ]);
+    } catch (err) {
+      if (ticket !== requested) return;
+      root.selectAll('*').remove();
+      root.append('p').attr('class', 'error-text').text(`Could not load the channel's histograms: ${err.message}`);
+      return;
+    }
+    if (ticket !== requested) return; // a newer selection superseded this one
+    const ch = sel.channel;
+    const name = (i) => study.classes[i].name;
+    const rows = [
+      { label: name(st.classIndex), note: 'selected class', hist: stats[0].class?.[ch], cls: 'primary' },
+      { label: 'misclassified', note: `images of ${name(st.classIndex)} the model got wrong`, hist: stats[0].misclassified?.[ch], cls: 'primary' },
+      { label: 'all images', note: 'every summarised image', hist: info.all_images?.[ch], cls: 'all' },
+    ];
+    if (stats[1]) rows.push({ label: name(st.compareIndex), note: 'comparison class', hist: stats[1].class?.[ch], cls: 'compare' });
+
+    root.selectAll('*').remove();
+    root.append('h3').attr('class', 'channel-title').text(`${sel.layer} · channel ${ch}`);
+    if (counts) {
+      const a = counts.rows[st.classIndex][ch];
+      root
+        .append('p')
+        .attr('class', 'hint muted')
+        .text(`A count in ${name(st.classIndex)}: ${formatInt(a)} of ${formatInt(study.classes[st.classIndex].n_images)} images`);
+    }
+    const table = root.append('div').attr('class', 'density-rows').attr('role', 'list');
+    for (const row of rows) {
+      const line = table.append('div').attr('class', `density-row ${row.cls}`).attr('role', 'listitem');
+      line.append('span').attr('class', 'density-label').attr('title', row.note).text(row.label);
+      line
+        .append('svg')
+        .attr('role', 'img')
+        .attr('aria-label', `Distribution of channel ${ch} activations over ${row.label}`)
+        .call(drawDensity, row.hist, { width: BAR_W, height: BAR_H, className: `density ${row.cls}` });
+      line.append('span').attr('class', 'density-n').text(formatInt(total(row.hist)));
+    }
+    const lo = info.range?.[0]?.[ch];
+    const hi = info.range?.[1]?.[ch];
+    const axis = table.append('div').attr('class', 'density-row axis');
+    axis.append('span');
+    const ends = axis.append('span').attr('class', 'density-axis');
+    ends.append('span').text(formatSig(lo));
+    ends.append('span').text('channel max activation');
+    ends.append('span').text(formatSig(hi));
+  }
+
+  return {
+    update(st, changed) {
+      if (['channel', 'classIndex', 'compareIndex', 'study'].some((k) => changed.has(k))) show(st);
+    },
+  };
+}

@@ -1,0 +1,143 @@
+"""The site in headless chromium: every view reacts to selections, and the URL restores them."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+pytestmark = [
+    pytest.mark.browser,
+    # pytest-playwright 0.10's own base_url fixture, under pytest 9
+    pytest.mark.filterwarnings("ignore:Session-scoped fixtures:pytest.PytestRemovedIn10Warning"),
+]
+
+expect = pytest.importorskip(
+    "playwright.sync_api", reason="playwright is not installed (envs/browser.sh)").expect
+
+NODES = "#graph-svg g.node:not(.leaving)"
+SELECTED = "#class-list .class-row.selected .class-name"
+
+
+def layer_box(page, name):
+    return page.locator("#layer-map button", has_text=name)
+
+
+def open_site(page, site_url, hash_=""):
+    """Open the site and wait until the graph is drawn; returns the console errors seen."""
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(site_url + hash_)
+    page.wait_for_selector("body[data-ready=true]")
+    page.wait_for_selector(NODES)
+    return errors
+
+
+def selected_name(page):
+    return page.locator(SELECTED).text_content()
+
+
+def test_page_loads_without_errors_and_shows_names_as_text(page, site_url, artifacts):
+    errors = open_site(page, site_url)
+    page.wait_for_timeout(300)
+    assert errors == []
+    names = page.locator("#class-list .class-name").all_text_contents()
+    assert "<b>html</b>" in names and "<img src=x onerror=alert(1)>" in names
+    assert 'Say "cheese"' in names and "Ünïcødé 猫" in names
+    assert page.locator("#class-list b, #class-list img, #compare-select b").count() == 0
+    assert page.locator("#summary").text_content().count("12") >= 1
+    page.screenshot(path=artifacts / "loaded.png")
+
+
+def test_search_selects_a_class(page, site_url):
+    open_site(page, site_url)
+    page.fill("#class-filter", "ünï")
+    expect(page.locator("#class-list li")).to_have_count(1)
+    page.press("#class-filter", "Enter")
+    expect(page.locator("#graph-class")).to_contain_text("Ünïcødé 猫")
+    assert selected_name(page) == "Ünïcødé 猫"
+    assert "class=3" in page.url
+
+
+def test_sorting_by_similarity_and_accuracy(page, site_url):
+    open_site(page, site_url, "#class=4")
+    page.select_option("#class-sort", "similarity")
+    expect(page.locator("#class-list .class-name").first).to_have_text("<b>html</b>")
+    assert page.locator("#compare-candidates .chip").count() == 4
+    page.select_option("#class-sort", "accuracy-asc")
+    acc = [float(t.rstrip("%")) for t in page.locator("#class-list .class-acc").all_text_contents()]
+    assert acc == sorted(acc)
+
+
+def test_clicking_a_dot_selects_it(page, site_url):
+    open_site(page, site_url)
+    page.locator('#embedding-svg circle.dot[data-index="5"]').click()
+    expect(page.locator(SELECTED)).to_have_text("great white shark")
+    expect(page.locator("#embedding-svg circle.dot.selected")).to_have_count(1)
+
+
+def test_switching_layers_moves_dots(page, site_url):
+    open_site(page, site_url)
+    dots = page.locator("#embedding-svg circle.dot")
+    before = dots.evaluate_all("ds => ds.map(d => [d.getAttribute('cx'), d.getAttribute('cy')])")
+    layer_box(page, "l1").click()
+    expect(layer_box(page, "l1")).to_have_attribute("aria-pressed", "true")
+    page.wait_for_timeout(900)  # the 750 ms transition
+    after = dots.evaluate_all("ds => ds.map(d => [d.getAttribute('cx'), d.getAttribute('cy')])")
+    assert sum(a != b for a, b in zip(before, after, strict=True)) >= 10
+    assert "layer=l1" in page.url
+
+
+def test_count_filter_removes_vertices(page, site_url):
+    open_site(page, site_url)
+    total = page.locator(NODES).count()
+    page.locator("#filter-count").evaluate(
+        "el => { el.value = 60; el.dispatchEvent(new Event('input', {bubbles: true})); }")
+    expect(page.locator("#filter-count-value")).not_to_have_text("≥ 0")
+    page.wait_for_timeout(600)
+    kept = page.locator(NODES).count()
+    assert 0 < kept < total
+
+
+def test_hovering_a_vertex_shows_its_details(page, site_url, artifacts):
+    """Without image atlases, the hover card shows the channel's details and density bar."""
+    open_site(page, site_url)
+    node = page.locator(NODES).first
+    node.hover()
+    tip = page.locator("#tooltip")
+    expect(tip).to_be_visible()
+    expect(tip).to_contain_text("channel")
+    expect(tip.locator("svg.density rect.cell").first).to_be_attached()
+    assert page.locator("#graph-svg.hovering").count() == 1
+    page.screenshot(path=artifacts / "hover.png")
+    node.click()
+    expect(page.locator("#channel-body .density-row")).to_have_count(4)  # 3 bars + axis
+    assert "channel=" in page.url
+
+
+def test_comparison_marks_shared_vertices(page, site_url, artifacts):
+    open_site(page, site_url, "#class=0")
+    expect(page.locator("#compare-legend")).to_be_hidden()
+    page.locator("#compare-candidates .chip").first.click()
+    expect(page.locator("#compare-legend")).to_be_visible()
+    page.wait_for_timeout(600)  # the 450 ms transition
+    expect(page.locator('#graph-svg g.node[data-membership="both"]').first).to_be_attached()
+    memberships = set(page.locator(NODES).evaluate_all("ns => ns.map(n => n.dataset.membership)"))
+    assert "both" in memberships and memberships & {"a", "b"}
+    assert re.search(r"compare=\d+", page.url)
+    page.screenshot(path=artifacts / "comparison.png")
+
+
+def test_permalink_restores_the_view_and_back_works(page, site_url, artifacts):
+    open_site(page, site_url, "#class=4&layer=l2&compare=1&channel=l3:5")
+    assert selected_name(page) == "<b>html</b>"
+    expect(layer_box(page, "l2")).to_have_attribute("aria-pressed", "true")
+    assert page.locator("#compare-select").input_value() == "1"
+    expect(page.locator("#channel-body .channel-title")).to_have_text("l3 · channel 5")
+    page.screenshot(path=artifacts / "permalink.png")
+    page.locator("#class-list .class-row", has_text="zebra").click()
+    expect(page.locator("#graph-class")).to_contain_text("zebra")
+    page.go_back()
+    expect(page.locator("#graph-class")).to_contain_text("<b>html</b>")
+    assert selected_name(page) == "<b>html</b>"

@@ -1,0 +1,66 @@
+"""The site's data files (summit.site's data contract) from a synthetic study."""
+
+import json
+
+import numpy as np
+import pytest
+
+from summit.site import write_site
+from tests.fixtures.study import REPO_SITE, TRICKY_NAMES, make_study
+
+LAYERS = [("l1", 6), ("l2", 9), ("l3", 5)]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    root = tmp_path_factory.mktemp("study")
+    p, files = make_study(root / "study", TRICKY_NAMES[:5], LAYERS, bins=7, n_images=50)
+    write_site(p, REPO_SITE, files, root / "site")
+    return root / "site", p, files
+
+
+def test_study_json_lists_layers_classes_and_lazy_files(built):
+    site, p, _ = built
+    study = json.loads((site / "data/study.json").read_text())
+    assert [c["name"] for c in study["classes"]] == TRICKY_NAMES[:5]
+    assert study["bins"] == 7
+    assert [(x["name"], x["channels"]) for x in study["layers"]] == LAYERS
+    for layer in study["layers"]:
+        assert (site / layer["data"]).is_file() and (site / layer["counts"]).is_file()
+        assert layer["image"] is None and layer["examples"] is None
+    for c in study["classes"]:
+        assert (site / c["graph"]).is_file()
+        for name, _ in LAYERS:
+            assert (site / f"data/stats/{c['id']}/{name}.json").is_file()
+    assert set(study["embedding"]) == {n for n, _ in LAYERS}
+    assert (site / "index.html").is_file() and (site / "vendor/d3.min.js").is_file()
+
+
+def test_counts_are_a_l_rows_in_class_order(built):
+    site, p, files = built
+    for (name, channels), path in zip(LAYERS, files.activations, strict=True):
+        got = np.frombuffer((site / f"data/layers/{name}.counts.i32").read_bytes(), "<i4")
+        with np.load(path) as z:
+            np.testing.assert_array_equal(got.reshape(len(p["class_ids"]), channels), z["counts"])
+
+
+def test_all_images_histogram_sums_the_classes(built):
+    site, p, files = built
+    stats = [json.loads(f.read_text())["channel_hist"] for f in files.stats]
+    for name, channels in LAYERS:
+        layer = json.loads((site / f"data/layers/{name}.json").read_text())
+        want = sum(np.array(s[name]["class"]) for s in stats)
+        np.testing.assert_array_equal(layer["all_images"], want)
+        assert np.array(layer["all_images"]).shape == (channels, 7)
+        assert layer["range"] == stats[0][name]["range"]
+        one = json.loads((site / f"data/stats/2/{name}.json").read_text())
+        assert one == {k: stats[2][name][k] for k in ("class", "misclassified")}
+
+
+def test_without_activation_files_similarity_is_marked_absent(tmp_path):
+    p, files = make_study(tmp_path / "study", ["a", "b"], LAYERS[:1], bins=3, n_images=10)
+    files = type(files)(files.model, files.structure, files.embedding, files.graphs, files.stats)
+    write_site(p, REPO_SITE, files, tmp_path / "site")
+    study = json.loads((tmp_path / "site/data/study.json").read_text())
+    assert study["layers"][0]["counts"] is None
+    assert not list((tmp_path / "site/data/layers").glob("*.i32"))
