@@ -18,12 +18,12 @@ include: "workflow/rules/graphs.smk"
 include: "workflow/rules/stats.smk"
 include: "workflow/rules/examples.smk"
 include: "workflow/rules/featvis.smk"
+include: "workflow/rules/figures.smk"
 include: "workflow/rules/site.smk"
 
 
 rule all:
     input:
         f"{R}/site/index.html",
-        expand(f"{R}/examples/{{layer}}.png", layer=LAYERS),
-        expand(f"{R}/featvis/{{layer}}.png", layer=LAYERS),
+        expand(f"{R}/figures/graphs/{{cls}}.{{ext}}", cls=CLASSES, ext=("png", "pdf")),
     default_target: True

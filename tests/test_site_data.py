@@ -27,7 +27,8 @@ def test_study_json_lists_layers_classes_and_lazy_files(built):
     assert [(x["name"], x["channels"]) for x in study["layers"]] == LAYERS
     for layer in study["layers"]:
         assert (site / layer["data"]).is_file() and (site / layer["counts"]).is_file()
-        assert layer["image"] is None and layer["examples"] is None
+        for kind in ("featvis", "examples"):
+            assert (site / layer[kind]["atlas"]).is_file()
     for c in study["classes"]:
         assert (site / c["graph"]).is_file()
         for name, _ in LAYERS:
@@ -57,8 +58,43 @@ def test_all_images_histogram_sums_the_classes(built):
         assert one == {k: stats[2][name][k] for k in ("class", "misclassified")}
 
 
+def test_atlases_are_copied_with_their_geometry_and_labelled_examples(built):
+    from PIL import Image
+
+    site, p, files = built
+    study = json.loads((site / "data/study.json").read_text())
+    for layer, fv_file, ex_file in zip(study["layers"], files.featvis, files.examples,
+                                       strict=True):
+        fv, ex = json.loads(fv_file.read_text()), json.loads(ex_file.read_text())
+        assert layer["featvis"] == {"atlas": f"data/featvis/{layer['name']}.png",
+                                    "size": fv["size"], "per_channel": fv["per_channel"],
+                                    "channels": fv["channels"]}
+        width, height = Image.open(site / layer["featvis"]["atlas"]).size
+        assert (width, height) == (fv["per_channel"] * fv["size"],
+                                   max(1, len(fv["channels"])) * fv["size"])
+        e = layer["examples"]
+        assert (e["thumbnail"], e["n"], e["per_row"]) == (ex["thumbnail"], ex["n"], ex["per_row"])
+        width, height = Image.open(site / e["atlas"]).size
+        assert width == e["per_row"] * e["n"] * e["thumbnail"]
+        assert height == -(-layer["channels"] // e["per_row"]) * e["thumbnail"]
+        index = json.loads((site / e["index"]).read_text())["channels"]
+        assert len(index) == layer["channels"]
+        for got, want in zip(index, ex["channels"], strict=True):
+            assert [g["image"] for g in got] == [w["image"] for w in want]
+            assert [g["label"] for g in got] == [p["class_names"][w["class"]] for w in want]
+
+
+def test_without_atlases_vertices_fall_back_to_numbers(tmp_path):
+    p, files = make_study(tmp_path / "study", ["a", "b"], LAYERS[:1], bins=3, n_images=10,
+                          images=False)
+    write_site(p, REPO_SITE, files, tmp_path / "site")
+    study = json.loads((tmp_path / "site/data/study.json").read_text())
+    assert study["layers"][0]["featvis"] is None and study["layers"][0]["examples"] is None
+
+
 def test_without_activation_files_similarity_is_marked_absent(tmp_path):
-    p, files = make_study(tmp_path / "study", ["a", "b"], LAYERS[:1], bins=3, n_images=10)
+    p, files = make_study(tmp_path / "study", ["a", "b"], LAYERS[:1], bins=3, n_images=10,
+                          images=False)
     files = type(files)(files.model, files.structure, files.embedding, files.graphs, files.stats)
     write_site(p, REPO_SITE, files, tmp_path / "site")
     study = json.loads((tmp_path / "site/data/study.json").read_text())

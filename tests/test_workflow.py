@@ -132,6 +132,16 @@ def test_feature_visualizations(study):
         assert atlas.size == (3 * 28, max(1, len(in_graphs)) * 28) and atlas.mode == "L"
 
 
+def test_class_figures(study):
+    results, _ = study
+    from PIL import Image
+
+    for cls in range(3):
+        png = results / "figures" / "graphs" / f"{cls}.png"
+        assert Image.open(png).size[0] > 300
+        assert (results / "figures" / "graphs" / f"{cls}.pdf").read_bytes().startswith(b"%PDF")
+
+
 def test_site(study):
     results, _ = study
     site = results / "site"
@@ -148,6 +158,13 @@ def test_site(study):
         counts = np.fromfile(site / layer["counts"], dtype="<i4")
         assert counts.size == 3 * layer["channels"]
         assert (site / layer["data"]).exists()
+        featvis = json.loads((results / "featvis" / f"{layer['name']}.json").read_text())
+        assert layer["featvis"]["channels"] == featvis["channels"]
+        assert (site / layer["featvis"]["atlas"]).exists()
+        assert (site / layer["examples"]["atlas"]).exists()
+        examples = json.loads((site / layer["examples"]["index"]).read_text())["channels"]
+        assert {e["label"] for entries in examples for e in entries} <= {
+            "T-shirt/top", "Trouser", "Pullover"}
 
 
 def test_second_run_has_nothing_to_do(study):

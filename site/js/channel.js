@@ -1,8 +1,10 @@
-// Channel panel: for the selected channel, density bars of its activation (channel max) over
-// the selected class, the class's misclassified images, all images, and the comparison class.
+// Channel panel: for the selected channel, its feature visualization with diversity images and
+// its top dataset examples, then density bars of its activation (channel max) over the
+// selected class, the class's misclassified images, all images, and the comparison class.
 import { drawDensity } from './density.js';
 import { formatInt, formatSig } from './format.js';
 import { loadClassLayerStats, loadCounts, loadLayerInfo } from './layers.js';
+import { examplesSprite, exampleClassSummary, featvisSprite, loadExamples, spriteTile } from './sprites.js';
 import { parseChannel } from './state.js';
 
 const BAR_W = 220;
@@ -27,11 +29,12 @@ export function createChannelPanel({ study, onClear }) {
       return;
     }
     const classes = [st.classIndex, st.compareIndex].filter((i) => i != null);
-    let info, stats, counts;
+    let info, stats, counts, examples;
     try {
-      [info, counts, ...stats] = await Promise.all([
+      [info, counts, examples, ...stats] = await Promise.all([
         loadLayerInfo(study, sel.layer),
         loadCounts(study, sel.layer),
+        loadExamples(study, sel.layer).catch(() => null), // the patches show without labels
         ...classes.map((i) => loadClassLayerStats(study, i, sel.layer)),
       ]);
     } catch (err) {
@@ -59,6 +62,7 @@ export function createChannelPanel({ study, onClear }) {
         .attr('class', 'hint muted')
         .text(`A count in ${name(st.classIndex)}: ${formatInt(a)} of ${formatInt(study.classes[st.classIndex].n_images)} images`);
     }
+    showImages(sel.layer, ch, examples?.[ch]);
     const table = root.append('div').attr('class', 'density-rows').attr('role', 'list');
     for (const row of rows) {
       const line = table.append('div').attr('class', `density-row ${row.cls}`).attr('role', 'listitem');
@@ -78,6 +82,38 @@ export function createChannelPanel({ study, onClear }) {
     ends.append('span').text(formatSig(lo));
     ends.append('span').text('channel max activation');
     ends.append('span').text(formatSig(hi));
+  }
+
+  /** The channel's feature visualization and diversity images, then its dataset examples. */
+  function showImages(layer, ch, entries) {
+    const fv = featvisSprite(study, layer, ch);
+    if (fv) {
+      root.append('p').attr('class', 'channel-caption').text(fv.count > 1 ? 'Feature visualization and diversity images' : 'Feature visualization');
+      const box = root.append('div').attr('class', 'channel-images featvis');
+      for (let j = 0; j < fv.count; j++) {
+        const tile = spriteTile(fv, j, j === 0 ? 84 : 48);
+        tile.setAttribute('role', 'img');
+        tile.setAttribute('aria-label', j === 0 ? `Feature visualization of ${layer} channel ${ch}` : `Diversity image ${j}`);
+        box.node().append(tile);
+      }
+    }
+    const ex = examplesSprite(study, layer, ch);
+    if (!ex) return;
+    const n = entries ? entries.length : ex.count;
+    root
+      .append('p')
+      .attr('class', 'channel-caption')
+      .text(entries ? `Top ${n} dataset examples: ${exampleClassSummary(entries)}` : 'Top dataset examples');
+    const box = root.append('div').attr('class', 'channel-images examples');
+    for (let k = 0; k < n; k++) {
+      const tile = spriteTile(ex, k, 46);
+      const e = entries?.[k];
+      const text = e ? `${e.label ?? `class ${e.class}`} · image ${e.image} · max ${formatSig(e.value)}` : `example ${k + 1}`;
+      tile.title = text;
+      tile.setAttribute('role', 'img');
+      tile.setAttribute('aria-label', text);
+      box.node().append(tile);
+    }
   }
 
   return {

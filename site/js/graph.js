@@ -1,20 +1,24 @@
 // Attribution-graph view: the selected class's graph (or its union with the comparison
-// class's), one row per layer with the last layer on top, vertices sized by count, edges as
-// curves with width by weight. Zoom/pan/reset; sliders filter vertices by count and stretch
-// the graph, with animated transitions; hovering a vertex greys the rest, animates its edges
-// and shows a card with the channel's details; hovering an edge highlights both ends;
-// clicking (or Enter on) a vertex selects its channel.
+// class's), one row per layer with the last layer on top, vertices sized by count and drawn
+// as the channel's feature visualization (else its top dataset example, else its number),
+// edges as curves with width by weight. Zoom/pan/reset; sliders filter vertices by count and
+// stretch the graph, with animated transitions; moving the mouse across a vertex flips
+// through its diversity images; hovering a vertex greys the rest, animates its edges and
+// shows a card with the channel's details, images and dataset examples; hovering an edge
+// highlights both ends; clicking (or Enter on) a vertex selects its channel.
 import { loadJSON } from './data.js';
 import { drawDensity } from './density.js';
 import { showError } from './errors.js';
 import { formatInt, formatSig } from './format.js';
 import { fitTransform, layoutGraph, mergeGraphs } from './graph-layout.js';
-import { channelAsset, loadClassLayerStats } from './layers.js';
+import { loadClassLayerStats } from './layers.js';
+import { examplesSprite, exampleClassSummary, featvisSprite, loadExamples, spriteTile, vertexSprite } from './sprites.js';
 import { elementAnchor, hideTooltip, moveTooltip, showTooltip } from './tooltip.js';
 
 const DURATION = 450;
 const clamp = (v, lo, hi) => Math.max(lo, Math.min(hi, v));
 const halfDisc = (r) => `M0,${-r}A${r},${r} 0 0 1 0,${r}Z`; // right half, for shared vertices
+const halfRing = (r) => `M0,${-r - 2}A${r + 2},${r + 2} 0 0 1 0,${r + 2}`; // the same, around an image
 
 async function loadGraph(cls) {
   const data = await loadJSON(cls.graph);
@@ -38,6 +42,7 @@ export function createGraph({ study, onSelectLayer, onSelectChannel }) {
     height: document.getElementById('graph-height'),
   };
 
+  const defs = svg.append('defs');
   const zoomG = svg.append('g').attr('class', 'zoom-layer');
   const rowsG = zoomG.append('g').attr('class', 'rows');
   const edgesG = zoomG.append('g').attr('class', 'edges');
@@ -56,6 +61,11 @@ export function createGraph({ study, onSelectLayer, onSelectChannel }) {
   let ticket = 0; // the newest load request
   let st = null;
   let hoverToken = 0;
+  const patternIds = new Map(); // vertex id -> id of its image pattern
+  const patternId = (n) => {
+    if (!patternIds.has(n.id)) patternIds.set(n.id, `vertex-image-${patternIds.size}`);
+    return patternIds.get(n.id);
+  };
 
   document.getElementById('graph-reset').addEventListener('click', () => {
     svg.transition().duration(500).call(zoom.transform, fit);
@@ -173,7 +183,6 @@ export function createGraph({ study, onSelectLayer, onSelectChannel }) {
             .attr('transform', (n) => `translate(${n.x},${n.y}) scale(0.01)`);
           g.append('circle');
           g.append('path').attr('class', 'half');
-          g.append('image').attr('preserveAspectRatio', 'xMidYMid slice');
           g.append('text');
           return g;
         },
@@ -191,20 +200,42 @@ export function createGraph({ study, onSelectLayer, onSelectChannel }) {
       .attr('opacity', 1)
       .attr('transform', (n) => `translate(${n.x},${n.y})`);
     nodeSel.select('circle').attr('r', (n) => n.r);
-    nodeSel.select('path.half').attr('d', (n) => (n.membership === 'both' ? halfDisc(n.r) : null));
-    nodeSel.select('image').each(function (n) {
-      const href = channelAsset(study, n.layer, n.channel, 'image');
-      d3.select(this)
-        .attr('href', href)
-        .attr('display', href ? null : 'none')
-        .attr('x', -n.r)
-        .attr('y', -n.r)
-        .attr('width', 2 * n.r)
-        .attr('height', 2 * n.r);
-    });
+    // A vertex with an image is filled with a pattern cropping its atlas; the pattern's
+    // viewBox moves along the atlas row to show a diversity image.
+    const sprite = (n) => vertexSprite(study, n.layer, n.channel);
+    defs
+      .selectAll('pattern')
+      .data(nodes.filter(sprite), (n) => n.id)
+      .join((enter) => {
+        const p = enter
+          .append('pattern')
+          .attr('id', patternId)
+          .attr('patternUnits', 'objectBoundingBox')
+          .attr('width', 1)
+          .attr('height', 1)
+          .attr('preserveAspectRatio', 'none');
+        p.append('image').attr('preserveAspectRatio', 'none');
+        return p;
+      })
+      .each(function (n) {
+        const sp = sprite(n);
+        d3.select(this).attr('viewBox', `${sp.x} ${sp.y} ${sp.size} ${sp.size}`);
+        d3.select(this)
+          .select('image')
+          .attr('href', sp.href)
+          .attr('width', sp.atlasWidth)
+          .attr('height', sp.atlasHeight);
+      });
+    nodeSel
+      .classed('has-image', (n) => Boolean(sprite(n)))
+      .select('circle')
+      .style('fill', (n) => (sprite(n) ? `url(#${patternId(n)})` : null));
+    nodeSel
+      .select('path.half')
+      .attr('d', (n) => (n.membership !== 'both' ? null : sprite(n) ? halfRing(n.r) : halfDisc(n.r)));
     nodeSel
       .select('text')
-      .text((n) => (channelAsset(study, n.layer, n.channel, 'image') ? '' : String(n.channel)))
+      .text((n) => (sprite(n) ? '' : String(n.channel)))
       .style('font-size', (n) => `${clamp((2 * n.r - 2) / (0.62 * String(n.channel).length + 0.3), 7, 12)}px`);
 
     bindHover(nodeSel, edgeSel, edges);
@@ -236,32 +267,76 @@ export function createGraph({ study, onSelectLayer, onSelectChannel }) {
     return rows;
   }
 
-  /** The hover card: details now, then the class's activation density (and examples, when built). */
+  /** The hover card: details and the channel's images now, then its dataset examples' classes
+   * and the class's activation density as they load. */
   function showCard(at, n, edges) {
     const token = ++hoverToken;
     const tip = showTooltip(at, `${n.layer} · channel ${n.channel}`, cardRows(n, edges));
-    const examples = channelAsset(study, n.layer, n.channel, 'examples');
-    if (examples) {
-      const img = document.createElement('img');
-      img.className = 'tt-examples';
-      img.alt = `Dataset examples that most activate ${n.layer} channel ${n.channel}`;
-      img.src = examples;
-      tip.append(img);
+    const fv = featvisSprite(study, n.layer, n.channel);
+    if (fv) {
+      const strip = document.createElement('div');
+      strip.className = 'tt-featvis';
+      for (let j = 0; j < fv.count; j++) {
+        const tile = spriteTile(fv, j, j === 0 ? 56 : 34, 'sprite');
+        tile.classList.toggle('current', j === 0);
+        strip.append(tile);
+      }
+      tip.append(caption(fv.count > 1 ? 'feature visualization · diversity' : 'feature visualization'), strip);
+    }
+    const ex = examplesSprite(study, n.layer, n.channel);
+    let exCaption = null;
+    if (ex) {
+      const grid = document.createElement('div');
+      grid.className = 'tt-examples';
+      for (let k = 0; k < ex.count; k++) grid.append(spriteTile(ex, k, 38, 'sprite'));
+      exCaption = caption('top dataset examples');
+      tip.append(exCaption, grid);
+    }
+    moveTooltip(at);
+    if (ex) {
+      loadExamples(study, n.layer)
+        .then((channels) => {
+          if (token !== hoverToken || tip.hidden || !channels?.[n.channel]) return;
+          const entries = channels[n.channel];
+          exCaption.textContent = entries.length
+            ? `top ${entries.length} dataset examples: ${exampleClassSummary(entries)}`
+            : 'no dataset examples';
+        })
+        .catch(() => {}); // the patches stay useful without their classes
     }
     loadClassLayerStats(study, st.classIndex, n.layer)
       .then((s) => {
         if (token !== hoverToken || tip.hidden) return;
         const box = document.createElement('div');
         box.className = 'tt-density';
-        const caption = document.createElement('div');
-        caption.className = 'tt-key';
-        caption.textContent = `activation over ${study.classes[st.classIndex].name} (low → high)`;
-        box.append(caption);
+        box.append(caption(`activation over ${study.classes[st.classIndex].name} (low → high)`));
         tip.append(box);
         d3.select(box).append('svg').call(drawDensity, s.class?.[n.channel], { width: 200, height: 14 });
         moveTooltip(at);
       })
       .catch(() => {}); // the card stays useful without the histogram
+  }
+
+  function caption(text) {
+    const div = document.createElement('div');
+    div.className = 'tt-key tt-caption';
+    div.textContent = text;
+    return div;
+  }
+
+  /** Moving across a vertex shows diversity image j of its feature visualization. */
+  function showDiversity(n, j) {
+    const fv = featvisSprite(study, n.layer, n.channel);
+    if (!fv || fv.count < 2) return;
+    d3.select(`#${patternId(n)}`).attr('viewBox', `${fv.x + j * fv.size} ${fv.y} ${fv.size} ${fv.size}`);
+    d3.selectAll('#tooltip .tt-featvis .sprite').classed('current', (_, k) => k === j);
+  }
+
+  function diversityIndex(event, element, n) {
+    const fv = featvisSprite(study, n.layer, n.channel);
+    if (!fv || fv.count < 2) return 0;
+    const [x] = d3.pointer(event, element);
+    return clamp(Math.floor(((x + n.r) / (2 * n.r)) * fv.count), 0, fv.count - 1);
   }
 
   function bindHover(nodeSel, edgeSel, edges) {
@@ -280,7 +355,8 @@ export function createGraph({ study, onSelectLayer, onSelectChannel }) {
       edgeSel.classed('hl', (f) => f === e);
       nodeSel.classed('hl', (m) => m.id === e.source || m.id === e.target).classed('active', false);
     };
-    const unhighlight = () => {
+    const unhighlight = (event, n) => {
+      if (n?.layer) showDiversity(n, 0);
       hoverToken += 1;
       svg.classed('hovering', false);
       edgeSel.classed('hl', false);
@@ -292,7 +368,10 @@ export function createGraph({ study, onSelectLayer, onSelectChannel }) {
         highlightNode(n);
         showCard(event, n, edges);
       })
-      .on('mousemove', (event) => moveTooltip(event))
+      .on('mousemove', function (event, n) {
+        showDiversity(n, diversityIndex(event, this, n));
+        moveTooltip(event);
+      })
       .on('mouseleave', unhighlight)
       .on('focus', function (event, n) {
         highlightNode(n);

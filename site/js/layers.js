@@ -58,9 +58,3 @@ export function loadClassLayerStats(study, classIndex, layerName) {
   const cls = study.classes[classIndex];
   return loadJSON(`data/stats/${encodeURIComponent(cls.id)}/${encodeURIComponent(layerName)}.json`);
 }
-
-/** A channel's image (feature visualization) or example-strip URL from a layer's template, or null. */
-export function channelAsset(study, layerName, channel, kind) {
-  const template = layerOf(study, layerName)?.[kind];
-  return typeof template === 'string' ? template.replaceAll('{channel}', String(channel)) : null;
-}

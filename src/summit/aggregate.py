@@ -18,7 +18,6 @@ from torch.utils.data import DataLoader, Dataset, Subset
 
 from summit.activations import channel_maxima
 from summit.examples import RunningTopN
-from summit.hops import IDENTITY, Structure
 from summit.influence import (
     FoldedConv,
     competition_groups,
@@ -27,6 +26,7 @@ from summit.influence import (
     influence_max,
     tally_group,
 )
+from summit.structure import IDENTITY, Structure
 
 log = logging.getLogger(__name__)
 

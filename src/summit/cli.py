@@ -13,14 +13,15 @@ import math
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import torch
 
-from summit import data, models
-from summit.config import ConfigError
-from summit.hops import Structure, StructureError, trace_structure
+from summit.errors import SummitError
+from summit.structure import Structure
+
+if TYPE_CHECKING:
+    import torch
 
 log = logging.getLogger("summit")
 
@@ -47,17 +48,26 @@ def _write_json(path: str | Path, obj: Any) -> None:
 
 
 def _setup_torch(p: dict[str, Any]) -> torch.device:
+    import torch
+
+    from summit import models
+
     torch.set_num_threads(p.get("threads", 2))
     torch.set_flush_denormal(True)
     return models.select_device(p.get("device", "auto"))
 
 
 def _n_outputs(p: dict[str, Any]) -> int:
+    from summit import data
+
     return len(data.class_names(p["dataset"]))
 
 
 def cmd_train(a: argparse.Namespace, p: dict[str, Any]) -> None:
     """Train the demo model with a fixed seed; cache weights and metrics."""
+    import torch
+
+    from summit import data, models
     from summit.train import train_model
 
     device = _setup_torch(p)
@@ -77,6 +87,11 @@ def cmd_train(a: argparse.Namespace, p: dict[str, Any]) -> None:
 
 def cmd_describe_model(a: argparse.Namespace, p: dict[str, Any]) -> None:
     """Check the model loads and takes the input; record its structure and checksum."""
+    import torch
+
+    from summit import data, models
+    from summit.hops import trace_structure
+
     device = _setup_torch(p)
     spec = data.InputSpec.from_config(p["input"])
     model = models.load_model(p["model"], a.weights, _n_outputs(p), spec.channels, device)
@@ -95,6 +110,7 @@ def cmd_describe_model(a: argparse.Namespace, p: dict[str, Any]) -> None:
 
 def cmd_aggregate(a: argparse.Namespace, p: dict[str, Any]) -> None:
     """The per-class pass: channel maxima, influence tallies and predictions into one store."""
+    from summit import data, models
     from summit.aggregate import Aggregator, aggregate_class, class_loader
     from summit.store import open_class_store
 
@@ -124,8 +140,10 @@ def cmd_aggregate(a: argparse.Namespace, p: dict[str, Any]) -> None:
 
 def cmd_examples(a: argparse.Namespace, p: dict[str, Any]) -> None:
     """Dataset-wide top-N image patches per channel of one layer, packed into one atlas."""
+    import torch
     from PIL import Image
 
+    from summit import data, models
     from summit.examples import atlas_layout, crop_patch, merge_top_n, receptive_fields
     from summit.store import ClassStore
 
@@ -173,7 +191,8 @@ def cmd_featvis(a: argparse.Namespace, p: dict[str, Any]) -> None:
     """Lucent renders of one layer's graph channels (or all): objective + diversity images."""
     from PIL import Image
 
-    from summit.featvis import RenderSettings, channels_in_graphs, render
+    from summit import data, models
+    from summit.featvis import RenderSettings, channels_in_graphs, render_layer
 
     device = _setup_torch(p)
     spec = data.InputSpec.from_config(p["input"])
@@ -186,28 +205,33 @@ def cmd_featvis(a: argparse.Namespace, p: dict[str, Any]) -> None:
                 channels_in_graphs([json.loads(Path(g).read_text()) for g in a.graphs],
                                    a.layer))
     settings = RenderSettings.from_config(fv)
-    per_channel = 1 + settings.diversity
-    mode = "L" if spec.channels == 1 else "RGB"
-    atlas = Image.new(mode, (per_channel * spec.size, max(1, len(channels)) * spec.size))
+    log.info("%s: rendering %d channels x %d images on %s", a.layer, len(channels),
+             1 + settings.diversity, device)
     start = time.perf_counter()
-    for row, c in enumerate(channels):
-        images = [render(model, a.layer, c, spec, settings)]
-        if settings.diversity:
-            images.append(render(model, a.layer, c, spec, settings, batch=settings.diversity,
-                                 diversity_weight=settings.diversity_weight))
-        strip = np.concatenate([img for batch in images for img in batch], axis=1)
-        pixels = (strip * 255).round().astype(np.uint8)
-        atlas.paste(Image.fromarray(pixels[..., 0] if mode == "L" else pixels),
-                    (0, row * spec.size))
-        log.info("%s:%d rendered (%d/%d)", a.layer, c, row + 1, len(channels))
+    images = render_layer(model, a.layer, channels, spec, settings)
     seconds = time.perf_counter() - start
+    n, per_channel, size = images.shape[0], images.shape[1], images.shape[2]
+    # One row per channel: its render, then its diversity images.
+    pixels = (images.transpose(0, 2, 1, 3, 4).reshape(n * size, per_channel * size, -1)
+              * 255).round().astype(np.uint8)
+    mode = "L" if spec.channels == 1 else "RGB"
+    atlas = (Image.fromarray(pixels[..., 0] if mode == "L" else pixels, mode) if n else
+             Image.new(mode, (per_channel * size, size)))
     Path(a.atlas).parent.mkdir(parents=True, exist_ok=True)
     atlas.save(a.atlas, optimize=True)
-    _write_json(a.out, {"layer": a.layer, "size": spec.size, "per_channel": per_channel,
+    per_image = seconds / max(1, n * per_channel)
+    log.info("%s: %d images in %.1f s, %.3f s per image", a.layer, n * per_channel, seconds,
+             per_image)
+    _write_json(a.out, {"layer": a.layer, "size": size, "per_channel": per_channel,
                         "atlas": Path(a.atlas).name, "channels": channels,
-                        "seconds": round(seconds, 2),
-                        "seconds_per_image": round(seconds / max(1, len(channels) *
-                                                                 per_channel), 3)})
+                        "seconds": round(seconds, 2), "seconds_per_image": round(per_image, 4)})
+
+
+def cmd_figure(a: argparse.Namespace, p: dict[str, Any]) -> None:
+    """One class's attribution graph with feature visualizations as vertices (PNG and PDF)."""
+    from summit.figures import write_class_figure
+
+    write_class_figure(a.graph, a.stats, a.featvis, a.png, a.pdf)
 
 
 def cmd_activations(a: argparse.Namespace, p: dict[str, Any]) -> None:
@@ -274,7 +298,8 @@ def cmd_site(a: argparse.Namespace, p: dict[str, Any]) -> None:
 
     files = StudyFiles(Path(a.model), Path(a.structure), Path(a.embedding),
                        [Path(x) for x in a.graphs], [Path(x) for x in a.stats],
-                       [Path(x) for x in a.activations])
+                       [Path(x) for x in a.activations], [Path(x) for x in a.examples],
+                       [Path(x) for x in a.featvis])
     write_site(p, Path(a.source), files, Path(a.out))
 
 
@@ -306,10 +331,13 @@ def _parser() -> argparse.ArgumentParser:
         ("--counts", {"nargs": "+", **req}), ("--out", req), ("--graphml", req))
     add("stats", cmd_stats, ("--store", req), ("--counts", {"nargs": "+", **req}),
         ("--out", req))
+    add("figure", cmd_figure, ("--graph", req), ("--stats", req),
+        ("--featvis", {"nargs": "*", "default": []}), ("--png", req), ("--pdf", req))
     add("site", cmd_site, ("--source", req), ("--model", req), ("--structure", req),
         ("--embedding", req), ("--graphs", {"nargs": "+", **req}),
         ("--stats", {"nargs": "+", **req}), ("--activations", {"nargs": "*", "default": []}),
-        ("--out", req))
+        ("--examples", {"nargs": "*", "default": []}),
+        ("--featvis", {"nargs": "*", "default": []}), ("--out", req))
     return parser
 
 
@@ -320,7 +348,7 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     try:
         args.fn(args, json.loads(args.params))
-    except (ConfigError, data.DataError, models.ModelError, StructureError) as e:
+    except SummitError as e:
         log.error("%s", e)
         print(f"summit {args.command}: error: {e}", file=sys.stderr)
         return 2

@@ -9,10 +9,12 @@ from typing import Any
 import jsonschema
 import yaml
 
+from summit.errors import SummitError
+
 SCHEMA = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
 
 
-class ConfigError(ValueError):
+class ConfigError(SummitError):
     """A configuration value is wrong; the message names the key and how to fix it."""
 
 

@@ -20,6 +20,8 @@ from PIL import Image, UnidentifiedImageError
 from torch.utils.data import Dataset
 from torchvision.datasets.folder import IMG_EXTENSIONS
 
+from summit.errors import SummitError
+
 log = logging.getLogger(__name__)
 
 FASHION_MNIST_CLASSES = [
@@ -32,7 +34,7 @@ FASHION_MNIST_FILES = {
 }
 
 
-class DataError(ValueError):
+class DataError(SummitError):
     """A dataset setting or file is unusable; the message says which and how to fix it."""
 
 

@@ -15,7 +15,6 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
-from summit.hops import Block, Structure
 from summit.pagerank import (
     extract_per_layer,
     extract_unified,
@@ -23,6 +22,7 @@ from summit.pagerank import (
     personalized_pagerank,
     widest_path_product,
 )
+from summit.structure import Block, Structure
 
 
 def block_edges(block: Block, tallies: dict[str, np.ndarray], source_channels: int,

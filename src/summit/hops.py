@@ -11,15 +11,13 @@ list of layer names, never new code.
 from __future__ import annotations
 
 import operator
-from dataclasses import asdict, dataclass, field
-from typing import Any
 
 import torch
 import torch.fx as fx
 from torch import nn
 from torch.fx.passes.shape_prop import ShapeProp
 
-IDENTITY = "identity"
+from summit.structure import IDENTITY, Block, Hop, Layer, Structure, StructureError
 
 # Operations that act on each channel separately, so channel i of the output is channel i of
 # the input: they are walked through without changing which channels a path connects.
@@ -34,72 +32,6 @@ CHANNELWISE_FUNCTIONS = {
 }
 CHANNELWISE_METHODS = {"relu", "relu_", "contiguous", "clone", "sigmoid", "tanh"}
 ADD_FUNCTIONS = {operator.add, operator.iadd, torch.add}
-
-
-class StructureError(ValueError):
-    """The model cannot be decomposed into hops between the configured primary layers."""
-
-
-@dataclass(frozen=True)
-class Hop:
-    """One linear map whose per-input-channel contributions Summit ranks.
-
-    ``conv`` is the convolution's module name, or ``"identity"`` for a skip connection.
-    The hop reads node ``source`` (a primary layer or a hidden node) and adds into channels
-    ``target_offset .. target_offset + out_channels`` of node ``target``.
-    """
-
-    name: str
-    conv: str
-    bn: str | None
-    source: str
-    target: str
-    target_offset: int
-    in_channels: int
-    out_channels: int
-
-
-@dataclass
-class Block:
-    """Everything between two consecutive primary layers ``source`` → ``target``."""
-
-    source: str
-    target: str
-    hidden: dict[str, int] = field(default_factory=dict)  # hidden node → channels, topo order
-    hops: list[Hop] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Layer:
-    name: str
-    channels: int
-    height: int
-    width: int
-
-
-@dataclass
-class Structure:
-    """Primary layers (input side first) and the blocks of hops between them."""
-
-    layers: list[Layer]
-    blocks: list[Block]
-
-    def to_json(self) -> dict[str, Any]:
-        return {"layers": [asdict(x) for x in self.layers],
-                "blocks": [{"source": b.source, "target": b.target, "hidden": b.hidden,
-                            "hops": [asdict(h) for h in b.hops]} for b in self.blocks]}
-
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> Structure:
-        return cls([Layer(**x) for x in d["layers"]],
-                   [Block(b["source"], b["target"], dict(b["hidden"]),
-                          [Hop(**h) for h in b["hops"]]) for b in d["blocks"]])
-
-    def hops(self) -> list[Hop]:
-        return [h for b in self.blocks for h in b.hops]
-
-    def layer(self, name: str) -> Layer:
-        return next(x for x in self.layers if x.name == name)
 
 
 def output_nodes(gm: fx.GraphModule, names: list[str]) -> dict[str, fx.Node]:

@@ -16,7 +16,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from summit.activations import select
-from summit.hops import Hop
+from summit.structure import Hop
 
 _CHUNK_ELEMENTS = 32 * 1024 * 1024  # floats per intermediate block (128 MB)
 

@@ -16,9 +16,10 @@ import torchvision
 from torch import nn
 
 from summit.demo_net import DemoInception
+from summit.errors import SummitError
 
 
-class ModelError(ValueError):
+class ModelError(SummitError):
     """The model setting or weights file is unusable; the message says how to fix it."""
 
 

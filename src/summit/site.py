@@ -8,9 +8,14 @@ primary layer's name; every list of classes is in ``study.json``'s ``classes`` o
   n_classes}; ``accuracy`` (top-1 over the summarised images); ``bins`` (channel histogram
   bins); ``layers`` (input side first), each {``name``, ``channels``, ``data``: path of the
   layer file below, ``counts``: path of the A^l file below or null when the build had none,
-  ``image`` and ``examples``: null, or a path template with ``{channel}`` for a channel's
-  feature visualization and its dataset-example strip (reserved for the image-atlas step;
-  the page draws the channel id until then)}; ``classes``, each {``id``, ``name``,
+  ``featvis``: null or the layer's feature-visualization atlas {``atlas`` (PNG path),
+  ``size`` (pixels per image), ``per_channel`` (images per channel: the render, then the
+  diversity images), ``channels`` (the rendered channels: channel ``channels[i]`` fills
+  row i, its image j at x = j·size)}, ``examples``: null or the layer's dataset-example
+  atlas {``atlas`` (PNG path), ``index`` (path of the example index below), ``thumbnail``
+  (pixels per patch), ``n`` (patches per channel), ``per_row`` (channels per atlas row:
+  channel c's patch k is at x = ((c mod per_row)·n + k)·thumbnail,
+  y = ⌊c / per_row⌋·thumbnail)}}; ``classes``, each {``id``, ``name``,
   ``n_images``, ``accuracy``, ``prob_hist`` (histogram of p(true class) over [0, 1]),
   ``graph`` (path), ``n_vertices``, ``n_edges``}; ``embedding`` {layer: one [x, y] in [0, 1]
   per class}.
@@ -24,6 +29,9 @@ primary layer's name; every list of classes is in ``study.json``'s ``classes`` o
 - ``data/graphs/<id>.json``, fetched when the class is shown: the attribution graph
   {class, layers, nodes [{id, layer, channel, count, pagerank}], edges [{source (lower
   layer), target, weight}]}.
+- ``data/examples/<layer>.json``, fetched when a channel's examples are first shown:
+  ``channels``: per channel its patches in atlas order, each {``image`` (dataset index),
+  ``class`` (label id), ``label`` (class name), ``value`` (the channel's maximum)}.
 - ``data/stats/<id>/<layer>.json``, fetched when a channel of that layer is shown for the
   class: ``class`` and ``misclassified`` (channels × bins) channel-max histograms over the
   class's images and its misclassified images, on the layer file's range.
@@ -57,7 +65,9 @@ class StudyFiles:
     """The workflow outputs the site is made from; graphs and stats in ``class_ids`` order.
 
     ``activations`` holds one A^l file (``results/activations/<layer>.npz``) per primary
-    layer; without them the page cannot sort classes by similarity.
+    layer; without them the page cannot sort classes by similarity. ``examples`` and
+    ``featvis`` hold per-layer atlas indexes (``results/{examples,featvis}/<layer>.json``,
+    each beside its atlas); without them vertices show channel numbers.
     """
 
     model: Path
@@ -66,6 +76,8 @@ class StudyFiles:
     graphs: list[Path]
     stats: list[Path]
     activations: list[Path] = field(default_factory=list)
+    examples: list[Path] = field(default_factory=list)
+    featvis: list[Path] = field(default_factory=list)
 
 
 def _layer_counts(files: StudyFiles, class_ids: list[int]) -> dict[str, np.ndarray]:
@@ -79,7 +91,8 @@ def _layer_counts(files: StudyFiles, class_ids: list[int]) -> dict[str, np.ndarr
 
 
 def study_summary(p: dict[str, Any], files: StudyFiles, bins: int,
-                  counts_layers: Collection[str] = ()) -> dict[str, Any]:
+                  counts_layers: Collection[str] = (),
+                  images: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
     """The site's entry file, assembled from the model card, stats, graphs and embeddings."""
     model = _read(files.model)
     structure = _read(files.structure)
@@ -100,7 +113,9 @@ def study_summary(p: dict[str, Any], files: StudyFiles, bins: int,
                "data": f"data/layers/{x['name']}.json",
                "counts": (f"data/layers/{x['name']}.counts.i32"
                           if x["name"] in counts_layers else None),
-               "image": None, "examples": None} for x in structure["layers"]]
+               "featvis": (images or {}).get(x["name"], {}).get("featvis"),
+               "examples": (images or {}).get(x["name"], {}).get("examples")}
+              for x in structure["layers"]]
     return {
         "title": p["title"],
         "model": {"name": model["name"], "kind": model["kind"],
@@ -131,6 +146,34 @@ def _write_stats(p: dict[str, Any], files: StudyFiles, data: Path) -> tuple[int,
     return bins, layers
 
 
+def _copy_images(p: dict[str, Any], files: StudyFiles, data: Path) -> dict[str, dict]:
+    """Copy the per-layer atlases; return each layer's ``featvis``/``examples`` entries."""
+    out: dict[str, dict[str, Any]] = {}
+    for kind in ("featvis", "examples"):
+        if getattr(files, kind):
+            (data / kind).mkdir(parents=True, exist_ok=True)
+    for path in files.featvis:
+        index = _read(path)
+        layer = index["layer"]
+        shutil.copyfile(path.parent / index["atlas"], data / "featvis" / f"{layer}.png")
+        out.setdefault(layer, {})["featvis"] = {
+            "atlas": f"data/featvis/{layer}.png", "size": index["size"],
+            "per_channel": index["per_channel"], "channels": index["channels"]}
+    names = p["class_names"]
+    for path in files.examples:
+        index = _read(path)
+        layer = index["layer"]
+        shutil.copyfile(path.parent / index["atlas"], data / "examples" / f"{layer}.png")
+        channels = [[{"image": e["image"], "class": e["class"],
+                      "label": names[e["class"]] if 0 <= e["class"] < len(names) else None,
+                      "value": e["value"]} for e in entries] for entries in index["channels"]]
+        _write(data / "examples" / f"{layer}.json", {"channels": channels})
+        out.setdefault(layer, {})["examples"] = {
+            "atlas": f"data/examples/{layer}.png", "index": f"data/examples/{layer}.json",
+            "thumbnail": index["thumbnail"], "n": index["n"], "per_row": index["per_row"]}
+    return out
+
+
 def write_site(p: dict[str, Any], source: Path, files: StudyFiles, out: Path) -> None:
     """Copy the front-end and write the data files into ``out`` (replaced as a whole)."""
     tmp = out.with_name(out.name + ".partial")
@@ -147,6 +190,7 @@ def write_site(p: dict[str, Any], source: Path, files: StudyFiles, out: Path) ->
     counts = _layer_counts(files, p["class_ids"])
     for layer, a in counts.items():
         (data / "layers" / f"{layer}.counts.i32").write_bytes(a.tobytes())
-    _write(data / "study.json", study_summary(p, files, bins, list(counts)))
+    images = _copy_images(p, files, data)
+    _write(data / "study.json", study_summary(p, files, bins, list(counts), images))
     shutil.rmtree(out, ignore_errors=True)
     tmp.rename(out)

@@ -100,20 +100,54 @@ def test_count_filter_removes_vertices(page, site_url):
     assert 0 < kept < total
 
 
-def test_hovering_a_vertex_shows_its_details(page, site_url, artifacts):
-    """Without image atlases, the hover card shows the channel's details and density bar."""
+def pattern_view(page, node):
+    """The viewBox of the pattern that fills a vertex: which atlas image it shows."""
+    return node.evaluate("""n => {
+        const fill = n.querySelector('circle').style.fill;
+        const id = fill.match(/#([^"')]+)/)[1];
+        return document.getElementById(id).getAttribute('viewBox');
+    }""")
+
+
+def test_vertices_show_images_and_moving_across_shows_diversity(page, site_url, artifacts):
+    open_site(page, site_url)
+    page.wait_for_timeout(600)
+    node = page.locator(NODES).first
+    assert node.evaluate("n => n.classList.contains('has-image')")
+    box = node.bounding_box()
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + box["width"] * 0.1, y)
+    first = pattern_view(page, node)
+    page.mouse.move(box["x"] + box["width"] * 0.9, y)
+    last = pattern_view(page, node)
+    assert first != last and first.split()[1:] == last.split()[1:]  # same row, other image
+    expect(page.locator("#tooltip .tt-featvis .sprite.current")).to_have_count(1)
+    page.mouse.move(5, 5)
+    assert pattern_view(page, node) == first  # back to the render on leaving
+
+
+def test_hovering_a_vertex_shows_its_examples_and_details(page, site_url, artifacts):
     open_site(page, site_url)
     node = page.locator(NODES).first
     node.hover()
     tip = page.locator("#tooltip")
     expect(tip).to_be_visible()
     expect(tip).to_contain_text("channel")
+    expect(tip.locator(".tt-featvis .sprite")).to_have_count(5)  # render + 4 diversity
+    expect(tip.locator(".tt-examples .sprite")).to_have_count(5)
+    expect(tip).to_contain_text("top 5 dataset examples:")  # with the patches' classes
+    assert tip.locator("b, img").count() == 0  # class names stay text
     expect(tip.locator("svg.density rect.cell").first).to_be_attached()
     assert page.locator("#graph-svg.hovering").count() == 1
     page.screenshot(path=artifacts / "hover.png")
     node.click()
     expect(page.locator("#channel-body .density-row")).to_have_count(4)  # 3 bars + axis
+    expect(page.locator("#channel-body .featvis .sprite")).to_have_count(5)
+    tiles = page.locator("#channel-body .examples .sprite")
+    expect(tiles).to_have_count(5)
+    assert tiles.first.get_attribute("title").count("·") == 2  # class · image · max
     assert "channel=" in page.url
+    page.screenshot(path=artifacts / "channel.png")
 
 
 def test_comparison_marks_shared_vertices(page, site_url, artifacts):

@@ -1,4 +1,5 @@
-# The static site: the front-end in site/ plus the study's data files.
+# The static site: the front-end in site/ plus the study's data files, with the per-layer
+# feature-visualization and dataset-example atlases.
 
 
 rule site:
@@ -10,6 +11,10 @@ rule site:
         graphs=expand(f"{R}/graphs/{{cls}}.json", cls=CLASSES),
         stats=expand(f"{R}/stats/{{cls}}.json", cls=CLASSES),
         activations=expand(f"{R}/activations/{{layer}}.npz", layer=LAYERS),
+        examples=expand(f"{R}/examples/{{layer}}.json", layer=LAYERS),
+        examples_atlases=expand(f"{R}/examples/{{layer}}.png", layer=LAYERS),
+        featvis=expand(f"{R}/featvis/{{layer}}.json", layer=LAYERS),
+        featvis_atlases=expand(f"{R}/featvis/{{layer}}.png", layer=LAYERS),
     output:
         index=f"{R}/site/index.html",
     params:
@@ -30,4 +35,5 @@ rule site:
         "summit site --params {params.p:q} --source site --model {input.model:q}"
         " --structure {input.structure:q} --embedding {input.embedding:q}"
         " --graphs {input.graphs:q} --stats {input.stats:q}"
-        " --activations {input.activations:q} --out {params.out:q} 2> {log:q}"
+        " --activations {input.activations:q} --examples {input.examples:q}"
+        " --featvis {input.featvis:q} --out {params.out:q} 2> {log:q}"

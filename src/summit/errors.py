@@ -1,0 +1,6 @@
+"""The one exception type for bad input: the command line reports it as a single line that
+names the setting or file and how to fix it, instead of a traceback."""
+
+
+class SummitError(ValueError):
+    """Bad input (config, dataset, model or layer names), found before heavy work starts."""

@@ -1,0 +1,71 @@
+"""The per-class figure: vertices drawn as their channel's render, rows ordered sensibly."""
+
+import json
+from itertools import permutations
+
+import numpy as np
+from matplotlib.image import AxesImage
+from PIL import Image
+
+from summit.figures import FeatvisAtlas, draw_attribution_graph, order_rows, write_class_figure
+
+
+def _crossings(graph, rows):
+    pos = {n["id"]: i for row in rows.values() for i, n in enumerate(row)}
+    edges = [(pos[e["source"]], pos[e["target"]]) for e in graph["edges"]]
+    return sum((a0 - b0) * (a1 - b1) < 0 for i, (a0, a1) in enumerate(edges)
+               for b0, b1 in edges[i + 1:])
+
+
+def _graph(layers, nodes, edges):
+    return {"class": {"id": 0, "name": "Coat & <b>hat</b>"}, "layers": layers,
+            "nodes": [{"id": f"{layer}:{c}", "layer": layer, "channel": c, "count": count}
+                      for layer, c, count in nodes],
+            "edges": [{"source": s, "target": t, "weight": w} for s, t, w in edges]}
+
+
+def test_order_rows_keeps_each_layers_vertices_and_removes_avoidable_crossings():
+    # Channel order crosses every edge; an order with no crossing exists.
+    graph = _graph(["a", "b"], [("a", 0, 5), ("a", 1, 5), ("a", 2, 5), ("b", 7, 5),
+                                ("b", 8, 5), ("b", 9, 5)],
+                   [("a:0", "b:9", 1), ("a:1", "b:8", 1), ("a:2", "b:7", 1)])
+    rows = order_rows(graph)
+    assert sorted(n["id"] for n in rows["a"]) == ["a:0", "a:1", "a:2"]
+    assert sorted(n["id"] for n in rows["b"]) == ["b:7", "b:8", "b:9"]
+    best = min(_crossings(graph, {"a": rows["a"], "b": list(p)})
+               for p in permutations(rows["b"]))
+    assert _crossings(graph, rows) == best == 0
+
+
+def _atlas(tmp_path, layer, channels, size=6):
+    rng = np.random.default_rng(len(channels))
+    pixels = rng.integers(0, 256, (len(channels) * size, 3 * size), dtype=np.uint8)
+    Image.fromarray(pixels).save(tmp_path / f"{layer}.png")
+    path = tmp_path / f"{layer}.json"
+    path.write_text(json.dumps({"layer": layer, "size": size, "per_channel": 3,
+                                "atlas": f"{layer}.png", "channels": channels}))
+    return path, pixels / 255.0
+
+
+def test_vertices_are_their_channels_renders(tmp_path):
+    graph = _graph(["a", "b"], [("a", 3, 10), ("a", 5, 40), ("b", 2, 20)],
+                   [("a:3", "b:2", 4), ("a:5", "b:2", 9)])
+    index, pixels = _atlas(tmp_path, "a", [5, 3])  # b has no renders: plain discs
+    fig = draw_attribution_graph(graph, {"a": FeatvisAtlas.load(index)}, "t")
+    shown = [a.get_array() for a in fig.axes[0].get_children() if isinstance(a, AxesImage)]
+    assert len(shown) == 2
+    want = [pixels[6:12, :6], pixels[0:6, :6]]  # channel 3 is row 1, channel 5 row 0
+    assert any(np.allclose(shown[0], w, atol=1e-6) for w in want)
+    assert any(np.allclose(shown[1], w, atol=1e-6) for w in want)
+    assert not np.allclose(shown[0], shown[1])
+
+
+def test_write_class_figure_saves_png_and_pdf(tmp_path):
+    graph = _graph(["a"], [("a", 3, 10)], [])
+    (tmp_path / "g.json").write_text(json.dumps(graph))
+    (tmp_path / "s.json").write_text(json.dumps({"n_images": 1200, "accuracy": 0.9}))
+    index, _ = _atlas(tmp_path, "a", [3])
+    write_class_figure(tmp_path / "g.json", tmp_path / "s.json", [index],
+                       tmp_path / "out" / "g.png", tmp_path / "out" / "g.pdf")
+    assert Image.open(tmp_path / "out" / "g.png").size[0] > 300
+    assert (tmp_path / "out" / "g.pdf").read_bytes().startswith(b"%PDF")
