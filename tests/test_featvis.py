@@ -85,3 +85,21 @@ def test_channels_in_graphs():
               {"nodes": [{"layer": "a", "channel": 0}, {"layer": "a", "channel": 3}]}]
     assert channels_in_graphs(graphs, "a") == [0, 3]
     assert channels_in_graphs(graphs, "c") == []
+
+
+def test_rgb_model_and_a_render_size_other_than_the_input():
+    """Colour models get Lucent's decorrelated RGB parametrisation; a 20-px render is resized
+    to the model's 28-px input before the model sees it, and saved at 20 px."""
+    torch.manual_seed(0)
+    m = DemoInception(3, 10, 0.25).eval()
+    for p in m.parameters():
+        p.requires_grad_(False)
+    spec = InputSpec(28, 3, (0.5, 0.5, 0.5), (0.25, 0.25, 0.25))
+    seen = []
+    handle = m.register_forward_pre_hook(lambda mod, i: seen.append(tuple(i[0].shape)))
+    images = render_layer(m, "mixed3a", [0, 2], spec,
+                          dataclasses.replace(SETTINGS, steps=8, size=20))
+    handle.remove()
+    assert images.shape == (2, 5, 20, 20, 3)
+    assert {s[1:] for s in seen} == {(3, 28, 28)}
+    assert np.abs(images[..., 0] - images[..., 1]).mean() > 1e-3  # colour, not grey
