@@ -54,8 +54,9 @@ def test_maps_sum_to_layer_output(case):
     torch.testing.assert_close(maps.sum(dim=1) + fc.bias.view(1, -1, 1, 1), expected)
 
 
+@pytest.mark.parametrize("fused", [True, False])  # the CPU kernel; the GPU's matmul path
 @pytest.mark.parametrize("case", CASES)
-def test_influence_max_equals_max_of_maps(case):
+def test_influence_max_equals_max_of_maps(case, fused):
     c_in, c_out, k, stride, padding, dilation, bias, bn = case
     conv, norm = _conv_bn(c_in, c_out, k, stride, padding, dilation, bias, bn, seed=1)
     x = torch.randn(3, c_in, 9, 8, dtype=torch.double)
@@ -63,17 +64,20 @@ def test_influence_max_equals_max_of_maps(case):
         x = x.relu()  # mix of zeros and positives exercises the max/min shortcut
     fc = fold(conv, norm)
     ref = influence_maps(x, fc).amax(dim=(3, 4))
-    torch.testing.assert_close(influence_max(x, fc), ref)
+    torch.testing.assert_close(influence_max(x, fc, fused=fused), ref)
 
 
-def test_influence_max_chunks_input_channels(monkeypatch):
+@pytest.mark.parametrize("block", [1, 4 * 25 * 2, 4 * 25 * 7, 4 * 25 * 13, 10**6])
+def test_influence_max_in_blocks_of_image_channel_pairs(monkeypatch, block):
+    """Blocks of one pair, part of an image's channels (uneven), whole images (uneven), all."""
     import summit.influence as inf
 
-    monkeypatch.setattr(inf, "_CHUNK_ELEMENTS", 50)  # forces one input channel per chunk
+    monkeypatch.setattr(inf, "_block_floats", lambda device: block)
     conv, norm = _conv_bn(6, 4, 3, 1, 1)
-    x = torch.randn(2, 6, 7, 7, dtype=torch.double)
+    x = torch.randn(3, 6, 5, 5, dtype=torch.double)  # 25 positions × 4 outputs per pair
     fc = fold(conv, norm)
-    torch.testing.assert_close(inf.influence_max(x, fc), influence_maps(x, fc).amax(dim=(3, 4)))
+    torch.testing.assert_close(inf.influence_max(x, fc, fused=False),
+                               influence_maps(x, fc).amax(dim=(3, 4)))
 
 
 def _brute_top_k(values, k):

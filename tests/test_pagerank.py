@@ -46,16 +46,32 @@ def _networkx_pagerank(a: sp.csr_array, p: np.ndarray, **kwargs: float) -> np.nd
     ("n", "density", "isolated", "alpha"),
     [(30, 0.2, 0, 0.85), (60, 0.05, 5, 0.85), (120, 0.03, 10, 0.5), (200, 0.1, 1, 0.95)],
 )
-def test_pagerank_matches_networkx(n: int, density: float, isolated: int, alpha: float) -> None:
+@pytest.mark.parametrize("symmetric", [False, True])
+def test_pagerank_matches_networkx(n: int, density: float, isolated: int, alpha: float,
+                                   symmetric: bool) -> None:
     rng = np.random.default_rng(n)
     a = _random_graph(rng, n, density, isolated)
     # Personalization concentrated on a few vertices (including possibly isolated ones).
     p = np.zeros(n)
     p[rng.choice(n, size=max(1, n // 10), replace=False)] = rng.random(max(1, n // 10))
-    ours = personalized_pagerank(a, p, alpha=alpha)
+    ours = personalized_pagerank(a, p, alpha=alpha, symmetric=symmetric)
     ref = _networkx_pagerank(a, p, alpha=alpha)
     np.testing.assert_allclose(ours, ref, rtol=0, atol=1e-9)
     assert ours.sum() == pytest.approx(1.0)
+
+
+def test_pagerank_of_a_directed_graph_matches_networkx() -> None:
+    rng = np.random.default_rng(3)
+    a = sp.random_array((80, 80), density=0.05, rng=rng, format="csr")
+    p = rng.random(80)
+    g = nx.DiGraph()
+    g.add_nodes_from(range(80))
+    coo = sp.coo_array(a)
+    g.add_weighted_edges_from((int(i), int(j), float(w))
+                              for i, j, w in zip(coo.row, coo.col, coo.data, strict=True))
+    pr = nx.pagerank(g, personalization=dict(enumerate(p)), weight="weight")
+    np.testing.assert_allclose(personalized_pagerank(a, p), [pr[i] for i in range(80)],
+                               rtol=0, atol=1e-9)
 
 
 def test_pagerank_unequal_layers_and_self_loop() -> None:
@@ -244,6 +260,17 @@ def test_widest_path_product_matches_loop(dtype: type) -> None:
     np.testing.assert_array_equal(widest_path_product(W, T), _slow_widest(W, T))
 
 
+@pytest.mark.parametrize("density", [0.0, 0.05, 0.3, 1.0])
+def test_widest_path_product_of_sparse_tallies_matches_loop(density: float) -> None:
+    """Tally-like inputs (mostly zeros, some all-zero rows and columns) take the sparse path."""
+    rng = np.random.default_rng(int(density * 100))
+    W = rng.integers(1, 300, size=(23, 11)) * (rng.random((23, 11)) < density)
+    T = rng.integers(1, 300, size=(11, 17)) * (rng.random((11, 17)) < density)
+    W[:, 3] = 0
+    T[5] = 0
+    np.testing.assert_array_equal(widest_path_product(W, T), _slow_widest(W, T))
+
+
 def test_widest_path_product_float_negative_and_empty() -> None:
     rng = np.random.default_rng(12)
     W, T = rng.normal(size=(6, 4)), rng.normal(size=(4, 3))
@@ -257,8 +284,8 @@ def test_widest_path_product_chunked(monkeypatch: pytest.MonkeyPatch) -> None:
     import summit.pagerank as pr
 
     rng = np.random.default_rng(13)
-    W = rng.integers(0, 100, size=(9, 6))
-    T = rng.integers(0, 100, size=(6, 8))
+    W = rng.integers(-50, 100, size=(9, 6))  # negative entries take the dense path
+    T = rng.integers(-50, 100, size=(6, 8))
     expected = _slow_widest(W, T)
     for budget in (1, 7, 20, 100):
         monkeypatch.setattr(pr, "_CHUNK_ELEMENTS", budget)
@@ -285,6 +312,8 @@ def test_keep_top_per_column_matches_loop(m: int) -> None:
     np.testing.assert_array_equal(keep_top_per_column(Mf, m), _slow_keep_top(Mf, m))
     Mu = rng.integers(0, 3, size=(8, 6)).astype(np.uint8)
     np.testing.assert_array_equal(keep_top_per_column(Mu, m), _slow_keep_top(Mu, m))
+    Mc = rng.integers(0, 3, size=(40, 9))  # counts: the linear-time partition path
+    np.testing.assert_array_equal(keep_top_per_column(Mc, m), _slow_keep_top(Mc, m))
 
 
 def test_keep_top_per_column_ties_lower_row_first() -> None:

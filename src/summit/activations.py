@@ -21,9 +21,22 @@ def select_top_k(values: torch.Tensor, k: int, dim: int = -1) -> torch.Tensor:
     Entries equal to -inf are never marked (they stand for "not a candidate").
     """
     k = min(k, values.shape[dim])
-    order = torch.sort(values, dim=dim, descending=True, stable=True).indices
-    mask = torch.zeros_like(values, dtype=torch.bool)
-    mask.scatter_(dim, order.narrow(dim, 0, k), True)
+    if k == 0:
+        return torch.zeros_like(values, dtype=torch.bool)
+    # The k-th largest value: everything above it is in, and of the entries equal to it the
+    # first (k - #above) by index, a stable sort's choice, in linear time. Ties at the k-th
+    # value are rare, so that correction runs only on the lines that have them.
+    top = values.topk(min(k + 1, values.shape[dim]), dim=dim).values
+    kth = top.narrow(dim, k - 1, 1)
+    mask = values >= kth
+    if top.shape[dim] == k:  # the line has only k entries: all of them
+        return mask & (values > float("-inf"))
+    crowded = top.narrow(dim, k, 1) == kth  # the (k+1)-th ties the k-th
+    if crowded.any():
+        above = values > kth
+        ties = (values == kth) & crowded
+        room = k - above.sum(dim=dim, keepdim=True)
+        mask = torch.where(crowded, above | (ties & (ties.cumsum(dim=dim) <= room)), mask)
     return mask & (values > float("-inf"))
 
 

@@ -24,6 +24,7 @@ from summit.influence import (
     fold,
     identity_influence,
     influence_max,
+    plane_extremes,
     tally_group,
 )
 from summit.structure import IDENTITY, Structure
@@ -52,6 +53,7 @@ class Aggregator:
         self.examples = {x.name: RunningTopN(n_examples, x.channels, device)
                          for x in structure.layers} if n_examples else {}
         self._image_ids: torch.Tensor | None = None
+        self._extremes: dict[tuple, tuple[torch.Tensor, torch.Tensor, torch.Tensor]] = {}
         self._handles = [modules[layer.name].register_forward_hook(self._layer_hook(layer.name))
                          for layer in structure.layers]
         self._handles += [modules[h.conv].register_forward_hook(self._conv_hook(h.name))
@@ -65,8 +67,20 @@ class Aggregator:
         return hook
 
     def _conv_hook(self, hop: str):
+        fc = self.folded[hop]
+        one_by_one = fc.weight.shape[2:] == (1, 1) and not any(fc.padding)
+
         def hook(module: nn.Module, inputs: tuple[torch.Tensor, ...], output: Any) -> None:
-            self.influences[hop] = influence_max(inputs[0], self.folded[hop])
+            x = inputs[0]
+            extremes = None
+            if one_by_one:  # inception branches share their input: its extremes once
+                # The entry holds x, so no other tensor can take its memory (and key) before
+                # the step ends and the cache is cleared.
+                key = (x.data_ptr(), tuple(x.shape), x.stride(), fc.stride)
+                if key not in self._extremes:
+                    self._extremes[key] = (x, *plane_extremes(x, fc.stride))
+                extremes = self._extremes[key][1:]
+            self.influences[hop] = influence_max(x, fc, extremes=extremes)
         return hook
 
     @torch.inference_mode()
@@ -79,11 +93,13 @@ class Aggregator:
         """
         self.maxima.clear()
         self.influences.clear()
+        self._extremes.clear()
         self._image_ids = image_ids
         try:
             logits = self.model(images)
         finally:
             self._image_ids = None
+            self._extremes.clear()
         if not isinstance(logits, torch.Tensor):  # e.g. namedtuple outputs
             logits = getattr(logits, "logits", logits[0])
         for h in self.hops:

@@ -118,24 +118,26 @@ def personalization(graph: FullGraph) -> np.ndarray:
 def attribution_graph(graph: FullGraph, graph_cfg: dict[str, Any]) -> dict[str, Any]:
     """PageRank over the full graph and extraction of the class's attribution graph."""
     scores = personalized_pagerank(graph.adjacency, personalization(graph), graph_cfg["alpha"],
-                                   graph_cfg["max_iter"], graph_cfg["tol"])
+                                   graph_cfg["max_iter"], graph_cfg["tol"], symmetric=True)
     if graph_cfg["extraction"] == "per_layer":
         kept = extract_per_layer(scores, graph.layer_of, graph_cfg["share"])
     else:
         kept = extract_unified(scores, graph.layer_of, graph.adjacency, graph_cfg["share"],
                                graph_cfg["unified_step"])
     kept &= (graph.counts > 0) | (graph.adjacency.sum(axis=1) > 0)
-    ids = [f"{graph.layers[graph.layer_of[v]]}:{graph.channel_of[v]}" for v in
-           range(len(kept))]
+    ids = {v: f"{graph.layers[graph.layer_of[v]]}:{graph.channel_of[v]}"
+           for v in np.flatnonzero(kept)}
     nodes = [{"id": ids[v], "layer": graph.layers[graph.layer_of[v]],
               "channel": int(graph.channel_of[v]), "count": int(graph.counts[v]),
               "pagerank": float(scores[v])} for v in np.flatnonzero(kept)]
     upper = sp.triu(graph.adjacency, format="coo")
+    both = kept[upper.row] & kept[upper.col]  # filter before any per-edge Python work
+    u, v, w = upper.row[both], upper.col[both], upper.data[both]
+    order = np.lexsort((v, u))
     edges = []
-    for u, v, w in sorted(zip(upper.row, upper.col, upper.data, strict=True)):
-        if kept[u] and kept[v]:
-            lo, hi = (u, v) if graph.layer_of[u] < graph.layer_of[v] else (v, u)
-            edges.append({"source": ids[lo], "target": ids[hi], "weight": int(w)})
+    for a, b, weight in zip(u[order], v[order], w[order], strict=True):
+        lo, hi = (a, b) if graph.layer_of[a] < graph.layer_of[b] else (b, a)
+        edges.append({"source": ids[lo], "target": ids[hi], "weight": int(weight)})
     return {"layers": graph.layers, "nodes": nodes, "edges": edges}
 
 

@@ -30,29 +30,36 @@ ROWS_PER_CHUNK = 4096
 
 
 class RowWriter:
-    """Appends rows to a Zarr array in whole chunks, so memory stays at one chunk."""
+    """Appends rows to a Zarr array in whole chunks, so memory stays at one chunk.
+
+    The chunk is buffered in one array allocated up front: keeping every batch's rows as a
+    separate small array until the chunk fills would pin them between the pass's large
+    temporary buffers and fragment the heap, so resident memory would grow with the images.
+    """
 
     def __init__(self, array: zarr.Array):
         self.array = array
-        self.buffer: list[np.ndarray] = []
+        self.buffer = np.empty((array.chunks[0], *array.shape[1:]), dtype=array.dtype)
         self.buffered = 0
         self.written = 0
 
     def append(self, rows: np.ndarray) -> None:
-        self.buffer.append(rows)
-        self.buffered += len(rows)
-        if self.buffered >= self.array.chunks[0]:
-            self.flush()
+        while len(rows):
+            n = min(len(rows), len(self.buffer) - self.buffered)
+            self.buffer[self.buffered:self.buffered + n] = rows[:n]
+            self.buffered += n
+            rows = rows[n:]
+            if self.buffered == len(self.buffer):
+                self.flush()
 
     def flush(self) -> None:
-        if not self.buffer:
+        if not self.buffered:
             return
-        rows = np.concatenate(self.buffer)
-        end = self.written + len(rows)
+        end = self.written + self.buffered
         if end > self.array.shape[0]:
             self.array.resize((end, *self.array.shape[1:]))
-        self.array[self.written:end] = rows
-        self.written, self.buffer, self.buffered = end, [], 0
+        self.array[self.written:end] = self.buffer[:self.buffered]
+        self.written, self.buffered = end, 0
 
     def close(self) -> None:
         self.flush()

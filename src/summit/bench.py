@@ -1,0 +1,307 @@
+"""Benchmarks of the two heavy stages, with the numbers the README reports.
+
+``python -m summit.bench aggregation`` runs, in one process on the same images, torchvision's
+GoogLeNet
+(architecture only, or real weights with ``--weights``) at 224×224:
+
+- (a) a plain inference forward pass;
+- (b) the project's aggregation pass (``Aggregator``): channel maxima of the 9 mixed layers,
+  exact influence tallies of every hop, predictions and dataset-example candidates;
+- (c) a port of the authors' approach on the same hooks: for every branch convolution, a
+  depthwise convolution producing all input × output channel maps at stride 1, then their
+  spatial max, tallied the same way;
+
+and prints a table and one JSON line: images per second, the ratios b/a and c/b, peak memory
+of each phase, and the largest difference between (b)'s and (c)'s influences (GoogLeNet's
+branch convolutions have stride 1, so both are exact there and must agree).
+
+``python -m summit.bench graphs`` times the graph stage for 1000 synthetic classes of
+GoogLeNet size (tallies drawn per hop, ~5.5 k vertices and up to ~250 k edges per class):
+assembling each class's graph from its tallies, then PageRank and extraction, and checks a
+few classes against ``networkx.pagerank`` (largest score difference, same extracted vertices),
+printing the speed-up. Without a sub-command both run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from summit.aggregate import Aggregator
+from summit.graphs import FullGraph, attribution_graph, full_graph, personalization
+from summit.hops import trace_structure
+from summit.influence import FoldedConv
+from summit.pagerank import extract_per_layer, personalized_pagerank
+from summit.structure import IDENTITY, Structure
+
+GOOGLENET_LAYERS = ["inception3a", "inception3b", "inception4a", "inception4b", "inception4c",
+                    "inception4d", "inception4e", "inception5a", "inception5b"]
+_DEPTHWISE_CHUNK = 32 * 1024 * 1024  # floats per depthwise output block (128 MB)
+
+
+def googlenet(weights: str | Path | None = None) -> nn.Module:
+    """torchvision's GoogLeNet in eval mode; random weights unless a state dict is given."""
+    import torchvision
+
+    model = torchvision.models.googlenet(weights=None, aux_logits=False, init_weights=True)
+    if weights:
+        state = torch.load(weights, map_location="cpu", weights_only=True)
+        state = {k: v for k, v in state.items() if not k.startswith(("aux1.", "aux2."))}
+        model.load_state_dict(state)
+    return model.eval()
+
+
+def depthwise_influence_max(x: torch.Tensor, fc: FoldedConv) -> torch.Tensor:
+    """The authors' way: one depthwise convolution with channel multiplier C_out yields every
+    map X_i ∗ K_{j,i} at stride 1; their spatial max is the influence. (B, C_in, C_out)."""
+    c_out, c_in, kh, kw = fc.weight.shape
+    xp = F.pad(x, fc.padding)
+    batch, _, h, w = xp.shape
+    n_pos = (h - fc.dilation[0] * (kh - 1)) * (w - fc.dilation[1] * (kw - 1))
+    step = max(1, _DEPTHWISE_CHUNK // max(1, batch * n_pos * c_out))
+    kernels = fc.weight.transpose(0, 1).reshape(c_in * c_out, 1, kh, kw)  # row i·C_out + j
+    out = []
+    for i in range(0, c_in, step):
+        n = min(step, c_in - i)
+        maps = F.conv2d(xp[:, i:i + n], kernels[i * c_out:(i + n) * c_out],
+                        dilation=fc.dilation, groups=n)
+        out.append(maps.amax(dim=(2, 3)).view(batch, n, c_out))
+    return torch.cat(out, dim=1)
+
+
+class DepthwiseAggregator(Aggregator):
+    """The aggregation pass with every hop's influences computed the authors' way."""
+
+    def _conv_hook(self, hop: str):
+        def hook(module: nn.Module, inputs: tuple[torch.Tensor, ...], output: Any) -> None:
+            self.influences[hop] = depthwise_influence_max(inputs[0], self.folded[hop])
+        return hook
+
+
+def reset_peak_memory(device: torch.device) -> None:
+    """Start a new peak: CUDA's allocator statistics, or Linux's resident-set high-water mark."""
+    if device.type == "cuda":
+        torch.cuda.reset_peak_memory_stats(device)
+        return
+    with contextlib.suppress(OSError):  # not Linux: the peak covers the whole process so far
+        Path("/proc/self/clear_refs").write_text("5")
+
+
+def peak_memory(device: torch.device) -> int:
+    """Bytes: peak CUDA allocation, or peak resident set size of this process."""
+    if device.type == "cuda":
+        return torch.cuda.max_memory_allocated(device)
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def _timed(device: torch.device, batches: list[torch.Tensor],
+           step: Callable[[torch.Tensor, torch.Tensor], Any]) -> dict[str, float]:
+    """Run ``step`` over all batches after one warm-up batch; time and peak memory."""
+    step(batches[0], torch.arange(len(batches[0]), device=device))
+    reset_peak_memory(device)
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    start, seen = time.perf_counter(), 0
+    for b in batches:
+        step(b, torch.arange(seen, seen + len(b), device=device))
+        seen += len(b)
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "images_per_second": seen / seconds,
+            "peak_memory_mb": peak_memory(device) / 2**20}
+
+
+def run(n_images: int = 64, batch_size: int = 32, weights: str | None = None,
+        device: str = "auto", threads: int | None = None, k: int = 5,
+        n_examples: int = 10, seed: int = 0) -> dict[str, Any]:
+    """Measure (a), (b) and (c) on the same random 224×224 images; see the module doc."""
+    from summit.models import select_device
+
+    torch.set_flush_denormal(True)
+    if threads:
+        torch.set_num_threads(threads)
+    dev = select_device(device)
+    model = googlenet(weights)
+    structure = trace_structure(model, GOOGLENET_LAYERS, torch.zeros(1, 3, 224, 224))
+    model = model.to(dev)
+    gen = torch.Generator().manual_seed(seed)
+    images = torch.rand(n_images, 3, 224, 224, generator=gen)
+    mean = torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)
+    std = torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1)
+    batches = [((images[i:i + batch_size] - mean) / std).to(dev)
+               for i in range(0, n_images, batch_size)]
+
+    @torch.inference_mode()
+    def forward(x: torch.Tensor, ids: torch.Tensor) -> None:
+        model(x)
+
+    def summarise(agg: Aggregator) -> Callable[[torch.Tensor, torch.Tensor], Any]:
+        def step(x: torch.Tensor, ids: torch.Tensor) -> None:
+            maxima, logits = agg.step(x, ids)
+            probs = torch.softmax(logits.float(), dim=1)
+            for z in maxima.values():  # what a job copies out to write
+                z.float().cpu()
+            probs.argmax(dim=1).cpu()
+        return step
+
+    result: dict[str, Any] = {
+        "model": "torchvision googlenet" + (" (weights)" if weights else " (architecture)"),
+        "device": str(dev), "threads": torch.get_num_threads(), "images": n_images,
+        "batch_size": batch_size, "hops": len(structure.hops()),
+        "k_by_k_hops": sum(1 for h in structure.hops() if h.conv != IDENTITY)}
+    result["a_forward"] = _timed(dev, batches, forward)
+    ours = Aggregator(model, structure, 1, k, 0.0, n_examples)
+    result["b_summit"] = _timed(dev, batches, summarise(ours))
+    ours_influences = {h: v.clone() for h, v in ours.influences.items()}
+    ours.close()
+    theirs = DepthwiseAggregator(model, structure, 1, k, 0.0, n_examples)
+    result["c_depthwise"] = _timed(dev, batches, summarise(theirs))
+    result["max_influence_difference"] = max(
+        float((theirs.influences[h] - v).abs().max()) for h, v in ours_influences.items())
+    theirs.close()
+    result["b_over_a"] = result["b_summit"]["seconds"] / result["a_forward"]["seconds"]
+    result["c_over_b"] = result["c_depthwise"]["seconds"] / result["b_summit"]["seconds"]
+    return result
+
+
+def synthetic_class(rng: np.random.Generator, structure: Structure, n_images: int = 1300,
+                    k: int = 5, inputs_per_output: tuple[int, int] = (12, 64)
+                    ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """A class's A^l rows and influence tallies with the shape of real ones: each output
+    channel draws its inputs from a few popular channels plus noise, and its ``k × n_images``
+    marks over them with a long tail."""
+    counts = {x.name: rng.poisson(rng.gamma(0.4, 60, x.channels)).astype(np.int64)
+              for x in structure.layers}
+    tallies = {}
+    for hop in structure.hops():
+        c_in, c_out = hop.in_channels, hop.out_channels
+        popularity = rng.gamma(0.3, 1.0, c_in) + 1e-6
+        m = min(c_in, int(rng.integers(*inputs_per_output)))
+        # m draws per output channel, popular inputs more often (repeats merge: ≤ m inputs).
+        rows = rng.choice(c_in, size=(m, c_out), p=popularity / popularity.sum())
+        share = rng.gamma(0.5, 1.0, (m, c_out))
+        marks = np.maximum(1, np.floor(share / share.sum(axis=0) * k * n_images)).astype(np.int64)
+        t = np.zeros((c_in, c_out), np.int64)
+        t[rows, np.arange(c_out)[None, :]] = marks
+        tallies[hop.name] = t
+    return counts, tallies
+
+
+def _networkx_scores(graph: FullGraph, p: np.ndarray, cfg: dict[str, Any]) -> np.ndarray:
+    import networkx as nx
+
+    g = nx.from_scipy_sparse_array(graph.adjacency)  # undirected, weights as "weight"
+    pr = nx.pagerank(g, alpha=cfg["alpha"], personalization=dict(enumerate(p)),
+                     max_iter=cfg["max_iter"], tol=cfg["tol"], weight="weight")
+    return np.array([pr[v] for v in range(graph.adjacency.shape[0])])
+
+
+def run_graphs(n_classes: int = 1000, n_check: int = 3, seed: int = 0) -> dict[str, Any]:
+    """Time graph assembly and PageRank + extraction for synthetic GoogLeNet classes."""
+    cfg = {"alpha": 0.85, "max_iter": 100, "tol": 1e-6, "extraction": "per_layer",
+           "share": 0.075}
+    structure = trace_structure(googlenet(), GOOGLENET_LAYERS, torch.zeros(1, 3, 224, 224))
+    rng = np.random.default_rng(seed)
+    assemble = rank = 0.0
+    edges, differences, same_vertices, nx_seconds, our_seconds = [], [], [], 0.0, 0.0
+    for c in range(n_classes):
+        counts, tallies = synthetic_class(rng, structure)
+        t0 = time.perf_counter()
+        graph = full_graph(structure, counts, tallies, None, 5, {})
+        t1 = time.perf_counter()
+        result = attribution_graph(graph, cfg)
+        t2 = time.perf_counter()
+        assemble, rank = assemble + t1 - t0, rank + t2 - t1
+        edges.append(graph.adjacency.nnz // 2)
+        if c < n_check:
+            p = personalization(graph)
+            t3 = time.perf_counter()
+            ours = personalized_pagerank(graph.adjacency, p, cfg["alpha"], cfg["max_iter"],
+                                         cfg["tol"], symmetric=True)
+            t4 = time.perf_counter()
+            ref = _networkx_scores(graph, p, cfg)
+            nx_seconds += time.perf_counter() - t4
+            our_seconds += t4 - t3
+            differences.append(float(np.abs(ours - ref).max()))
+            kept_ref = extract_per_layer(ref, graph.layer_of, cfg["share"])
+            same_vertices.append({n["id"] for n in result["nodes"]} == {
+                f"{graph.layers[graph.layer_of[v]]}:{graph.channel_of[v]}"
+                for v in np.flatnonzero(kept_ref)})
+    return {"classes": n_classes, "vertices": int(graph.adjacency.shape[0]),
+            "edges_mean": float(np.mean(edges)), "edges_max": int(np.max(edges)),
+            "assemble_seconds": assemble, "pagerank_extraction_seconds": rank,
+            "checked_classes": n_check, "max_score_difference": max(differences, default=0.0),
+            "same_vertices_as_networkx": all(same_vertices),
+            "networkx_pagerank_seconds_per_class": nx_seconds / max(1, n_check),
+            "our_pagerank_seconds_per_class": our_seconds / max(1, n_check),
+            "speedup_over_networkx": nx_seconds / max(our_seconds, 1e-12)}
+
+
+def _graphs_table(r: dict[str, Any]) -> str:
+    return "\n".join([
+        f"graph stage: {r['classes']} synthetic GoogLeNet classes, {r['vertices']} vertices, "
+        f"edges mean {r['edges_mean']:.0f}, max {r['edges_max']}",
+        f"assembling graphs from tallies (widest-path merge): {r['assemble_seconds']:.1f} s",
+        f"PageRank + extraction: {r['pagerank_extraction_seconds']:.1f} s in total",
+        f"PageRank vs networkx on {r['checked_classes']} classes: "
+        f"{r['our_pagerank_seconds_per_class'] * 1000:.1f} ms vs "
+        f"{r['networkx_pagerank_seconds_per_class'] * 1000:.0f} ms per class, "
+        f"speed-up {r['speedup_over_networkx']:.0f}x; max |score difference| "
+        f"{r['max_score_difference']:.1e}; same vertices: {r['same_vertices_as_networkx']}"])
+
+
+def _table(r: dict[str, Any]) -> str:
+    rows = [("(a) forward pass", r["a_forward"]), ("(b) Summit aggregation", r["b_summit"]),
+            ("(c) authors' depthwise", r["c_depthwise"])]
+    lines = [f"{r['model']} on {r['device']} ({r['threads']} threads), {r['images']} images "
+             f"at 224x224, batch {r['batch_size']}",
+             f"{'phase':<26}{'images/s':>10}{'seconds':>10}{'peak MB':>10}"]
+    lines += [f"{name:<26}{x['images_per_second']:>10.2f}{x['seconds']:>10.2f}"
+              f"{x['peak_memory_mb']:>10.0f}" for name, x in rows]
+    lines.append(f"b/a = {r['b_over_a']:.2f}   c/b = {r['c_over_b']:.2f}   "
+                 f"max |influence(b) - influence(c)| = {r['max_influence_difference']:.2e}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m summit.bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("stage", nargs="?", choices=["aggregation", "graphs", "all"],
+                        default="all")
+    parser.add_argument("--images", type=int, default=64, help="images per phase (default 64)")
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--weights", help="a GoogLeNet state dict (default: random weights)")
+    parser.add_argument("--device", default="auto")
+    parser.add_argument("--threads", type=int, help="CPU threads (default: PyTorch's)")
+    parser.add_argument("--classes", type=int, default=1000, help="graph-stage classes")
+    a = parser.parse_args(argv)
+    if a.stage in ("aggregation", "all"):
+        r = run(a.images, a.batch_size, a.weights, a.device, a.threads)
+        print(_table(r))
+        print(json.dumps({"aggregation": r}, separators=(",", ":")), flush=True)
+    if a.stage in ("graphs", "all"):
+        g = run_graphs(a.classes)
+        print(_graphs_table(g))
+        print(json.dumps({"graphs": g}, separators=(",", ":")))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
