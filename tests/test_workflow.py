@@ -185,13 +185,15 @@ def test_cluster_generic_executor_reruns_per_class_jobs_with_equal_results(study
     shutil.rmtree(results / "stats")
     logs = results.parent / "cluster-logs"
     env_logs = {"SUMMIT_CLUSTER_LOGS": str(logs)}
-    run = _snakemake(config, "--profile", "workflow/profiles/local-cluster", env=env_logs)
+    targets = [str(results / kind / f"{c}.json") for kind in ("graphs", "stats") for c in range(3)]
+    run = _snakemake(config, "--profile", "workflow/profiles/local-cluster", *targets,
+                     env=env_logs)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     after = {p.name: p.read_bytes() for p in (results / "graphs").iterdir()}
     assert after == before
     submitted = [p.read_text().splitlines()[0] for p in logs.glob("*.out")]
-    graph_jobs = [s for s in submitted if "--job class_graph" in s]
-    assert len(graph_jobs) == 3  # one job per class
+    assert sum("--job class_graph" in s for s in submitted) == 3  # one job per class
+    assert sum("--job class_stats" in s for s in submitted) == 3
     assert all("--mem-mb" in s and "--runtime" in s for s in submitted)
 
 
@@ -202,5 +204,6 @@ def test_slurm_profile_dry_run_fans_out_with_resources(study):
     assert run.returncode == 0, out[-3000:]
     for rule, n in [("aggregate_class", 3), ("class_graph", 3), ("feature_vis", 4),
                     ("dataset_examples", 4)]:
-        assert f"rule {rule}:" in out or rule in out
         assert any(line.split()[:2] == [rule, str(n)] for line in out.splitlines()), rule
+    jobs = out.split("rule aggregate_class:")[1:]
+    assert len(jobs) == 3 and all("mem_mb=" in j and "runtime=" in j for j in jobs)
