@@ -19,6 +19,7 @@ include: "workflow/rules/stats.smk"
 include: "workflow/rules/examples.smk"
 include: "workflow/rules/featvis.smk"
 include: "workflow/rules/figures.smk"
+include: "workflow/rules/provenance.smk"
 include: "workflow/rules/site.smk"
 
 

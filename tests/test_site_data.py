@@ -34,6 +34,7 @@ def test_study_json_lists_layers_classes_and_lazy_files(built):
         for name, _ in LAYERS:
             assert (site / f"data/stats/{c['id']}/{name}.json").is_file()
     assert set(study["embedding"]) == {n for n, _ in LAYERS}
+    assert study["provenance"]["model"]["weights_sha256"] == "a" * 64
     assert (site / "index.html").is_file() and (site / "vendor/d3.min.js").is_file()
 
 

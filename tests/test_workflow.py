@@ -40,7 +40,7 @@ def _snakemake(config: Path, *args: str, env: dict[str, str] | None = None
                ) -> subprocess.CompletedProcess:
     env = {**os.environ, **(env or {}),
            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
-    return subprocess.run(["snakemake", "--cores", "2", "--configfile", str(config), *args],
+    return subprocess.run(["snakemake", "--cores", "2", f"--configfile={config}", *args],
                           cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
 
 
@@ -207,3 +207,81 @@ def test_slurm_profile_dry_run_fans_out_with_resources(study):
         assert any(line.split()[:2] == [rule, str(n)] for line in out.splitlines()), rule
     jobs = out.split("rule aggregate_class:")[1:]
     assert len(jobs) == 3 and all("mem_mb=" in j and "runtime=" in j for j in jobs)
+
+
+def _job_counts(out: str) -> dict[str, int]:
+    """The dry run's job-stats table as {rule: count}."""
+    table = out.split("Job stats:")[1].split("total")[0]
+    return {p[0]: int(p[1]) for line in table.splitlines()
+            if len(p := line.split()) == 2 and p[1].isdigit()}
+
+
+def test_a_new_extraction_threshold_reruns_graphs_not_forward_passes(study):
+    results, config = study
+    changed = config.with_name("share.yaml")
+    cfg = yaml.safe_load(config.read_text())
+    changed.write_text(yaml.safe_dump({**cfg, "graph": {"share": 0.2}}))
+    run = _snakemake(changed, "-n")
+    assert run.returncode == 0, run.stderr[-2000:]
+    jobs = _job_counts(run.stdout + run.stderr)
+    assert jobs.get("class_graph") == 3
+    for untouched in ["train_model", "describe_model", "aggregate_class", "activation_counts",
+                      "embed_layers", "class_stats", "dataset_examples"]:
+        assert untouched not in jobs, jobs
+
+
+def test_killed_class_job_reruns_to_identical_results(study):
+    """SIGKILL a per-class job while it writes its store; the re-run's store is the same
+    as the first run's (tallies, maxima, predictions), and so is a recomputed embedding."""
+    import signal
+    import time
+
+    results, config = study
+    store = results / "aggregate" / "1.zarr"
+    before = ClassStore(store)
+    tallies, maxima = before.tallies(), before.maxima("mixed4b")[:]
+    predicted = before.prediction("predicted")
+    embedding = (results / "embedding" / "embedding.json").read_bytes()
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    job = subprocess.Popen(["snakemake", "--cores", "2", f"--configfile={config}",
+                            "--forcerun=aggregate_class", str(store)], cwd=REPO, env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                           start_new_session=True)
+    partial = store.with_name("1.zarr.partial")
+    deadline = time.monotonic() + 300
+    while not partial.exists() and job.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    killed = 0
+    for proc in Path("/proc").iterdir():  # the job's own process, as a dying node would
+        try:
+            cmd = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"aggregate" in cmd and b"--class-id" in cmd and b"--out" in cmd and \
+                str(store).encode() in cmd:
+            os.kill(int(proc.name), signal.SIGKILL)
+            killed += 1
+    assert killed == 1
+    assert job.wait(timeout=300) != 0  # Snakemake saw its job die
+    assert not store.exists()  # the half-written store is not taken as complete
+    run = _snakemake(config, "--forcerun=embed_layers", str(store),
+                     str(results / "embedding" / "embedding.json"))
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    after = ClassStore(store)
+    assert after.tallies().keys() == tallies.keys()
+    for name, counts in tallies.items():
+        np.testing.assert_array_equal(after.tallies()[name], counts)
+    np.testing.assert_array_equal(after.maxima("mixed4b")[:], maxima)
+    np.testing.assert_array_equal(after.prediction("predicted"), predicted)
+    assert (results / "embedding" / "embedding.json").read_bytes() == embedding
+
+
+def test_provenance_is_recorded_and_published(study):
+    results, _ = study
+    record = json.loads((results / "provenance.json").read_text())
+    model = json.loads((results / "model" / "model.json").read_text())
+    assert record["model"]["weights_sha256"] == model["weights_sha256"]
+    assert record["dataset"]["files"] == 4 and len(record["dataset"]["sha256"]) == 64
+    assert record["config"]["dataset"]["classes"] == [0, 1, 2]
+    site = json.loads((results / "site" / "data" / "study.json").read_text())
+    assert site["provenance"] == record

@@ -1,4 +1,5 @@
-// Page header: study title and summary numbers.
+// Page header: study title, summary numbers, and the study's provenance (what it was made
+// from: package versions, checksums), all set as text.
 import { formatInt, formatParams, formatPct } from './format.js';
 
 export function renderHeader(study) {
@@ -29,4 +30,36 @@ export function renderHeader(study) {
     })
     .call((div) => div.select('dt').text((d) => d[0]))
     .call((div) => div.select('dd').text((d) => d[1]));
+}
+
+/** The provenance record as label/value rows (long values shortened, full text on hover). */
+export function provenanceRows(p) {
+  if (!p || typeof p !== 'object') return [];
+  const short = (hash) => (typeof hash === 'string' ? hash.slice(0, 16) : '–');
+  const packages = Object.entries(p.packages || {})
+    .filter(([, v]) => v)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+  return [
+    ['Model weights', `${p.model?.weights ?? '–'}`, p.model?.weights],
+    ['Weights SHA-256', short(p.model?.weights_sha256), p.model?.weights_sha256],
+    ['Dataset SHA-256', short(p.dataset?.sha256), `${p.dataset?.sha256 ?? ''} (${p.dataset?.method ?? ''}, ${p.dataset?.files ?? '?'} files)`],
+    ['Config SHA-256', short(p.config_sha256), p.config_sha256],
+    ['Code commit', `${short(p.code_commit)}${p.code_modified ? ' (modified)' : ''}`, p.code_commit],
+    ['Python', `${p.python ?? '–'} on ${p.platform ?? '–'}`],
+    ['Accelerator', p.machine?.accelerator ?? 'none (CPU)'],
+    ['Packages', packages || '–'],
+  ];
+}
+
+export function renderProvenance(study) {
+  const rows = provenanceRows(study.provenance);
+  const box = document.getElementById('provenance');
+  box.hidden = rows.length === 0;
+  const list = d3.select('#provenance-list');
+  list.selectAll('*').remove();
+  for (const [key, value, full] of rows) {
+    list.append('dt').text(key);
+    list.append('dd').text(value).attr('title', full ?? value);
+  }
 }

@@ -2,7 +2,7 @@
 // with the shared state (a selection change adds a history entry, so Back/Forward work).
 import { checkStudy, loadJSON } from './data.js';
 import { showError } from './errors.js';
-import { renderHeader } from './header.js';
+import { renderHeader, renderProvenance } from './header.js';
 import { createSidebar } from './sidebar.js';
 import { createEmbedding } from './embedding.js';
 import { createGraph } from './graph.js';
@@ -32,6 +32,7 @@ async function start() {
   }
 
   renderHeader(study);
+  renderProvenance(study);
 
   const selectClass = (classIndex) => setState({ classIndex });
   const selectLayer = (layer) => setState({ layer });

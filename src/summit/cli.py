@@ -234,6 +234,13 @@ def cmd_figure(a: argparse.Namespace, p: dict[str, Any]) -> None:
     write_class_figure(a.graph, a.stats, a.featvis, a.png, a.pdf)
 
 
+def cmd_provenance(a: argparse.Namespace, p: dict[str, Any]) -> None:
+    """Record what the study was made from: config, versions, model and dataset checksums."""
+    from summit.provenance import collect
+
+    _write_json(a.out, collect(p, json.loads(Path(a.model).read_text())))
+
+
 def cmd_activations(a: argparse.Namespace, p: dict[str, Any]) -> None:
     """A^l for one layer from every class's channel maxima (no forward pass)."""
     from summit.activations import activation_matrix
@@ -299,7 +306,8 @@ def cmd_site(a: argparse.Namespace, p: dict[str, Any]) -> None:
     files = StudyFiles(Path(a.model), Path(a.structure), Path(a.embedding),
                        [Path(x) for x in a.graphs], [Path(x) for x in a.stats],
                        [Path(x) for x in a.activations], [Path(x) for x in a.examples],
-                       [Path(x) for x in a.featvis])
+                       [Path(x) for x in a.featvis],
+                       Path(a.provenance) if a.provenance else None)
     write_site(p, Path(a.source), files, Path(a.out))
 
 
@@ -333,11 +341,12 @@ def _parser() -> argparse.ArgumentParser:
         ("--out", req))
     add("figure", cmd_figure, ("--graph", req), ("--stats", req),
         ("--featvis", {"nargs": "*", "default": []}), ("--png", req), ("--pdf", req))
+    add("provenance", cmd_provenance, ("--model", req), ("--out", req))
     add("site", cmd_site, ("--source", req), ("--model", req), ("--structure", req),
         ("--embedding", req), ("--graphs", {"nargs": "+", **req}),
         ("--stats", {"nargs": "+", **req}), ("--activations", {"nargs": "*", "default": []}),
         ("--examples", {"nargs": "*", "default": []}),
-        ("--featvis", {"nargs": "*", "default": []}), ("--out", req))
+        ("--featvis", {"nargs": "*", "default": []}), ("--provenance", {}), ("--out", req))
     return parser
 
 

@@ -18,7 +18,8 @@ primary layer's name; every list of classes is in ``study.json``'s ``classes`` o
   y = ⌊c / per_row⌋·thumbnail)}}; ``classes``, each {``id``, ``name``,
   ``n_images``, ``accuracy``, ``prob_hist`` (histogram of p(true class) over [0, 1]),
   ``graph`` (path), ``n_vertices``, ``n_edges``}; ``embedding`` {layer: one [x, y] in [0, 1]
-  per class}.
+  per class}; ``provenance``: null or what the study was made from (``summit.provenance``:
+  config, package versions, platform, model and dataset checksums).
 - ``data/layers/<layer>.json``, fetched when a channel of the layer is first shown:
   ``range`` [min per channel, max per channel] (the common histogram range) and
   ``all_images`` (channels × bins): the channel-max histogram over every image (the sum of
@@ -78,6 +79,7 @@ class StudyFiles:
     activations: list[Path] = field(default_factory=list)
     examples: list[Path] = field(default_factory=list)
     featvis: list[Path] = field(default_factory=list)
+    provenance: Path | None = None
 
 
 def _layer_counts(files: StudyFiles, class_ids: list[int]) -> dict[str, np.ndarray]:
@@ -126,6 +128,7 @@ def study_summary(p: dict[str, Any], files: StudyFiles, bins: int,
         "layers": layers,
         "classes": classes,
         "embedding": embedding,
+        "provenance": _read(files.provenance) if files.provenance else None,
     }
 
 

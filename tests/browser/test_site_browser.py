@@ -50,6 +50,16 @@ def test_page_loads_without_errors_and_shows_names_as_text(page, site_url, artif
     page.screenshot(path=artifacts / "loaded.png")
 
 
+def test_provenance_is_shown_as_text(page, site_url):
+    open_site(page, site_url)
+    page.locator("#provenance summary").click()
+    box = page.locator("#provenance-list")
+    expect(box).to_be_visible()
+    expect(box).to_contain_text("torch 2.14.1")
+    expect(box).to_contain_text("Linux <synthetic>")  # markup-like strings stay text
+    expect(box).to_contain_text("aaaaaaaaaaaaaaaa")  # weights checksum, shortened
+
+
 def test_search_selects_a_class(page, site_url):
     open_site(page, site_url)
     page.fill("#class-filter", "ünï")

@@ -15,6 +15,7 @@ rule site:
         examples_atlases=expand(f"{R}/examples/{{layer}}.png", layer=LAYERS),
         featvis=expand(f"{R}/featvis/{{layer}}.json", layer=LAYERS),
         featvis_atlases=expand(f"{R}/featvis/{{layer}}.png", layer=LAYERS),
+        provenance=f"{R}/provenance.json",
     output:
         index=f"{R}/site/index.html",
     params:
@@ -36,4 +37,5 @@ rule site:
         " --structure {input.structure:q} --embedding {input.embedding:q}"
         " --graphs {input.graphs:q} --stats {input.stats:q}"
         " --activations {input.activations:q} --examples {input.examples:q}"
-        " --featvis {input.featvis:q} --out {params.out:q} 2> {log:q}"
+        " --featvis {input.featvis:q} --provenance {input.provenance:q}"
+        " --out {params.out:q} 2> {log:q}"

@@ -1,0 +1,51 @@
+"""Provenance: checksums that change with the data, versions, and a JSON-safe record."""
+
+import json
+
+from PIL import Image
+
+from summit.provenance import collect, dataset_checksum
+
+
+def _folder(root, sizes):
+    for cls, n in sizes.items():
+        (root / cls).mkdir(parents=True, exist_ok=True)
+        for i in range(n):
+            Image.new("L", (4, 4), i * 20).save(root / cls / f"{i}.png")
+
+
+def test_image_folder_manifest_changes_with_files(tmp_path):
+    _folder(tmp_path / "a", {"cat": 2, "dog": 3})
+    cfg = {"kind": "image_folder", "root": str(tmp_path / "a")}
+    first = dataset_checksum(cfg)
+    assert first["files"] == 5 and "manifest" in first["method"]
+    assert dataset_checksum(cfg) == first  # deterministic
+    Image.new("L", (5, 5)).save(tmp_path / "a" / "dog" / "new.png")
+    assert dataset_checksum(cfg)["sha256"] != first["sha256"]
+
+
+def test_fashion_mnist_checksum_hashes_contents(tmp_path):
+    from summit.data import FASHION_MNIST_FILES
+
+    for pair in FASHION_MNIST_FILES.values():
+        for name in pair:
+            (tmp_path / name).write_bytes(name.encode())
+    cfg = {"kind": "fashion_mnist", "root": str(tmp_path)}
+    first = dataset_checksum(cfg)
+    assert first["files"] == 4
+    (tmp_path / "t10k-labels-idx1-ubyte.gz").write_bytes(b"changed")
+    assert dataset_checksum(cfg)["sha256"] != first["sha256"]
+
+
+def test_collect_records_config_versions_and_checksums(tmp_path):
+    _folder(tmp_path / "d", {"x": 1, "y": 1})
+    config = {"dataset": {"kind": "image_folder", "name": "D", "root": str(tmp_path / "d")},
+              "title": 'quote " and <b>'}
+    card = {"name": "m", "weights": "w.pt", "weights_sha256": "ab" * 32, "parameters": 3}
+    record = collect(config, card)
+    assert record["config"] == config
+    assert record["packages"]["torch"] and record["packages"]["numpy"]
+    assert record["model"]["weights_sha256"] == "ab" * 32
+    assert record["dataset"]["files"] == 2
+    assert collect(config, card) == record  # no timestamps: equal runs, equal records
+    json.dumps(record, allow_nan=False)
