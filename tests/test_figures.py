@@ -69,3 +69,20 @@ def test_write_class_figure_saves_png_and_pdf(tmp_path):
                        tmp_path / "out" / "g.png", tmp_path / "out" / "g.pdf")
     assert Image.open(tmp_path / "out" / "g.png").size[0] > 300
     assert (tmp_path / "out" / "g.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_class_names_with_markup_and_dollars_survive_png_pdf_and_graphml(tmp_path):
+    import networkx as nx
+
+    from summit.graphs import write_graphml
+
+    name = 'Price $5^_$ & <b>"50% off"</b> ü'  # "$..$" would be mathtext, and fail
+    graph = _graph(["a"], [("a", 3, 10)], [])
+    graph["class"]["name"] = name
+    (tmp_path / "g.json").write_text(json.dumps(graph))
+    (tmp_path / "s.json").write_text(json.dumps({"n_images": 5, "accuracy": 1.0}))
+    write_class_figure(tmp_path / "g.json", tmp_path / "s.json", [], tmp_path / "g.png",
+                       tmp_path / "g.pdf")
+    assert (tmp_path / "g.pdf").stat().st_size > 0
+    write_graphml(graph, tmp_path / "g.graphml")
+    assert nx.read_graphml(tmp_path / "g.graphml").graph["name"] == name

@@ -81,7 +81,8 @@ def draw_attribution_graph(graph: dict[str, Any], atlases: dict[str, FeatvisAtla
         for i, n in enumerate(row):
             xy[n["id"]] = ((i + 0.5) * width / len(row), y)
             radius[n["id"]] = 0.42 * np.sqrt(n["count"] / max_count) + 0.1
-        ax.text(-0.2, y, layer, ha="right", va="center", fontsize=10, fontweight="bold")
+        ax.text(-0.2, y, layer, ha="right", va="center", fontsize=10, fontweight="bold",
+                parse_math=False)
     for e in graph["edges"]:
         (x0, y0), (x1, y1) = xy[e["source"]], xy[e["target"]]
         y0, y1 = y0 + radius[e["source"]], y1 - radius[e["target"]]
@@ -108,7 +109,7 @@ def draw_attribution_graph(graph: dict[str, Any], atlases: dict[str, FeatvisAtla
     ax.set_ylim(-0.8, height - 0.7)
     ax.set_aspect("equal")
     ax.axis("off")
-    ax.set_title(title, fontsize=12, loc="left")
+    ax.set_title(title, fontsize=12, loc="left", parse_math=False)  # names are text, "$" too
     fig.tight_layout()
     return fig
 
