@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import networkx as nx
@@ -44,14 +45,41 @@ def _snakemake(config: Path, *args: str, env: dict[str, str] | None = None
                           cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
 
 
+def _repo_changes() -> str | None:
+    """The repository's tracked and untracked (not ignored) changes, or None without git."""
+    try:
+        out = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"],
+                             cwd=REPO, capture_output=True, text=True, timeout=60)
+    except OSError:
+        return None
+    return out.stdout if out.returncode == 0 else None
+
+
+REPO_BEFORE: dict[str, str | None] = {}
+
+
 @pytest.fixture(scope="module")
 def study(tmp_path_factory):
     root = tmp_path_factory.mktemp("study")
     config = root / "config.yaml"
     config.write_text(yaml.safe_dump({**TINY, "results": str(root / "results")}))
+    REPO_BEFORE["status"] = _repo_changes()
+    REPO_BEFORE["time"] = time.time()
     run = _snakemake(config)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     return root / "results", config
+
+
+def test_the_study_writes_nothing_outside_its_results_folder(study):
+    """Besides results/, only Snakemake's own ignored metadata (.snakemake/) may change."""
+    default_results = REPO / "results"  # ignored by git, so checked by modification time
+    if default_results.exists():
+        touched = [p for p in default_results.rglob("*") if p.stat().st_mtime >=
+                   REPO_BEFORE["time"]]
+        assert touched == []
+    if REPO_BEFORE["status"] is None:
+        pytest.skip("not a git checkout: cannot list the repository's files")
+    assert _repo_changes() == REPO_BEFORE["status"]
 
 
 def test_model_outputs(study):
@@ -234,7 +262,6 @@ def test_killed_class_job_reruns_to_identical_results(study):
     """SIGKILL a per-class job while it writes its store; the re-run's store is the same
     as the first run's (tallies, maxima, predictions), and so is a recomputed embedding."""
     import signal
-    import time
 
     results, config = study
     store = results / "aggregate" / "1.zarr"
