@@ -193,3 +193,27 @@ def test_peak_memory_of_a_class_pass_does_not_grow_with_its_images(tmp_path):
     # Measured: +11 MB. Buffering the store's rows batch by batch instead of in one chunk
     # array fragmented the heap: +150 MB here, +70 KB per image.
     assert large - small < 20 * 1024, (small, large)
+
+
+def test_unreadable_images_are_skipped_and_counted():
+    """Images the dataset could not read come back labelled -1: the pass leaves them out of
+    every result and reports how many there were."""
+    from summit.aggregate import aggregate_class
+
+    torch.manual_seed(3)
+    model = _randomise_bn(TinyInception())
+    structure = trace_structure(model, ["mixed_a", "mixed_b"], torch.zeros(1, 1, 8, 8))
+    images = torch.rand(10, 1, 8, 8)
+    labels = torch.tensor([0, -1, 0, 0, -1, 0, 0, 0, 0, -1])
+    loader = [(images[:4], labels[:4]), (images[4:], labels[4:])]
+
+    class Writer:
+        rows: list = []
+
+        def append(self, maxima, predictions):
+            self.rows.append(predictions["index"])
+
+    summary = aggregate_class(Aggregator(model, structure, 1, 2, 0.0), loader,
+                              np.arange(100, 110), Writer(), torch.device("cpu"))
+    assert summary["n_images"] == 7 and summary["n_skipped"] == 3
+    assert np.concatenate(Writer.rows).tolist() == [100, 102, 103, 105, 106, 107, 108]
