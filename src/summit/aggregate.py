@@ -93,7 +93,6 @@ class Aggregator:
         """
         self.maxima.clear()
         self.influences.clear()
-        self._extremes.clear()
         self._image_ids = image_ids
         try:
             logits = self.model(images)

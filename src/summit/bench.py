@@ -165,7 +165,7 @@ def run(n_images: int = 64, batch_size: int = 32, weights: str | None = None,
         "model": "torchvision googlenet" + (" (weights)" if weights else " (architecture)"),
         "device": str(dev), "threads": torch.get_num_threads(), "images": n_images,
         "batch_size": batch_size, "hops": len(structure.hops()),
-        "k_by_k_hops": sum(1 for h in structure.hops() if h.conv != IDENTITY)}
+        "conv_hops": sum(1 for h in structure.hops() if h.conv != IDENTITY)}
     result["a_forward"] = _timed(dev, batches, forward)
     ours = Aggregator(model, structure, 1, k, 0.0, n_examples)
     result["b_summit"] = _timed(dev, batches, summarise(ours))

@@ -53,8 +53,8 @@ class InputSpec:
 
     def normalise(self, x: torch.Tensor) -> torch.Tensor:
         """Normalise a batch or image in [0, 1] with the configured mean and std."""
-        mean = torch.tensor(self.mean, dtype=x.dtype).view(-1, 1, 1)
-        std = torch.tensor(self.std, dtype=x.dtype).view(-1, 1, 1)
+        mean = torch.tensor(self.mean, dtype=x.dtype, device=x.device).view(-1, 1, 1)
+        std = torch.tensor(self.std, dtype=x.dtype, device=x.device).view(-1, 1, 1)
         return (x - mean) / std
 
 

@@ -58,12 +58,6 @@ def lucent_layer_name(module_name: str) -> str:
 def _transforms(spec: InputSpec, s: RenderSettings) -> list:
     from lucent.optvis import transform
 
-    mean = torch.tensor(spec.mean).view(1, -1, 1, 1)
-    std = torch.tensor(spec.std).view(1, -1, 1, 1)
-
-    def normalise(x: torch.Tensor) -> torch.Tensor:
-        return (x - mean.to(x.device)) / std.to(x.device)
-
     steps = []
     if s.jitter:
         steps.append(transform.pad(s.jitter, mode=s.pad, constant_value=0.5))
@@ -73,7 +67,7 @@ def _transforms(spec: InputSpec, s: RenderSettings) -> list:
         steps.append(transform.random_scale(list(s.scales)))
     if s.rotations:
         steps.append(transform.random_rotate(list(s.rotations)))
-    return [*steps, normalise]
+    return [*steps, spec.normalise]
 
 
 def channel_loss(acts: torch.Tensor, channels: torch.Tensor, diversity: int,
