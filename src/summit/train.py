@@ -84,12 +84,14 @@ def evaluate(model: nn.Module, dataset: Dataset, batch_size: int,
 def train_model(model: nn.Module, train_set: Dataset, test_set: Dataset, *, epochs: int,
                 batch_size: int, lr: float, seed: int, device: torch.device,
                 max_train_images: int | None = None,
-                log: Callable[[str], None] = print) -> dict:
+                log: Callable[[str], None] = print,
+                on_epoch: Callable[[int, nn.Module], None] | None = None) -> dict:
     """Train with SGD + Nesterov under a one-cycle schedule, then measure test accuracy.
 
     ``lr`` is the schedule's peak. Shuffling, the ``max_train_images`` subset and dropout all
     draw from ``seed``, so on CPU the same seed gives bit-identical weights. There is no
     augmentation: random flips lowered Fashion-MNIST test accuracy after 3 epochs.
+    ``on_epoch(epoch, model)`` runs after each epoch, e.g. to save a checkpoint.
     """
     torch.manual_seed(seed)
     gen = torch.Generator().manual_seed(seed)
@@ -125,6 +127,8 @@ def train_model(model: nn.Module, train_set: Dataset, test_set: Dataset, *, epoc
                 log(f"epoch {epoch}/{epochs} batch {i}/{steps} "
                     f"loss {loss_sum / max(seen, 1):.4f} {rate:.0f} images/s")
                 loss_sum, seen = 0.0, 0
+        if on_epoch:
+            on_epoch(epoch, model)
     train_seconds = time.perf_counter() - t0
     model.to(memory_format=torch.contiguous_format)
     accuracy, per_class = evaluate(model, test_set, 4 * batch_size, device)

@@ -1,0 +1,150 @@
+"""Recurring sub-structures across classes' attribution graphs (the paper's §9 future work).
+
+Channels keep their identity across classes, so a sub-structure recurs when the same
+vertices and edges appear in several graphs. For a group of classes S, the sub-structure
+they share is the vertices and edges in every graph of S; a *motif* is one connected piece
+of it. A piece's group is the intersection of its elements' class sets, so the candidate
+groups are the class sets of the elements closed under intersection (closed itemsets), and a
+piece is kept only if its elements' classes intersect to exactly its group: every motif is
+maximal (no larger group shares the same piece) and no piece repeats for a smaller group.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+from summit.errors import SummitError
+
+
+class MotifError(SummitError):
+    """Mining would not finish in reasonable time; the message says which setting to raise."""
+
+
+def memberships(graphs: list[dict[str, Any]]) -> tuple[list[Any], np.ndarray]:
+    """The distinct vertices (ids) and edges ((source, target)) of all graphs, and an
+    elements × classes incidence matrix."""
+    items = sorted({n["id"] for g in graphs for n in g["nodes"]}) + \
+        sorted({(e["source"], e["target"]) for g in graphs for e in g["edges"]})
+    row = {x: i for i, x in enumerate(items)}
+    incidence = np.zeros((len(items), len(graphs)), bool)
+    for col, g in enumerate(graphs):
+        incidence[[row[n["id"]] for n in g["nodes"]], col] = True
+        incidence[[row[(e["source"], e["target"])] for e in g["edges"]], col] = True
+    return items, incidence
+
+
+def candidate_groups(incidence: np.ndarray, min_classes: int, limit: int) -> list[int]:
+    """Every intersection of elements' class sets with at least ``min_classes`` classes.
+
+    Class sets are bit masks (Python ints); the family grows by intersecting its members
+    with the elements' sets until nothing new appears. More than ``limit`` groups raises
+    MotifError, since the family can grow exponentially on graphs that overlap everywhere.
+    """
+    rows = np.packbits(incidence, axis=1, bitorder="little")  # bit c of a row = class c
+    base = {int.from_bytes(row.tobytes(), "little") for row in rows}
+    base = {b for b in base if b.bit_count() >= min_classes}
+    family, frontier = set(base), set(base)
+    while frontier:
+        grown = {a & b for a in frontier for b in base}
+        frontier = {g for g in grown if g.bit_count() >= min_classes} - family
+        family |= frontier
+        if len(family) > limit:
+            raise MotifError(f"motifs: more than {limit} groups of classes share structure; "
+                             "raise motifs.min_classes to mine fewer, larger groups")
+    return sorted(family, key=lambda g: (-g.bit_count(), g))
+
+
+def mine(graphs: list[dict[str, Any]], min_classes: int, min_vertices: int,
+         max_share: float, limit: int = 200_000) -> list[dict[str, Any]]:
+    """Motifs shared by at least ``min_classes`` graphs with at least ``min_vertices`` vertices.
+
+    Groups holding more than ``max_share`` of all classes are skipped: structure found in
+    nearly every class says nothing about any group (non-semantic channels make such). Motifs
+    are ranked by (classes − 1) × (vertices + edges), so a bigger structure shared by more
+    classes comes first.
+    """
+    items, incidence = memberships(graphs)
+    n_classes = len(graphs)
+    packed = np.packbits(incidence, axis=1)  # element × class bits, for fast superset tests
+    found, by_layer = [], _layer_order(graphs[0]) if graphs else None
+    for group in candidate_groups(incidence, min_classes, limit):
+        members = [c for c in range(n_classes) if group >> c & 1]
+        if len(members) > max_share * n_classes:
+            continue
+        mask = np.zeros(n_classes, bool)
+        mask[members] = True
+        bits = np.packbits(mask)
+        inside = np.flatnonzero(((packed & bits) == bits).all(axis=1))
+        g = nx.Graph()
+        g.add_nodes_from(items[i] for i in inside if isinstance(items[i], str))
+        g.add_edges_from(items[i] for i in inside if isinstance(items[i], tuple))
+        row = {items[i]: i for i in inside}
+        for part in nx.connected_components(g):
+            edges = sorted(tuple(sorted(e, key=by_layer)) for e in g.subgraph(part).edges())
+            if len(part) < min_vertices:
+                continue
+            rows = [row[x] for x in (*part, *edges)]
+            if not np.array_equal(incidence[rows].all(axis=0), mask):
+                continue  # a larger group shares this piece: it is that group's motif
+            found.append({"classes": [graphs[c]["class"]["id"] for c in members],
+                          "vertices": sorted(part), "edges": [list(e) for e in edges],
+                          "score": (len(members) - 1) * (len(part) + len(edges))})
+    found.sort(key=lambda m: (-m["score"], -len(m["classes"]), m["vertices"]))
+    for rank, m in enumerate(found):
+        m["id"] = rank
+    return found
+
+
+def _layer_order(graph: dict[str, Any]) -> Any:
+    """Sort key putting an edge's end in the earlier layer first, as the graphs store them."""
+    rank = {layer: i for i, layer in enumerate(graph["layers"])}
+    return lambda v: rank[v.rsplit(":", 1)[0]]
+
+
+def recurring_channels(graphs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every channel in any graph with the number and ids of the classes whose graph has it."""
+    holders: dict[str, list[int]] = {}
+    for g in graphs:
+        for n in g["nodes"]:
+            holders.setdefault(n["id"], []).append(g["class"]["id"])
+    return [{"id": v, "layer": v.rsplit(":", 1)[0], "channel": int(v.rsplit(":", 1)[1]),
+             "n_classes": len(c), "classes": c}
+            for v, c in sorted(holders.items(), key=lambda x: (-len(x[1]), x[0]))]
+
+
+def recurring_edges(graphs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every edge in any graph with the number of classes whose graph has it."""
+    counts = Counter((e["source"], e["target"]) for g in graphs for e in g["edges"])
+    return [{"source": s, "target": t, "n_classes": n}
+            for (s, t), n in sorted(counts.items(), key=lambda x: (-x[1], x[0]))]
+
+
+def class_groups(motifs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Groups of classes that share motifs, with how many motifs and edges they share."""
+    groups: dict[tuple[int, ...], dict[str, Any]] = {}
+    for m in motifs:
+        g = groups.setdefault(tuple(m["classes"]), {"classes": m["classes"], "motifs": [],
+                                                    "edges": 0})
+        g["motifs"].append(m["id"])
+        g["edges"] += len(m["edges"])
+    return sorted(groups.values(), key=lambda g: (-g["edges"], g["classes"]))
+
+
+def motif_graph(motif: dict[str, Any], graphs: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    """A motif as a drawable graph: vertex counts and edge weights averaged over its classes."""
+    members = [graphs[c] for c in motif["classes"]]
+    counts = {v: np.mean([n["count"] for g in members for n in g["nodes"] if n["id"] == v])
+              for v in motif["vertices"]}
+    weights = {tuple(e): np.mean([x["weight"] for g in members for x in g["edges"]
+                                  if [x["source"], x["target"]] == e]) for e in motif["edges"]}
+    layers = [x for x in members[0]["layers"] if any(v.rsplit(":", 1)[0] == x
+                                                     for v in motif["vertices"])]
+    return {"layers": layers,
+            "nodes": [{"id": v, "layer": v.rsplit(":", 1)[0], "channel": int(v.rsplit(":", 1)[1]),
+                       "count": float(counts[v])} for v in motif["vertices"]],
+            "edges": [{"source": s, "target": t, "weight": float(w)}
+                      for (s, t), w in weights.items()]}
