@@ -19,12 +19,30 @@ include: "workflow/rules/stats.smk"
 include: "workflow/rules/examples.smk"
 include: "workflow/rules/featvis.smk"
 include: "workflow/rules/figures.smk"
+include: "workflow/rules/nonsemantic.smk"
+include: "workflow/rules/neighbours.smk"
+include: "workflow/rules/class_pairs.smk"
+include: "workflow/rules/motifs.smk"
+include: "workflow/rules/separability.smk"
+include: "workflow/rules/model_comparison.smk"
 include: "workflow/rules/provenance.smk"
 include: "workflow/rules/site.smk"
+
+
+ANALYSIS_FIGURES = [
+    f"{R}/figures/{name}.{ext}"
+    for name in ("nonsemantic", "neighbours", "class_pair", "motifs", "separability")
+    + (("model_comparison",) if COMPARED else ())
+    for ext in ("png", "pdf")
+] + rules.class_pairs.output.pairs + (
+    expand(f"{R}/figures/models/{{cls}}.{{ext}}", cls=CLASSES, ext=("png", "pdf"))
+    if COMPARED else []
+)
 
 
 rule all:
     input:
         f"{R}/site/index.html",
         expand(f"{R}/figures/graphs/{{cls}}.{{ext}}", cls=CLASSES, ext=("png", "pdf")),
+        ANALYSIS_FIGURES,
     default_target: True

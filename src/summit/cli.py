@@ -47,6 +47,24 @@ def _write_json(path: str | Path, obj: Any) -> None:
     tmp.replace(path)
 
 
+def _write_csv(path: str | Path, rows: list[dict[str, Any]]) -> None:
+    """Write rows (dicts with the same keys) as CSV atomically."""
+    import csv
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]) if rows else [])
+        writer.writeheader()
+        writer.writerows(rows)
+    tmp.replace(path)
+
+
+def _read_json(path: str | Path) -> Any:
+    return json.loads(Path(path).read_text())
+
+
 def _setup_torch(p: dict[str, Any]) -> torch.device:
     import torch
 
@@ -64,7 +82,7 @@ def _n_outputs(p: dict[str, Any]) -> int:
 
 
 def cmd_train(a: argparse.Namespace, p: dict[str, Any]) -> None:
-    """Train the demo model with a fixed seed; cache weights and metrics."""
+    """Train the demo model with a fixed seed; cache weights, metrics and epoch checkpoints."""
     import torch
 
     from summit import data, models
@@ -77,9 +95,16 @@ def cmd_train(a: argparse.Namespace, p: dict[str, Any]) -> None:
     t = p["model"]["train"]
     torch.manual_seed(t["seed"])
     model = models.build_model(p["model"], _n_outputs(p), spec.channels).to(device)
+
+    def checkpoint(epoch: int, trained: torch.nn.Module) -> None:
+        if a.checkpoints:
+            Path(a.checkpoints).mkdir(parents=True, exist_ok=True)
+            state = {k: v.detach().cpu().contiguous() for k, v in trained.state_dict().items()}
+            torch.save(state, Path(a.checkpoints) / f"epoch{epoch}.pt")
+
     metrics = train_model(model, train_set, test_set, epochs=t["epochs"],
                           batch_size=t["batch_size"], lr=t["lr"], seed=t["seed"], device=device,
-                          max_train_images=t["max_images"], log=log.info)
+                          max_train_images=t["max_images"], log=log.info, on_epoch=checkpoint)
     Path(a.weights).parent.mkdir(parents=True, exist_ok=True)
     torch.save(model.cpu().state_dict(), a.weights)
     _write_json(a.metrics, metrics)
@@ -97,7 +122,7 @@ def cmd_describe_model(a: argparse.Namespace, p: dict[str, Any]) -> None:
     model = models.load_model(p["model"], a.weights, _n_outputs(p), spec.channels, device)
     structure = trace_structure(model.cpu(), p["layers"],
                                 torch.zeros(1, spec.channels, spec.size, spec.size))
-    metrics = json.loads(Path(a.metrics).read_text()) if a.metrics else {}
+    metrics = _read_json(a.metrics) if a.metrics else {}
     _write_json(a.structure, structure.to_json())
     _write_json(a.out, {
         "name": p["model"]["name"], "kind": p["model"]["kind"],
@@ -116,7 +141,7 @@ def cmd_aggregate(a: argparse.Namespace, p: dict[str, Any]) -> None:
 
     device = _setup_torch(p)
     spec = data.InputSpec.from_config(p["input"])
-    structure = Structure.from_json(json.loads(Path(a.structure).read_text()))
+    structure = Structure.from_json(_read_json(a.structure))
     dataset = data.open_dataset(p["dataset"], spec, "train")
     indices = data.class_image_indices(dataset.labels, a.class_id,
                                        p["dataset"]["max_images_per_class"])
@@ -152,7 +177,7 @@ def cmd_examples(a: argparse.Namespace, p: dict[str, Any]) -> None:
                               torch.device("cpu"))
     rf = receptive_fields(model, p["layers"], torch.zeros(1, spec.channels, spec.size,
                                                           spec.size))[a.layer]
-    layer = Structure.from_json(json.loads(Path(a.structure).read_text())).layer(a.layer)
+    layer = Structure.from_json(_read_json(a.structure)).layer(a.layer)
     candidates = [ClassStore(s).examples(a.layer) for s in a.stores]
     n = p["examples"]["n"]
     value, image, position = merge_top_n([c["value"] for c in candidates],
@@ -199,11 +224,14 @@ def cmd_featvis(a: argparse.Namespace, p: dict[str, Any]) -> None:
     model = models.load_model(p["model"], a.weights, _n_outputs(p), spec.channels, device)
     for param in model.parameters():
         param.requires_grad_(False)
-    layer = Structure.from_json(json.loads(Path(a.structure).read_text())).layer(a.layer)
+    layer = Structure.from_json(_read_json(a.structure)).layer(a.layer)
     fv = p["featvis"]
     channels = (list(range(layer.channels)) if fv["channels"] == "all" else
-                channels_in_graphs([json.loads(Path(g).read_text()) for g in a.graphs],
+                channels_in_graphs([_read_json(g) for g in a.graphs],
                                    a.layer))
+    if a.nonsemantic:  # the evidence figure shows them even when the graphs leave them out
+        flagged = _read_json(a.nonsemantic)["flagged"].get(a.layer, [])
+        channels = sorted(set(channels) | set(flagged))
     settings = RenderSettings.from_config(fv)
     log.info("%s: rendering %d channels x %d images on %s", a.layer, len(channels),
              1 + settings.diversity, device)
@@ -238,7 +266,7 @@ def cmd_provenance(a: argparse.Namespace, p: dict[str, Any]) -> None:
     """Record what the study was made from: config, versions, model and dataset checksums."""
     from summit.provenance import collect
 
-    _write_json(a.out, collect(p, json.loads(Path(a.model).read_text())))
+    _write_json(a.out, collect(p, _read_json(a.model)))
 
 
 def cmd_activations(a: argparse.Namespace, p: dict[str, Any]) -> None:
@@ -272,7 +300,7 @@ def cmd_graph(a: argparse.Namespace, p: dict[str, Any]) -> None:
     from summit.graphs import attribution_graph, full_graph, write_graphml
     from summit.store import ClassStore
 
-    structure = Structure.from_json(json.loads(Path(a.structure).read_text()))
+    structure = Structure.from_json(_read_json(a.structure))
     store = ClassStore(a.store)
     counts = {}
     for path in a.counts:
@@ -280,8 +308,14 @@ def cmd_graph(a: argparse.Namespace, p: dict[str, Any]) -> None:
         row = int(np.flatnonzero(npz["class_ids"] == store.class_id)[0])
         counts[Path(path).stem] = npz["counts"][row]
     g = p["graph"]
+    exclude = g["exclude_channels"]
+    if a.nonsemantic:
+        from summit.nonsemantic import merged_exclusions
+
+        exclude = merged_exclusions(exclude, _read_json(a.nonsemantic)["flagged"])
+        log.info("excluding channels %s", exclude)
     full = full_graph(structure, counts, store.tallies(), g["merged_edges_per_channel"],
-                      p["influence_k"], g["exclude_channels"])
+                      p["influence_k"], exclude)
     graph = {"class": {"id": store.class_id, "name": p["class_names"][store.class_id]},
              **attribution_graph(full, g)}
     _write_json(a.out, graph)
@@ -297,6 +331,199 @@ def cmd_stats(a: argparse.Namespace, p: dict[str, Any]) -> None:
 
     ranges = {Path(x).stem: dict(np.load(x)) for x in a.counts}
     _write_json(a.out, class_stats(ClassStore(a.store), ranges, p["stats"]["bins"]))
+
+
+def cmd_nonsemantic(a: argparse.Namespace, p: dict[str, Any]) -> None:
+    """Detect channels that are top channels in nearly every class (paper §8.4)."""
+    from summit.nonsemantic import class_means, detect_layer, report, table_rows
+    from summit.store import ClassStore
+
+    s = p["nonsemantic"]
+    stores = [ClassStore(x) for x in a.stores]
+    n_images = np.array([st.attrs["n_images"] for st in stores])
+    layers = {}
+    for path in a.counts:
+        layer, npz = Path(path).stem, np.load(path)
+        if npz["class_ids"].tolist() != [st.class_id for st in stores]:
+            raise SummitError(f"{path}: its classes differ from the stores'; re-run the study")
+        layers[layer] = detect_layer(npz["counts"], n_images, class_means(stores, layer),
+                                     s["min_lift"], s["min_coverage"])
+    result = report(layers, [st.class_id for st in stores], s, s["candidates"])
+    for layer, channels in result["flagged"].items():
+        log.info("%s: %d non-semantic channels %s", layer, len(channels), channels)
+    _write_json(a.out, result)
+    _write_csv(a.table, table_rows(layers))
+
+
+def cmd_nonsemantic_figure(a: argparse.Namespace, p: dict[str, Any]) -> None:
+    """The evidence for the non-semantic channels, as PNG and PDF (the paper's Figure 10)."""
+    from summit.figures import ExamplesAtlas, FeatvisAtlas, draw_nonsemantic, load_atlases, save
+
+    result = _read_json(a.report)
+    stats = {s["class_id"]: s for s in map(_read_json, a.stats)}
+    histograms = {(ch["layer"], ch["channel"]): np.array(
+        [stats[c]["channel_hist"][ch["layer"]]["class"][ch["channel"]]
+         for c in result["class_ids"]]) for ch in result["channels"]}
+    fig = draw_nonsemantic(result, histograms, p["class_names"],
+                           load_atlases(a.featvis, FeatvisAtlas),
+                           load_atlases(a.examples, ExamplesAtlas))
+    save(fig, a.png, a.pdf)
+
+
+def cmd_neighbours(a: argparse.Namespace, p: dict[str, Any]) -> None:
+    """Every class's nearest neighbours per layer; the classes whose neighbourhood changes most."""
+    from summit.figures import draw_neighbourhoods, save
+    from summit.neighbours import report, table_rows
+
+    npz = [np.load(x) for x in a.counts]
+    class_ids = npz[0]["class_ids"].tolist()
+    layers = [Path(x).stem for x in a.counts]
+    result = report(layers, [x["counts"] for x in npz], class_ids, p["class_names"],
+                    p["neighbours"]["k"])
+    _write_json(a.out, result)
+    _write_csv(a.table, table_rows(result, p["class_names"]))
+    embedding = _read_json(a.embedding)
+    if embedding["class_ids"] != class_ids:
+        raise SummitError(f"{a.embedding}: its classes differ from A^l's; re-run the study")
+    fig = draw_neighbourhoods(result, embedding["layers"], class_ids, p["class_names"],
+                              p["neighbours"]["figure_classes"])
+    save(fig, a.png, a.pdf)
+
+
+def cmd_class_pairs(a: argparse.Namespace, p: dict[str, Any]) -> None:
+    """Graph similarity of all class pairs; intersection and differences of chosen pairs."""
+    from summit.class_comparison import compare, most_similar_pair, vertex_jaccard
+    from summit.figures import FeatvisAtlas, draw_class_pair, load_atlases, save
+
+    graphs = [_read_json(x) for x in a.graphs]
+    ids = [g["class"]["id"] for g in graphs]
+    similarity = vertex_jaccard(graphs)
+    atlases = load_atlases(a.featvis, FeatvisAtlas)
+    i, j = most_similar_pair(similarity)
+    pairs = {"most_similar": compare(graphs[i], graphs[j])}
+    save(draw_class_pair(pairs["most_similar"], atlases), a.png, a.pdf)
+    for pair in a.pairs:
+        x, y = (ids.index(int(c)) for c in pair.split(","))
+        key = f"{ids[x]}_{ids[y]}"
+        pairs[key] = compare(graphs[x], graphs[y])
+        out = Path(a.pair_dir)
+        save(draw_class_pair(pairs[key], atlases), out / f"{key}.png", out / f"{key}.pdf")
+    for c in pairs.values():
+        del c["union"]  # drawn; the site rebuilds it from the two graphs
+    _write_json(a.out, {"class_ids": ids, "vertex_jaccard": np.round(similarity, 6).tolist(),
+                        "pairs": pairs})
+    names = [g["class"]["name"] for g in graphs]
+    _write_csv(a.table, [{"class": names[r], **{names[c]: round(float(similarity[r, c]), 6)
+                                                for c in range(len(ids))}}
+                         for r in range(len(ids))])
+
+
+def cmd_motifs(a: argparse.Namespace, p: dict[str, Any]) -> None:
+    """Channels and edges that recur across classes' graphs, and the classes sharing them."""
+    from summit.figures import FeatvisAtlas, load_atlases, motif_grid, save
+    from summit.motifs import class_groups, mine, motif_graph, recurring_channels, recurring_edges
+
+    m = p["motifs"]
+    graphs = [_read_json(x) for x in a.graphs]
+    motifs = mine(graphs, m["min_classes"], m["min_vertices"], m["max_share"])
+    channels, edges = recurring_channels(graphs), recurring_edges(graphs)
+    _write_json(a.out, {"settings": m, "motifs": motifs, "groups": class_groups(motifs),
+                        "channels": [c for c in channels if c["n_classes"] >= m["min_classes"]]})
+    names = p["class_names"]
+    _write_csv(a.channels_table, [{**{k: v for k, v in c.items() if k != "classes"},
+                                   "classes": "; ".join(names[x] for x in c["classes"])}
+                                  for c in channels])
+    _write_csv(a.edges_table, edges)
+    by_id = {g["class"]["id"]: g for g in graphs}
+    shown = motifs[:m["figure_motifs"]]
+    fig = motif_grid([motif_graph(x, by_id) for x in shown],
+                     [f"#{x['id']}: " + ", ".join(names[c] for c in x["classes"]) for x in shown],
+                     load_atlases(a.featvis, FeatvisAtlas),
+                     f"Motifs: {len(motifs)} sub-structures shared by {m['min_classes']}+ classes"
+                     f" (showing {len(shown)})")
+    save(fig, a.png, a.pdf)
+    log.info("%d motifs, %d recurring channels", len(motifs),
+             sum(c["n_classes"] >= m["min_classes"] for c in channels))
+
+
+def cmd_separability(a: argparse.Namespace, p: dict[str, Any]) -> None:
+    """One layer: how well each class's top channels separate it, against the model."""
+    from summit.separability import joint_classifier, sample_layer, separate_classes
+    from summit.store import ClassStore
+
+    s = p["separability"]
+    stores = [ClassStore(x) for x in a.stores]
+    npz = np.load(a.counts)
+    ids = npz["class_ids"].tolist()
+    if ids != [st.class_id for st in stores]:
+        raise SummitError(f"{a.counts}: its classes differ from the stores'; re-run the study")
+    sample = sample_layer(stores, a.layer, s["max_images_per_class"], s["test_share"], s["seed"])
+    m = s["channels_per_class"]
+    result = separate_classes(sample, npz["counts"], ids, m, s["seed"])
+    _write_json(a.out, {"layer": a.layer, "channels_per_class": m, "n_images": len(sample.label),
+                        "n_test": int(sample.test.sum()), **result,
+                        "joint": joint_classifier(sample, npz["counts"], ids, m, s["seed"])})
+
+
+def cmd_separability_figure(a: argparse.Namespace, p: dict[str, Any]) -> None:
+    """All layers' few-channel classifiers against the model: CSV and figure."""
+    from summit.figures import draw_separability, save
+
+    layers = {r["layer"]: r for r in map(_read_json, a.layers)}
+    names = p["class_names"]
+    rows = []
+    for layer, r in layers.items():
+        recall = r["joint"].get("recall", {})
+        for c in r["classes"]:
+            rows.append({"layer": layer, "class_id": c["id"], "class": names[c["id"]],
+                         "channels": " ".join(str(x["channel"]) for x in c["channels"]),
+                         "channel_auc": " ".join(f"{x['auc']:.3f}" for x in c["channels"]),
+                         "classifier_balanced_accuracy": c.get("classifier_balanced_accuracy"),
+                         "model_balanced_accuracy": c.get("model_balanced_accuracy"),
+                         "dense_recall": recall.get(str(c["id"]), {}).get("classifier"),
+                         "model_recall": recall.get(str(c["id"]), {}).get("model")})
+    _write_csv(a.table, rows)
+    save(draw_separability(layers, names), a.png, a.pdf)
+
+
+def cmd_model_comparison(a: argparse.Namespace, p: dict[str, Any]) -> None:
+    """One class's graphs from two models side by side and what changed."""
+    from summit.class_comparison import compare
+    from summit.figures import FeatvisAtlas, draw_side_by_side, load_atlases, save
+    from summit.store import ClassStore
+
+    graph_a, graph_b = _read_json(a.graph_a), _read_json(a.graph_b)
+    labels = [_read_json(x)["name"] for x in (a.model_a, a.model_b)]
+    accuracy = []
+    for path in (a.store_a, a.store_b):
+        store = ClassStore(path)
+        accuracy.append(float((store.prediction("predicted") == store.prediction("label"))
+                              .mean()) if store.attrs["n_images"] else None)
+    result = compare(graph_a, graph_b)
+    del result["union"]
+    result.update({"models": labels, "accuracy": accuracy})
+    _write_json(a.out, result)
+    acc = " → ".join("n/a" if x is None else f"{x:.1%}" for x in accuracy)
+    fig = draw_side_by_side(graph_a, graph_b, result, load_atlases(a.featvis_a, FeatvisAtlas),
+                            load_atlases(a.featvis_b, FeatvisAtlas), labels[0], labels[1],
+                            f"{graph_a['class']['name']}: attribution graphs of two models "
+                            f"(vertex Jaccard {result['vertex_jaccard']:.2f}; "
+                            f"training-image accuracy {acc})")
+    save(fig, a.png, a.pdf)
+
+
+def cmd_model_summary(a: argparse.Namespace, p: dict[str, Any]) -> None:
+    """Every class's model comparison in one table and one heatmap."""
+    from summit.figures import draw_model_summary, save
+
+    results = [_read_json(x) for x in a.comparisons]
+    rows = [{"class_id": r["a"]["id"], "class": r["a"]["name"],
+             "accuracy_a": r["accuracy"][0], "accuracy_b": r["accuracy"][1],
+             "vertex_jaccard": r["vertex_jaccard"], "edge_jaccard": r["edge_jaccard"],
+             **{f"{layer}_jaccard": c["jaccard"] for layer, c in r["layers"].items()}}
+            for r in results]
+    _write_csv(a.table, rows)
+    save(draw_model_summary(results), a.png, a.pdf)
 
 
 def cmd_site(a: argparse.Namespace, p: dict[str, Any]) -> None:
@@ -323,7 +550,8 @@ def _parser() -> argparse.ArgumentParser:
         cmd.set_defaults(fn=fn)
 
     req = {"required": True}
-    add("train", cmd_train, ("--weights", req), ("--metrics", req))
+    add("train", cmd_train, ("--weights", req), ("--metrics", req),
+        ("--checkpoints", {"help": "folder receiving the weights after each epoch"}))
     add("describe-model", cmd_describe_model, ("--weights", req), ("--metrics", {}),
         ("--structure", req), ("--out", req))
     add("aggregate", cmd_aggregate, ("--class-id", {"type": int, **req}), ("--weights", req),
@@ -333,14 +561,41 @@ def _parser() -> argparse.ArgumentParser:
     add("examples", cmd_examples, ("--layer", req), ("--weights", req), ("--structure", req),
         ("--stores", {"nargs": "+", **req}), ("--atlas", req), ("--out", req))
     add("featvis", cmd_featvis, ("--layer", req), ("--weights", req), ("--structure", req),
-        ("--graphs", {"nargs": "*", "default": []}), ("--atlas", req), ("--out", req))
+        ("--graphs", {"nargs": "*", "default": []}), ("--nonsemantic", {}), ("--atlas", req),
+        ("--out", req))
     add("embed", cmd_embed, ("--counts", {"nargs": "+", **req}), ("--out", req))
     add("graph", cmd_graph, ("--structure", req), ("--store", req),
-        ("--counts", {"nargs": "+", **req}), ("--out", req), ("--graphml", req))
+        ("--counts", {"nargs": "+", **req}), ("--nonsemantic", {}), ("--out", req),
+        ("--graphml", req))
     add("stats", cmd_stats, ("--store", req), ("--counts", {"nargs": "+", **req}),
         ("--out", req))
     add("figure", cmd_figure, ("--graph", req), ("--stats", req),
         ("--featvis", {"nargs": "*", "default": []}), ("--png", req), ("--pdf", req))
+    add("nonsemantic", cmd_nonsemantic, ("--counts", {"nargs": "+", **req}),
+        ("--stores", {"nargs": "+", **req}), ("--out", req), ("--table", req))
+    add("nonsemantic-figure", cmd_nonsemantic_figure, ("--report", req),
+        ("--stats", {"nargs": "+", **req}), ("--featvis", {"nargs": "*", "default": []}),
+        ("--examples", {"nargs": "*", "default": []}), ("--png", req), ("--pdf", req))
+    add("neighbours", cmd_neighbours, ("--counts", {"nargs": "+", **req}), ("--embedding", req),
+        ("--out", req), ("--table", req), ("--png", req), ("--pdf", req))
+    add("class-pairs", cmd_class_pairs, ("--graphs", {"nargs": "+", **req}),
+        ("--featvis", {"nargs": "*", "default": []}),
+        ("--pairs", {"nargs": "*", "default": [], "help": "class ids as a,b"}),
+        ("--pair-dir", {}), ("--out", req), ("--table", req), ("--png", req), ("--pdf", req))
+    add("motifs", cmd_motifs, ("--graphs", {"nargs": "+", **req}),
+        ("--featvis", {"nargs": "*", "default": []}), ("--out", req), ("--channels-table", req),
+        ("--edges-table", req), ("--png", req), ("--pdf", req))
+    add("separability", cmd_separability, ("--layer", req), ("--stores", {"nargs": "+", **req}),
+        ("--counts", req), ("--out", req))
+    add("separability-figure", cmd_separability_figure, ("--layers", {"nargs": "+", **req}),
+        ("--table", req), ("--png", req), ("--pdf", req))
+    add("model-comparison", cmd_model_comparison, ("--graph-a", req), ("--graph-b", req),
+        ("--store-a", req), ("--store-b", req), ("--model-a", req), ("--model-b", req),
+        ("--featvis-a", {"nargs": "*", "default": []}),
+        ("--featvis-b", {"nargs": "*", "default": []}), ("--out", req), ("--png", req),
+        ("--pdf", req))
+    add("model-summary", cmd_model_summary, ("--comparisons", {"nargs": "+", **req}),
+        ("--table", req), ("--png", req), ("--pdf", req))
     add("provenance", cmd_provenance, ("--model", req), ("--out", req))
     add("site", cmd_site, ("--source", req), ("--model", req), ("--structure", req),
         ("--embedding", req), ("--graphs", {"nargs": "+", **req}),

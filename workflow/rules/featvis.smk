@@ -1,6 +1,6 @@
 # Per layer: Lucent feature visualizations of every channel that appears in a class's
-# attribution graph (or all channels): the channel objective plus diversity images, packed
-# into one atlas per layer. Uses a GPU when present.
+# attribution graph or is flagged non-semantic (or all channels): the channel objective plus
+# diversity images, packed into one atlas per layer. Uses a GPU when present.
 
 
 rule feature_vis:
@@ -8,11 +8,14 @@ rule feature_vis:
         weights=WEIGHTS,
         structure=f"{R}/model/structure.json",
         graphs=expand(f"{R}/graphs/{{cls}}.json", cls=CLASSES),
+        nonsemantic=f"{R}/analysis/nonsemantic.json",
     output:
         atlas=f"{R}/featvis/{{layer}}.png",
         index=f"{R}/featvis/{{layer}}.json",
     params:
         p=step_params(*MODEL_KEYS, "featvis"),
+        nonsemantic=lambda w, input: f"--nonsemantic {input.nonsemantic!r}"
+        if "nonsemantic" in input.keys() else "",
     log:
         f"{R}/logs/feature_vis/{{layer}}.log",
     benchmark:
@@ -27,5 +30,5 @@ rule feature_vis:
     shell:
         "summit featvis --params {params.p:q} --layer {wildcards.layer:q}"
         " --weights {input.weights:q} --structure {input.structure:q}"
-        " --graphs {input.graphs:q} --atlas {output.atlas:q} --out {output.index:q}"
+        " --graphs {input.graphs:q} {params.nonsemantic} --atlas {output.atlas:q} --out {output.index:q}"
         " 2> {log:q}"

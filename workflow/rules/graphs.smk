@@ -7,11 +7,14 @@ rule class_graph:
         structure=f"{R}/model/structure.json",
         store=f"{R}/aggregate/{{cls}}.zarr",
         counts=expand(f"{R}/activations/{{layer}}.npz", layer=LAYERS),
+        nonsemantic=NONSEMANTIC_EXCLUDED,
     output:
         json=f"{R}/graphs/{{cls}}.json",
         graphml=f"{R}/graphs/{{cls}}.graphml",
     params:
         p=step_params("graph", influence_k=config["influence"]["k"], class_names=CLASS_NAMES),
+        nonsemantic=lambda w, input: f"--nonsemantic {input.nonsemantic[0]!r}"
+        if "nonsemantic" in input.keys() and input.nonsemantic else "",
     log:
         f"{R}/logs/class_graph/{{cls}}.log",
     benchmark:
@@ -24,5 +27,6 @@ rule class_graph:
         runtime=10,
     shell:
         "summit graph --params {params.p:q} --structure {input.structure:q}"
-        " --store {input.store:q} --counts {input.counts:q} --out {output.json:q}"
+        " --store {input.store:q} --counts {input.counts:q} {params.nonsemantic}"
+        " --out {output.json:q}"
         " --graphml {output.graphml:q} 2> {log:q}"

@@ -1,13 +1,17 @@
-# The model under study: train the demo net (fixed seed) or take the configured weights,
-# then record its structure (primary layers, hops between them) and checksum.
+# The model under study: train the demo net (fixed seed, a checkpoint per epoch) or take the
+# configured weights, then record its structure (primary layers, hops between them) and
+# checksum.
 
 
 rule train_model:
     output:
         weights=f"{R}/model/weights.pt",
         metrics=f"{R}/model/metrics.json",
+        checkpoints=expand(f"{R}/model/checkpoints/epoch{{e}}.pt",
+                           e=range(1, config["model"]["train"]["epochs"] + 1)),
     params:
         p=step_params(*MODEL_KEYS),
+        checkpoints=f"{R}/model/checkpoints",
     log:
         f"{R}/logs/train_model.log",
     benchmark:
@@ -21,7 +25,7 @@ rule train_model:
         gpu=GPU,
     shell:
         "summit train --params {params.p:q} --weights {output.weights:q}"
-        " --metrics {output.metrics:q} 2> {log:q}"
+        " --metrics {output.metrics:q} --checkpoints {params.checkpoints:q} 2> {log:q}"
 
 
 rule describe_model:
