@@ -29,17 +29,6 @@ include: "workflow/rules/provenance.smk"
 include: "workflow/rules/site.smk"
 
 
-ANALYSIS_FIGURES = [
-    f"{R}/figures/{name}.{ext}"
-    for name in ("nonsemantic", "neighbours", "class_pair", "motifs", "separability")
-    + (("model_comparison",) if COMPARED else ())
-    for ext in ("png", "pdf")
-] + rules.class_pairs.output.pairs + (
-    expand(f"{R}/figures/models/{{cls}}.{{ext}}", cls=CLASSES, ext=("png", "pdf"))
-    if COMPARED else []
-)
-
-
 rule all:
     input:
         f"{R}/site/index.html",

@@ -101,3 +101,36 @@ def test_without_activation_files_similarity_is_marked_absent(tmp_path):
     study = json.loads((tmp_path / "site/data/study.json").read_text())
     assert study["layers"][0]["counts"] is None
     assert not list((tmp_path / "site/data/layers").glob("*.i32"))
+
+
+def test_analyses_are_summarised_and_figures_published(built):
+    site, _, files = built
+    study = json.loads((site / "data/study.json").read_text())
+    assert study["analyses"] == "data/analyses.json"
+    a = json.loads((site / study["analyses"]).read_text())
+    assert set(a) == {"nonsemantic", "neighbours", "pairs", "motifs", "separability", "models"}
+    # the top pairs are the similarity matrix's largest off-diagonal entries, in order
+    pairs = json.loads(files.analyses.class_pairs.read_text())
+    s = np.array(pairs["vertex_jaccard"])
+    want = sorted(s[np.triu_indices(len(s), 1)], reverse=True)
+    assert [x["jaccard"] for x in a["pairs"]["top"]] == pytest.approx(want)
+    assert (a["pairs"]["most_similar"]["a"], a["pairs"]["most_similar"]["b"]) == \
+        (a["pairs"]["top"][0]["a"], a["pairs"]["top"][0]["b"])
+    assert "lift" not in a["nonsemantic"]["channels"][0]  # per-class detail stays out
+    assert len(a["separability"]["classes"][0]["classifier"]) == len(LAYERS)
+    assert {c["id"] for c in a["models"]["classes"]} == set(range(5))
+    for f in study["figures"]:
+        assert (site / f["png"]).is_file() and (site / f["pdf"]).is_file()
+    titles = [f["title"] for f in study["figures"]]
+    assert f"{TRICKY_NAMES[0]} and {TRICKY_NAMES[4]} compared" in titles
+    for c in a["models"]["classes"]:
+        assert (site / c["figure"]).is_file()
+
+
+def test_without_analyses_the_site_says_so(tmp_path):
+    p, files = make_study(tmp_path / "study", ["a", "b", "c"], LAYERS[:1], bins=3,
+                          n_images=10, images=False, with_analyses=False)
+    write_site(p, REPO_SITE, files, tmp_path / "site")
+    study = json.loads((tmp_path / "site/data/study.json").read_text())
+    assert study["analyses"] is None and study["figures"] == []
+    assert not (tmp_path / "site/data/analyses.json").exists()

@@ -5,7 +5,8 @@
 // stretch the graph, with animated transitions; moving the mouse across a vertex flips
 // through its diversity images; hovering a vertex greys the rest, animates its edges and
 // shows a card with the channel's details, images and dataset examples; hovering an edge
-// highlights both ends; clicking (or Enter on) a vertex selects its channel.
+// highlights both ends; clicking (or Enter on) a vertex selects its channel. A highlight set
+// by the Analyses panel (a motif's channels) is marked, with a legend to clear it.
 import { loadJSON } from './data.js';
 import { drawDensity } from './density.js';
 import { showError } from './errors.js';
@@ -28,13 +29,15 @@ async function loadGraph(cls) {
   return data;
 }
 
-export function createGraph({ study, onSelectLayer, onSelectChannel }) {
+export function createGraph({ study, onSelectLayer, onSelectChannel, onClearHighlight }) {
   const svg = d3.select('#graph-svg');
   const body = document.getElementById('graph-body');
   const message = document.getElementById('graph-message');
   const classLabel = d3.select('#graph-class');
   const stats = d3.select('#graph-stats');
   const legend = document.getElementById('compare-legend');
+  const highlightLegend = document.getElementById('highlight-legend');
+  document.getElementById('highlight-clear').addEventListener('click', () => onClearHighlight());
   const layerNames = study.layers.map((l) => l.name);
   const sliders = {
     minCount: document.getElementById('filter-count'),
@@ -194,6 +197,7 @@ export function createGraph({ study, onSelectLayer, onSelectChannel }) {
       .attr('data-id', (n) => n.id)
       .attr('data-membership', (n) => n.membership ?? 'single')
       .classed('selected', (n) => n.id === st.channel)
+      .classed('motif', (n) => Boolean(st.highlight?.ids.has(n.id)))
       .attr('aria-label', (n) => `${n.layer} channel ${n.channel}, count ${formatInt(n.count)}${membershipText(n)}`);
     nodeSel
       .transition(t)
@@ -446,12 +450,20 @@ export function createGraph({ study, onSelectLayer, onSelectChannel }) {
     resizeTimer = setTimeout(() => render({ refit: true, animate: false }), 120);
   }).observe(body);
 
+  function showHighlight() {
+    const h = st.highlight;
+    highlightLegend.hidden = !h;
+    d3.select('#highlight-label').text(h ? `${h.label}: ${h.ids.size} channels marked` : '');
+    nodesG.selectAll('g.node').classed('motif', (n) => Boolean(h?.ids.has(n.id)));
+  }
+
   return {
     update(state, changed) {
       st = state;
       if (changed.has('layer')) applyLayerHighlight();
       if (['classIndex', 'compareIndex', 'study'].some((k) => changed.has(k))) load();
       else if (changed.has('channel')) nodesG.selectAll('g.node').classed('selected', (n) => n.id === st.channel);
+      if (changed.has('highlight') || changed.has('study')) showHighlight();
     },
   };
 }

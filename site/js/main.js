@@ -8,6 +8,7 @@ import { createEmbedding } from './embedding.js';
 import { createGraph } from './graph.js';
 import { createChannelPanel } from './channel.js';
 import { createDetails } from './details.js';
+import { createAnalyses } from './analyses.js';
 import { URL_KEYS, parseHash, resolveSelection, setState, state, subscribe, toHash } from './state.js';
 
 async function start() {
@@ -51,9 +52,16 @@ async function start() {
     }),
     createEmbedding({ study, onSelectClass: selectClass, onSelectLayer: selectLayer, onHover: hoverClass }),
     createDetails({ study }),
-    createGraph({ study, onSelectLayer: selectLayer, onSelectChannel: selectChannel }),
+    createGraph({
+      study,
+      onSelectLayer: selectLayer,
+      onSelectChannel: selectChannel,
+      onClearHighlight: () => setState({ highlight: null }),
+    }),
     createChannelPanel({ study, onClear: () => selectChannel(null) }),
   ];
+
+  createAnalyses({ study, onSelect: (patch) => setState(patch), onError: showError });
 
   subscribe((changed, st) => {
     for (const view of views) view.update(st, changed);

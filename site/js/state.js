@@ -1,6 +1,6 @@
 // Application state, shared by every view. The selection (class, layer, comparison class,
 // channel) is mirrored in the URL hash as `#class=<id>&layer=<name>&compare=<id>&channel=<layer>:<n>`;
-// `hoverClass` and `visibleClasses` are transient and stay out of the URL.
+// `hoverClass`, `visibleClasses` and `highlight` are transient and stay out of the URL.
 
 const listeners = new Set();
 
@@ -12,6 +12,7 @@ export const state = {
   channel: null, // selected channel as a vertex id "<layer>:<channel>", or null
   hoverClass: null, // class index under the pointer anywhere, or null
   visibleClasses: null, // Set of class indices the sidebar shows, or null for all
+  highlight: null, // { label, ids: Set of vertex ids } marked in the graph (a motif), or null
 };
 
 /** The state keys that the URL holds. */

@@ -79,3 +79,16 @@ def compare(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
                   "only_a": [list(k) for k in sorted(edges_a.keys() - edges_b.keys())],
                   "only_b": [list(k) for k in sorted(edges_b.keys() - edges_a.keys())]},
         "union": {"layers": a["layers"], "nodes": union_nodes, "edges": union_edges}}
+
+
+def pairs_report(graphs: list[dict[str, Any]], pairs: list[tuple[int, int]]) -> dict[str, Any]:
+    """All pairs' vertex Jaccard, and the comparison of the most similar pair (key
+    ``most_similar``) and of each requested pair of class ids (key ``<a>_<b>``)."""
+    ids = [g["class"]["id"] for g in graphs]
+    similarity = vertex_jaccard(graphs)
+    i, j = most_similar_pair(similarity)
+    compared = {"most_similar": compare(graphs[i], graphs[j])}
+    for a, b in pairs:
+        compared[f"{a}_{b}"] = compare(graphs[ids.index(a)], graphs[ids.index(b)])
+    return {"class_ids": ids, "vertex_jaccard": np.round(similarity, 6).tolist(),
+            "pairs": compared}

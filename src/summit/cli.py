@@ -392,48 +392,41 @@ def cmd_neighbours(a: argparse.Namespace, p: dict[str, Any]) -> None:
 
 def cmd_class_pairs(a: argparse.Namespace, p: dict[str, Any]) -> None:
     """Graph similarity of all class pairs; intersection and differences of chosen pairs."""
-    from summit.class_comparison import compare, most_similar_pair, vertex_jaccard
+    from summit.class_comparison import pairs_report
     from summit.figures import FeatvisAtlas, draw_class_pair, load_atlases, save
 
     graphs = [_read_json(x) for x in a.graphs]
-    ids = [g["class"]["id"] for g in graphs]
-    similarity = vertex_jaccard(graphs)
+    pairs = [tuple(int(c) for c in pair.split(",")) for pair in a.pairs]
+    result = pairs_report(graphs, pairs)
     atlases = load_atlases(a.featvis, FeatvisAtlas)
-    i, j = most_similar_pair(similarity)
-    pairs = {"most_similar": compare(graphs[i], graphs[j])}
-    save(draw_class_pair(pairs["most_similar"], atlases), a.png, a.pdf)
-    for pair in a.pairs:
-        x, y = (ids.index(int(c)) for c in pair.split(","))
-        key = f"{ids[x]}_{ids[y]}"
-        pairs[key] = compare(graphs[x], graphs[y])
-        out = Path(a.pair_dir)
-        save(draw_class_pair(pairs[key], atlases), out / f"{key}.png", out / f"{key}.pdf")
-    for c in pairs.values():
-        del c["union"]  # drawn; the site rebuilds it from the two graphs
-    _write_json(a.out, {"class_ids": ids, "vertex_jaccard": np.round(similarity, 6).tolist(),
-                        "pairs": pairs})
+    for key, comparison in result["pairs"].items():
+        png, pdf = ((a.png, a.pdf) if key == "most_similar" else
+                    (Path(a.pair_dir) / f"{key}.png", Path(a.pair_dir) / f"{key}.pdf"))
+        save(draw_class_pair(comparison, atlases), png, pdf)
+        del comparison["union"]  # drawn; the site rebuilds it from the two graphs
+    _write_json(a.out, result)
     names = [g["class"]["name"] for g in graphs]
-    _write_csv(a.table, [{"class": names[r], **{names[c]: round(float(similarity[r, c]), 6)
-                                                for c in range(len(ids))}}
-                         for r in range(len(ids))])
+    similarity = result["vertex_jaccard"]
+    _write_csv(a.table, [{"class": names[r], **{names[c]: similarity[r][c]
+                                                for c in range(len(names))}}
+                         for r in range(len(names))])
 
 
 def cmd_motifs(a: argparse.Namespace, p: dict[str, Any]) -> None:
     """Channels and edges that recur across classes' graphs, and the classes sharing them."""
     from summit.figures import FeatvisAtlas, load_atlases, motif_grid, save
-    from summit.motifs import class_groups, mine, motif_graph, recurring_channels, recurring_edges
+    from summit.motifs import motif_graph, recurring_channels, recurring_edges, report
 
     m = p["motifs"]
     graphs = [_read_json(x) for x in a.graphs]
-    motifs = mine(graphs, m["min_classes"], m["min_vertices"], m["max_share"])
-    channels, edges = recurring_channels(graphs), recurring_edges(graphs)
-    _write_json(a.out, {"settings": m, "motifs": motifs, "groups": class_groups(motifs),
-                        "channels": [c for c in channels if c["n_classes"] >= m["min_classes"]]})
+    result = report(graphs, m)
+    motifs, channels = result["motifs"], recurring_channels(graphs)
+    _write_json(a.out, result)
     names = p["class_names"]
     _write_csv(a.channels_table, [{**{k: v for k, v in c.items() if k != "classes"},
                                    "classes": "; ".join(names[x] for x in c["classes"])}
                                   for c in channels])
-    _write_csv(a.edges_table, edges)
+    _write_csv(a.edges_table, recurring_edges(graphs))
     by_id = {g["class"]["id"]: g for g in graphs}
     shown = motifs[:m["figure_motifs"]]
     fig = motif_grid([motif_graph(x, by_id) for x in shown],
@@ -528,13 +521,19 @@ def cmd_model_summary(a: argparse.Namespace, p: dict[str, Any]) -> None:
 
 def cmd_site(a: argparse.Namespace, p: dict[str, Any]) -> None:
     """Render the static site: the front-end source plus the study's data files."""
-    from summit.site import StudyFiles, write_site
+    from summit.site import Analyses, StudyFiles, write_site
 
+    def path(x: str | None) -> Path | None:
+        return Path(x) if x else None
+
+    analyses = Analyses(path(a.nonsemantic), path(a.neighbours), path(a.class_pairs),
+                        path(a.motifs), [Path(x) for x in a.separability],
+                        [Path(x) for x in a.model_comparisons], [Path(x) for x in a.figures])
     files = StudyFiles(Path(a.model), Path(a.structure), Path(a.embedding),
                        [Path(x) for x in a.graphs], [Path(x) for x in a.stats],
                        [Path(x) for x in a.activations], [Path(x) for x in a.examples],
-                       [Path(x) for x in a.featvis],
-                       Path(a.provenance) if a.provenance else None)
+                       [Path(x) for x in a.featvis], path(a.provenance),
+                       analyses if any(vars(analyses).values()) else None)
     write_site(p, Path(a.source), files, Path(a.out))
 
 
@@ -601,7 +600,12 @@ def _parser() -> argparse.ArgumentParser:
         ("--embedding", req), ("--graphs", {"nargs": "+", **req}),
         ("--stats", {"nargs": "+", **req}), ("--activations", {"nargs": "*", "default": []}),
         ("--examples", {"nargs": "*", "default": []}),
-        ("--featvis", {"nargs": "*", "default": []}), ("--provenance", {}), ("--out", req))
+        ("--featvis", {"nargs": "*", "default": []}), ("--provenance", {}),
+        ("--nonsemantic", {}), ("--neighbours", {}), ("--class-pairs", {}), ("--motifs", {}),
+        ("--separability", {"nargs": "*", "default": []}),
+        ("--model-comparisons", {"nargs": "*", "default": []}),
+        ("--figures", {"nargs": "*", "default": [], "help": "PNG figures (PDF beside each)"}),
+        ("--out", req))
     return parser
 
 

@@ -148,3 +148,12 @@ def motif_graph(motif: dict[str, Any], graphs: dict[int, dict[str, Any]]) -> dic
                        "count": float(counts[v])} for v in motif["vertices"]],
             "edges": [{"source": s, "target": t, "weight": float(w)}
                       for (s, t), w in weights.items()]}
+
+
+def report(graphs: list[dict[str, Any]], settings: dict[str, Any]) -> dict[str, Any]:
+    """Motifs, the groups of classes sharing them, and the channels in several graphs."""
+    motifs = mine(graphs, settings["min_classes"], settings["min_vertices"],
+                  settings["max_share"])
+    return {"settings": settings, "motifs": motifs, "groups": class_groups(motifs),
+            "channels": [c for c in recurring_channels(graphs)
+                         if c["n_classes"] >= settings["min_classes"]]}

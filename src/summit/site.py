@@ -19,7 +19,9 @@ primary layer's name; every list of classes is in ``study.json``'s ``classes`` o
   ``n_images``, ``accuracy``, ``prob_hist`` (histogram of p(true class) over [0, 1]),
   ``graph`` (path), ``n_vertices``, ``n_edges``}; ``embedding`` {layer: one [x, y] in [0, 1]
   per class}; ``provenance``: null or what the study was made from (``summit.provenance``:
-  config, package versions, platform, model and dataset checksums).
+  config, package versions, platform, model and dataset checksums); ``analyses``: null or
+  the path of the analyses file below; ``figures``: the publication figures, each {``name``,
+  ``title``, ``png``, ``pdf``} (paths).
 - ``data/layers/<layer>.json``, fetched when a channel of the layer is first shown:
   ``range`` [min per channel, max per channel] (the common histogram range) and
   ``all_images`` (channels × bins): the channel-max histogram over every image (the sum of
@@ -33,6 +35,10 @@ primary layer's name; every list of classes is in ``study.json``'s ``classes`` o
 - ``data/examples/<layer>.json``, fetched when a channel's examples are first shown:
   ``channels``: per channel its patches in atlas order, each {``image`` (dataset index),
   ``class`` (label id), ``label`` (class name), ``value`` (the channel's maximum)}.
+- ``data/analyses.json``, fetched when the Analyses panel first opens (see
+  ``analyses_summary``): ``nonsemantic``, ``neighbours``, ``pairs``, ``motifs``,
+  ``separability`` and ``models``, each null when the study did not run it. Classes are
+  referred to by id.
 - ``data/stats/<id>/<layer>.json``, fetched when a channel of that layer is shown for the
   class: ``class`` and ``misclassified`` (channels × bins) channel-max histograms over the
   class's images and its misclassified images, on the layer file's range.
@@ -80,6 +86,106 @@ class StudyFiles:
     examples: list[Path] = field(default_factory=list)
     featvis: list[Path] = field(default_factory=list)
     provenance: Path | None = None
+    analyses: Analyses | None = None
+
+
+@dataclass(frozen=True)
+class Analyses:
+    """The analyses' outputs (``results/analysis``) and figures the site publishes."""
+
+    nonsemantic: Path | None = None
+    neighbours: Path | None = None
+    class_pairs: Path | None = None
+    motifs: Path | None = None
+    separability: list[Path] = field(default_factory=list)
+    models: list[Path] = field(default_factory=list)
+    figures: list[Path] = field(default_factory=list)  # PNGs, each with its PDF beside it
+
+
+FIGURE_TITLES = {
+    "nonsemantic": "Non-semantic channels (paper Fig. 10, §8.4)",
+    "neighbours": "Classes whose neighbours change across layers (Fig. 8, §8.2)",
+    "class_pair": "The most similar pair of classes' graphs compared (Fig. 9, §8.3)",
+    "motifs": "Motifs shared by groups of classes (§9)",
+    "separability": "Few-channel classifiers from A^l (§8.5)",
+    "model_comparison": "Two models' graphs compared, all classes",
+}
+
+
+def _top_pairs(similarity: list[list[float]], ids: list[int], n: int) -> list[dict[str, Any]]:
+    """The ``n`` most similar pairs of different classes, most similar first."""
+    s = np.array(similarity, np.float64)
+    i, j = np.triu_indices(len(s), k=1)
+    order = np.lexsort((j, i, -s[i, j]))[:n]
+    return [{"a": ids[i[k]], "b": ids[j[k]], "jaccard": float(s[i[k], j[k]])} for k in order]
+
+
+def analyses_summary(a: Analyses, exclude_nonsemantic: bool, top: int = 100) -> dict[str, Any]:
+    """What the Analyses panel lists, trimmed to the top entries of each analysis."""
+    out: dict[str, Any] = dict.fromkeys(
+        ("nonsemantic", "neighbours", "pairs", "motifs", "separability", "models"))
+    if a.nonsemantic:
+        r = _read(a.nonsemantic)
+        out["nonsemantic"] = {"settings": r["settings"], "excluded": exclude_nonsemantic,
+                              "channels": [{k: v for k, v in c.items() if k != "lift"}
+                                           for c in r["channels"]]}
+    if a.neighbours:
+        r = _read(a.neighbours)
+        by_id = {c["id"]: c for c in r["classes"]}
+        out["neighbours"] = {"k": r["k"], "layers": r["layers"], "classes": [
+            {k: by_id[cid][k] for k in ("id", "change", "transitions", "neighbours")}
+            for cid in r["ranking"][:top]]}
+    if a.class_pairs:
+        r = _read(a.class_pairs)
+        best = r["pairs"]["most_similar"]
+        out["pairs"] = {"most_similar": {"a": best["a"]["id"], "b": best["b"]["id"],
+                                         "vertex_jaccard": best["vertex_jaccard"],
+                                         "edge_jaccard": best["edge_jaccard"],
+                                         "layers": best["layers"]},
+                        "top": _top_pairs(r["vertex_jaccard"], r["class_ids"], top)}
+    if a.motifs:
+        r = _read(a.motifs)
+        out["motifs"] = {"settings": r["settings"], "n": len(r["motifs"]),
+                         "motifs": r["motifs"][:top], "n_groups": len(r["groups"]),
+                         "channels": r["channels"][:top]}
+    if a.separability:
+        layers = [_read(x) for x in a.separability]
+        out["separability"] = {"layers": [x["layer"] for x in layers],
+                               "channels_per_class": layers[0]["channels_per_class"],
+                               "classes": [
+            {"id": c["id"], "model": c.get("model_balanced_accuracy"),
+             "classifier": [x["classes"][i].get("classifier_balanced_accuracy") for x in layers],
+             "channels": [[ch["channel"] for ch in x["classes"][i]["channels"]] for x in layers]}
+            for i, c in enumerate(layers[0]["classes"])],
+                               "joint": [{k: x["joint"].get(k) for k in (
+                                   "classifier_accuracy", "model_accuracy")} for x in layers]}
+    if a.models:
+        results = [_read(x) for x in a.models]
+        out["models"] = {"names": results[0]["models"], "classes": [
+            {"id": r["a"]["id"], "vertex_jaccard": r["vertex_jaccard"],
+             "accuracy": r["accuracy"], "figure": f"figures/models/{r['a']['id']}.png",
+             "layers": {layer: c["jaccard"] for layer, c in r["layers"].items()}}
+            for r in results]}
+    return out
+
+
+def _copy_figures(a: Analyses, out: Path, names: list[str]) -> list[dict[str, str]]:
+    """Copy the figures (PNG and PDF) under ``out/figures``; return their entries."""
+    entries = []
+    for png in a.figures:
+        pdf = png.with_suffix(".pdf")
+        sub = "" if png.parent.name == "figures" else f"{png.parent.name}/"
+        (out / "figures" / sub).mkdir(parents=True, exist_ok=True)
+        for path in (png, pdf):
+            if path.exists():
+                shutil.copyfile(path, out / "figures" / sub / path.name)
+        if sub != "models/":  # per-class model figures are linked from their class's row
+            pair = [names[int(x)] for x in png.stem.split("_")] if sub == "class_pairs/" else []
+            title = FIGURE_TITLES.get(png.stem, " and ".join(pair) + " compared" if pair
+                                      else png.stem)
+            entries.append({"name": f"{sub}{png.stem}", "title": title,
+                            "png": f"figures/{sub}{png.name}", "pdf": f"figures/{sub}{pdf.name}"})
+    return entries
 
 
 def _layer_counts(files: StudyFiles, class_ids: list[int]) -> dict[str, np.ndarray]:
@@ -129,6 +235,8 @@ def study_summary(p: dict[str, Any], files: StudyFiles, bins: int,
         "classes": classes,
         "embedding": embedding,
         "provenance": _read(files.provenance) if files.provenance else None,
+        "analyses": "data/analyses.json" if files.analyses else None,
+        "figures": [],
     }
 
 
@@ -194,6 +302,11 @@ def write_site(p: dict[str, Any], source: Path, files: StudyFiles, out: Path) ->
     for layer, a in counts.items():
         (data / "layers" / f"{layer}.counts.i32").write_bytes(a.tobytes())
     images = _copy_images(p, files, data)
-    _write(data / "study.json", study_summary(p, files, bins, list(counts), images))
+    summary = study_summary(p, files, bins, list(counts), images)
+    if files.analyses:
+        _write(data / "analyses.json",
+               analyses_summary(files.analyses, p.get("exclude_nonsemantic", False)))
+        summary["figures"] = _copy_figures(files.analyses, tmp, p["class_names"])
+    _write(data / "study.json", summary)
     shutil.rmtree(out, ignore_errors=True)
     tmp.rename(out)

@@ -185,3 +185,53 @@ def test_permalink_restores_the_view_and_back_works(page, site_url, artifacts):
     page.go_back()
     expect(page.locator("#graph-class")).to_contain_text("<b>html</b>")
     assert selected_name(page) == "<b>html</b>"
+
+
+def _open_analyses(page, site_url, hash_=""):
+    errors = open_site(page, site_url, hash_)
+    page.locator("#analyses summary").click()
+    expect(page.locator("#analyses-body .analysis h3").first).to_be_visible()
+    return errors
+
+
+def test_analyses_panel_lists_every_analysis_as_text(page, site_url, artifacts):
+    errors = _open_analyses(page, site_url)
+    headings = page.locator("#analyses-body h3").all_text_contents()
+    for start in ("Figures", "Non-semantic", "Classes whose neighbours", "Most similar",
+                  "Motifs", "Few-channel", "Two models"):
+        assert any(h.startswith(start) for h in headings), (start, headings)
+    body = page.locator("#analyses-body")
+    expect(body).to_contain_text("<img src=x onerror=alert(1)>")  # names stay text
+    assert page.locator("#analyses-body img, #analyses-body b").count() == 0
+    figure = page.locator("#analyses-body a", has_text="Non-semantic channels")
+    response = page.request.get(site_url + figure.get_attribute("href"))
+    assert response.ok and response.headers["content-type"] == "image/png"
+    page.screenshot(path=artifacts / "analyses.png")
+    assert errors == []
+
+
+def test_an_analysis_entry_selects_its_channel_pair_or_motif(page, site_url, artifacts):
+    _open_analyses(page, site_url, "#class=0")
+    flagged = page.locator("#analyses-body li.flagged .link-button").first
+    channel = flagged.text_content()
+    flagged.click()
+    expect(page.locator("#analyses-body")).to_be_hidden()  # the panel closes
+    expect(page.locator("#channel-body .channel-title")).to_contain_text(
+        f"channel {channel.split(':')[1]}")
+    assert f"channel={channel.replace(':', '%3A')}" in page.url or f"channel={channel}" in page.url
+
+    page.locator("#analyses summary").click()
+    motif = page.locator("#analyses-body li[data-motif] .link-button").first
+    motif.click()
+    page.wait_for_timeout(700)
+    expect(page.locator("#highlight-legend")).to_be_visible()
+    expect(page.locator("#compare-legend")).to_be_visible()  # the motif's first two classes
+    marked = page.locator("#graph-svg g.node.motif:not(.leaving)")
+    assert marked.count() > 0
+    ids = set(marked.evaluate_all("ns => ns.map(n => n.dataset.id)"))
+    listed = page.locator("#analyses-body li[data-motif]").first.text_content()
+    assert all(i in listed for i in ids)
+    page.screenshot(path=artifacts / "motif.png")
+    page.locator("#highlight-clear").click()
+    expect(page.locator("#highlight-legend")).to_be_hidden()
+    assert page.locator("#graph-svg g.node.motif").count() == 0

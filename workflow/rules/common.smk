@@ -87,3 +87,16 @@ def _class_id(value: int | str) -> int:
 
 
 CLASS_PAIRS = [tuple(_class_id(c) for c in pair) for pair in config["class_pairs"]["pairs"]]
+
+# The analyses' figures (each as PNG and PDF), targets of `rule all` and published by the site.
+ANALYSIS_FIGURES = [
+    f"{R}/figures/{name}.{ext}"
+    for name in ("nonsemantic", "neighbours", "class_pair", "motifs", "separability")
+    + (("model_comparison",) if COMPARED else ())
+    for ext in ("png", "pdf")
+]
+ANALYSIS_FIGURES += [f"{R}/figures/class_pairs/{a}_{b}.{ext}" for a, b in CLASS_PAIRS
+                     for ext in ("png", "pdf")]
+if COMPARED:
+    ANALYSIS_FIGURES += expand(f"{R}/figures/models/{{cls}}.{{ext}}", cls=CLASSES,
+                               ext=("png", "pdf"))

@@ -1,5 +1,5 @@
 # The static site: the front-end in site/ plus the study's data files, with the per-layer
-# feature-visualization and dataset-example atlases.
+# feature-visualization and dataset-example atlases, the analyses and their figures.
 
 
 rule site:
@@ -16,11 +16,21 @@ rule site:
         featvis=expand(f"{R}/featvis/{{layer}}.json", layer=LAYERS),
         featvis_atlases=expand(f"{R}/featvis/{{layer}}.png", layer=LAYERS),
         provenance=f"{R}/provenance.json",
+        nonsemantic=f"{R}/analysis/nonsemantic.json",
+        neighbours=f"{R}/analysis/neighbours.json",
+        class_pairs=f"{R}/analysis/class_pairs.json",
+        motifs=f"{R}/analysis/motifs.json",
+        separability=expand(f"{R}/analysis/separability/{{layer}}.json", layer=LAYERS),
+        models=expand(f"{R}/analysis/models/{{cls}}.json", cls=CLASSES) if COMPARED else [],
+        figures=[f for f in ANALYSIS_FIGURES if f.endswith(".png")],
     output:
         index=f"{R}/site/index.html",
     params:
         p=step_params("title", dataset_name=config["dataset"]["name"], class_ids=CLASSES,
-                      class_names=CLASS_NAMES),
+                      class_names=CLASS_NAMES,
+                      exclude_nonsemantic=config["graph"]["exclude_nonsemantic"]),
+        models=lambda w, input: f"--model-comparisons {' '.join(map(repr, input.models))}"
+        if input.models else "",
         out=lambda w, output: os.path.dirname(output.index),
     log:
         f"{R}/logs/site.log",
@@ -38,4 +48,7 @@ rule site:
         " --graphs {input.graphs:q} --stats {input.stats:q}"
         " --activations {input.activations:q} --examples {input.examples:q}"
         " --featvis {input.featvis:q} --provenance {input.provenance:q}"
+        " --nonsemantic {input.nonsemantic:q} --neighbours {input.neighbours:q}"
+        " --class-pairs {input.class_pairs:q} --motifs {input.motifs:q}"
+        " --separability {input.separability:q} {params.models} --figures {input.figures:q}"
         " --out {params.out:q} 2> {log:q}"
