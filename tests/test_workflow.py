@@ -23,8 +23,10 @@ FMNIST = Path("/usr/share/datasets/fashion-mnist")
 TINY = {
     "title": "tiny <study> \"quoted\"",
     "dataset": {"classes": [0, 1, 2], "max_images_per_class": 100},
-    "model": {"width": 0.25, "train": {"epochs": 1, "max_images": 2048, "batch_size": 32,
+    "model": {"width": 0.25, "train": {"epochs": 2, "max_images": 2048, "batch_size": 32,
                                        "lr": 0.05}},
+    "class_pairs": {"pairs": [[0, "Pullover"]]},
+    "separability": {"max_images_per_class": 60},
     "batch_size": 64,
     "featvis": {"steps": 16, "diversity": 2},
 }
@@ -155,8 +157,10 @@ def test_feature_visualizations(study):
 
     for layer in ["mixed3a", "mixed3b", "mixed4a", "mixed4b"]:
         index = json.loads((results / "featvis" / f"{layer}.json").read_text())
+        flagged = json.loads((results / "analysis" / "nonsemantic.json").read_text())["flagged"]
         in_graphs = sorted({n["channel"] for c in range(3) for n in json.loads(
-            (results / "graphs" / f"{c}.json").read_text())["nodes"] if n["layer"] == layer})
+            (results / "graphs" / f"{c}.json").read_text())["nodes"] if n["layer"] == layer}
+                           | set(flagged[layer]))  # the evidence figure shows flagged ones
         assert index["channels"] == in_graphs and index["per_channel"] == 3
         atlas = Image.open(results / "featvis" / f"{layer}.png")
         assert atlas.size == (3 * 28, max(1, len(in_graphs)) * 28) and atlas.mode == "L"
@@ -312,3 +316,111 @@ def test_provenance_is_recorded_and_published(study):
     assert record["config"]["dataset"]["classes"] == [0, 1, 2]
     site = json.loads((results / "site" / "data" / "study.json").read_text())
     assert site["provenance"] == record
+
+
+LAYERS = ["mixed3a", "mixed3b", "mixed4a", "mixed4b"]
+
+
+def _figure_ok(png: Path) -> None:
+    from PIL import Image
+
+    assert Image.open(png).size[0] > 400, png
+    assert png.with_suffix(".pdf").read_bytes().startswith(b"%PDF"), png
+
+
+def test_analyses_of_the_paper(study):
+    results, _ = study
+    a = results / "analysis"
+    ns = json.loads((a / "nonsemantic.json").read_text())
+    assert set(ns["flagged"]) == set(LAYERS) and ns["class_ids"] == [0, 1, 2]
+    assert all(len(c["lift"]) == 3 for c in ns["channels"])
+    assert len((a / "nonsemantic.csv").read_text().splitlines()) == 1 + 16 + 30 + 32 + 32
+    nb = json.loads((a / "neighbours.json").read_text())
+    assert sorted(nb["ranking"]) == [0, 1, 2] and nb["k"] == 2 and nb["layers"] == LAYERS
+    pairs = json.loads((a / "class_pairs.json").read_text())
+    s = np.array(pairs["vertex_jaccard"])
+    assert np.allclose(s, s.T) and np.allclose(np.diag(s), 1)
+    assert set(pairs["pairs"]) == {"most_similar", "0_2"}
+    assert pairs["pairs"]["0_2"]["b"]["name"] == "Pullover"
+    motifs = json.loads((a / "motifs.json").read_text())
+    for m in motifs["motifs"]:
+        assert len(m["classes"]) >= 2 and len(m["vertices"]) >= 2
+    assert (a / "recurring_channels.csv").read_text().startswith("id,layer,channel,n_classes")
+    for layer in LAYERS:
+        sep = json.loads((a / "separability" / f"{layer}.json").read_text())
+        assert [c["id"] for c in sep["classes"]] == [0, 1, 2] and sep["n_images"] == 180
+        for c in sep["classes"]:
+            assert 0 <= c["classifier_balanced_accuracy"] <= 1 and len(c["channels"]) <= 3
+    assert len((a / "separability.csv").read_text().splitlines()) == 1 + 3 * len(LAYERS)
+    for name in ("nonsemantic", "neighbours", "class_pair", "motifs", "separability",
+                 "model_comparison", "class_pairs/0_2"):
+        _figure_ok(results / "figures" / f"{name}.png")
+
+
+def test_model_comparison_studies_the_first_epochs_checkpoint(study):
+    results, _ = study
+    second = json.loads((results / "comparison" / "model" / "model.json").read_text())
+    assert second["weights"].endswith("model/checkpoints/epoch1.pt")
+    first = json.loads((results / "model" / "model.json").read_text())
+    assert second["weights_sha256"] != first["weights_sha256"]
+    for cls in range(3):
+        r = json.loads((results / "analysis" / "models" / f"{cls}.json").read_text())
+        assert r["models"] == [first["name"], second["name"]] and "epoch 1" in second["name"]
+        graph_b = json.loads((results / "comparison" / "graphs" / f"{cls}.json").read_text())
+        assert set(r["vertices"]["both"]) | set(r["vertices"]["only_b"]) == {
+            n["id"] for n in graph_b["nodes"]}
+        _figure_ok(results / "figures" / "models" / f"{cls}.png")
+    assert len((results / "analysis" / "model_comparison.csv").read_text().splitlines()) == 4
+
+
+def test_the_site_publishes_the_analyses(study):
+    results, _ = study
+    site = results / "site"
+    data = json.loads((site / "data" / "study.json").read_text())
+    analyses = json.loads((site / data["analyses"]).read_text())
+    assert all(analyses[k] for k in ("nonsemantic", "neighbours", "pairs", "motifs",
+                                     "separability", "models"))
+    assert len(data["figures"]) == 7
+    for f in data["figures"]:
+        assert (site / f["png"]).is_file() and (site / f["pdf"]).is_file()
+
+
+def test_excluding_nonsemantic_channels_reruns_only_graph_rules(study):
+    _, config = study
+    changed = config.with_name("exclude.yaml")
+    cfg = yaml.safe_load(config.read_text())
+    changed.write_text(yaml.safe_dump({**cfg, "graph": {"exclude_nonsemantic": True}}))
+    run = _snakemake(changed, "-n")
+    assert run.returncode == 0, run.stderr[-2000:]
+    jobs = _job_counts(run.stdout + run.stderr)
+    assert jobs.get("class_graph") == 3 and jobs.get("compared_class_graph") == 3
+    assert jobs.get("compared_nonsemantic_channels") == 1  # the second model's own channels
+    for untouched in ["train_model", "describe_model", "aggregate_class", "activation_counts",
+                      "compared_aggregate_class", "compared_activation_counts",
+                      "nonsemantic_channels", "embed_layers", "class_stats", "dataset_examples",
+                      "separability_layer", "class_neighbours"]:
+        assert untouched not in jobs, jobs
+
+
+def test_a_graph_leaves_out_the_flagged_channels(study, tmp_path):
+    from summit.cli import main
+
+    results, _ = study
+    config = json.loads((results / "provenance.json").read_text())["config"]
+    graph = json.loads((results / "graphs" / "0.json").read_text())
+    flagged = {layer: [n["channel"] for n in graph["nodes"] if n["layer"] == layer][:2]
+               for layer in ("mixed3a", "mixed4a")}
+    (tmp_path / "ns.json").write_text(json.dumps({"flagged": flagged}))
+    params = {"graph": config["graph"], "influence_k": config["influence"]["k"],
+              "class_names": ["T-shirt/top", "Trouser", "Pullover"]}
+    assert main(["graph", "--params", json.dumps(params),
+                 "--structure", str(results / "model" / "structure.json"),
+                 "--store", str(results / "aggregate" / "0.zarr"),
+                 "--counts", *[str(results / "activations" / f"{x}.npz") for x in LAYERS],
+                 "--nonsemantic", str(tmp_path / "ns.json"), "--out", str(tmp_path / "g.json"),
+                 "--graphml", str(tmp_path / "g.graphml")]) == 0
+    out = json.loads((tmp_path / "g.json").read_text())
+    left_out = {f"{layer}:{c}" for layer, cs in flagged.items() for c in cs}
+    assert left_out and not left_out & {n["id"] for n in out["nodes"]}
+    assert not any(e["source"] in left_out or e["target"] in left_out for e in out["edges"])
+    assert {n["layer"] for n in out["nodes"]} == set(LAYERS)

@@ -19,7 +19,13 @@ branch convolutions have stride 1, so both are exact there and must agree).
 GoogLeNet size (tallies drawn per hop, ~5.5 k vertices and up to ~250 k edges per class):
 assembling each class's graph from its tallies, then PageRank and extraction, and checks a
 few classes against ``networkx.pagerank`` (largest score difference, same extracted vertices),
-printing the speed-up. Without a sub-command both run.
+printing the speed-up.
+
+``python -m summit.bench analyses`` extracts the attribution graphs of synthetic GoogLeNet
+classes the same way and times the analyses that read all graphs at once: the vertex
+Jaccard of every pair of classes and motif mining (at ``--min-classes``).
+
+Without a sub-command all run.
 """
 
 from __future__ import annotations
@@ -254,6 +260,42 @@ def run_graphs(n_classes: int = 1000, n_check: int = 3, seed: int = 0) -> dict[s
             "speedup_over_networkx": nx_seconds / max(our_seconds, 1e-12)}
 
 
+def run_analyses(n_classes: int = 1000, min_classes: int = 3, seed: int = 0) -> dict[str, Any]:
+    """Time class-pair similarity and motif mining over synthetic GoogLeNet class graphs."""
+    from summit.class_comparison import vertex_jaccard
+    from summit.motifs import report
+
+    cfg = {"alpha": 0.85, "max_iter": 100, "tol": 1e-6, "extraction": "per_layer",
+           "share": 0.075}
+    structure = trace_structure(googlenet(), GOOGLENET_LAYERS, torch.zeros(1, 3, 224, 224))
+    rng = np.random.default_rng(seed)
+    graphs = []
+    for c in range(n_classes):
+        counts, tallies = synthetic_class(rng, structure)
+        g = attribution_graph(full_graph(structure, counts, tallies, None, 5, {}), cfg)
+        graphs.append({"class": {"id": c, "name": str(c)}, **g})
+    t0 = time.perf_counter()
+    vertex_jaccard(graphs)
+    t1 = time.perf_counter()
+    motifs = report(graphs, {"min_classes": min_classes, "min_vertices": 2, "max_share": 0.5})
+    t2 = time.perf_counter()
+    return {"classes": n_classes, "vertices_mean": float(np.mean([len(g["nodes"])
+                                                                  for g in graphs])),
+            "edges_mean": float(np.mean([len(g["edges"]) for g in graphs])),
+            "pair_similarity_seconds": t1 - t0, "min_classes": min_classes,
+            "motifs": len(motifs["motifs"]), "groups": len(motifs["groups"]),
+            "motif_seconds": t2 - t1}
+
+
+def _analyses_table(r: dict[str, Any]) -> str:
+    return "\n".join([
+        f"analyses: {r['classes']} synthetic GoogLeNet class graphs, {r['vertices_mean']:.0f} "
+        f"vertices and {r['edges_mean']:.0f} edges on average",
+        f"vertex Jaccard of all pairs: {r['pair_similarity_seconds']:.2f} s",
+        f"motifs (groups of {r['min_classes']}+ classes): {r['motifs']} motifs in "
+        f"{r['groups']} groups, {r['motif_seconds']:.1f} s"])
+
+
 def _graphs_table(r: dict[str, Any]) -> str:
     return "\n".join([
         f"graph stage: {r['classes']} synthetic GoogLeNet classes, {r['vertices']} vertices, "
@@ -283,14 +325,16 @@ def _table(r: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m summit.bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("stage", nargs="?", choices=["aggregation", "graphs", "all"],
+    parser.add_argument("stage", nargs="?", choices=["aggregation", "graphs", "analyses", "all"],
                         default="all")
     parser.add_argument("--images", type=int, default=64, help="images per phase (default 64)")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--weights", help="a GoogLeNet state dict (default: random weights)")
     parser.add_argument("--device", default="auto")
     parser.add_argument("--threads", type=int, help="CPU threads (default: PyTorch's)")
-    parser.add_argument("--classes", type=int, default=1000, help="graph-stage classes")
+    parser.add_argument("--classes", type=int, default=1000,
+                        help="classes of the graph and analyses stages")
+    parser.add_argument("--min-classes", type=int, default=3, help="motifs.min_classes")
     a = parser.parse_args(argv)
     if a.stage in ("aggregation", "all"):
         r = run(a.images, a.batch_size, a.weights, a.device, a.threads)
@@ -300,6 +344,10 @@ def main(argv: list[str] | None = None) -> int:
         g = run_graphs(a.classes)
         print(_graphs_table(g))
         print(json.dumps({"graphs": g}, separators=(",", ":")))
+    if a.stage in ("analyses", "all"):
+        r = run_analyses(a.classes, a.min_classes)
+        print(_analyses_table(r))
+        print(json.dumps({"analyses": r}, separators=(",", ":")))
     return 0
 
 

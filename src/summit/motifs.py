@@ -3,15 +3,14 @@
 Channels keep their identity across classes, so a sub-structure recurs when the same
 vertices and edges appear in several graphs. For a group of classes S, the sub-structure
 they share is the vertices and edges in every graph of S; a *motif* is one connected piece
-of it. A piece's group is the intersection of its elements' class sets, so the candidate
-groups are the class sets of the elements closed under intersection (closed itemsets), and a
-piece is kept only if its elements' classes intersect to exactly its group: every motif is
-maximal (no larger group shares the same piece) and no piece repeats for a smaller group.
+of it, kept only if its elements' class sets intersect to exactly its group (a closed
+itemset): every motif is maximal (no larger group shares the same piece) and no piece
+repeats for a smaller group. Only groups reachable by growing connected pieces are explored.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, deque
 from typing import Any
 
 import networkx as nx
@@ -37,62 +36,65 @@ def memberships(graphs: list[dict[str, Any]]) -> tuple[list[Any], np.ndarray]:
     return items, incidence
 
 
-def candidate_groups(incidence: np.ndarray, min_classes: int, limit: int) -> list[int]:
-    """Every intersection of elements' class sets with at least ``min_classes`` classes.
-
-    Class sets are bit masks (Python ints); the family grows by intersecting its members
-    with the elements' sets until nothing new appears. More than ``limit`` groups raises
-    MotifError, since the family can grow exponentially on graphs that overlap everywhere.
-    """
-    rows = np.packbits(incidence, axis=1, bitorder="little")  # bit c of a row = class c
-    base = {int.from_bytes(row.tobytes(), "little") for row in rows}
-    base = {b for b in base if b.bit_count() >= min_classes}
-    family, frontier = set(base), set(base)
-    while frontier:
-        grown = {a & b for a in frontier for b in base}
-        frontier = {g for g in grown if g.bit_count() >= min_classes} - family
-        family |= frontier
-        if len(family) > limit:
-            raise MotifError(f"motifs: more than {limit} groups of classes share structure; "
-                             "raise motifs.min_classes to mine fewer, larger groups")
-    return sorted(family, key=lambda g: (-g.bit_count(), g))
-
-
 def mine(graphs: list[dict[str, Any]], min_classes: int, min_vertices: int,
          max_share: float, limit: int = 200_000) -> list[dict[str, Any]]:
     """Motifs shared by at least ``min_classes`` graphs with at least ``min_vertices`` vertices.
 
-    Groups holding more than ``max_share`` of all classes are skipped: structure found in
-    nearly every class says nothing about any group (non-semantic channels make such). Motifs
-    are ranked by (classes − 1) × (vertices + edges), so a bigger structure shared by more
-    classes comes first.
+    Groups are explored from each element's class set; a group's pieces (components of the
+    structure all its classes share) are recorded when their elements' classes intersect to
+    exactly the group, and grow the search with the group ∩ the class set of every edge that
+    touches a piece from outside. Every closed connected piece is reached that way (adding
+    the outside edges of a growing piece one at a time), without enumerating the groups
+    that share nothing connected. Groups holding more than ``max_share`` of all classes are
+    searched but not reported: structure in nearly every class says nothing about a group.
+    Motifs are ranked by (classes − 1) × (vertices + edges). More than ``limit`` groups
+    raises MotifError.
     """
     items, incidence = memberships(graphs)
     n_classes = len(graphs)
-    packed = np.packbits(incidence, axis=1)  # element × class bits, for fast superset tests
-    found, by_layer = [], _layer_order(graphs[0]) if graphs else None
-    for group in candidate_groups(incidence, min_classes, limit):
+    if not items:
+        return []
+    by_class = np.packbits(incidence.T, axis=1)  # class × element bits
+    masks = [int.from_bytes(row.tobytes(), "little")  # element → its classes, bit c = class c
+             for row in np.packbits(incidence, axis=1, bitorder="little")]
+    position = {x: i for i, x in enumerate(items)}
+    touching: dict[str, list[int]] = {}  # vertex → the edges that touch it
+    for i, x in enumerate(items):
+        if isinstance(x, tuple):
+            for v in x:
+                touching.setdefault(v, []).append(i)
+    by_layer = _layer_order(graphs[0])
+    queue = deque(sorted({m for m in masks if m.bit_count() >= min_classes}))
+    seen = set(queue)
+    found = []
+    while queue:
+        group = queue.popleft()
         members = [c for c in range(n_classes) if group >> c & 1]
-        if len(members) > max_share * n_classes:
-            continue
-        mask = np.zeros(n_classes, bool)
-        mask[members] = True
-        bits = np.packbits(mask)
-        inside = np.flatnonzero(((packed & bits) == bits).all(axis=1))
+        shared = np.unpackbits(np.bitwise_and.reduce(by_class[members], axis=0),
+                               count=len(items)).astype(bool)
+        inside = np.flatnonzero(shared)
         g = nx.Graph()
         g.add_nodes_from(items[i] for i in inside if isinstance(items[i], str))
         g.add_edges_from(items[i] for i in inside if isinstance(items[i], tuple))
-        row = {items[i]: i for i in inside}
         for part in nx.connected_components(g):
             edges = sorted(tuple(sorted(e, key=by_layer)) for e in g.subgraph(part).edges())
-            if len(part) < min_vertices:
-                continue
-            rows = [row[x] for x in (*part, *edges)]
-            if not np.array_equal(incidence[rows].all(axis=0), mask):
-                continue  # a larger group shares this piece: it is that group's motif
-            found.append({"classes": [graphs[c]["class"]["id"] for c in members],
-                          "vertices": sorted(part), "edges": [list(e) for e in edges],
-                          "score": (len(members) - 1) * (len(part) + len(edges))})
+            closure = -1  # all bits set
+            for x in (*part, *edges):
+                closure &= masks[position[x]]
+            if (closure == group and len(part) >= min_vertices
+                    and len(members) <= max_share * n_classes):
+                found.append({"classes": [graphs[c]["class"]["id"] for c in members],
+                              "vertices": sorted(part), "edges": [list(e) for e in edges],
+                              "score": (len(members) - 1) * (len(part) + len(edges))})
+            for v in part:
+                for i in touching.get(v, ()):
+                    grown = group & masks[i]
+                    if not shared[i] and grown.bit_count() >= min_classes and grown not in seen:
+                        seen.add(grown)
+                        queue.append(grown)
+        if len(seen) > limit:
+            raise MotifError(f"motifs: more than {limit} groups of classes share structure; "
+                             "raise motifs.min_classes to mine fewer, larger groups")
     found.sort(key=lambda m: (-m["score"], -len(m["classes"]), m["vertices"]))
     for rank, m in enumerate(found):
         m["id"] = rank

@@ -10,7 +10,8 @@ rule class_pairs:
     output:
         report=f"{R}/analysis/class_pairs.json",
         table=f"{R}/analysis/class_similarity.csv",
-        png=f"{R}/figures/class_pair.png",
+        png=report(f"{R}/figures/class_pair.png", caption="../report/class_pair.rst",
+                   category="Paper figures"),
         pdf=f"{R}/figures/class_pair.pdf",
         pairs=[f"{R}/figures/class_pairs/{a}_{b}.{ext}" for a, b in CLASS_PAIRS
                for ext in ("png", "pdf")],

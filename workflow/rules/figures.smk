@@ -9,7 +9,8 @@ rule class_figure:
         featvis=expand(f"{R}/featvis/{{layer}}.json", layer=LAYERS),
         featvis_atlases=expand(f"{R}/featvis/{{layer}}.png", layer=LAYERS),
     output:
-        png=f"{R}/figures/graphs/{{cls}}.png",
+        png=report(f"{R}/figures/graphs/{{cls}}.png", caption="../report/class_graph.rst",
+                   category="Attribution graphs", labels={"class": "{cls}"}),
         pdf=f"{R}/figures/graphs/{{cls}}.pdf",
     params:
         p=step_params(),

@@ -43,11 +43,25 @@ if COMPARED:
         benchmark:
             f"{R}/benchmarks/compared/activation_counts/{{layer}}.tsv"
 
+    use rule nonsemantic_channels as compared_nonsemantic_channels with:
+        input:
+            counts=expand(f"{C}/activations/{{layer}}.npz", layer=LAYERS),
+            stores=expand(f"{C}/aggregate/{{cls}}.zarr", cls=CLASSES),
+        output:
+            report=f"{C}/analysis/nonsemantic.json",
+            table=f"{C}/analysis/nonsemantic.csv",
+        log:
+            f"{R}/logs/compared/nonsemantic_channels.log",
+        benchmark:
+            f"{R}/benchmarks/compared/nonsemantic_channels.tsv"
+
+    # Each model's graphs leave out its own non-semantic channels (when that is switched on).
     use rule class_graph as compared_class_graph with:
         input:
             structure=f"{C}/model/structure.json",
             store=f"{C}/aggregate/{{cls}}.zarr",
             counts=expand(f"{C}/activations/{{layer}}.npz", layer=LAYERS),
+            nonsemantic=[f"{C}/analysis/nonsemantic.json"] if NONSEMANTIC_EXCLUDED else [],
         output:
             json=f"{C}/graphs/{{cls}}.json",
             graphml=f"{C}/graphs/{{cls}}.graphml",
@@ -113,7 +127,8 @@ if COMPARED:
             expand(f"{R}/analysis/models/{{cls}}.json", cls=CLASSES),
         output:
             table=f"{R}/analysis/model_comparison.csv",
-            png=f"{R}/figures/model_comparison.png",
+            png=report(f"{R}/figures/model_comparison.png",
+                       caption="../report/model_comparison.rst", category="Paper figures"),
             pdf=f"{R}/figures/model_comparison.pdf",
         params:
             p=step_params(),

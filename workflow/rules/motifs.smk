@@ -11,7 +11,8 @@ rule motifs:
         report=f"{R}/analysis/motifs.json",
         channels=f"{R}/analysis/recurring_channels.csv",
         edges=f"{R}/analysis/recurring_edges.csv",
-        png=f"{R}/figures/motifs.png",
+        png=report(f"{R}/figures/motifs.png", caption="../report/motifs.rst",
+                   category="Paper figures"),
         pdf=f"{R}/figures/motifs.pdf",
     params:
         p=step_params("motifs", class_names=CLASS_NAMES),

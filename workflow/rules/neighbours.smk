@@ -10,7 +10,8 @@ rule class_neighbours:
     output:
         report=f"{R}/analysis/neighbours.json",
         table=f"{R}/analysis/neighbours.csv",
-        png=f"{R}/figures/neighbours.png",
+        png=report(f"{R}/figures/neighbours.png", caption="../report/neighbours.rst",
+                   category="Paper figures"),
         pdf=f"{R}/figures/neighbours.pdf",
     params:
         p=step_params("neighbours", class_names=CLASS_NAMES),

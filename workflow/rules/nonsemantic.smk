@@ -37,7 +37,8 @@ rule nonsemantic_figure:
         examples=expand(f"{R}/examples/{{layer}}.json", layer=LAYERS),
         examples_atlases=expand(f"{R}/examples/{{layer}}.png", layer=LAYERS),
     output:
-        png=f"{R}/figures/nonsemantic.png",
+        png=report(f"{R}/figures/nonsemantic.png", caption="../report/nonsemantic.rst",
+                   category="Paper figures"),
         pdf=f"{R}/figures/nonsemantic.pdf",
     params:
         p=step_params(class_names=CLASS_NAMES),

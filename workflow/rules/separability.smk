@@ -33,7 +33,8 @@ rule separability_report:
         expand(f"{R}/analysis/separability/{{layer}}.json", layer=LAYERS),
     output:
         table=f"{R}/analysis/separability.csv",
-        png=f"{R}/figures/separability.png",
+        png=report(f"{R}/figures/separability.png", caption="../report/separability.rst",
+                   category="Paper figures"),
         pdf=f"{R}/figures/separability.pdf",
     params:
         p=step_params(class_names=CLASS_NAMES),
