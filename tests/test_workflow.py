@@ -157,10 +157,12 @@ def test_feature_visualizations(study):
 
     for layer in ["mixed3a", "mixed3b", "mixed4a", "mixed4b"]:
         index = json.loads((results / "featvis" / f"{layer}.json").read_text())
-        flagged = json.loads((results / "analysis" / "nonsemantic.json").read_text())["flagged"]
+        listed = {c["channel"] for c in json.loads(
+            (results / "analysis" / "nonsemantic.json").read_text())["channels"]
+                  if c["layer"] == layer}  # the evidence figure shows these too
         in_graphs = sorted({n["channel"] for c in range(3) for n in json.loads(
             (results / "graphs" / f"{c}.json").read_text())["nodes"] if n["layer"] == layer}
-                           | set(flagged[layer]))  # the evidence figure shows flagged ones
+                           | listed)
         assert index["channels"] == in_graphs and index["per_channel"] == 3
         atlas = Image.open(results / "featvis" / f"{layer}.png")
         assert atlas.size == (3 * 28, max(1, len(in_graphs)) * 28) and atlas.mode == "L"
@@ -424,3 +426,19 @@ def test_a_graph_leaves_out_the_flagged_channels(study, tmp_path):
     assert left_out and not left_out & {n["id"] for n in out["nodes"]}
     assert not any(e["source"] in left_out or e["target"] in left_out for e in out["edges"])
     assert {n["layer"] for n in out["nodes"]} == set(LAYERS)
+
+
+@pytest.mark.parametrize("override, words", [
+    ({"class_pairs": {"pairs": [["Nope", 0]]}}, "class_pairs.pairs: 'Nope' is not a class"),
+    ({"model_comparison": {"checkpoint": 9}}, "model_comparison.checkpoint: 9 is past the last"),
+    ({"model_comparison": {"checkpoint": None, "model": {"weights": "/nope.pt"}}},
+     "model_comparison.model.weights: '/nope.pt' is not a file"),
+    ({"model_comparison": {"checkpoint": 1, "model": {"weights": "/nope.pt"}}},
+     "set checkpoint or model, not both"),
+])
+def test_bad_analysis_settings_fail_before_any_job(tmp_path, override, words):
+    config = tmp_path / "bad.yaml"
+    config.write_text(yaml.safe_dump({**TINY, "results": str(tmp_path / "results"), **override}))
+    run = _snakemake(config, "-n")
+    assert run.returncode != 0 and words in run.stdout + run.stderr
+    assert not (tmp_path / "results").exists()

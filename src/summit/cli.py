@@ -230,8 +230,9 @@ def cmd_featvis(a: argparse.Namespace, p: dict[str, Any]) -> None:
                 channels_in_graphs([_read_json(g) for g in a.graphs],
                                    a.layer))
     if a.nonsemantic:  # the evidence figure shows them even when the graphs leave them out
-        flagged = _read_json(a.nonsemantic)["flagged"].get(a.layer, [])
-        channels = sorted(set(channels) | set(flagged))
+        listed = [c["channel"] for c in _read_json(a.nonsemantic)["channels"]
+                  if c["layer"] == a.layer]  # flagged channels and the strongest candidates
+        channels = sorted(set(channels) | set(listed))
     settings = RenderSettings.from_config(fv)
     log.info("%s: rendering %d channels x %d images on %s", a.layer, len(channels),
              1 + settings.diversity, device)
@@ -499,9 +500,9 @@ def cmd_model_comparison(a: argparse.Namespace, p: dict[str, Any]) -> None:
     acc = " → ".join("n/a" if x is None else f"{x:.1%}" for x in accuracy)
     fig = draw_side_by_side(graph_a, graph_b, result, load_atlases(a.featvis_a, FeatvisAtlas),
                             load_atlases(a.featvis_b, FeatvisAtlas), labels[0], labels[1],
-                            f"{graph_a['class']['name']}: attribution graphs of two models "
-                            f"(vertex Jaccard {result['vertex_jaccard']:.2f}; "
-                            f"training-image accuracy {acc})")
+                            f"{graph_a['class']['name']}: two models' attribution graphs "
+                            f"(vertex Jaccard {result['vertex_jaccard']:.2f}; accuracy on the "
+                            f"class's images {acc})")
     save(fig, a.png, a.pdf)
 
 

@@ -320,13 +320,17 @@ def draw_neighbourhoods(result: dict[str, Any], layouts: dict[str, np.ndarray],
 MEMBERSHIP_COLORS = {"both": "#009E73", "a": "#0072B2", "b": "#E69F00"}
 
 
-def _membership_legend(ax: plt.Axes, label_a: str, label_b: str) -> None:
+def _membership_handles(label_a: str, label_b: str) -> list[Any]:
     from matplotlib.lines import Line2D
 
-    handles = [Line2D([], [], color=MEMBERSHIP_COLORS[k], linewidth=3, label=text)
-               for k, text in (("both", "in both"), ("a", f"only {label_a}"),
-                               ("b", f"only {label_b}"))]
-    legend = ax.legend(handles=handles, loc="lower right", fontsize=8, frameon=False)
+    return [Line2D([], [], color=MEMBERSHIP_COLORS[k], linewidth=3, label=text)
+            for k, text in (("both", "in both"), ("a", f"only {label_a}"),
+                            ("b", f"only {label_b}"))]
+
+
+def _membership_legend(ax: plt.Axes, label_a: str, label_b: str) -> None:
+    legend = ax.legend(handles=_membership_handles(label_a, label_b), loc="lower right",
+                       fontsize=8, frameon=False)
     for text in legend.get_texts():
         text.set_parse_math(False)
 
@@ -372,8 +376,8 @@ def draw_side_by_side(graph_a: dict[str, Any], graph_b: dict[str, Any],
                              gridspec_kw={"width_ratios": [w for w, _ in extents]})
     shared = set(comparison["vertices"]["both"])
     shared_edges = {tuple(e) for e in comparison["edges"]["both"]}
-    for ax, g, atlases, own, label in ((axes[0], graph_a, atlases_a, "a", label_a),
-                                       (axes[1], graph_b, atlases_b, "b", label_b)):
+    for ax, g, atlases, own, label in ((axes[0], graph_a, atlases_a, "a", "A"),
+                                       (axes[1], graph_b, atlases_b, "b", "B")):
         nodes = {n["id"]: MEMBERSHIP_COLORS["both" if n["id"] in shared else own]
                  for n in g["nodes"]}
         edges = {(e["source"], e["target"]): MEMBERSHIP_COLORS[
@@ -381,9 +385,13 @@ def draw_side_by_side(graph_a: dict[str, Any], graph_b: dict[str, Any],
         draw_graph(ax, g, atlases, nodes, edges)
         ax.set_title(f"{label}: {len(g['nodes'])} vertices, {len(g['edges'])} edges",
                      fontsize=10, loc="left", parse_math=False)
-    _membership_legend(axes[1], label_a, label_b)
-    fig.suptitle(title, fontsize=11, x=0.01, ha="left")
-    fig.tight_layout()
+    legend = fig.legend(handles=_membership_handles("A", "B"), loc="lower center", ncol=3,
+                        fontsize=9, frameon=False)
+    sup = fig.suptitle(f"{title}\nA = {label_a}   B = {label_b}", fontsize=11, x=0.01,
+                       ha="left")
+    for text in [*legend.get_texts(), sup]:
+        text.set_parse_math(False)
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
     return fig
 
 
@@ -493,7 +501,7 @@ def draw_model_summary(results: list[dict[str, Any]]) -> plt.Figure:
     ax2.set_yticks(y, names if tall else [], fontsize=7)
     ax2.invert_yaxis()
     ax2.set_xlabel("accuracy on the class's images", fontsize=8)
-    legend = ax2.legend(fontsize=7.5, frameon=False, loc="lower left")
+    legend = ax2.legend(fontsize=7.5, frameon=False, loc="lower left", bbox_to_anchor=(0, 1.0))
     for text in legend.get_texts():
         text.set_parse_math(False)
     fig.suptitle("Two models on the same data: how the attribution graphs changed", fontsize=11,

@@ -1,6 +1,6 @@
 # Per layer: Lucent feature visualizations of every channel that appears in a class's
-# attribution graph or is flagged non-semantic (or all channels): the channel objective plus
-# diversity images, packed into one atlas per layer. Uses a GPU when present.
+# attribution graph or in the non-semantic channels' evidence (or all channels): the channel
+# objective plus diversity images, packed into one atlas per layer. Uses a GPU when present.
 
 
 rule feature_vis:
