@@ -4,6 +4,8 @@
 import { loadJSON } from './data.js';
 import { formatPct, formatSig } from './format.js';
 
+const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 /**
  * `onSelect(patch)` applies a state patch (classIndex, compareIndex, channel, layer,
  * highlight). Everything shown is set as text.
@@ -122,7 +124,7 @@ export function createAnalyses({ study, onSelect, onError }) {
         ...classPatch(m.classes[0], m.classes[1] ?? null),
         highlight: { label: `Motif #${m.id}`, ids: new Set(m.vertices) },
       });
-      li.append('span').text(` · ${m.vertices.length} channels, ${m.edges.length} edges: ${m.vertices.join(', ')}`);
+      li.append('span').text(` · ${plural(m.vertices.length, 'channel')}, ${plural(m.edges.length, 'edge')}: ${m.vertices.join(', ')}`);
     }
     if (r.channels.length) {
       const p = s.append('p').attr('class', 'recurring');
