@@ -17,6 +17,8 @@ import numpy as np  # noqa: E402
 from matplotlib.patches import Circle, PathPatch  # noqa: E402
 from matplotlib.path import Path as MplPath  # noqa: E402
 
+ROW_GAP = 1.9  # vertical distance between layers in graph drawings (data units)
+
 
 @dataclass(frozen=True)
 class FeatvisAtlas:
@@ -115,7 +117,7 @@ def show_image(ax: plt.Axes, image: np.ndarray | None, title: str = "") -> None:
 def graph_extent(graph: dict[str, Any]) -> tuple[float, float]:
     """Width and height (data units) that ``draw_graph`` needs for ``graph``."""
     widest = max([sum(n["layer"] == x for n in graph["nodes"]) for x in graph["layers"]] + [1])
-    return max(4.0, 1.25 * widest) + 1.8, 1.9 * (len(graph["layers"]) - 1) + 1.5
+    return max(4.0, 1.25 * widest) + 1.8, ROW_GAP * (len(graph["layers"]) - 1) + 1.5
 
 
 def draw_graph(ax: plt.Axes, graph: dict[str, Any], atlases: dict[str, FeatvisAtlas],
@@ -131,7 +133,7 @@ def draw_graph(ax: plt.Axes, graph: dict[str, Any], atlases: dict[str, FeatvisAt
     layers = list(graph["layers"])
     widest = max([len(r) for r in rows.values()] + [1])
     width = width or max(4.0, 1.25 * widest)
-    gap, label = 1.9, 1.7  # row spacing; room for layer names left of the vertices
+    gap, label = ROW_GAP, 1.7  # room for layer names left of the vertices
     max_count = max([n["count"] for n in graph["nodes"]] + [1])
     max_weight = max([e["weight"] for e in graph["edges"]] + [1])
     height = gap * (len(layers) - 1) + 1.5
@@ -337,9 +339,8 @@ def _membership_legend(ax: plt.Axes, label_a: str, label_b: str) -> None:
 
 def _layer_counts(ax: plt.Axes, comparison: dict[str, Any], x: float) -> None:
     """Per layer, right of the graph: vertices in both / only a / only b, and the Jaccard."""
-    for i, (layer, c) in enumerate(comparison["layers"].items()):
-        del layer
-        ax.text(x, 1.9 * i, f"both {c['both']} · only A {c['only_a']} · only B {c['only_b']}\n"
+    for i, c in enumerate(comparison["layers"].values()):
+        ax.text(x, ROW_GAP * i, f"both {c['both']} · only A {c['only_a']} · only B {c['only_b']}\n"
                 f"Jaccard {c['jaccard']:.2f}", fontsize=7.5, va="center", ha="left",
                 color="#3d4650")
 
