@@ -436,8 +436,7 @@ def cmd_motifs(a: argparse.Namespace, p: dict[str, Any]) -> None:
                      f"Motifs: {len(motifs)} sub-structures shared by {m['min_classes']}+ classes"
                      f" (showing {len(shown)})")
     save(fig, a.png, a.pdf)
-    log.info("%d motifs, %d recurring channels", len(motifs),
-             sum(c["n_classes"] >= m["min_classes"] for c in channels))
+    log.info("%d motifs, %d recurring channels", len(motifs), len(result["channels"]))
 
 
 def cmd_separability(a: argparse.Namespace, p: dict[str, Any]) -> None:

@@ -105,6 +105,12 @@ def save(fig: plt.Figure, png: str | Path, pdf: str | Path) -> None:
     plt.close(fig)
 
 
+def _plain_text(texts: list[Any]) -> None:
+    """Class and model names are text: a '$' in them must not start mathtext."""
+    for text in texts:
+        text.set_parse_math(False)
+
+
 def show_image(ax: plt.Axes, image: np.ndarray | None, title: str = "") -> None:
     """An image panel without axes (grey for one channel); blank where there is no image."""
     ax.axis("off")
@@ -333,8 +339,7 @@ def _membership_handles(label_a: str, label_b: str) -> list[Any]:
 def _membership_legend(ax: plt.Axes, label_a: str, label_b: str) -> None:
     legend = ax.legend(handles=_membership_handles(label_a, label_b), loc="lower right",
                        fontsize=8, frameon=False)
-    for text in legend.get_texts():
-        text.set_parse_math(False)
+    _plain_text(legend.get_texts())
 
 
 def _layer_counts(ax: plt.Axes, comparison: dict[str, Any], x: float) -> None:
@@ -390,10 +395,34 @@ def draw_side_by_side(graph_a: dict[str, Any], graph_b: dict[str, Any],
                         fontsize=9, frameon=False)
     sup = fig.suptitle(f"{title}\nA = {label_a}   B = {label_b}", fontsize=11, x=0.01,
                        ha="left")
-    for text in [*legend.get_texts(), sup]:
-        text.set_parse_math(False)
+    _plain_text([*legend.get_texts(), sup])
     fig.tight_layout(rect=(0, 0.05, 1, 1))
     return fig
+
+
+HEATMAP_LABELLED_ROWS = 40  # class heatmaps name (and annotate) rows up to this many
+
+
+def _heatmap_height(rows: int) -> float:
+    return 0.32 * rows + 2.2 if rows <= HEATMAP_LABELLED_ROWS else 8
+
+
+def _class_heatmap(fig: plt.Figure, ax: plt.Axes, values: np.ndarray, columns: list[str],
+                   rows: list[str], cmap: str, vmin: float, vmax: float) -> None:
+    """Classes × columns values with a colour bar; rows named and cells annotated when few."""
+    shown = ax.imshow(values, aspect="auto", cmap=cmap, vmin=vmin, vmax=vmax,
+                      interpolation="nearest")
+    ax.set_xticks(np.arange(len(columns)), columns, fontsize=8)
+    if len(rows) <= HEATMAP_LABELLED_ROWS:
+        ax.set_yticks(np.arange(len(rows)), rows, fontsize=7)
+        for (i, j), v in np.ndenumerate(values):
+            if np.isfinite(v):
+                ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=6.5,
+                        color="black" if v > (vmin + vmax) / 2 else "white")
+    else:
+        ax.set_yticks([])
+        ax.set_ylabel("classes", fontsize=8)
+    fig.colorbar(shown, ax=ax, fraction=0.04, pad=0.02)
 
 
 def draw_separability(layers: dict[str, dict[str, Any]], class_names: list[str]) -> plt.Figure:
@@ -410,26 +439,14 @@ def draw_separability(layers: dict[str, dict[str, Any]], class_names: list[str])
                      for x in names]).T
     model = np.array([c.get("model_balanced_accuracy", np.nan) for c in first["classes"]])
     values = np.column_stack([grid, model])
-    tall = len(ids) <= 40
-    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(12, 0.32 * len(ids) + 2.2 if tall else 8),
+    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(12, _heatmap_height(len(ids))),
                                   gridspec_kw={"width_ratios": [3, 2]})
-    shown = ax.imshow(values, aspect="auto", cmap="viridis", vmin=0.5, vmax=1.0,
-                      interpolation="nearest")
-    ax.set_xticks(np.arange(len(names) + 1), [*names, "model"], fontsize=8)
+    _class_heatmap(fig, ax, values, [*names, "model"], [class_names[c] for c in ids],
+                   "viridis", 0.5, 1.0)
     ax.axvline(len(names) - 0.5, color="white", linewidth=2)
-    if tall:
-        ax.set_yticks(np.arange(len(ids)), [class_names[c] for c in ids], fontsize=7)
-        for (i, j), v in np.ndenumerate(values):
-            if np.isfinite(v):
-                ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=6.5,
-                        color="black" if v > 0.8 else "white")
-    else:
-        ax.set_yticks([])
-        ax.set_ylabel("classes", fontsize=8)
     m = first["channels_per_class"]
     ax.set_title(f"class vs rest, balanced accuracy: logistic regression on the class's {m} "
                  "top channels (A^l) per layer", fontsize=8.5, loc="left")
-    fig.colorbar(shown, ax=ax, fraction=0.04, pad=0.02)
     joint = [layers[x]["joint"] for x in names]
     x = np.arange(len(names))
     ax2.plot(x, [j.get("classifier_accuracy", np.nan) for j in joint], "o-", color="#0072B2",
@@ -478,18 +495,10 @@ def draw_model_summary(results: list[dict[str, Any]]) -> plt.Figure:
     names = [r["a"]["name"] for r in results]
     values = np.array([[r["layers"][x]["jaccard"] for x in layers] for r in results]
                       ).reshape(len(results), len(layers))
-    tall = len(results) <= 40
-    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(11, 0.32 * len(results) + 2.2 if tall else 8),
+    tall = len(results) <= HEATMAP_LABELLED_ROWS
+    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(11, _heatmap_height(len(results))),
                                   gridspec_kw={"width_ratios": [3, 2]})
-    shown = ax.imshow(values, aspect="auto", cmap="magma", vmin=0, vmax=1,
-                      interpolation="nearest")
-    ax.set_xticks(np.arange(len(layers)), layers, fontsize=8)
-    if tall:
-        ax.set_yticks(np.arange(len(names)), names, fontsize=7)
-        for (i, j), v in np.ndenumerate(values):
-            ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=6.5,
-                    color="black" if v > 0.5 else "white")
-    fig.colorbar(shown, ax=ax, fraction=0.04, pad=0.02)
+    _class_heatmap(fig, ax, values, layers, names, "magma", 0, 1)
     ax.set_title("vertices shared by the two models' graphs (Jaccard) per layer", fontsize=8.5,
                  loc="left")
     a = [np.nan if r["accuracy"][0] is None else r["accuracy"][0] for r in results]
@@ -503,8 +512,7 @@ def draw_model_summary(results: list[dict[str, Any]]) -> plt.Figure:
     ax2.invert_yaxis()
     ax2.set_xlabel("accuracy on the class's images", fontsize=8)
     legend = ax2.legend(fontsize=7.5, frameon=False, loc="lower left", bbox_to_anchor=(0, 1.0))
-    for text in legend.get_texts():
-        text.set_parse_math(False)
+    _plain_text(legend.get_texts())
     fig.suptitle("Two models on the same data: how the attribution graphs changed", fontsize=11,
                  x=0.01, ha="left")
     fig.tight_layout()

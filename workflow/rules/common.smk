@@ -42,6 +42,18 @@ def step_params(*keys, **extra) -> str:
 MODEL_KEYS = ("dataset", "model", "input", "device", "threads")
 
 
+def optional_files(flag: str, name: str):
+    """A params function: `flag` and the named input's files, or nothing when it has none
+    (inputs that a setting or a `use rule … with:` leaves empty)."""
+
+    def argument(wildcards, input) -> str:
+        files = getattr(input, name, [])
+        files = [files] if isinstance(files, str) else list(files)
+        return f"{flag} {' '.join(map(repr, files))}" if files else ""
+
+    return argument
+
+
 wildcard_constraints:
     cls=r"\d+",
     layer="|".join(re.escape(x) for x in LAYERS),

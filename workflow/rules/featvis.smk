@@ -14,8 +14,7 @@ rule feature_vis:
         index=f"{R}/featvis/{{layer}}.json",
     params:
         p=step_params(*MODEL_KEYS, "featvis"),
-        nonsemantic=lambda w, input: f"--nonsemantic {input.nonsemantic!r}"
-        if "nonsemantic" in input.keys() else "",
+        nonsemantic=optional_files("--nonsemantic", "nonsemantic"),
     log:
         f"{R}/logs/feature_vis/{{layer}}.log",
     benchmark:

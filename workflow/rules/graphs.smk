@@ -13,8 +13,7 @@ rule class_graph:
         graphml=f"{R}/graphs/{{cls}}.graphml",
     params:
         p=step_params("graph", influence_k=config["influence"]["k"], class_names=CLASS_NAMES),
-        nonsemantic=lambda w, input: f"--nonsemantic {input.nonsemantic[0]!r}"
-        if "nonsemantic" in input.keys() and input.nonsemantic else "",
+        nonsemantic=optional_files("--nonsemantic", "nonsemantic"),
     log:
         f"{R}/logs/class_graph/{{cls}}.log",
     benchmark:

@@ -37,7 +37,7 @@ rule describe_model:
         structure=f"{R}/model/structure.json",
     params:
         p=step_params(*MODEL_KEYS, "layers"),
-        metrics=lambda w, input: f"--metrics {input.metrics[0]!r}" if input.metrics else "",
+        metrics=optional_files("--metrics", "metrics"),
     log:
         f"{R}/logs/describe_model.log",
     benchmark:

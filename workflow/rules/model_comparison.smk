@@ -13,7 +13,6 @@ if COMPARED:
             structure=f"{C}/model/structure.json",
         params:
             p=step_params("dataset", "input", "device", "threads", "layers", model=COMPARED),
-            metrics="",
         log:
             f"{R}/logs/compared/describe_model.log",
         benchmark:
@@ -80,7 +79,6 @@ if COMPARED:
             index=f"{C}/featvis/{{layer}}.json",
         params:
             p=step_params("dataset", "input", "device", "threads", "featvis", model=COMPARED),
-            nonsemantic="",
         log:
             f"{R}/logs/compared/feature_vis/{{layer}}.log",
         benchmark:

@@ -29,8 +29,7 @@ rule site:
         p=step_params("title", dataset_name=config["dataset"]["name"], class_ids=CLASSES,
                       class_names=CLASS_NAMES,
                       exclude_nonsemantic=config["graph"]["exclude_nonsemantic"]),
-        models=lambda w, input: f"--model-comparisons {' '.join(map(repr, input.models))}"
-        if input.models else "",
+        models=optional_files("--model-comparisons", "models"),
         out=lambda w, output: os.path.dirname(output.index),
     log:
         f"{R}/logs/site.log",
