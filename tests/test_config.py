@@ -1,12 +1,25 @@
 """Config validation: defaults, the shipped config, and one-line errors naming the key."""
 
 import copy
+import re
 from pathlib import Path
 
 import pytest
 import yaml
 
-from summit.config import SCHEMA, ConfigError, load, validate
+from summit.config import (
+    README_COMMAND,
+    SCHEMA,
+    TABLE_END,
+    TABLE_START,
+    ConfigError,
+    config_table,
+    load,
+    readme_with_table,
+    schema,
+    validate,
+)
+from summit.config import main as config_main
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -36,8 +49,86 @@ DELETE = object()
 
 
 def test_schema_is_the_shipped_one():
-    assert SCHEMA.resolve() == ROOT / "workflow" / "schemas" / "config.schema.yaml"
-    assert SCHEMA.exists()
+    # package data next to the module, so an installed (non-editable) copy finds it too
+    assert Path(str(SCHEMA)).resolve() == ROOT / "src" / "summit" / "config.schema.yaml"
+    assert SCHEMA.is_file()
+    assert not (ROOT / "workflow" / "schemas").exists()
+
+
+def _keys(node, prefix=""):
+    for name, sub in node.get("properties", {}).items():
+        yield f"{prefix}{name}", sub
+        yield from _keys(sub, f"{prefix}{name}.")
+
+
+def test_every_key_has_a_description():
+    missing = [key for key, sub in _keys(schema()) if not sub.get("description", "").strip()]
+    assert not missing, f"schema keys without a description: {missing}"
+
+
+def test_every_optional_leaf_has_a_default_or_is_documented_unset():
+    # sections and required keys aside, only the model-kind specific keys have no default
+    s = schema()
+    no_default = [key for key, sub in _keys(s) if "default" not in sub
+                  and "properties" not in sub]
+    assert no_default == ["dataset.kind", "dataset.root", "model.kind", "model.architecture",
+                          "model.factory", "input.size", "input.channels", "input.mean",
+                          "input.std", "layers"]
+
+
+def test_readme_table_is_generated_from_the_schema():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert readme.count(TABLE_START) == 1 and readme.count(TABLE_END) == 1
+    region = readme[readme.index(TABLE_START) + len(TABLE_START):readme.index(TABLE_END)]
+    assert region == "\n" + config_table(), (
+        "README.md's configuration table differs from src/summit/config.schema.yaml; "
+        f"regenerate it with `{README_COMMAND}`")
+
+
+def test_table_has_a_row_per_key_and_renders_on_github():
+    table = config_table()
+    lines = table.splitlines()
+    assert lines[0] == "| key | type or allowed values | default | description |"
+    rows = lines[2:]
+    assert [r.split(" | ")[0] for r in rows] == [f"| `{k}`" for k, _ in _keys(schema())]
+    for row in rows:  # four cells: every literal | inside a cell is escaped
+        assert row.startswith("| ") and row.endswith(" |")
+        assert len(re.findall(r"(?<!\\)\|", row)) == 5, row
+    by_key = {r.split(" | ")[0][3:-1]: r for r in rows}
+    assert by_key["graph.share"] == (
+        "| `graph.share` | number in (0, 1] | `0.075` | Extraction threshold, a cumulative "
+        "share of the PageRank. |")
+    assert "| string or `null` | `null` |" in by_key["dataset.test_root"]
+    assert "| `[1.0, 0.95, 1.05]` |" in by_key["featvis.scales"]
+    assert "| `1e-6` |" in by_key["graph.tol"]
+    assert "`^(auto\\|cpu\\|cuda(:\\d+)?\\|mps)$`" in by_key["device"]
+    assert "| section |  |" in by_key["graph"]
+    assert "| required |" in by_key["layers"]
+
+
+def test_readme_command_rewrites_only_the_region(tmp_path, capsys):
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# Title\n\n{TABLE_START}\nold | table\n{TABLE_END}\n\nAfter.\n")
+    assert config_main(["--readme", str(readme), "--check"]) == 1
+    assert README_COMMAND in capsys.readouterr().err
+    assert config_main(["--readme", str(readme)]) == 0
+    assert readme.read_text() == (f"# Title\n\n{TABLE_START}\n{config_table()}{TABLE_END}\n"
+                                  "\nAfter.\n")
+    assert config_main(["--readme", str(readme), "--check"]) == 0
+    assert readme_with_table(readme.read_text()) == readme.read_text()
+
+
+def test_readme_without_markers_is_an_error(tmp_path):
+    with pytest.raises(ConfigError, match="config-table:start"):
+        readme_with_table("# no table here\n")
+
+
+def test_shipped_config_has_no_per_key_comments():
+    # the keys are documented once, in the schema; config.yaml holds only a header comment
+    lines = (ROOT / "config.yaml").read_text().splitlines()
+    body = lines[next(i for i, x in enumerate(lines) if not x.startswith("#")):]
+    assert not [x for x in body if "#" in x]
+    assert "src/summit/config.schema.yaml" in "\n".join(lines)
 
 
 def test_minimal_config_gets_defaults():

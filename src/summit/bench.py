@@ -36,6 +36,7 @@ import json
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -49,11 +50,14 @@ from summit.graphs import FullGraph, attribution_graph, full_graph, personalizat
 from summit.hops import trace_structure
 from summit.influence import FoldedConv
 from summit.pagerank import extract_per_layer, personalized_pagerank
+from summit.settings import ExamplesSettings, GraphSettings, InfluenceSettings, MotifsSettings
 from summit.structure import IDENTITY, Structure
 
 GOOGLENET_LAYERS = ["inception3a", "inception3b", "inception4a", "inception4b", "inception4c",
                     "inception4d", "inception4e", "inception5a", "inception5b"]
 _DEPTHWISE_CHUNK = 32 * 1024 * 1024  # floats per depthwise output block (128 MB)
+_INFLUENCE = InfluenceSettings.defaults()  # the study's defaults (config.schema.yaml)
+_EXAMPLES = ExamplesSettings.defaults()
 
 
 def googlenet(weights: str | Path | None = None) -> nn.Module:
@@ -135,8 +139,8 @@ def _timed(device: torch.device, batches: list[torch.Tensor],
 
 
 def run(n_images: int = 64, batch_size: int = 32, weights: str | None = None,
-        device: str = "auto", threads: int | None = None, k: int = 5,
-        n_examples: int = 10, seed: int = 0) -> dict[str, Any]:
+        device: str = "auto", threads: int | None = None, k: int = _INFLUENCE.k,
+        n_examples: int = _EXAMPLES.n, seed: int = 0) -> dict[str, Any]:
     """Measure (a), (b) and (c) on the same random 224×224 images; see the module doc."""
     from summit.models import select_device
 
@@ -188,7 +192,7 @@ def run(n_images: int = 64, batch_size: int = 32, weights: str | None = None,
 
 
 def synthetic_class(rng: np.random.Generator, structure: Structure, n_images: int = 1300,
-                    k: int = 5, inputs_per_output: tuple[int, int] = (12, 64)
+                    k: int = _INFLUENCE.k, inputs_per_output: tuple[int, int] = (12, 64)
                     ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """A class's A^l rows and influence tallies with the shape of real ones: each output
     channel draws its inputs from a few popular channels plus noise, and its ``k × n_images``
@@ -210,6 +214,14 @@ def synthetic_class(rng: np.random.Generator, structure: Structure, n_images: in
     return counts, tallies
 
 
+def _full_graph(structure: Structure, counts: dict[str, np.ndarray],
+                tallies: dict[str, np.ndarray]) -> FullGraph:
+    """A class's graph assembled with the default settings (config keys graph and influence)."""
+    g = GraphSettings.defaults()
+    return full_graph(structure, counts, tallies, g.merged_edges_per_channel, _INFLUENCE.k,
+                      g.exclude_channels)
+
+
 def _networkx_scores(graph: FullGraph, p: np.ndarray, cfg: dict[str, Any]) -> np.ndarray:
     import networkx as nx
 
@@ -221,8 +233,7 @@ def _networkx_scores(graph: FullGraph, p: np.ndarray, cfg: dict[str, Any]) -> np
 
 def run_graphs(n_classes: int = 1000, n_check: int = 3, seed: int = 0) -> dict[str, Any]:
     """Time graph assembly and PageRank + extraction for synthetic GoogLeNet classes."""
-    cfg = {"alpha": 0.85, "max_iter": 100, "tol": 1e-6, "extraction": "per_layer",
-           "share": 0.075}
+    cfg = asdict(GraphSettings.defaults())
     structure = trace_structure(googlenet(), GOOGLENET_LAYERS, torch.zeros(1, 3, 224, 224))
     rng = np.random.default_rng(seed)
     assemble = rank = 0.0
@@ -230,7 +241,7 @@ def run_graphs(n_classes: int = 1000, n_check: int = 3, seed: int = 0) -> dict[s
     for c in range(n_classes):
         counts, tallies = synthetic_class(rng, structure)
         t0 = time.perf_counter()
-        graph = full_graph(structure, counts, tallies, None, 5, {})
+        graph = _full_graph(structure, counts, tallies)
         t1 = time.perf_counter()
         result = attribution_graph(graph, cfg)
         t2 = time.perf_counter()
@@ -265,19 +276,19 @@ def run_analyses(n_classes: int = 1000, min_classes: int = 3, seed: int = 0) -> 
     from summit.class_comparison import vertex_jaccard
     from summit.motifs import report
 
-    cfg = {"alpha": 0.85, "max_iter": 100, "tol": 1e-6, "extraction": "per_layer",
-           "share": 0.075}
+    cfg = asdict(GraphSettings.defaults())
     structure = trace_structure(googlenet(), GOOGLENET_LAYERS, torch.zeros(1, 3, 224, 224))
     rng = np.random.default_rng(seed)
     graphs = []
     for c in range(n_classes):
         counts, tallies = synthetic_class(rng, structure)
-        g = attribution_graph(full_graph(structure, counts, tallies, None, 5, {}), cfg)
+        g = attribution_graph(_full_graph(structure, counts, tallies), cfg)
         graphs.append({"class": {"id": c, "name": str(c)}, **g})
     t0 = time.perf_counter()
     vertex_jaccard(graphs)
     t1 = time.perf_counter()
-    motifs = report(graphs, {"min_classes": min_classes, "min_vertices": 2, "max_share": 0.5})
+    motifs = report(graphs, {**asdict(MotifsSettings.defaults()),
+                             "min_classes": min_classes, "max_share": 0.5})
     t2 = time.perf_counter()
     return {"classes": n_classes, "vertices_mean": float(np.mean([len(g["nodes"])
                                                                   for g in graphs])),

@@ -1,0 +1,163 @@
+"""Typed settings, one frozen dataclass per config section the steps use.
+
+Field names are the schema's keys; defaults are not restated here: ``from_config`` validates
+the section against its part of ``config.schema.yaml`` and fills in the schema's ``default``s,
+so ``defaults()`` is the schema's defaults (a test checks the fields and defaults against the
+schema). Values are kept as the config gives them (JSON types: lists, not tuples), so
+``dataclasses.asdict(settings)`` is the validated section, as the library functions take it.
+
+The ``featvis`` section has its own settings, ``summit.featvis.RenderSettings``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal, Self
+
+from summit.config import validate_section
+
+
+class _Section:
+    """``from_config`` and ``defaults`` for a frozen dataclass of one config section."""
+
+    SECTION: ClassVar[tuple[str, ...]]
+
+    @classmethod
+    def from_config(cls, section: dict[str, Any] | None) -> Self:
+        """Validate ``section`` (None: empty) and fill in the schema's defaults."""
+        return cls(**validate_section(cls.SECTION, section))
+
+    @classmethod
+    def defaults(cls) -> Self:
+        """The schema's defaults for this section."""
+        return cls.from_config({})
+
+
+@dataclass(frozen=True)
+class AggregationSettings(_Section):
+    """``aggregation``: which channels count as an image's top channels."""
+
+    SECTION: ClassVar[tuple[str, ...]] = ("aggregation",)
+    method: Literal[1, 2]
+    k: int
+    share: float
+
+
+@dataclass(frozen=True)
+class InfluenceSettings(_Section):
+    """``influence``: which input channels count as an output channel's top influences."""
+
+    SECTION: ClassVar[tuple[str, ...]] = ("influence",)
+    method: Literal[1, 2]
+    k: int
+    share: float
+
+
+@dataclass(frozen=True)
+class GraphSettings(_Section):
+    """``graph``: personalized PageRank and the extraction of the attribution graph."""
+
+    SECTION: ClassVar[tuple[str, ...]] = ("graph",)
+    alpha: float
+    max_iter: int
+    tol: float
+    extraction: Literal["per_layer", "unified"]
+    share: float
+    unified_step: float
+    merged_edges_per_channel: int | None
+    exclude_channels: dict[str, list[int]]
+    exclude_nonsemantic: bool
+
+
+@dataclass(frozen=True)
+class NonsemanticSettings(_Section):
+    """``nonsemantic``: channels that are top channels whatever the class."""
+
+    SECTION: ClassVar[tuple[str, ...]] = ("nonsemantic",)
+    min_lift: float
+    min_coverage: float
+    candidates: int
+
+
+@dataclass(frozen=True)
+class ExamplesSettings(_Section):
+    """``examples``: dataset examples per channel and the atlas."""
+
+    SECTION: ClassVar[tuple[str, ...]] = ("examples",)
+    n: int
+    thumbnail: int
+
+
+@dataclass(frozen=True)
+class EmbeddingSettings(_Section):
+    """``embedding``: UMAP of the classes per layer."""
+
+    SECTION: ClassVar[tuple[str, ...]] = ("embedding",)
+    n_neighbors: int
+    min_dist: float
+    seed: int
+
+
+@dataclass(frozen=True)
+class StatsSettings(_Section):
+    """``stats``: per-class statistics."""
+
+    SECTION: ClassVar[tuple[str, ...]] = ("stats",)
+    bins: int
+
+
+@dataclass(frozen=True)
+class NeighboursSettings(_Section):
+    """``neighbours``: nearest classes per layer."""
+
+    SECTION: ClassVar[tuple[str, ...]] = ("neighbours",)
+    k: int
+    figure_classes: int
+
+
+@dataclass(frozen=True)
+class ClassPairsSettings(_Section):
+    """``class_pairs``: pairs of classes compared besides the most similar one."""
+
+    SECTION: ClassVar[tuple[str, ...]] = ("class_pairs",)
+    pairs: list[list[int | str]]
+
+
+@dataclass(frozen=True)
+class MotifsSettings(_Section):
+    """``motifs``: sub-structures shared by several classes' graphs."""
+
+    SECTION: ClassVar[tuple[str, ...]] = ("motifs",)
+    min_classes: int
+    min_vertices: int
+    max_share: float
+    figure_motifs: int
+
+
+@dataclass(frozen=True)
+class SeparabilitySettings(_Section):
+    """``separability``: classes separated by a few channels."""
+
+    SECTION: ClassVar[tuple[str, ...]] = ("separability",)
+    channels_per_class: int
+    max_images_per_class: int
+    test_share: float
+    seed: int
+
+
+@dataclass(frozen=True)
+class TrainSettings(_Section):
+    """``model.train``: training of the demo network."""
+
+    SECTION: ClassVar[tuple[str, ...]] = ("model", "train")
+    epochs: int
+    batch_size: int
+    lr: float
+    seed: int
+    max_images: int | None
+
+
+SETTINGS: tuple[type[_Section], ...] = (
+    AggregationSettings, InfluenceSettings, GraphSettings, NonsemanticSettings,
+    ExamplesSettings, EmbeddingSettings, StatsSettings, NeighboursSettings, ClassPairsSettings,
+    MotifsSettings, SeparabilitySettings, TrainSettings)
