@@ -1,25 +1,24 @@
 """The analysis figures: each one draws what its data says, and saves PNG and PDF."""
 
-import json
-
 import numpy as np
 from matplotlib.image import AxesImage
 from matplotlib.patches import Circle
-from PIL import Image
 
-from summit.class_comparison import compare
-from summit.figures import (
-    MEMBERSHIP_COLORS,
-    ExamplesAtlas,
-    draw_class_pair,
+from summit.analysis_figures import (
     draw_model_summary,
     draw_neighbourhoods,
     draw_nonsemantic,
     draw_separability,
+)
+from summit.class_comparison import compare
+from summit.figures import (
+    MEMBERSHIP_COLORS,
+    draw_class_pair,
     draw_side_by_side,
     motif_grid,
     save,
 )
+from summit.layout import union
 from summit.neighbours import report as neighbour_report
 from tests.test_class_comparison import _random_graph
 
@@ -39,21 +38,6 @@ def _rings(fig):
 
 def _rgb(hex_color):
     return tuple(int(hex_color[i:i + 2], 16) / 255 for i in (1, 3, 5))
-
-
-def test_examples_atlas_cuts_each_channels_patches(tmp_path):
-    thumb, n, per_row = 4, 3, 2
-    pixels = np.arange(2 * thumb * per_row * n * thumb, dtype=np.uint8).reshape(
-        2 * thumb, per_row * n * thumb)
-    Image.fromarray(pixels).save(tmp_path / "l.png")
-    (tmp_path / "l.json").write_text(json.dumps({
-        "layer": "l", "atlas": "l.png", "thumbnail": thumb, "n": n, "per_row": per_row,
-        "channels": [[{}] * 3, [{}] * 2, [{}]]}))
-    atlas = ExamplesAtlas.load(tmp_path / "l.json")
-    patches = atlas.patches(1)  # row 0, second block of n patches
-    assert len(patches) == 2
-    assert np.allclose(patches[1], pixels[0:4, (3 + 1) * 4:(3 + 2) * 4] / 255.0)
-    assert np.allclose(atlas.patches(2)[0], pixels[4:8, 0:4] / 255.0)
 
 
 def test_nonsemantic_figure_shows_the_evidence(tmp_path):
@@ -88,10 +72,10 @@ def test_class_pair_figure_rings_vertices_by_membership():
     rng = np.random.default_rng(3)
     a, b = _random_graph(rng, 0), _random_graph(rng, 1)
     c = compare(a, b)
-    fig = draw_class_pair(c, {})
+    fig = draw_class_pair(c, a, b, {})
     rings = _rings(fig)
     for key in ("a", "b", "both"):
-        if any(n["in"] == key for n in c["union"]["nodes"]):
+        if any(n["membership"] == key for n in union(a, b)["nodes"]):
             assert _rgb(MEMBERSHIP_COLORS[key]) in rings
     assert "class 0" in _texts(fig) and "Jaccard" in _texts(fig)
 

@@ -1,13 +1,16 @@
 """The per-class figure: vertices drawn as their channel's render, rows ordered sensibly."""
 
-import json
 from itertools import permutations
 
 import numpy as np
 from matplotlib.image import AxesImage
 from PIL import Image
 
-from summit.figures import FeatvisAtlas, draw_attribution_graph, order_rows, write_class_figure
+from summit.artifacts import ClassGraph, ClassStats, FeatvisIndex
+from summit.atlas import FeatvisAtlas
+from summit.figures import draw_attribution_graph
+from summit.layout import order_rows
+from summit.steps.class_figure import class_figure
 
 
 def _crossings(graph, rows):
@@ -42,9 +45,16 @@ def _atlas(tmp_path, layer, channels, size=6):
     pixels = rng.integers(0, 256, (len(channels) * size, 3 * size), dtype=np.uint8)
     Image.fromarray(pixels).save(tmp_path / f"{layer}.png")
     path = tmp_path / f"{layer}.json"
-    path.write_text(json.dumps({"layer": layer, "size": size, "per_channel": 3,
-                                "atlas": f"{layer}.png", "channels": channels}))
+    FeatvisIndex(layer=layer, size=size, per_channel=3, atlas=f"{layer}.png", channels=channels,
+                 seconds=0.0, seconds_per_image=0.0).save(path)
     return path, pixels / 255.0
+
+
+def _class_files(tmp_path, graph, n_images, accuracy):
+    ClassGraph.from_json({**graph, "version": ClassGraph.VERSION}).save(tmp_path / "g.json")
+    ClassStats(class_id=0, n_images=n_images, n_skipped=0, accuracy=accuracy,
+               n_misclassified=0, confusions=[], prob_hist=[],
+               channel_hist={}).save(tmp_path / "s.json")
 
 
 def test_vertices_are_their_channels_renders(tmp_path):
@@ -60,13 +70,12 @@ def test_vertices_are_their_channels_renders(tmp_path):
     assert not np.allclose(shown[0], shown[1])
 
 
-def test_write_class_figure_saves_png_and_pdf(tmp_path):
+def test_class_figure_step_saves_png_and_pdf(tmp_path):
     graph = _graph(["a"], [("a", 3, 10)], [])
-    (tmp_path / "g.json").write_text(json.dumps(graph))
-    (tmp_path / "s.json").write_text(json.dumps({"n_images": 1200, "accuracy": 0.9}))
+    _class_files(tmp_path, graph, 1200, 0.9)
     index, _ = _atlas(tmp_path, "a", [3])
-    write_class_figure(tmp_path / "g.json", tmp_path / "s.json", [index],
-                       tmp_path / "out" / "g.png", tmp_path / "out" / "g.pdf")
+    class_figure({}, graph=tmp_path / "g.json", stats=tmp_path / "s.json", featvis=[index],
+                 png=tmp_path / "out" / "g.png", pdf=tmp_path / "out" / "g.pdf")
     assert Image.open(tmp_path / "out" / "g.png").size[0] > 300
     assert (tmp_path / "out" / "g.pdf").read_bytes().startswith(b"%PDF")
 
@@ -79,10 +88,9 @@ def test_class_names_with_markup_and_dollars_survive_png_pdf_and_graphml(tmp_pat
     name = 'Price $5^_$ & <b>"50% off"</b> ü'  # "$..$" would be mathtext, and fail
     graph = _graph(["a"], [("a", 3, 10)], [])
     graph["class"]["name"] = name
-    (tmp_path / "g.json").write_text(json.dumps(graph))
-    (tmp_path / "s.json").write_text(json.dumps({"n_images": 5, "accuracy": 1.0}))
-    write_class_figure(tmp_path / "g.json", tmp_path / "s.json", [], tmp_path / "g.png",
-                       tmp_path / "g.pdf")
+    _class_files(tmp_path, graph, 5, 1.0)
+    class_figure({}, graph=tmp_path / "g.json", stats=tmp_path / "s.json", featvis=[],
+                 png=tmp_path / "g.png", pdf=tmp_path / "g.pdf")
     assert (tmp_path / "g.pdf").stat().st_size > 0
     write_graphml(graph, tmp_path / "g.graphml")
     assert nx.read_graphml(tmp_path / "g.graphml").graph["name"] == name

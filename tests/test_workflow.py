@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 import yaml
 
+from summit.artifacts import NonsemanticReport
 from summit.store import ClassStore
 
 REPO = Path(__file__).resolve().parents[1]
@@ -226,8 +227,8 @@ def test_cluster_generic_executor_reruns_per_class_jobs_with_equal_results(study
     after = {p.name: p.read_bytes() for p in (results / "graphs").iterdir()}
     assert after == before
     submitted = [p.read_text().splitlines()[0] for p in logs.glob("*.out")]
-    assert sum("--job class_graph" in s for s in submitted) == 3  # one job per class
-    assert sum("--job class_stats" in s for s in submitted) == 3
+    assert sum("--job graph" in s for s in submitted) == 3  # one job per class
+    assert sum("--job stats" in s for s in submitted) == 3
     assert all("--mem-mb" in s and "--runtime" in s for s in submitted)
 
 
@@ -236,10 +237,9 @@ def test_slurm_profile_dry_run_fans_out_with_resources(study):
     run = _snakemake(config, "--profile", "workflow/profiles/slurm", "-n", "--forceall")
     out = run.stdout + run.stderr
     assert run.returncode == 0, out[-3000:]
-    for rule, n in [("aggregate_class", 3), ("class_graph", 3), ("feature_vis", 4),
-                    ("dataset_examples", 4)]:
+    for rule, n in [("aggregate", 3), ("graph", 3), ("featvis", 4), ("examples", 4)]:
         assert any(line.split()[:2] == [rule, str(n)] for line in out.splitlines()), rule
-    jobs = out.split("rule aggregate_class:")[1:]
+    jobs = out.split("rule aggregate:")[1:]
     assert len(jobs) == 3 and all("mem_mb=" in j and "runtime=" in j for j in jobs)
 
 
@@ -258,9 +258,9 @@ def test_a_new_extraction_threshold_reruns_graphs_not_forward_passes(study):
     run = _snakemake(changed, "-n")
     assert run.returncode == 0, run.stderr[-2000:]
     jobs = _job_counts(run.stdout + run.stderr)
-    assert jobs.get("class_graph") == 3
-    for untouched in ["train_model", "describe_model", "aggregate_class", "activation_counts",
-                      "embed_layers", "class_stats", "dataset_examples"]:
+    assert jobs.get("graph") == 3
+    for untouched in ["train", "describe_model", "aggregate", "activations", "embedding",
+                      "stats", "examples"]:
         assert untouched not in jobs, jobs
 
 
@@ -277,7 +277,7 @@ def test_killed_class_job_reruns_to_identical_results(study):
     embedding = (results / "embedding" / "embedding.json").read_bytes()
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     job = subprocess.Popen(["snakemake", "--cores", "2", f"--configfile={config}",
-                            "--forcerun=aggregate_class", str(store)], cwd=REPO, env=env,
+                            "--forcerun=aggregate", str(store)], cwd=REPO, env=env,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                            start_new_session=True)
     partial = store.with_name("1.zarr.partial")
@@ -290,14 +290,14 @@ def test_killed_class_job_reruns_to_identical_results(study):
             cmd = (proc / "cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
-        if b"aggregate" in cmd and b"--class-id" in cmd and b"--out" in cmd and \
+        if b"aggregate" in cmd and b"--cls" in cmd and b"--store" in cmd and \
                 str(store).encode() in cmd:
             os.kill(int(proc.name), signal.SIGKILL)
             killed += 1
     assert killed == 1
     assert job.wait(timeout=300) != 0  # Snakemake saw its job die
     assert not store.exists()  # the half-written store is not taken as complete
-    run = _snakemake(config, "--forcerun=embed_layers", str(store),
+    run = _snakemake(config, "--forcerun=embedding", str(store),
                      str(results / "embedding" / "embedding.json"))
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
     after = ClassStore(store)
@@ -399,12 +399,10 @@ def test_excluding_nonsemantic_channels_reruns_only_graph_rules(study):
     baseline = _job_counts(before.stdout + before.stderr) if "Job stats:" in (
         before.stdout + before.stderr) else {}
     jobs = _job_counts(run.stdout + run.stderr)
-    assert jobs.get("class_graph") == 3 and jobs.get("compared_class_graph") == 3
-    assert jobs.get("compared_nonsemantic_channels") == 1  # the second model's own channels
-    for untouched in ["train_model", "describe_model", "aggregate_class", "activation_counts",
-                      "compared_aggregate_class", "compared_activation_counts",
-                      "nonsemantic_channels", "embed_layers", "class_stats", "dataset_examples",
-                      "separability_layer", "class_neighbours"]:
+    assert jobs.get("graph") == 6  # both models' graphs
+    assert jobs.get("nonsemantic") == 1  # the second model's own channels
+    for untouched in ["train", "describe_model", "aggregate", "activations", "embedding",
+                      "stats", "examples", "separability", "neighbours"]:
         assert jobs.get(untouched) == baseline.get(untouched), (untouched, jobs, baseline)
 
 
@@ -416,14 +414,15 @@ def test_a_graph_leaves_out_the_flagged_channels(study, tmp_path):
     graph = json.loads((results / "graphs" / "0.json").read_text())
     flagged = {layer: [n["channel"] for n in graph["nodes"] if n["layer"] == layer][:2]
                for layer in ("mixed3a", "mixed4a")}
-    (tmp_path / "ns.json").write_text(json.dumps({"flagged": flagged}))
+    NonsemanticReport(settings={}, class_ids=[0, 1, 2], flagged=flagged, n_flagged=4,
+                      channels=[]).save(tmp_path / "ns.json")
     params = {"graph": config["graph"], "influence_k": config["influence"]["k"],
               "class_names": ["T-shirt/top", "Trouser", "Pullover"]}
     assert main(["graph", "--params", json.dumps(params),
                  "--structure", str(results / "model" / "structure.json"),
                  "--store", str(results / "aggregate" / "0.zarr"),
                  "--counts", *[str(results / "activations" / f"{x}.npz") for x in LAYERS],
-                 "--nonsemantic", str(tmp_path / "ns.json"), "--out", str(tmp_path / "g.json"),
+                 "--nonsemantic", str(tmp_path / "ns.json"), "--json", str(tmp_path / "g.json"),
                  "--graphml", str(tmp_path / "g.graphml")]) == 0
     out = json.loads((tmp_path / "g.json").read_text())
     left_out = {f"{layer}:{c}" for layer, cs in flagged.items() for c in cs}

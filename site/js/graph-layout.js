@@ -1,93 +1,132 @@
 // Attribution-graph layout (pure functions of the data and the available size): the union
 // of two classes' graphs for comparison, and rows of vertices, last layer on top, ordered
 // by barycentre sweeps to reduce edge crossings.
+//
+// `union` and `orderRows` are the rules of summit.layout (Python), implemented again exactly:
+// same output, same float arithmetic, so the site draws a graph as the PDF figures do. Both
+// are checked against tests/vectors/layout.json (tests/js/layout.test.mjs); change the
+// Python module first and regenerate the vectors. They need no global; `layoutGraph` and
+// `fitTransform` use the global `d3` (site/vendor/d3.min.js).
 
 const MARGIN = { top: 46, right: 24, bottom: 46, left: 24 };
 const LABEL_W = 118; // room for row labels left of the vertices
 const R_MIN = 8;
 
 const clamp = (v, lo, hi) => Math.max(lo, Math.min(hi, v));
+// Python's `<` on ids, channels and (source, target) pairs.
+const cmp = (x, y) => (x < y ? -1 : x > y ? 1 : 0);
+const membership = (inA, inB) => (inA && inB ? 'both' : inA ? 'a' : 'b');
 
 /**
- * Union of two class graphs: every vertex and edge gets `membership` "a" (first class only),
- * "b" (second only) or "both"; vertices keep both counts in `counts` and are sized by the larger.
+ * Union of two graphs as `{layers, nodes, edges}` (summit.layout.union). Vertices are matched
+ * by `id` and edges by (source, target); each keeps the fields of its record in `a` (else
+ * `b`), with `membership` "a" (only in `a`), "b" (only in `b`) or "both"; vertices also get
+ * `counts` {a, b} (null where absent) and `count` the larger, edges `weight` the larger.
+ * Vertices are sorted by id, edges by (source, target); layers are `a`'s, else `b`'s.
  */
-export function mergeGraphs(a, b) {
-  const nodes = new Map();
-  for (const [tag, graph] of [
-    ['a', a],
-    ['b', b],
-  ]) {
-    for (const n of graph.nodes || []) {
-      const id = String(n.id);
-      const seen = nodes.get(id);
-      if (seen) {
-        seen.membership = 'both';
-        seen.counts[tag] = n.count;
-        seen.count = Math.max(seen.count, n.count);
-      } else nodes.set(id, { ...n, id, membership: tag, counts: { [tag]: n.count } });
-    }
-  }
-  const edges = new Map();
-  for (const [tag, graph] of [
-    ['a', a],
-    ['b', b],
-  ]) {
-    for (const e of graph.edges || []) {
-      const id = `${e.source}>${e.target}`;
-      const seen = edges.get(id);
-      if (seen) {
-        seen.membership = 'both';
-        seen.weight = Math.max(seen.weight, e.weight);
-      } else edges.set(id, { ...e, membership: tag });
-    }
-  }
-  const layers = (a.layers?.length ? a : b).layers;
-  return { layers, nodes: [...nodes.values()], edges: [...edges.values()] };
+export function union(a, b) {
+  const byId = (graph) => new Map((graph.nodes || []).map((n) => [n.id, n]));
+  const edgeKey = (e) => JSON.stringify([e.source, e.target]);
+  const byKey = (graph) => new Map((graph.edges || []).map((e) => [edgeKey(e), e]));
+  const nodesA = byId(a);
+  const nodesB = byId(b);
+  const nodes = [...new Set([...nodesA.keys(), ...nodesB.keys()])].sort(cmp).map((id) => {
+    const na = nodesA.get(id);
+    const nb = nodesB.get(id);
+    const pair = [na, nb].filter((n) => n !== undefined);
+    return {
+      ...pair[0],
+      count: Math.max(...pair.map((n) => n.count)),
+      membership: membership(na !== undefined, nb !== undefined),
+      counts: { a: na === undefined ? null : na.count, b: nb === undefined ? null : nb.count },
+    };
+  });
+  const edgesA = byKey(a);
+  const edgesB = byKey(b);
+  const keys = new Map([...edgesA, ...edgesB].map(([k, e]) => [k, [e.source, e.target]]));
+  const edges = [...keys]
+    .sort(([, x], [, y]) => cmp(x[0], y[0]) || cmp(x[1], y[1]))
+    .map(([k]) => {
+      const pair = [edgesA.get(k), edgesB.get(k)].filter((e) => e !== undefined);
+      return { ...pair[0], weight: Math.max(...pair.map((e) => e.weight)), membership: membership(edgesA.has(k), edgesB.has(k)) };
+    });
+  const layers = a.layers && a.layers.length ? a.layers : b.layers || [];
+  return { layers: [...layers], nodes, edges };
 }
 
 /**
- * Order vertices within each row with a few barycentre sweeps, to reduce edge crossings.
- * @returns Map layerIndex -> array of nodes in left-to-right order
+ * The sum of `values` in numpy's pairwise order (summit.layout.pairwise_sum, what np.mean
+ * computes): fewer than 8 values left to right from 0; up to 128 in 8 interleaved partial
+ * sums combined as ((r0+r1)+(r2+r3))+((r4+r5)+(r6+r7)), then the rest left to right; more
+ * than 128 as the sum of the two halves (the first a multiple of 8 long).
  */
-function orderRows(rows, nodeById, edges) {
-  const pos = new Map();
-  const setPos = (row) => row.forEach((n, i) => pos.set(n.id, (i + 0.5) / row.length));
-  rows.forEach((row) => {
-    row.sort((a, b) => a.channel - b.channel || d3.ascending(a.id, b.id));
-    setPos(row);
-  });
-  const up = new Map(); // node id -> [[neighbour id in a higher layer, weight]]
-  const down = new Map();
-  for (const e of edges) {
-    if (!up.has(e.source)) up.set(e.source, []);
-    if (!down.has(e.target)) down.set(e.target, []);
-    up.get(e.source).push([e.target, e.weight]);
-    down.get(e.target).push([e.source, e.weight]);
+export function pairwiseSum(values, lo = 0, hi = values.length) {
+  const n = hi - lo;
+  if (n < 8) {
+    let total = 0;
+    for (let i = lo; i < hi; i++) total += values[i];
+    return total;
   }
-  const sweep = (row, adj) => {
-    const key = new Map();
-    for (const n of row) {
-      const nb = adj.get(n.id);
-      if (nb && nb.length) {
-        const w = d3.sum(nb, (d) => Math.max(d[1], 1e-9));
-        key.set(n.id, d3.sum(nb, (d) => pos.get(d[0]) * Math.max(d[1], 1e-9)) / w);
-      } else key.set(n.id, pos.get(n.id));
-    }
-    row.sort((a, b) => key.get(a.id) - key.get(b.id) || a.channel - b.channel);
-    setPos(row);
+  if (n <= 128) {
+    const r = values.slice(lo, lo + 8);
+    let i = 8;
+    for (; i < n - (n % 8); i += 8) for (let j = 0; j < 8; j++) r[j] += values[lo + i + j];
+    let total = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+    for (; i < n; i++) total += values[lo + i];
+    return total;
+  }
+  let half = Math.floor(n / 2);
+  half -= half % 8;
+  return pairwiseSum(values, lo, lo + half) + pairwiseSum(values, lo + half, hi);
+}
+
+/**
+ * Vertices per layer, each row ordered left to right (summit.layout.order_rows): a Map from
+ * each of `graph.layers` to its vertices (the objects of `graph.nodes`).
+ *
+ * Rows start sorted by (channel, id); a vertex's position in its row is (i + 0.5) / length.
+ * Then `sweeps` sweeps alternate up (layers[1] … last) and down (second-to-last … layers[0]),
+ * up first: each layer in turn is re-sorted by (barycentre, channel, id) and its positions
+ * updated before the next layer. The barycentre is the unweighted mean (`pairwiseSum` / count)
+ * of the current positions of the vertex's neighbours in any layer, listed in edge order (for
+ * each edge the source gains the target and the target the source); a vertex without placed
+ * neighbours keeps its position.
+ */
+export function orderRows(graph, sweeps = 4) {
+  const layers = [...graph.layers];
+  const byChannel = (x, y) => cmp(x.channel, y.channel) || cmp(x.id, y.id);
+  const rows = new Map(layers.map((layer) => [layer, (graph.nodes || []).filter((n) => n.layer === layer).sort(byChannel)]));
+  const neighbours = new Map();
+  const link = (from, to) => {
+    if (!neighbours.has(from)) neighbours.set(from, []);
+    neighbours.get(from).push(to);
   };
-  const L = rows.length;
-  for (let iter = 0; iter < 4; iter++) {
-    for (let li = L - 2; li >= 0; li--) sweep(rows[li], up);
-    for (let li = 1; li < L; li++) sweep(rows[li], down);
+  for (const e of graph.edges || []) {
+    link(e.source, e.target);
+    link(e.target, e.source);
+  }
+  const pos = new Map();
+  const place = (row) => row.forEach((n, i) => pos.set(n.id, (i + 0.5) / row.length));
+  rows.forEach(place);
+  const centre = (n) => {
+    const near = (neighbours.get(n.id) || []).filter((m) => pos.has(m)).map((m) => pos.get(m));
+    return near.length ? pairwiseSum(near) / near.length : pos.get(n.id);
+  };
+  for (let sweep = 0; sweep < sweeps; sweep++) {
+    const order = sweep % 2 === 0 ? layers.slice(1) : layers.slice(0, -1).reverse();
+    for (const layer of order) {
+      const keys = new Map(rows.get(layer).map((n) => [n.id, centre(n)]));
+      const row = rows.get(layer).slice().sort((x, y) => cmp(keys.get(x.id), keys.get(y.id)) || byChannel(x, y));
+      rows.set(layer, row);
+      place(row);
+    }
   }
   return rows;
 }
 
 /**
  * Compute positions. Pure function of the data and the available size.
- * @param graph       parsed data/graphs/<id>.json, or the union made by `mergeGraphs`
+ * @param graph       parsed data/graphs/<id>.json, or the union made by `union`
  * @param layerNames  fallback list of layers (input side first)
  * Vertices with a count below `minCount` are left out with their edges; `widthScale` and
  * `heightScale` stretch the rows' width and the gap between rows.
@@ -138,9 +177,8 @@ export function layoutGraph(graph, layerNames, { width, height, minCount = 0, wi
     });
   }
 
-  const rows = layers.map(() => []);
-  for (const n of nodeById.values()) rows[n.layerIndex].push(n);
-  orderRows(rows, nodeById, edges);
+  const ordered = orderRows({ layers, nodes: [...nodeById.values()], edges });
+  const rows = layers.map((name) => ordered.get(name));
 
   const left = MARGIN.left + LABEL_W;
   const avail = Math.max(120, width - left - MARGIN.right) * widthScale;

@@ -11,7 +11,7 @@ import { loadJSON } from './data.js';
 import { drawDensity } from './density.js';
 import { showError } from './errors.js';
 import { formatInt, formatSig } from './format.js';
-import { fitTransform, layoutGraph, mergeGraphs } from './graph-layout.js';
+import { fitTransform, layoutGraph, union } from './graph-layout.js';
 import { loadClassLayerStats } from './layers.js';
 import { examplesSprite, exampleClassSummary, featvisSprite, loadExamples, spriteTile, vertexSprite } from './sprites.js';
 import { elementAnchor, hideTooltip, moveTooltip, showTooltip } from './tooltip.js';
@@ -436,7 +436,7 @@ export function createGraph({ study, onSelectLayer, onSelectChannel, onClearHigh
       return;
     }
     if (mine !== ticket) return; // a newer selection superseded this one
-    graphData = graphs.length > 1 ? mergeGraphs(graphs[0], graphs[1]) : graphs[0];
+    graphData = graphs.length > 1 ? union(graphs[0], graphs[1]) : graphs[0];
     maxCount = d3.max(graphData.nodes, (n) => n.count) || 0;
     render({ refit: true, animate: layout !== null });
   }

@@ -41,27 +41,12 @@ def _jaccard(a: set, b: set) -> float:
 def compare(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
     """Intersection and differences of two graphs, per layer and in all.
 
-    Returns the vertex and edge ids in both, only in ``a`` and only in ``b``, per layer the
-    counts and Jaccard index, and the union graph (vertex count and edge weight: the larger
-    of the two) with each element's membership, for drawing.
+    Returns the vertex and edge ids in both, only in ``a`` and only in ``b``, and per layer
+    the counts and Jaccard index. (The union graph for drawing is ``summit.layout.union``.)
     """
     nodes_a, nodes_b = {n["id"]: n for n in a["nodes"]}, {n["id"]: n for n in b["nodes"]}
     edges_a = {(e["source"], e["target"]): e for e in a["edges"]}
     edges_b = {(e["source"], e["target"]): e for e in b["edges"]}
-
-    def membership(key: Any, in_a: dict, in_b: dict) -> str:
-        return "both" if key in in_a and key in in_b else ("a" if key in in_a else "b")
-
-    union_nodes = []
-    for vid in sorted(nodes_a.keys() | nodes_b.keys()):
-        pair = [x[vid] for x in (nodes_a, nodes_b) if vid in x]
-        union_nodes.append({**pair[0], "count": max(x["count"] for x in pair),
-                            "in": membership(vid, nodes_a, nodes_b)})
-    union_edges = []
-    for key in sorted(edges_a.keys() | edges_b.keys()):
-        pair = [x[key] for x in (edges_a, edges_b) if key in x]
-        union_edges.append({**pair[0], "weight": max(x["weight"] for x in pair),
-                            "in": membership(key, edges_a, edges_b)})
     layers = {}
     for layer in a["layers"]:
         la = {v for v, n in nodes_a.items() if n["layer"] == layer}
@@ -77,8 +62,7 @@ def compare(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
                      "only_b": sorted(nodes_b.keys() - nodes_a.keys())},
         "edges": {"both": [list(k) for k in sorted(edges_a.keys() & edges_b.keys())],
                   "only_a": [list(k) for k in sorted(edges_a.keys() - edges_b.keys())],
-                  "only_b": [list(k) for k in sorted(edges_b.keys() - edges_a.keys())]},
-        "union": {"layers": a["layers"], "nodes": union_nodes, "edges": union_edges}}
+                  "only_b": [list(k) for k in sorted(edges_b.keys() - edges_a.keys())]}}
 
 
 def pairs_report(graphs: list[dict[str, Any]], pairs: list[tuple[int, int]]) -> dict[str, Any]:

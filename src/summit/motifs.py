@@ -58,11 +58,7 @@ def mine(graphs: list[dict[str, Any]], min_classes: int, min_vertices: int,
     masks = [int.from_bytes(row.tobytes(), "little")  # element → its classes, bit c = class c
              for row in np.packbits(incidence, axis=1, bitorder="little")]
     position = {x: i for i, x in enumerate(items)}
-    touching: dict[str, list[int]] = {}  # vertex → the edges that touch it
-    for i, x in enumerate(items):
-        if isinstance(x, tuple):
-            for v in x:
-                touching.setdefault(v, []).append(i)
+    touching = _edges_touching(items)
     by_layer = _layer_order(graphs[0])
     queue = deque(sorted({m for m in masks if m.bit_count() >= min_classes}))
     seen = set(queue)
@@ -95,6 +91,21 @@ def mine(graphs: list[dict[str, Any]], min_classes: int, min_vertices: int,
         if len(seen) > limit:
             raise MotifError(f"motifs: more than {limit} groups of classes share structure; "
                              "raise motifs.min_classes to mine fewer, larger groups")
+    return _ranked(found)
+
+
+def _edges_touching(items: list[Any]) -> dict[str, list[int]]:
+    """Vertex → the positions of the edges (vertex pairs among ``items``) that touch it."""
+    touching: dict[str, list[int]] = {}
+    for i, x in enumerate(items):
+        if isinstance(x, tuple):
+            for v in x:
+                touching.setdefault(v, []).append(i)
+    return touching
+
+
+def _ranked(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Motifs best first (score, then classes, then vertices), each given its rank as id."""
     found.sort(key=lambda m: (-m["score"], -len(m["classes"]), m["vertices"]))
     for rank, m in enumerate(found):
         m["id"] = rank

@@ -48,7 +48,6 @@ Names and paths in these files are data: the page sets them as text, never as HT
 
 from __future__ import annotations
 
-import json
 import shutil
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -57,14 +56,23 @@ from typing import Any
 
 import numpy as np
 
-
-def _read(path: Path) -> Any:
-    return json.loads(path.read_text())
-
-
-def _write(path: Path, value: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+from summit.artifacts import (
+    ActivationCounts,
+    ClassGraph,
+    ClassPairsReport,
+    ClassStats,
+    Embedding,
+    ExamplesIndex,
+    FeatvisIndex,
+    ModelCard,
+    ModelComparison,
+    MotifsReport,
+    NeighboursReport,
+    NonsemanticReport,
+    SeparabilityLayer,
+    read_json,
+)
+from summit.artifacts import write_json as _write
 
 
 @dataclass(frozen=True)
@@ -125,18 +133,18 @@ def analyses_summary(a: Analyses, exclude_nonsemantic: bool, top: int = 100) -> 
     out: dict[str, Any] = dict.fromkeys(
         ("nonsemantic", "neighbours", "pairs", "motifs", "separability", "models"))
     if a.nonsemantic:
-        r = _read(a.nonsemantic)
+        r = NonsemanticReport.load(a.nonsemantic).to_json()
         out["nonsemantic"] = {"settings": r["settings"], "excluded": exclude_nonsemantic,
                               "channels": [{k: v for k, v in c.items() if k != "lift"}
                                            for c in r["channels"]]}
     if a.neighbours:
-        r = _read(a.neighbours)
+        r = NeighboursReport.load(a.neighbours).to_json()
         by_id = {c["id"]: c for c in r["classes"]}
         out["neighbours"] = {"k": r["k"], "layers": r["layers"], "classes": [
             {k: by_id[cid][k] for k in ("id", "change", "transitions", "neighbours")}
             for cid in r["ranking"][:top]]}
     if a.class_pairs:
-        r = _read(a.class_pairs)
+        r = ClassPairsReport.load(a.class_pairs).to_json()
         best = r["pairs"]["most_similar"]
         out["pairs"] = {"most_similar": {"a": best["a"]["id"], "b": best["b"]["id"],
                                          "vertex_jaccard": best["vertex_jaccard"],
@@ -144,12 +152,12 @@ def analyses_summary(a: Analyses, exclude_nonsemantic: bool, top: int = 100) -> 
                                          "layers": best["layers"]},
                         "top": _top_pairs(r["vertex_jaccard"], r["class_ids"], top)}
     if a.motifs:
-        r = _read(a.motifs)
+        r = MotifsReport.load(a.motifs).to_json()
         out["motifs"] = {"settings": r["settings"], "n": len(r["motifs"]),
                          "motifs": r["motifs"][:top], "n_groups": len(r["groups"]),
                          "channels": r["channels"][:top]}
     if a.separability:
-        layers = [_read(x) for x in a.separability]
+        layers = [SeparabilityLayer.load(x).to_json() for x in a.separability]
         out["separability"] = {"layers": [x["layer"] for x in layers],
                                "channels_per_class": layers[0]["channels_per_class"],
                                "classes": [
@@ -160,7 +168,7 @@ def analyses_summary(a: Analyses, exclude_nonsemantic: bool, top: int = 100) -> 
                                "joint": [{k: x["joint"].get(k) for k in (
                                    "classifier_accuracy", "model_accuracy")} for x in layers]}
     if a.models:
-        results = [_read(x) for x in a.models]
+        results = [ModelComparison.load(x).to_json() for x in a.models]
         out["models"] = {"names": results[0]["models"], "classes": [
             {"id": r["a"]["id"], "vertex_jaccard": r["vertex_jaccard"],
              "accuracy": r["accuracy"], "figure": f"figures/models/{r['a']['id']}.png",
@@ -169,8 +177,12 @@ def analyses_summary(a: Analyses, exclude_nonsemantic: bool, top: int = 100) -> 
     return out
 
 
-def _copy_figures(a: Analyses, out: Path, names: list[str]) -> list[dict[str, str]]:
-    """Copy the figures (PNG and PDF) under ``out/figures``; return their entries."""
+def _copy_figures(a: Analyses, out: Path, names: list[str],
+                  pairs: list[list[int]]) -> list[dict[str, str]]:
+    """Copy the figures (PNG and PDF) under ``out/figures``; return their entries, titled
+    by name (``pairs``: the class pairs drawn in ``class_pairs/<a>_<b>``)."""
+    titles = {**FIGURE_TITLES, **{f"class_pairs/{x}_{y}": f"{names[x]} and {names[y]} compared"
+                                  for x, y in pairs}}
     entries = []
     for png in a.figures:
         pdf = png.with_suffix(".pdf")
@@ -180,10 +192,8 @@ def _copy_figures(a: Analyses, out: Path, names: list[str]) -> list[dict[str, st
             if path.exists():
                 shutil.copyfile(path, out / "figures" / sub / path.name)
         if sub != "models/":  # per-class model figures are linked from their class's row
-            pair = [names[int(x)] for x in png.stem.split("_")] if sub == "class_pairs/" else []
-            title = FIGURE_TITLES.get(png.stem, " and ".join(pair) + " compared" if pair
-                                      else png.stem)
-            entries.append({"name": f"{sub}{png.stem}", "title": title,
+            entries.append({"name": f"{sub}{png.stem}",
+                            "title": titles.get(f"{sub}{png.stem}", png.stem),
                             "png": f"figures/{sub}{png.name}", "pdf": f"figures/{sub}{pdf.name}"})
     return entries
 
@@ -192,9 +202,8 @@ def _layer_counts(files: StudyFiles, class_ids: list[int]) -> dict[str, np.ndarr
     """A^l per layer (named by the file's stem), rows in ``class_ids`` order, as int32."""
     out = {}
     for path in files.activations:
-        with np.load(path) as z:
-            row = {int(c): i for i, c in enumerate(z["class_ids"])}
-            out[Path(path).stem] = z["counts"][[row[c] for c in class_ids]].astype("<i4")
+        a = ActivationCounts.load(path)
+        out[a.layer] = np.stack([a.row(c) for c in class_ids]).astype("<i4")
     return out
 
 
@@ -202,19 +211,19 @@ def study_summary(p: dict[str, Any], files: StudyFiles, bins: int,
                   counts_layers: Collection[str] = (),
                   images: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
     """The site's entry file, assembled from the model card, stats, graphs and embeddings."""
-    model = _read(files.model)
-    structure = _read(files.structure)
+    model = ModelCard.load(files.model).to_json()
+    structure = read_json(files.structure)
     classes, correct, total = [], 0, 0
     for cid, stats_file, graph_file in zip(p["class_ids"], files.stats, files.graphs,
                                            strict=True):
-        stats, graph = _read(stats_file), _read(graph_file)
+        stats, graph = ClassStats.load(stats_file).to_json(), ClassGraph.load(graph_file).to_json()
         classes.append({"id": cid, "name": p["class_names"][cid], "n_images": stats["n_images"],
                         "accuracy": stats["accuracy"], "prob_hist": stats["prob_hist"],
                         "graph": f"data/graphs/{cid}.json",
                         "n_vertices": len(graph["nodes"]), "n_edges": len(graph["edges"])})
         correct += round(stats["accuracy"] * stats["n_images"])
         total += stats["n_images"]
-    e = _read(files.embedding)
+    e = Embedding.load(files.embedding).to_json()
     row = {cid: i for i, cid in enumerate(e["class_ids"])}
     embedding = {name: [xy[row[c["id"]]] for c in classes] for name, xy in e["layers"].items()}
     layers = [{"name": x["name"], "channels": x["channels"],
@@ -234,7 +243,7 @@ def study_summary(p: dict[str, Any], files: StudyFiles, bins: int,
         "layers": layers,
         "classes": classes,
         "embedding": embedding,
-        "provenance": _read(files.provenance) if files.provenance else None,
+        "provenance": read_json(files.provenance) if files.provenance else None,
         "analyses": "data/analyses.json" if files.analyses else None,
         "figures": [],
     }
@@ -245,7 +254,7 @@ def _write_stats(p: dict[str, Any], files: StudyFiles, data: Path) -> tuple[int,
     layers: dict[str, dict[str, Any]] = {}
     bins = 0
     for cid, path in zip(p["class_ids"], files.stats, strict=True):
-        for layer, h in _read(path)["channel_hist"].items():
+        for layer, h in ClassStats.load(path).channel_hist.items():
             _write(data / "stats" / str(cid) / f"{layer}.json",
                    {"class": h["class"], "misclassified": h["misclassified"]})
             hist = np.asarray(h["class"], np.int64)
@@ -264,24 +273,23 @@ def _copy_images(p: dict[str, Any], files: StudyFiles, data: Path) -> dict[str, 
         if getattr(files, kind):
             (data / kind).mkdir(parents=True, exist_ok=True)
     for path in files.featvis:
-        index = _read(path)
-        layer = index["layer"]
-        shutil.copyfile(path.parent / index["atlas"], data / "featvis" / f"{layer}.png")
-        out.setdefault(layer, {})["featvis"] = {
-            "atlas": f"data/featvis/{layer}.png", "size": index["size"],
-            "per_channel": index["per_channel"], "channels": index["channels"]}
+        fv = FeatvisIndex.load(path)
+        shutil.copyfile(path.parent / fv.atlas, data / "featvis" / f"{fv.layer}.png")
+        out.setdefault(fv.layer, {})["featvis"] = {
+            "atlas": f"data/featvis/{fv.layer}.png", "size": fv.size,
+            "per_channel": fv.per_channel, "channels": fv.channels}
     names = p["class_names"]
     for path in files.examples:
-        index = _read(path)
-        layer = index["layer"]
-        shutil.copyfile(path.parent / index["atlas"], data / "examples" / f"{layer}.png")
+        ex = ExamplesIndex.load(path)
+        shutil.copyfile(path.parent / ex.atlas, data / "examples" / f"{ex.layer}.png")
         channels = [[{"image": e["image"], "class": e["class"],
                       "label": names[e["class"]] if 0 <= e["class"] < len(names) else None,
-                      "value": e["value"]} for e in entries] for entries in index["channels"]]
-        _write(data / "examples" / f"{layer}.json", {"channels": channels})
-        out.setdefault(layer, {})["examples"] = {
-            "atlas": f"data/examples/{layer}.png", "index": f"data/examples/{layer}.json",
-            "thumbnail": index["thumbnail"], "n": index["n"], "per_row": index["per_row"]}
+                      "value": e["value"]} for e in entries] for entries in ex.channels]
+        _write(data / "examples" / f"{ex.layer}.json", {"channels": channels})
+        out.setdefault(ex.layer, {})["examples"] = {
+            "atlas": f"data/examples/{ex.layer}.png",
+            "index": f"data/examples/{ex.layer}.json",
+            "thumbnail": ex.thumbnail, "n": ex.n, "per_row": ex.per_row}
     return out
 
 
@@ -306,7 +314,8 @@ def write_site(p: dict[str, Any], source: Path, files: StudyFiles, out: Path) ->
     if files.analyses:
         _write(data / "analyses.json",
                analyses_summary(files.analyses, p.get("exclude_nonsemantic", False)))
-        summary["figures"] = _copy_figures(files.analyses, tmp, p["class_names"])
+        summary["figures"] = _copy_figures(files.analyses, tmp, p["class_names"],
+                                           p.get("pairs", []))
     _write(data / "study.json", summary)
     shutil.rmtree(out, ignore_errors=True)
     tmp.rename(out)

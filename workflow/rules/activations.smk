@@ -2,17 +2,18 @@
 # new k or share re-aggregates without a forward pass.
 
 
-rule activation_counts:
+rule activations:
     input:
-        stores=expand(f"{R}/aggregate/{{cls}}.zarr", cls=CLASSES),
+        stores=per_class(P.store),
     output:
-        f"{R}/activations/{{layer}}.npz",
+        counts=P.counts,
     params:
         p=step_params("aggregation"),
+        args=step_args("activations"),
     log:
-        f"{R}/logs/activation_counts/{{layer}}.log",
+        "{study}/logs/activations/{layer}.log",
     benchmark:
-        f"{R}/benchmarks/activation_counts/{{layer}}.tsv"
+        "{study}/benchmarks/activations/{layer}.tsv"
     conda:
         "../../envs/summit.yaml"
     threads: 1
@@ -20,5 +21,4 @@ rule activation_counts:
         mem_mb=2000,
         runtime=30,
     shell:
-        "summit activations --params {params.p:q} --layer {wildcards.layer:q}"
-        " --stores {input.stores:q} --out {output:q} 2> {log:q}"
+        STEP

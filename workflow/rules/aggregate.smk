@@ -2,18 +2,20 @@
 # channels per layer), exact influence tallies per hop, and predictions.
 
 
-rule aggregate_class:
+rule aggregate:
     input:
-        weights=WEIGHTS,
-        structure=f"{R}/model/structure.json",
+        weights=weights,
+        structure=P.structure,
     output:
-        directory(f"{R}/aggregate/{{cls}}.zarr"),
+        store=directory(P.store),
     params:
-        p=step_params(*MODEL_KEYS, "influence", "batch_size", "examples"),
+        p=model_params("dataset", "input", "device", "threads", "influence", "batch_size",
+                       "examples"),
+        args=step_args("aggregate"),
     log:
-        f"{R}/logs/aggregate_class/{{cls}}.log",
+        "{study}/logs/aggregate/{cls}.log",
     benchmark:
-        f"{R}/benchmarks/aggregate_class/{{cls}}.tsv"
+        "{study}/benchmarks/aggregate/{cls}.tsv"
     conda:
         "../../envs/summit.yaml"
     threads: config["threads"]
@@ -22,6 +24,4 @@ rule aggregate_class:
         runtime=120,
         gpu=GPU,
     shell:
-        "summit aggregate --params {params.p:q} --class-id {wildcards.cls}"
-        " --weights {input.weights:q} --structure {input.structure:q} --out {output:q}"
-        " 2> {log:q}"
+        STEP

@@ -4,21 +4,19 @@
 
 rule class_pairs:
     input:
-        graphs=expand(f"{R}/graphs/{{cls}}.json", cls=CLASSES),
-        featvis=expand(f"{R}/featvis/{{layer}}.json", layer=LAYERS),
-        featvis_atlases=expand(f"{R}/featvis/{{layer}}.png", layer=LAYERS),
+        graphs=per_class(P.graph, R),
+        featvis=per_layer(P.featvis, R),
+        featvis_atlases=per_layer(P.featvis_atlas, R),
     output:
-        report=f"{R}/analysis/class_pairs.json",
+        report=P.class_pairs,
         table=f"{R}/analysis/class_similarity.csv",
-        png=report(f"{R}/figures/class_pair.png", caption="../report/class_pair.rst",
-                   category="Paper figures"),
-        pdf=f"{R}/figures/class_pair.pdf",
-        pairs=[f"{R}/figures/class_pairs/{a}_{b}.{ext}" for a, b in CLASS_PAIRS
-               for ext in ("png", "pdf")],
+        png=report(P.figure.format(name="class_pair", ext="png"),
+                   caption="../report/class_pair.rst", category="Paper figures"),
+        pdf=P.figure.format(name="class_pair", ext="pdf"),
+        pairs=figures(*(f"class_pairs/{a}_{b}" for a, b in CLASS_PAIRS)),
     params:
-        p=step_params(),
-        pairs=" ".join(f"{a},{b}" for a, b in CLASS_PAIRS),
-        pair_dir=f"{R}/figures/class_pairs",
+        p=step_params(pairs=CLASS_PAIRS),
+        args=step_args("class_pairs"),
     log:
         f"{R}/logs/class_pairs.log",
     benchmark:
@@ -30,7 +28,4 @@ rule class_pairs:
         mem_mb=2000,
         runtime=10,
     shell:
-        "summit class-pairs --params {params.p:q} --graphs {input.graphs:q}"
-        " --featvis {input.featvis:q} --pairs {params.pairs} --pair-dir {params.pair_dir:q}"
-        " --out {output.report:q} --table {output.table:q} --png {output.png:q}"
-        " --pdf {output.pdf:q} 2> {log:q}"
+        STEP

@@ -1,10 +1,14 @@
-# Shared by every rule: the validated config, target lists and settings per step.
+# Shared by every rule: the validated config, the artifacts' paths, target lists and how a
+# rule runs its step.
 import json
 import os
 import re
+import shlex
 from pathlib import Path
+from types import SimpleNamespace
 
 from summit import data as summit_data
+from summit import steps as summit_steps
 from summit.config import ConfigError, validate
 
 config.update(validate(config, source="config"))
@@ -14,10 +18,6 @@ LAYERS = config["layers"]
 CLASS_NAMES = summit_data.class_names(config["dataset"])
 CLASSES = summit_data.study_classes(config["dataset"])
 TRAIN_DEMO = config["model"]["kind"] == "demo" and not config["model"]["weights"]
-WEIGHTS = f"{R}/model/weights.pt" if TRAIN_DEMO else config["model"]["weights"]
-NONSEMANTIC_EXCLUDED = (
-    [f"{R}/analysis/nonsemantic.json"] if config["graph"]["exclude_nonsemantic"] else []
-)
 SITE_SOURCES = sorted(str(p) for p in Path("site").rglob("*") if p.is_file())
 
 
@@ -41,22 +41,21 @@ def step_params(*keys, **extra) -> str:
 
 MODEL_KEYS = ("dataset", "model", "input", "device", "threads")
 
-
-def optional_files(flag: str, name: str):
-    """A params function: `flag` and the named input's files, or nothing when it has none
-    (inputs that a setting or a `use rule … with:` leaves empty)."""
-
-    def argument(wildcards, input) -> str:
-        files = getattr(input, name, [])
-        files = [files] if isinstance(files, str) else list(files)
-        return f"{flag} {' '.join(map(repr, files))}" if files else ""
-
-    return argument
+# Every rule runs its step the same way: `summit <rule> --params JSON --<name> <files> …`,
+# where the names are the rule's named inputs, outputs and wildcards that the step takes
+# (summit.steps); its other inputs are dependencies only (e.g. an index's atlas image).
+STEP = "summit {rule} --params {params.p:q} {params.args} 2> {log:q}"
 
 
-wildcard_constraints:
-    cls=r"\d+",
-    layer="|".join(re.escape(x) for x in LAYERS),
+def step_args(name: str):
+    """A params function: step `name`'s command-line arguments for this job."""
+
+    def arguments(wildcards, input, output) -> str:
+        values = {**dict(wildcards.items()), **dict(input.items()), **dict(output.items())}
+        return shlex.join(summit_steps.arguments(name, values))
+
+    return arguments
+
 
 
 def _compared_model() -> dict | None:
@@ -84,8 +83,76 @@ def _compared_model() -> dict | None:
     return model
 
 
+# The studies: the model's under R and, with model_comparison set, the second model's under
+# R/comparison. Rules shared by both take a {study} wildcard; each study has its model.
 COMPARED = _compared_model()
-C = f"{R}/comparison"  # the second model's study
+C = f"{R}/comparison"
+MODELS = {R: config["model"], **({C: COMPARED} if COMPARED else {})}
+
+
+def weights(wildcards) -> str:
+    """The study's model weights."""
+    return WEIGHTS if wildcards.study == R else MODELS[wildcards.study]["weights"]
+
+
+def model_params(*keys, **extra):
+    """A params function: step_params with the study's own model section."""
+    return lambda wildcards: step_params(*keys, **extra, model=MODELS[wildcards.study])
+
+
+# Every artifact's path, once. `{study}` is R or C; per class `{cls}`, per layer `{layer}`.
+P = SimpleNamespace(
+    weights=f"{R}/model/weights.pt",
+    metrics=f"{R}/model/metrics.json",
+    epoch_weights=f"{R}/model/checkpoints/epoch{{epoch}}.pt",
+    model="{study}/model/model.json",
+    structure="{study}/model/structure.json",
+    store="{study}/aggregate/{cls}.zarr",
+    counts="{study}/activations/{layer}.npz",
+    graph="{study}/graphs/{cls}.json",
+    graphml="{study}/graphs/{cls}.graphml",
+    featvis="{study}/featvis/{layer}.json",
+    featvis_atlas="{study}/featvis/{layer}.png",
+    nonsemantic="{study}/analysis/nonsemantic.json",
+    nonsemantic_table="{study}/analysis/nonsemantic.csv",
+    neighbours=f"{R}/analysis/neighbours.json",
+    class_pairs=f"{R}/analysis/class_pairs.json",
+    motifs=f"{R}/analysis/motifs.json",
+    layout=f"{R}/embedding/embedding.json",
+    stats=f"{R}/stats/{{cls}}.json",
+    examples=f"{R}/examples/{{layer}}.json",
+    examples_atlas=f"{R}/examples/{{layer}}.png",
+    separability=f"{R}/analysis/separability/{{layer}}.json",
+    model_comparison=f"{R}/analysis/models/{{cls}}.json",
+    provenance=f"{R}/provenance.json",
+    site=f"{R}/site/index.html",
+    figure=f"{R}/figures/{{name}}.{{ext}}",
+)
+
+
+def at(template: str, study: str = R) -> str:
+    """`template` in one study (the main one by default), other wildcards left to the rule."""
+    return expand(template, study=study, allow_missing=True)[0]
+
+
+def per_class(template: str, study: str = "{study}") -> list[str]:
+    """`template` for every class of the study (`{study}` left for the rule to fill)."""
+    return expand(template, cls=CLASSES, study=study, allow_missing=True)
+
+
+def per_layer(template: str, study: str = "{study}") -> list[str]:
+    """`template` for every primary layer."""
+    return expand(template, layer=LAYERS, study=study, allow_missing=True)
+
+
+WEIGHTS = P.weights if TRAIN_DEMO else config["model"]["weights"]
+NONSEMANTIC_EXCLUDED = [P.nonsemantic] if config["graph"]["exclude_nonsemantic"] else []
+
+
+wildcard_constraints:
+    cls=r"\d+",
+    layer="|".join(re.escape(x) for x in LAYERS),
+    study="|".join(re.escape(x) for x in MODELS),
 
 
 def _class_id(value: int | str) -> int:
@@ -98,17 +165,16 @@ def _class_id(value: int | str) -> int:
     return value
 
 
-CLASS_PAIRS = [tuple(_class_id(c) for c in pair) for pair in config["class_pairs"]["pairs"]]
+CLASS_PAIRS = [[_class_id(c) for c in pair] for pair in config["class_pairs"]["pairs"]]
 
-# The analyses' figures (each as PNG and PDF), targets of `rule all` and published by the site.
-ANALYSIS_FIGURES = [
-    f"{R}/figures/{name}.{ext}"
-    for name in ("nonsemantic", "neighbours", "class_pair", "motifs", "separability")
-    + (("model_comparison",) if COMPARED else ())
-    for ext in ("png", "pdf")
-]
-ANALYSIS_FIGURES += [f"{R}/figures/class_pairs/{a}_{b}.{ext}" for a, b in CLASS_PAIRS
-                     for ext in ("png", "pdf")]
-if COMPARED:
-    ANALYSIS_FIGURES += expand(f"{R}/figures/models/{{cls}}.{{ext}}", cls=CLASSES,
-                               ext=("png", "pdf"))
+
+def figures(*names: str) -> list[str]:
+    """Figures by name (under R/figures), each as PNG and PDF."""
+    return [P.figure.format(name=n, ext=ext) for n in names for ext in ("png", "pdf")]
+
+
+# The analyses' figures, targets of `rule all` and published by the site.
+ANALYSIS_FIGURES = figures("nonsemantic", "neighbours", "class_pair", "motifs", "separability",
+                           *(("model_comparison",) if COMPARED else ()),
+                           *(f"class_pairs/{a}_{b}" for a, b in CLASS_PAIRS),
+                           *(f"models/{c}" for c in (CLASSES if COMPARED else [])))

@@ -3,17 +3,18 @@
 # layers depend on each other in order, and UMAP's numba compilation is paid once.
 
 
-rule embed_layers:
+rule embedding:
     input:
-        counts=expand(f"{R}/activations/{{layer}}.npz", layer=LAYERS),
+        counts=per_layer(P.counts, R),
     output:
-        f"{R}/embedding/embedding.json",
+        layout=P.layout,
     params:
         p=step_params("embedding"),
+        args=step_args("embedding"),
     log:
-        f"{R}/logs/embed_layers.log",
+        f"{R}/logs/embedding.log",
     benchmark:
-        f"{R}/benchmarks/embed_layers.tsv"
+        f"{R}/benchmarks/embedding.tsv"
     conda:
         "../../envs/summit.yaml"
     threads: 1
@@ -21,5 +22,4 @@ rule embed_layers:
         mem_mb=2000,
         runtime=30,
     shell:
-        "summit embed --params {params.p:q} --counts {input.counts:q} --out {output:q}"
-        " 2> {log:q}"
+        STEP

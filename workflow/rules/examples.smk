@@ -3,20 +3,21 @@
 # atlas image plus an index, so the site loads a layer's examples in two requests.
 
 
-rule dataset_examples:
+rule examples:
     input:
         weights=WEIGHTS,
-        structure=f"{R}/model/structure.json",
-        stores=expand(f"{R}/aggregate/{{cls}}.zarr", cls=CLASSES),
+        structure=at(P.structure),
+        stores=per_class(P.store, R),
     output:
-        atlas=f"{R}/examples/{{layer}}.png",
-        index=f"{R}/examples/{{layer}}.json",
+        atlas=P.examples_atlas,
+        index=P.examples,
     params:
         p=step_params("dataset", "model", "input", "layers", "examples"),
+        args=step_args("examples"),
     log:
-        f"{R}/logs/dataset_examples/{{layer}}.log",
+        f"{R}/logs/examples/{{layer}}.log",
     benchmark:
-        f"{R}/benchmarks/dataset_examples/{{layer}}.tsv"
+        f"{R}/benchmarks/examples/{{layer}}.tsv"
     conda:
         "../../envs/summit.yaml"
     threads: 1
@@ -24,7 +25,4 @@ rule dataset_examples:
         mem_mb=3000,
         runtime=30,
     shell:
-        "summit examples --params {params.p:q} --layer {wildcards.layer:q}"
-        " --weights {input.weights:q} --structure {input.structure:q}"
-        " --stores {input.stores:q} --atlas {output.atlas:q} --out {output.index:q}"
-        " 2> {log:q}"
+        STEP

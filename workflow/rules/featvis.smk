@@ -1,24 +1,25 @@
 # Per layer: Lucent feature visualizations of every channel that appears in a class's
 # attribution graph or in the non-semantic channels' evidence (or all channels): the channel
 # objective plus diversity images, packed into one atlas per layer. Uses a GPU when present.
+# The second model's renders cover its graphs' channels only.
 
 
-rule feature_vis:
+rule featvis:
     input:
-        weights=WEIGHTS,
-        structure=f"{R}/model/structure.json",
-        graphs=expand(f"{R}/graphs/{{cls}}.json", cls=CLASSES),
-        nonsemantic=f"{R}/analysis/nonsemantic.json",
+        weights=weights,
+        structure=P.structure,
+        graphs=per_class(P.graph),
+        nonsemantic=lambda w: [at(P.nonsemantic)] if w.study == R else [],
     output:
-        atlas=f"{R}/featvis/{{layer}}.png",
-        index=f"{R}/featvis/{{layer}}.json",
+        atlas=P.featvis_atlas,
+        index=P.featvis,
     params:
-        p=step_params(*MODEL_KEYS, "featvis"),
-        nonsemantic=optional_files("--nonsemantic", "nonsemantic"),
+        p=model_params("dataset", "input", "device", "threads", "featvis"),
+        args=step_args("featvis"),
     log:
-        f"{R}/logs/feature_vis/{{layer}}.log",
+        "{study}/logs/featvis/{layer}.log",
     benchmark:
-        f"{R}/benchmarks/feature_vis/{{layer}}.tsv"
+        "{study}/benchmarks/featvis/{layer}.tsv"
     conda:
         "../../envs/summit.yaml"
     threads: config["threads"]
@@ -27,7 +28,4 @@ rule feature_vis:
         runtime=60,
         gpu=GPU,
     shell:
-        "summit featvis --params {params.p:q} --layer {wildcards.layer:q}"
-        " --weights {input.weights:q} --structure {input.structure:q}"
-        " --graphs {input.graphs:q} {params.nonsemantic} --atlas {output.atlas:q} --out {output.index:q}"
-        " 2> {log:q}"
+        STEP

@@ -1,21 +1,20 @@
 # The model under study: train the demo net (fixed seed, a checkpoint per epoch) or take the
 # configured weights, then record its structure (primary layers, hops between them) and
-# checksum.
+# checksum, for each study (the second model's too, with model_comparison).
 
 
-rule train_model:
+rule train:
     output:
-        weights=f"{R}/model/weights.pt",
-        metrics=f"{R}/model/metrics.json",
-        checkpoints=expand(f"{R}/model/checkpoints/epoch{{e}}.pt",
-                           e=range(1, config["model"]["train"]["epochs"] + 1)),
+        weights=P.weights,
+        metrics=P.metrics,
+        checkpoints=expand(P.epoch_weights, epoch=range(1, config["model"]["train"]["epochs"] + 1)),
     params:
         p=step_params(*MODEL_KEYS),
-        checkpoints=f"{R}/model/checkpoints",
+        args=step_args("train"),
     log:
-        f"{R}/logs/train_model.log",
+        f"{R}/logs/train.log",
     benchmark:
-        f"{R}/benchmarks/train_model.tsv"
+        f"{R}/benchmarks/train.tsv"
     conda:
         "../../envs/summit.yaml"
     threads: config["threads"]
@@ -24,24 +23,23 @@ rule train_model:
         runtime=60,
         gpu=GPU,
     shell:
-        "summit train --params {params.p:q} --weights {output.weights:q}"
-        " --metrics {output.metrics:q} --checkpoints {params.checkpoints:q} 2> {log:q}"
+        STEP
 
 
 rule describe_model:
     input:
-        weights=WEIGHTS,
-        metrics=[f"{R}/model/metrics.json"] if TRAIN_DEMO else [],
+        weights=weights,
+        metrics=lambda w: [P.metrics] if TRAIN_DEMO and w.study == R else [],
     output:
-        model=f"{R}/model/model.json",
-        structure=f"{R}/model/structure.json",
+        model=P.model,
+        structure=P.structure,
     params:
-        p=step_params(*MODEL_KEYS, "layers"),
-        metrics=optional_files("--metrics", "metrics"),
+        p=model_params("dataset", "input", "device", "threads", "layers"),
+        args=step_args("describe_model"),
     log:
-        f"{R}/logs/describe_model.log",
+        "{study}/logs/describe_model.log",
     benchmark:
-        f"{R}/benchmarks/describe_model.tsv"
+        "{study}/benchmarks/describe_model.tsv"
     conda:
         "../../envs/summit.yaml"
     threads: 1
@@ -49,5 +47,4 @@ rule describe_model:
         mem_mb=4000,
         runtime=10,
     shell:
-        "summit describe-model --params {params.p:q} --weights {input.weights:q}"
-        " {params.metrics} --structure {output.structure:q} --out {output.model:q} 2> {log:q}"
+        STEP

@@ -4,18 +4,19 @@
 
 rule motifs:
     input:
-        graphs=expand(f"{R}/graphs/{{cls}}.json", cls=CLASSES),
-        featvis=expand(f"{R}/featvis/{{layer}}.json", layer=LAYERS),
-        featvis_atlases=expand(f"{R}/featvis/{{layer}}.png", layer=LAYERS),
+        graphs=per_class(P.graph, R),
+        featvis=per_layer(P.featvis, R),
+        featvis_atlases=per_layer(P.featvis_atlas, R),
     output:
-        report=f"{R}/analysis/motifs.json",
-        channels=f"{R}/analysis/recurring_channels.csv",
-        edges=f"{R}/analysis/recurring_edges.csv",
-        png=report(f"{R}/figures/motifs.png", caption="../report/motifs.rst",
+        report=P.motifs,
+        channels_table=f"{R}/analysis/recurring_channels.csv",
+        edges_table=f"{R}/analysis/recurring_edges.csv",
+        png=report(P.figure.format(name="motifs", ext="png"), caption="../report/motifs.rst",
                    category="Paper figures"),
-        pdf=f"{R}/figures/motifs.pdf",
+        pdf=P.figure.format(name="motifs", ext="pdf"),
     params:
         p=step_params("motifs", class_names=CLASS_NAMES),
+        args=step_args("motifs"),
     log:
         f"{R}/logs/motifs.log",
     benchmark:
@@ -27,7 +28,4 @@ rule motifs:
         mem_mb=2000,
         runtime=30,
     shell:
-        "summit motifs --params {params.p:q} --graphs {input.graphs:q}"
-        " --featvis {input.featvis:q} --out {output.report:q}"
-        " --channels-table {output.channels:q} --edges-table {output.edges:q}"
-        " --png {output.png:q} --pdf {output.pdf:q} 2> {log:q}"
+        STEP

@@ -3,22 +3,23 @@
 # through the layer embeddings (the paper's Figure 8).
 
 
-rule class_neighbours:
+rule neighbours:
     input:
-        counts=expand(f"{R}/activations/{{layer}}.npz", layer=LAYERS),
-        embedding=f"{R}/embedding/embedding.json",
+        counts=per_layer(P.counts, R),
+        layout=P.layout,
     output:
-        report=f"{R}/analysis/neighbours.json",
+        report=P.neighbours,
         table=f"{R}/analysis/neighbours.csv",
-        png=report(f"{R}/figures/neighbours.png", caption="../report/neighbours.rst",
-                   category="Paper figures"),
-        pdf=f"{R}/figures/neighbours.pdf",
+        png=report(P.figure.format(name="neighbours", ext="png"),
+                   caption="../report/neighbours.rst", category="Paper figures"),
+        pdf=P.figure.format(name="neighbours", ext="pdf"),
     params:
         p=step_params("neighbours", class_names=CLASS_NAMES),
+        args=step_args("neighbours"),
     log:
-        f"{R}/logs/class_neighbours.log",
+        f"{R}/logs/neighbours.log",
     benchmark:
-        f"{R}/benchmarks/class_neighbours.tsv"
+        f"{R}/benchmarks/neighbours.tsv"
     conda:
         "../../envs/summit.yaml"
     threads: 1
@@ -26,6 +27,4 @@ rule class_neighbours:
         mem_mb=1000,
         runtime=10,
     shell:
-        "summit neighbours --params {params.p:q} --counts {input.counts:q}"
-        " --embedding {input.embedding:q} --out {output.report:q} --table {output.table:q}"
-        " --png {output.png:q} --pdf {output.pdf:q} 2> {log:q}"
+        STEP

@@ -1,21 +1,22 @@
-# Once: channels that are top channels in nearly every class (paper §8.4), from A^l and the
-# channel maxima, with their evidence as JSON, CSV and a figure (the paper's Figure 10).
-# With graph.exclude_nonsemantic the graph rules take them out of every class's graph.
+# Once per study: channels that are top channels in nearly every class (paper §8.4), from A^l
+# and the channel maxima, with their evidence as JSON and CSV, and for the main study a figure
+# (the paper's Figure 10). With graph.exclude_nonsemantic the graph rules leave them out.
 
 
-rule nonsemantic_channels:
+rule nonsemantic:
     input:
-        counts=expand(f"{R}/activations/{{layer}}.npz", layer=LAYERS),
-        stores=expand(f"{R}/aggregate/{{cls}}.zarr", cls=CLASSES),
+        counts=per_layer(P.counts),
+        stores=per_class(P.store),
     output:
-        report=f"{R}/analysis/nonsemantic.json",
-        table=f"{R}/analysis/nonsemantic.csv",
+        report=P.nonsemantic,
+        table=P.nonsemantic_table,
     params:
         p=step_params("nonsemantic"),
+        args=step_args("nonsemantic"),
     log:
-        f"{R}/logs/nonsemantic_channels.log",
+        "{study}/logs/nonsemantic.log",
     benchmark:
-        f"{R}/benchmarks/nonsemantic_channels.tsv"
+        "{study}/benchmarks/nonsemantic.tsv"
     conda:
         "../../envs/summit.yaml"
     threads: 1
@@ -23,25 +24,24 @@ rule nonsemantic_channels:
         mem_mb=2000,
         runtime=30,
     shell:
-        "summit nonsemantic --params {params.p:q} --counts {input.counts:q}"
-        " --stores {input.stores:q} --out {output.report:q} --table {output.table:q}"
-        " 2> {log:q}"
+        STEP
 
 
 rule nonsemantic_figure:
     input:
-        report=f"{R}/analysis/nonsemantic.json",
-        stats=expand(f"{R}/stats/{{cls}}.json", cls=CLASSES),
-        featvis=expand(f"{R}/featvis/{{layer}}.json", layer=LAYERS),
-        featvis_atlases=expand(f"{R}/featvis/{{layer}}.png", layer=LAYERS),
-        examples=expand(f"{R}/examples/{{layer}}.json", layer=LAYERS),
-        examples_atlases=expand(f"{R}/examples/{{layer}}.png", layer=LAYERS),
+        report=at(P.nonsemantic),
+        stats=per_class(P.stats),
+        featvis=per_layer(P.featvis, R),
+        featvis_atlases=per_layer(P.featvis_atlas, R),
+        examples=per_layer(P.examples),
+        examples_atlases=per_layer(P.examples_atlas),
     output:
-        png=report(f"{R}/figures/nonsemantic.png", caption="../report/nonsemantic.rst",
-                   category="Paper figures"),
-        pdf=f"{R}/figures/nonsemantic.pdf",
+        png=report(P.figure.format(name="nonsemantic", ext="png"),
+                   caption="../report/nonsemantic.rst", category="Paper figures"),
+        pdf=P.figure.format(name="nonsemantic", ext="pdf"),
     params:
         p=step_params(class_names=CLASS_NAMES),
+        args=step_args("nonsemantic_figure"),
     log:
         f"{R}/logs/nonsemantic_figure.log",
     benchmark:
@@ -53,6 +53,4 @@ rule nonsemantic_figure:
         mem_mb=2000,
         runtime=10,
     shell:
-        "summit nonsemantic-figure --params {params.p:q} --report {input.report:q}"
-        " --stats {input.stats:q} --featvis {input.featvis:q} --examples {input.examples:q}"
-        " --png {output.png:q} --pdf {output.pdf:q} 2> {log:q}"
+        STEP

@@ -4,11 +4,12 @@
 
 rule provenance:
     input:
-        model=f"{R}/model/model.json",
+        model=at(P.model),
     output:
-        f"{R}/provenance.json",
+        record=P.provenance,
     params:
         p=step_params(*config),
+        args=step_args("provenance"),
     log:
         f"{R}/logs/provenance.log",
     benchmark:
@@ -20,5 +21,4 @@ rule provenance:
         mem_mb=500,
         runtime=30,
     shell:
-        "summit provenance --params {params.p:q} --model {input.model:q} --out {output:q}"
-        " 2> {log:q}"
+        STEP

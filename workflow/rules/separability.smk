@@ -3,18 +3,19 @@
 # and figure over all layers.
 
 
-rule separability_layer:
+rule separability:
     input:
-        stores=expand(f"{R}/aggregate/{{cls}}.zarr", cls=CLASSES),
-        counts=f"{R}/activations/{{layer}}.npz",
+        stores=per_class(P.store, R),
+        counts=at(P.counts),
     output:
-        f"{R}/analysis/separability/{{layer}}.json",
+        report=P.separability,
     params:
         p=step_params("separability"),
+        args=step_args("separability"),
     log:
-        f"{R}/logs/separability_layer/{{layer}}.log",
+        f"{R}/logs/separability/{{layer}}.log",
     benchmark:
-        f"{R}/benchmarks/separability_layer/{{layer}}.tsv"
+        f"{R}/benchmarks/separability/{{layer}}.tsv"
     conda:
         "../../envs/summit.yaml"
     threads: 1
@@ -24,24 +25,24 @@ rule separability_layer:
         * 1024 * 8 // 2**20,
         runtime=60,
     shell:
-        "summit separability --params {params.p:q} --layer {wildcards.layer:q}"
-        " --stores {input.stores:q} --counts {input.counts:q} --out {output:q} 2> {log:q}"
+        STEP
 
 
-rule separability_report:
+rule separability_figure:
     input:
-        expand(f"{R}/analysis/separability/{{layer}}.json", layer=LAYERS),
+        layers=per_layer(P.separability),
     output:
         table=f"{R}/analysis/separability.csv",
-        png=report(f"{R}/figures/separability.png", caption="../report/separability.rst",
-                   category="Paper figures"),
-        pdf=f"{R}/figures/separability.pdf",
+        png=report(P.figure.format(name="separability", ext="png"),
+                   caption="../report/separability.rst", category="Paper figures"),
+        pdf=P.figure.format(name="separability", ext="pdf"),
     params:
         p=step_params(class_names=CLASS_NAMES),
+        args=step_args("separability_figure"),
     log:
-        f"{R}/logs/separability_report.log",
+        f"{R}/logs/separability_figure.log",
     benchmark:
-        f"{R}/benchmarks/separability_report.tsv"
+        f"{R}/benchmarks/separability_figure.tsv"
     conda:
         "../../envs/summit.yaml"
     threads: 1
@@ -49,5 +50,4 @@ rule separability_report:
         mem_mb=1000,
         runtime=10,
     shell:
-        "summit separability-figure --params {params.p:q} --layers {input:q}"
-        " --table {output.table:q} --png {output.png:q} --pdf {output.pdf:q} 2> {log:q}"
+        STEP

@@ -5,32 +5,31 @@
 rule site:
     input:
         SITE_SOURCES,
-        model=f"{R}/model/model.json",
-        structure=f"{R}/model/structure.json",
-        embedding=f"{R}/embedding/embedding.json",
-        graphs=expand(f"{R}/graphs/{{cls}}.json", cls=CLASSES),
-        stats=expand(f"{R}/stats/{{cls}}.json", cls=CLASSES),
-        activations=expand(f"{R}/activations/{{layer}}.npz", layer=LAYERS),
-        examples=expand(f"{R}/examples/{{layer}}.json", layer=LAYERS),
-        examples_atlases=expand(f"{R}/examples/{{layer}}.png", layer=LAYERS),
-        featvis=expand(f"{R}/featvis/{{layer}}.json", layer=LAYERS),
-        featvis_atlases=expand(f"{R}/featvis/{{layer}}.png", layer=LAYERS),
-        provenance=f"{R}/provenance.json",
-        nonsemantic=f"{R}/analysis/nonsemantic.json",
-        neighbours=f"{R}/analysis/neighbours.json",
-        class_pairs=f"{R}/analysis/class_pairs.json",
-        motifs=f"{R}/analysis/motifs.json",
-        separability=expand(f"{R}/analysis/separability/{{layer}}.json", layer=LAYERS),
-        models=expand(f"{R}/analysis/models/{{cls}}.json", cls=CLASSES) if COMPARED else [],
+        model=at(P.model),
+        structure=at(P.structure),
+        layout=P.layout,
+        graphs=per_class(P.graph, R),
+        stats=per_class(P.stats),
+        counts=per_layer(P.counts, R),
+        examples=per_layer(P.examples),
+        examples_atlases=per_layer(P.examples_atlas),
+        featvis=per_layer(P.featvis, R),
+        featvis_atlases=per_layer(P.featvis_atlas, R),
+        provenance=P.provenance,
+        nonsemantic=at(P.nonsemantic),
+        neighbours=P.neighbours,
+        class_pairs=P.class_pairs,
+        motifs=P.motifs,
+        separability=per_layer(P.separability),
+        models=per_class(P.model_comparison) if COMPARED else [],
         figures=[f for f in ANALYSIS_FIGURES if f.endswith(".png")],
     output:
-        index=f"{R}/site/index.html",
+        index=P.site,
     params:
         p=step_params("title", dataset_name=config["dataset"]["name"], class_ids=CLASSES,
-                      class_names=CLASS_NAMES,
+                      class_names=CLASS_NAMES, pairs=CLASS_PAIRS, source="site",
                       exclude_nonsemantic=config["graph"]["exclude_nonsemantic"]),
-        models=optional_files("--model-comparisons", "models"),
-        out=lambda w, output: os.path.dirname(output.index),
+        args=step_args("site"),
     log:
         f"{R}/logs/site.log",
     benchmark:
@@ -42,12 +41,4 @@ rule site:
         mem_mb=1000,
         runtime=10,
     shell:
-        "summit site --params {params.p:q} --source site --model {input.model:q}"
-        " --structure {input.structure:q} --embedding {input.embedding:q}"
-        " --graphs {input.graphs:q} --stats {input.stats:q}"
-        " --activations {input.activations:q} --examples {input.examples:q}"
-        " --featvis {input.featvis:q} --provenance {input.provenance:q}"
-        " --nonsemantic {input.nonsemantic:q} --neighbours {input.neighbours:q}"
-        " --class-pairs {input.class_pairs:q} --motifs {input.motifs:q}"
-        " --separability {input.separability:q} {params.models} --figures {input.figures:q}"
-        " --out {params.out:q} 2> {log:q}"
+        STEP

@@ -2,18 +2,19 @@
 # maxima over the class's images and over its misclassified images.
 
 
-rule class_stats:
+rule stats:
     input:
-        store=f"{R}/aggregate/{{cls}}.zarr",
-        counts=expand(f"{R}/activations/{{layer}}.npz", layer=LAYERS),
+        store=at(P.store),
+        counts=per_layer(P.counts, R),
     output:
-        f"{R}/stats/{{cls}}.json",
+        json=P.stats,
     params:
         p=step_params("stats"),
+        args=step_args("stats"),
     log:
-        f"{R}/logs/class_stats/{{cls}}.log",
+        f"{R}/logs/stats/{{cls}}.log",
     benchmark:
-        f"{R}/benchmarks/class_stats/{{cls}}.tsv"
+        f"{R}/benchmarks/stats/{{cls}}.tsv"
     conda:
         "../../envs/summit.yaml"
     threads: 1
@@ -21,5 +22,4 @@ rule class_stats:
         mem_mb=2000,
         runtime=10,
     shell:
-        "summit stats --params {params.p:q} --store {input.store:q}"
-        " --counts {input.counts:q} --out {output:q} 2> {log:q}"
+        STEP

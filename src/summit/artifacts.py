@@ -1,0 +1,305 @@
+"""Typed artifacts: what the stages hand each other and what the site reads.
+
+Each artifact is a dataclass that owns its file format: ``save`` writes atomically (a
+temporary file, then a rename, so an interrupted job never leaves a half-written output),
+JSON maps NaN and infinities to null, and every file carries its type's ``VERSION`` so a
+reader refuses a file written in another format with a one-line message. The site's
+front-end reads these files (graphs directly; the rest through ``summit.site``); its readers
+are tested against examples written here (``tests/vectors``).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, ClassVar, Self
+
+import numpy as np
+
+from summit.errors import SummitError
+
+
+class ArtifactError(SummitError):
+    """An artifact file is missing, unreadable or of another format version."""
+
+
+def finite(obj: Any) -> Any:
+    """NaN/inf (e.g. accuracy of a class absent from a split) as null: valid JSON for browsers."""
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    if isinstance(obj, dict):
+        return {k: finite(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [finite(v) for v in obj]
+    return obj
+
+
+def _atomic(path: str | Path) -> tuple[Path, Path]:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path, path.with_name(path.name + ".tmp")
+
+
+def write_json(path: str | Path, obj: Any) -> None:
+    """Write compact JSON atomically, NaN as null."""
+    path, tmp = _atomic(path)
+    tmp.write_text(json.dumps(finite(obj), separators=(",", ":"), ensure_ascii=False,
+                              allow_nan=False))
+    tmp.replace(path)
+
+
+def write_csv(path: str | Path, rows: list[dict[str, Any]]) -> None:
+    """Write rows (dicts with the same keys) as CSV atomically."""
+    path, tmp = _atomic(path)
+    with open(tmp, "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]) if rows else [])
+        writer.writeheader()
+        writer.writerows(rows)
+    tmp.replace(path)
+
+
+def read_json(path: str | Path) -> Any:
+    """Parse a JSON file; a missing or broken file is a one-line error naming it."""
+    try:
+        return json.loads(Path(path).read_text())
+    except (OSError, ValueError) as e:
+        raise ArtifactError(f"{path}: cannot be read ({e}); re-run the step that writes it") \
+            from e
+
+
+def _check_version(path: str | Path, kind: str, found: Any, expected: int) -> None:
+    if found != expected:
+        raise ArtifactError(f"{path}: a {kind} file of format version {found}, this code reads "
+                            f"version {expected}; delete it and re-run the study")
+
+
+@dataclass
+class JsonArtifact:
+    """Base of the JSON artifacts: fields in file order, then ``version``.
+
+    A field whose JSON key is not a Python name (``class``) names it in its metadata.
+    """
+
+    VERSION: ClassVar[int] = 1
+
+    def to_json(self) -> dict[str, Any]:
+        out = {f.metadata.get("key", f.name): getattr(self, f.name) for f in fields(self)}
+        return {**out, "version": self.VERSION}
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any], path: str | Path = "(data)") -> Self:
+        _check_version(path, cls.__name__, d.get("version"), cls.VERSION)
+        try:
+            return cls(**{f.name: d[f.metadata.get("key", f.name)] for f in fields(cls)})
+        except KeyError as e:
+            raise ArtifactError(f"{path}: a {cls.__name__} file without {e}; re-run the study") \
+                from e
+
+    def save(self, path: str | Path) -> None:
+        write_json(path, self.to_json())
+
+    @classmethod
+    def load(cls, path: str | Path) -> Self:
+        return cls.from_json(read_json(path), path)
+
+
+def _class_key() -> Any:
+    return field(metadata={"key": "class"})
+
+
+@dataclass
+class ModelCard(JsonArtifact):
+    """What was analysed: the model, its weights' checksum, training metrics, primary layers."""
+
+    name: str
+    kind: str
+    architecture: str
+    parameters: int
+    weights: str
+    weights_sha256: str
+    test_accuracy: float | None
+    training: dict[str, Any]
+    layers: list[str]
+
+
+@dataclass
+class Embedding(JsonArtifact):
+    """Per layer, one [x, y] in [0, 1] per class (rows in ``class_ids`` order)."""
+
+    class_ids: list[int]
+    layers: dict[str, list[list[float]]]
+
+
+@dataclass
+class ClassGraph(JsonArtifact):
+    """One class's attribution graph: vertices ``layer:channel`` with A count and PageRank,
+    edges from the lower layer's vertex to the higher one's with their influence tally."""
+
+    cls: dict[str, Any] = _class_key()  # {id, name}
+    layers: list[str] = field(default_factory=list)
+    nodes: list[dict[str, Any]] = field(default_factory=list)
+    edges: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def class_id(self) -> int:
+        return int(self.cls["id"])
+
+
+@dataclass
+class ClassStats(JsonArtifact):
+    """Accuracy, probability histogram and per-layer channel-max histograms of one class."""
+
+    class_id: int
+    n_images: int
+    n_skipped: int
+    accuracy: float
+    n_misclassified: int
+    confusions: list[int]
+    prob_hist: list[int]
+    channel_hist: dict[str, dict[str, Any]]
+
+
+@dataclass
+class ExamplesIndex(JsonArtifact):
+    """A layer's dataset-example atlas (``summit.atlas`` states the geometry): per channel
+    its patches in atlas order, each {image, class, value, position}."""
+
+    layer: str
+    thumbnail: int
+    n: int
+    per_row: int
+    receptive_field: dict[str, Any]
+    atlas: str  # the PNG's file name, beside this file
+    channels: list[list[dict[str, Any]]]
+
+
+@dataclass
+class FeatvisIndex(JsonArtifact):
+    """A layer's feature-visualization atlas: row i holds channel ``channels[i]``'s render
+    and then its diversity images, each ``size`` pixels square."""
+
+    layer: str
+    size: int
+    per_channel: int
+    atlas: str
+    channels: list[int]
+    seconds: float
+    seconds_per_image: float
+
+
+@dataclass
+class NonsemanticReport(JsonArtifact):
+    """Channels that are top channels whatever the class (paper §8.4), with their evidence."""
+
+    settings: dict[str, Any]
+    class_ids: list[int]
+    flagged: dict[str, list[int]]
+    n_flagged: int
+    channels: list[dict[str, Any]]
+
+
+@dataclass
+class NeighboursReport(JsonArtifact):
+    """Each class's nearest classes per layer and how much its neighbourhood changes."""
+
+    layers: list[str]
+    k: int
+    ranking: list[int]
+    classes: list[dict[str, Any]]
+
+
+@dataclass
+class ClassPairsReport(JsonArtifact):
+    """Vertex Jaccard of all pairs of graphs; the compared pairs (``most_similar``, ``a_b``)."""
+
+    class_ids: list[int]
+    vertex_jaccard: list[list[float]]
+    pairs: dict[str, dict[str, Any]]
+
+
+@dataclass
+class MotifsReport(JsonArtifact):
+    """Sub-structures shared by groups of classes' graphs (§9)."""
+
+    settings: dict[str, Any]
+    motifs: list[dict[str, Any]]
+    groups: list[dict[str, Any]]
+    channels: list[dict[str, Any]]
+
+
+@dataclass
+class SeparabilityLayer(JsonArtifact):
+    """One layer's few-channel classifiers against the model (§8.5)."""
+
+    layer: str
+    channels_per_class: int
+    n_images: int
+    n_test: int
+    classes: list[dict[str, Any]]
+    joint: dict[str, Any]
+
+
+@dataclass
+class ModelComparison(JsonArtifact):
+    """One class's graphs under two models: what is shared, per layer and in all."""
+
+    a: dict[str, Any]
+    b: dict[str, Any]
+    layers: dict[str, dict[str, Any]]
+    vertex_jaccard: float
+    edge_jaccard: float
+    vertices: dict[str, list[str]]
+    edges: dict[str, list[list[str]]]
+    models: list[str]
+    accuracy: list[float | None]
+
+
+@dataclass
+class ActivationCounts:
+    """A^l of one layer: ``counts[i, c]`` images of class ``class_ids[i]`` with channel ``c``
+    among their top channels; each channel's min and max over every image (the common
+    histogram range). Stored as ``.npz`` with the layer's name and the format version."""
+
+    VERSION: ClassVar[int] = 1
+
+    layer: str
+    class_ids: np.ndarray
+    counts: np.ndarray
+    channel_min: np.ndarray
+    channel_max: np.ndarray
+
+    def row(self, class_id: int) -> np.ndarray:
+        """The class's counts; a one-line error when the class was not counted."""
+        hit = np.flatnonzero(self.class_ids == class_id)
+        if not len(hit):
+            raise ArtifactError(f"A^l of {self.layer}: class {class_id} is not counted; "
+                                "re-run the study")
+        return self.counts[int(hit[0])]
+
+    def check_classes(self, class_ids: list[int], other: str) -> None:
+        """Refuse to combine with another artifact over other classes."""
+        if self.class_ids.tolist() != list(class_ids):
+            raise ArtifactError(f"A^l of {self.layer}: its classes differ from {other}'s; "
+                                "re-run the study")
+
+    def save(self, path: str | Path) -> None:
+        path, tmp = _atomic(path)
+        with open(tmp, "wb") as f:  # a file handle: np.savez would append .npz to the name
+            np.savez(f, counts=self.counts, class_ids=self.class_ids,
+                     channel_min=self.channel_min, channel_max=self.channel_max,
+                     layer=np.array(self.layer), version=np.array(self.VERSION))
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: str | Path) -> Self:
+        try:
+            with np.load(path) as z:
+                _check_version(path, cls.__name__, int(z["version"]) if "version" in z
+                               else None, cls.VERSION)
+                return cls(str(z["layer"]), z["class_ids"], z["counts"], z["channel_min"],
+                           z["channel_max"])
+        except (OSError, ValueError, KeyError) as e:
+            raise ArtifactError(f"{path}: cannot be read as A^l ({e}); re-run the study") from e

@@ -1,0 +1,43 @@
+"""Stage ``aggregate``: the per-class pass over the class's images (paper §6.1–6.2)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from summit.artifacts import read_json
+from summit.steps import step
+from summit.steps.model import study_model, torch_device
+from summit.structure import Structure
+
+log = logging.getLogger("summit")
+
+
+@step
+def aggregate(p: dict[str, Any], *, cls: int, weights: Path, structure: Path,
+              store: Path) -> None:
+    """The per-class pass: channel maxima, influence tallies and predictions into one store."""
+    from summit import data
+    from summit.aggregate import Aggregator, aggregate_class, class_loader
+    from summit.store import open_class_store
+
+    device = torch_device(p)
+    model, spec = study_model(p, weights, device)
+    traced = Structure.from_json(read_json(structure))
+    dataset = data.open_dataset(p["dataset"], spec, "train")
+    indices = data.class_image_indices(dataset.labels, cls, p["dataset"]["max_images_per_class"])
+    inf = p["influence"]
+    aggregator = Aggregator(model, traced, inf["method"], inf["k"], inf["share"],
+                            p["examples"]["n"])
+    loader = class_loader(dataset, indices, p["batch_size"], p["dataset"]["loader_workers"])
+    log.info("class %d: %d images, device %s", cls, len(indices), device)
+    layers = {x.name: x.channels for x in traced.layers}
+    with open_class_store(store, layers, max(1, len(indices))) as writer:
+        summary = aggregate_class(aggregator, loader, indices, writer, device)
+        tallies = {k: v.cpu().numpy() for k, v in aggregator.tallies.items()}
+        examples = {layer: {"value": top.value.cpu().numpy(), "image": top.image.cpu().numpy(),
+                            "position": top.position.cpu().numpy()}
+                    for layer, top in aggregator.examples.items()}
+        writer.finish(tallies, {"class_id": cls, "layers": list(layers), **summary}, examples)
+    log.info("done: %s", summary)

@@ -1,0 +1,52 @@
+"""Stage ``examples``: every channel's top dataset examples, cropped to its receptive field
+and packed into one atlas per layer (paper §7.3)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from summit.artifacts import ExamplesIndex, read_json
+from summit.steps import step
+from summit.steps.model import study_model
+from summit.structure import Structure
+
+
+@step
+def examples(p: dict[str, Any], *, layer: str, weights: Path, structure: Path,
+             stores: list[Path], atlas: Path, index: Path) -> None:
+    """Dataset-wide top-N image patches per channel of one layer, packed into one atlas."""
+    import torch
+
+    from summit import data
+    from summit.atlas import examples_per_row, pack_examples
+    from summit.examples import crop_patch, merge_top_n, receptive_fields
+    from summit.store import ClassStore
+
+    model, spec = study_model(p, weights, torch.device("cpu"))
+    rf = receptive_fields(model, p["layers"],
+                          torch.zeros(1, spec.channels, spec.size, spec.size))[layer]
+    shape = Structure.from_json(read_json(structure)).layer(layer)
+    candidates = [ClassStore(s).examples(layer) for s in stores]
+    n = p["examples"]["n"]
+    value, image, position = merge_top_n(*([c[key] for c in candidates]
+                                           for key in ("value", "image", "position")), n)
+    dataset = data.open_dataset(p["dataset"], spec, "train")
+    patches, channels = [], []
+    for c in range(shape.channels):
+        found = [k for k in range(value.shape[0]) if np.isfinite(value[k, c])]
+        patches.append([crop_patch(data.display_image(dataset, int(image[k, c])), rf,
+                                   int(position[k, c]), shape.width) for k in found])
+        channels.append([{"image": int(image[k, c]), "class": int(dataset.labels[image[k, c]]),
+                          "value": round(float(value[k, c]), 5),
+                          "position": divmod(int(position[k, c]), shape.width)}
+                         for k in found])
+    thumbnail = p["examples"]["thumbnail"]
+    atlas.parent.mkdir(parents=True, exist_ok=True)
+    pack_examples(patches, n, thumbnail, rgb=spec.channels != 1).save(atlas, optimize=True)
+    ExamplesIndex(layer=layer, thumbnail=thumbnail, n=n,
+                  per_row=examples_per_row(shape.channels, n),
+                  receptive_field={"jump": rf.jump, "size": rf.size}, atlas=atlas.name,
+                  channels=channels).save(index)

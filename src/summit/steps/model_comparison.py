@@ -1,0 +1,58 @@
+"""Stage ``model_comparison``: one class's graphs under two models side by side, and every
+class's comparison in one table and heatmap."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from summit.artifacts import ClassGraph, ModelCard, ModelComparison, write_csv
+from summit.steps import step
+
+
+def _accuracy(store_path: Path) -> float | None:
+    from summit.store import ClassStore
+
+    store = ClassStore(store_path)
+    if not store.attrs["n_images"]:
+        return None
+    return float((store.prediction("predicted") == store.prediction("label")).mean())
+
+
+@step
+def model_comparison(p: dict[str, Any], *, graph_a: Path, graph_b: Path, store_a: Path,
+                     store_b: Path, model_a: Path, model_b: Path, featvis_a: list[Path],
+                     featvis_b: list[Path], report: Path, png: Path, pdf: Path) -> None:
+    """One class's graphs from two models side by side and what changed."""
+    from summit.atlas import FeatvisAtlas, load_atlases
+    from summit.class_comparison import compare
+    from summit.figures import draw_side_by_side, save
+
+    a, b = ClassGraph.load(graph_a).to_json(), ClassGraph.load(graph_b).to_json()
+    labels = [ModelCard.load(x).name for x in (model_a, model_b)]
+    accuracy = [_accuracy(store_a), _accuracy(store_b)]
+    result = ModelComparison(**compare(a, b), models=labels, accuracy=accuracy)
+    result.save(report)
+    acc = " → ".join("n/a" if x is None else f"{x:.1%}" for x in accuracy)
+    fig = draw_side_by_side(a, b, result.to_json(), load_atlases(featvis_a, FeatvisAtlas),
+                            load_atlases(featvis_b, FeatvisAtlas), labels[0], labels[1],
+                            f"{a['class']['name']}: two models' attribution graphs "
+                            f"(vertex Jaccard {result.vertex_jaccard:.2f}; accuracy on the "
+                            f"class's images {acc})")
+    save(fig, png, pdf)
+
+
+@step
+def model_comparison_summary(p: dict[str, Any], *, comparisons: list[Path], table: Path,
+                             png: Path, pdf: Path) -> None:
+    """Every class's model comparison in one table and one heatmap."""
+    from summit.analysis_figures import draw_model_summary
+    from summit.figures import save
+
+    results = [ModelComparison.load(x) for x in comparisons]
+    write_csv(table, [{"class_id": r.a["id"], "class": r.a["name"],
+                       "accuracy_a": r.accuracy[0], "accuracy_b": r.accuracy[1],
+                       "vertex_jaccard": r.vertex_jaccard, "edge_jaccard": r.edge_jaccard,
+                       **{f"{layer}_jaccard": c["jaccard"] for layer, c in r.layers.items()}}
+                      for r in results])
+    save(draw_model_summary([r.to_json() for r in results]), png, pdf)

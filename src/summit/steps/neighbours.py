@@ -1,0 +1,32 @@
+"""Stage ``neighbours``: each class's nearest classes per layer, and the classes whose
+neighbourhood changes most across layers (paper §8.2, Figure 8)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from summit.artifacts import ActivationCounts, Embedding, NeighboursReport, write_csv
+from summit.steps import step
+
+
+@step
+def neighbours(p: dict[str, Any], *, counts: list[Path], layout: Path, report: Path,
+               table: Path, png: Path, pdf: Path) -> None:
+    """Every class's nearest neighbours per layer; the classes whose neighbourhood changes most."""
+    from summit.analysis_figures import draw_neighbourhoods
+    from summit.figures import save
+    from summit.neighbours import report as nearest
+    from summit.neighbours import table_rows
+
+    layers = [ActivationCounts.load(x) for x in counts]
+    class_ids = layers[0].class_ids.tolist()
+    result = NeighboursReport(**nearest([a.layer for a in layers], [a.counts for a in layers],
+                                        class_ids, p["class_names"], p["neighbours"]["k"]))
+    result.save(report)
+    write_csv(table, table_rows(result.to_json(), p["class_names"]))
+    embedded = Embedding.load(layout)
+    layers[0].check_classes(embedded.class_ids, str(layout))
+    fig = draw_neighbourhoods(result.to_json(), embedded.layers, class_ids, p["class_names"],
+                              p["neighbours"]["figure_classes"])
+    save(fig, png, pdf)

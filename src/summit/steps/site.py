@@ -1,0 +1,25 @@
+"""Stage ``site``: the static site, the front-end in ``site/`` plus the study's data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from summit.steps import step
+
+
+@step
+def site(p: dict[str, Any], *, model: Path, structure: Path, layout: Path, graphs: list[Path],
+         stats: list[Path], counts: list[Path], examples: list[Path], featvis: list[Path],
+         provenance: Path | None, nonsemantic: Path | None, neighbours: Path | None,
+         class_pairs: Path | None, motifs: Path | None, separability: list[Path],
+         models: list[Path], figures: list[Path], index: Path) -> None:
+    """Render the static site (``index`` and the data beside it) from the study's outputs;
+    ``p["source"]`` is the front-end's folder."""
+    from summit.site import Analyses, StudyFiles, write_site
+
+    analyses = Analyses(nonsemantic, neighbours, class_pairs, motifs, separability, models,
+                        figures)
+    files = StudyFiles(model, structure, layout, graphs, stats, counts, examples, featvis,
+                       provenance, analyses if any(vars(analyses).values()) else None)
+    write_site(p, Path(p["source"]), files, index.parent)

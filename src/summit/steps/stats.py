@@ -1,0 +1,20 @@
+"""Stage ``stats``: one class's accuracy and histograms, for the site's panels."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from summit.artifacts import ActivationCounts, ClassStats
+from summit.steps import step
+
+
+@step
+def stats(p: dict[str, Any], *, store: Path, counts: list[Path], json: Path) -> None:
+    """Per-class accuracy and histograms."""
+    from summit.stats import class_stats
+    from summit.store import ClassStore
+
+    ranges = {c.layer: {"channel_min": c.channel_min, "channel_max": c.channel_max}
+              for c in map(ActivationCounts.load, counts)}
+    ClassStats(**class_stats(ClassStore(store), ranges, p["stats"]["bins"])).save(json)

@@ -1,0 +1,1 @@
+"""Shared test vectors (see generate.py)."""

@@ -1,0 +1,213 @@
+"""Shared test vectors: cases the Python code and the site's JavaScript are both checked against.
+
+- ``layout.json``: graph pairs with their union and row orders as ``summit.layout`` computes
+  them (checked by tests/test_layout.py and tests/js/layout.test.mjs against
+  site/js/graph-layout.js).
+- ``site/``: a small site data folder (``data/study.json``, ``data/graphs/<id>.json``) as
+  ``summit.site.write_site`` writes it for the synthetic study of tests/fixtures/study.py,
+  and ``expected.json``: the geometry the page must compute from it (sprites by the atlas
+  contract, row orders by ``summit.layout``). tests/test_site_vectors.py checks the folder is
+  what the writer produces now; tests/js/site-data.test.mjs checks the page's readers on it.
+
+Regenerate both after changing a rule or the writer: ``python -m tests.vectors.generate``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from summit.layout import order_rows, union
+
+HERE = Path(__file__).resolve().parent
+SITE_LAYERS = [("mixed3a", 12), ("mixed3b", 16), ("mixed4a", 10)]
+SITE_SIZE = {"width": 960, "height": 640}  # the viewport the JS test lays graphs out in
+
+
+def _ids(rows: dict[str, list[dict[str, Any]]]) -> dict[str, list[str]]:
+    return {layer: [n["id"] for n in row] for layer, row in rows.items()}
+
+
+def _graph(layers: list[str], nodes: list[tuple[str, int, int]],
+           edges: list[tuple[str, str, int]]) -> dict[str, Any]:
+    return {"layers": layers,
+            "nodes": [{"id": f"{layer}:{c}", "layer": layer, "channel": c, "count": count,
+                       "pagerank": round(1 / (2 + c), 6)} for layer, c, count in nodes],
+            "edges": [{"source": s, "target": t, "weight": w} for s, t, w in edges]}
+
+
+def _random_graph(rng: random.Random, layers: list[str], width: int, p_node: float,
+                  p_edge: float, skip: int) -> dict[str, Any]:
+    """Random vertices per layer; edges to the next ``skip`` layers, in shuffled order."""
+    nodes = [(layer, c, rng.randint(1, 6)) for layer in layers for c in range(width)
+             if rng.random() < p_node]
+    edges = []
+    for i, lo in enumerate(layers):
+        for j in range(i + 1, min(len(layers), i + 1 + skip)):
+            for a in [n for n in nodes if n[0] == lo]:
+                for b in [n for n in nodes if n[0] == layers[j]]:
+                    if rng.random() < p_edge / (j - i):
+                        edges.append((f"{a[0]}:{a[1]}", f"{b[0]}:{b[1]}", rng.randint(1, 4)))
+    rng.shuffle(edges)
+    return _graph(layers, nodes, edges)
+
+
+def _pair_from(rng: random.Random, g: dict[str, Any], keep: float) -> dict[str, Any]:
+    """Another class's graph: part of ``g``'s vertices, some new ones, changed counts."""
+    layers = g["layers"]
+    other = _random_graph(rng, layers, 10, 0.3, 0.4, 2)
+    kept = [n for n in g["nodes"] if rng.random() < keep]
+    ids = {n["id"] for n in kept}
+    nodes = kept + [n for n in other["nodes"] if n["id"] not in ids]
+    nodes = [{**n, "count": rng.randint(1, 6)} for n in nodes]
+    present = {n["id"] for n in nodes}
+    edges = [e for e in g["edges"] + other["edges"]
+             if e["source"] in present and e["target"] in present and rng.random() < 0.8]
+    seen, unique = set(), []
+    for e in edges:
+        if (e["source"], e["target"]) not in seen:
+            seen.add((e["source"], e["target"]))
+            unique.append({**e, "weight": rng.randint(1, 4)})
+    return {"layers": layers, "nodes": nodes, "edges": unique}
+
+
+def _cases() -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
+    three = ["l0", "l1", "l2"]
+    ties_a = _graph(three, [("l0", 0, 5), ("l0", 1, 3), ("l0", 2, 3), ("l0", 9, 1),
+                            ("l1", 0, 4), ("l1", 1, 4), ("l1", 2, 2), ("l1", 3, 2),
+                            ("l2", 0, 6), ("l2", 1, 6)],
+                    [("l0:0", "l1:3", 2), ("l0:1", "l1:2", 1), ("l0:1", "l1:3", 1),
+                     ("l0:2", "l1:2", 1), ("l0:2", "l1:3", 1), ("l1:0", "l2:1", 3),
+                     ("l1:1", "l2:1", 3), ("l1:2", "l2:0", 1), ("l1:3", "l2:0", 2)])
+    ties_b = _graph(three, [("l0", 0, 7), ("l0", 1, 3), ("l0", 4, 2), ("l1", 2, 2),
+                            ("l1", 3, 5), ("l1", 5, 1), ("l2", 1, 6), ("l2", 2, 1)],
+                    [("l0:0", "l1:3", 2), ("l0:4", "l1:2", 3), ("l1:2", "l2:2", 1),
+                     ("l1:3", "l2:1", 4), ("l0:1", "l2:2", 1)])
+    four = ["a", "b", "c", "d"]
+    skip_a = _graph(four, [("a", 0, 1), ("a", 1, 2), ("a", 2, 3), ("b", 0, 1), ("b", 1, 1),
+                           ("c", 0, 2), ("c", 1, 2), ("c", 2, 2), ("d", 0, 1), ("d", 7, 9)],
+                    [("a:0", "c:2", 1), ("a:2", "c:0", 1), ("a:1", "b:0", 2),
+                     ("b:1", "d:0", 1), ("b:0", "c:1", 1), ("c:2", "d:0", 3),
+                     ("a:0", "d:0", 1)])
+    skip_b = _graph(four, [("a", 1, 4), ("a", 3, 1), ("b", 1, 3), ("c", 0, 2), ("d", 0, 5),
+                           ("d", 7, 9)],
+                    [("a:3", "c:0", 2), ("a:1", "d:0", 1), ("b:1", "d:7", 2)])
+    # One vertex with 140 neighbours (summation of more than 128 positions), and ones with 8
+    # to 20 (numpy's eight partial sums).
+    hub_nodes = [("in", 0, 9), ("in", 1, 2), ("in", 2, 3)] + [("mid", c, 1 + c % 4)
+                                                              for c in range(140)]
+    hub_nodes += [("out", c, 2) for c in range(3)]
+    hub_edges = [("in:0", f"mid:{c}", 1) for c in range(140)]
+    hub_edges += [("in:1", f"mid:{c}", 1) for c in range(0, 140, 7)]
+    hub_edges += [("in:2", f"mid:{c}", 1) for c in range(3, 140, 13)]
+    hub_edges += [(f"mid:{c}", f"out:{c % 3}", 1) for c in range(0, 140, 5)]
+    hub = _graph(["in", "mid", "out"], hub_nodes, hub_edges)
+    hub_b = _graph(["in", "mid", "out"], [("in", 0, 4), ("mid", 5, 8), ("out", 3, 1)],
+                   [("in:0", "mid:5", 2), ("mid:5", "out:3", 1)])
+    cases = [("ties_and_isolated", ties_a, ties_b), ("edges_skipping_layers", skip_a, skip_b),
+             ("hub_with_140_neighbours", hub, hub_b),
+             ("empty_and_one_sided", _graph([], [], []), ties_b)]
+    # Vertices with 8 or more neighbours and tied barycentres, where a plain left-to-right
+    # sum of the positions would order a row differently from numpy's pairwise one.
+    rng = random.Random(1281)
+    layers = [f"layer{k}" for k in range(rng.randint(2, 4))]
+    a = _random_graph(rng, layers, rng.randint(8, 12), 0.9, rng.uniform(0.6, 0.95), 1)
+    cases.append(("summation_order", a, _pair_from(rng, a, 0.7)))
+    rng = random.Random(2024)
+    for i in range(6):
+        layers = [f"layer{k}" for k in range(rng.randint(3, 5))]
+        a = _random_graph(rng, layers, rng.randint(5, 10), rng.uniform(0.5, 0.9),
+                          rng.uniform(0.3, 0.8), rng.randint(1, 2))
+        cases.append((f"random_{i}", a, _pair_from(rng, a, rng.uniform(0.4, 0.9))))
+    return cases
+
+
+def layout_vectors() -> dict[str, Any]:
+    """``layout.json``: per case the two graphs, ``union(a, b)``, and ``order_rows`` of
+    ``a``, ``b`` and the union (4 sweeps), and of the union after 0 to 3 sweeps."""
+    out = []
+    for name, a, b in _cases():
+        u = union(a, b)
+        out.append({"name": name, "a": a, "b": b, "union": u,
+                    "rows": {"a": _ids(order_rows(a)), "b": _ids(order_rows(b)),
+                             "union": _ids(order_rows(u))},
+                    "union_rows_by_sweeps": [_ids(order_rows(u, sweeps=s)) for s in range(4)]})
+    return {"about": "Written by tests/vectors/generate.py from summit.layout; do not edit.",
+            "cases": out}
+
+
+def _sprites(study: dict[str, Any]) -> list[dict[str, Any]]:
+    """Per layer and channel (and one past each end) the featvis and examples sprites the
+    page must compute, from the atlas geometry (``summit.atlas``, ``summit.site``)."""
+    from summit.atlas import example_origin
+
+    out = []
+    for layer in study["layers"]:
+        fv, ex = layer["featvis"], layer["examples"]
+        for c in range(-1, layer["channels"] + 1):
+            featvis = examples = None
+            if fv and c in fv["channels"]:
+                row = fv["channels"].index(c)
+                featvis = {"href": fv["atlas"], "size": fv["size"], "x": 0,
+                           "y": row * fv["size"], "count": fv["per_channel"],
+                           "atlasWidth": fv["per_channel"] * fv["size"],
+                           "atlasHeight": len(fv["channels"]) * fv["size"]}
+            if ex and 0 <= c < layer["channels"]:
+                x, y = example_origin(c, 0, ex["n"], ex["per_row"], ex["thumbnail"])
+                examples = {"href": ex["atlas"], "size": ex["thumbnail"], "x": x, "y": y,
+                            "count": ex["n"],
+                            "atlasWidth": ex["per_row"] * ex["n"] * ex["thumbnail"],
+                            "atlasHeight": math.ceil(layer["channels"] / ex["per_row"])
+                            * ex["thumbnail"]}
+            out.append({"layer": layer["name"], "channel": c, "featvis": featvis,
+                        "examples": examples})
+    return out
+
+
+def write_site_example(out: Path) -> None:
+    """The site data folder of a small synthetic study, and the geometry expected from it."""
+    from summit.site import write_site
+    from tests.fixtures.study import TRICKY_NAMES, make_study
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        p, files = make_study(tmp / "study", TRICKY_NAMES[:4], SITE_LAYERS, vertices=(8, 14),
+                              edges=(10, 24), bins=4, n_images=30, with_analyses=False)
+        (tmp / "front-end").mkdir()  # the data only, not a copy of site/
+        write_site(p, tmp / "front-end", files, tmp / "site")
+        shutil.rmtree(out, ignore_errors=True)
+        (out / "data" / "graphs").mkdir(parents=True)
+        shutil.copyfile(tmp / "site" / "data" / "study.json", out / "data" / "study.json")
+        for path in sorted((tmp / "site" / "data" / "graphs").iterdir()):
+            shutil.copyfile(path, out / "data" / "graphs" / path.name)
+    study = json.loads((out / "data" / "study.json").read_text())
+    graphs = [json.loads((out / c["graph"]).read_text()) for c in study["classes"]]
+    first, second = study["classes"][0]["id"], study["classes"][1]["id"]
+    expected = {
+        "about": "Written by tests/vectors/generate.py; do not edit.",
+        "size": SITE_SIZE,
+        "sprites": _sprites(study),
+        "rows": {str(c["id"]): _ids(order_rows(g)) for c, g in zip(study["classes"], graphs,
+                                                                     strict=True)},
+        "union": {"a": first, "b": second,
+                  "rows": _ids(order_rows(union(graphs[0], graphs[1])))},
+    }
+    (out / "expected.json").write_text(json.dumps(expected, ensure_ascii=False, indent=1) + "\n")
+
+
+def main() -> None:
+    vectors = layout_vectors()
+    cases = ",\n".join(json.dumps(c, separators=(",", ":")) for c in vectors["cases"])
+    (HERE / "layout.json").write_text(f'{{"about":{json.dumps(vectors["about"])},"cases":[\n'
+                                      f"{cases}\n]}}\n")
+    write_site_example(HERE / "site")
+    print(f"wrote {HERE / 'layout.json'} and {HERE / 'site'}")
+
+
+if __name__ == "__main__":
+    main()
