@@ -134,3 +134,30 @@ def test_without_analyses_the_site_says_so(tmp_path):
     study = json.loads((tmp_path / "site/data/study.json").read_text())
     assert study["analyses"] is None and study["figures"] == []
     assert not (tmp_path / "site/data/analyses.json").exists()
+
+
+def test_a_stages_per_class_panel_is_published_with_its_path(built):
+    site, p, files = built
+    study = json.loads((site / "data" / "study.json").read_text())
+    assert study["panels"] == [{"name": "note", "data": "data/panels/note/{id}.json"}]
+    for cid, path in zip(p["class_ids"], files.panels["note"], strict=True):
+        shipped = site / study["panels"][0]["data"].replace("{id}", str(cid))
+        assert shipped.read_bytes() == path.read_bytes()
+
+
+def test_without_panels_study_json_has_no_panel_key(tmp_path):
+    p, files = make_study(tmp_path / "study", TRICKY_NAMES[:3], LAYERS, panel=False)
+    write_site(p, REPO_SITE, files, tmp_path / "site")
+    assert "panels" not in json.loads((tmp_path / "site" / "data" / "study.json").read_text())
+
+
+@pytest.mark.parametrize("name", ["../x", "Note", "a-b", ""])
+def test_a_panel_name_that_cannot_name_a_module_is_refused(tmp_path, name):
+    from dataclasses import replace
+
+    from summit.errors import SummitError
+
+    p, files = make_study(tmp_path / "study", TRICKY_NAMES[:3], LAYERS)
+    with pytest.raises(SummitError, match="panel names are lower-case identifiers"):
+        write_site(p, REPO_SITE, replace(files, panels={name: files.panels["note"]}),
+                   tmp_path / "site")

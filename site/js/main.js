@@ -9,6 +9,7 @@ import { createGraph } from './graph.js';
 import { createChannelPanel } from './channel.js';
 import { createDetails } from './details.js';
 import { createAnalyses } from './analyses.js';
+import { createPanels } from './panels.js';
 import { URL_KEYS, parseHash, resolveSelection, setState, state, subscribe, toHash } from './state.js';
 
 async function start() {
@@ -59,6 +60,7 @@ async function start() {
       onClearHighlight: () => setState({ highlight: null }),
     }),
     createChannelPanel({ study, onClear: () => selectChannel(null) }),
+    createPanels({ study }),
   ];
 
   createAnalyses({ study, onSelect: (patch) => setState(patch), onError: showError });

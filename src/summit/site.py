@@ -21,7 +21,9 @@ primary layer's name; every list of classes is in ``study.json``'s ``classes`` o
   per class}; ``provenance``: null or what the study was made from (``summit.provenance``:
   config, package versions, platform, model and dataset checksums); ``analyses``: null or
   the path of the analyses file below; ``figures``: the publication figures, each {``name``,
-  ``title``, ``png``, ``pdf``} (paths).
+  ``title``, ``png``, ``pdf``} (paths); ``panels`` (only when a stage publishes per-class
+  data): each {``name``, ``data``: the path of a class's file with ``{id}`` for its id}, shown
+  by the module ``js/panels/<name>.js`` (see ``site/js/panels.js``).
 - ``data/layers/<layer>.json``, fetched when a channel of the layer is first shown:
   ``range`` [min per channel, max per channel] (the common histogram range) and
   ``all_images`` (channels × bins): the channel-max histogram over every image (the sum of
@@ -48,6 +50,7 @@ Names and paths in these files are data: the page sets them as text, never as HT
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -73,6 +76,7 @@ from summit.artifacts import (
     read_json,
 )
 from summit.artifacts import write_json as _write
+from summit.errors import SummitError
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,7 @@ class StudyFiles:
     featvis: list[Path] = field(default_factory=list)
     provenance: Path | None = None
     analyses: Analyses | None = None
+    panels: dict[str, list[Path]] = field(default_factory=dict)  # name -> a file per class
 
 
 @dataclass(frozen=True)
@@ -246,6 +251,8 @@ def study_summary(p: dict[str, Any], files: StudyFiles, bins: int,
         "provenance": read_json(files.provenance) if files.provenance else None,
         "analyses": "data/analyses.json" if files.analyses else None,
         "figures": [],
+        **({"panels": [{"name": name, "data": f"data/panels/{name}/{{id}}.json"}
+                       for name in files.panels]} if files.panels else {}),
     }
 
 
@@ -293,6 +300,22 @@ def _copy_images(p: dict[str, Any], files: StudyFiles, data: Path) -> dict[str, 
     return out
 
 
+def panel_name(name: str) -> str:
+    """``name`` if it can name a panel's module (``js/panels/<name>.js``), else a one-line error."""
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+        raise SummitError(f"site panel {name!r}: panel names are lower-case identifiers "
+                          "(they name js/panels/<name>.js)")
+    return name
+
+
+def _copy_panels(class_ids: list[int], panels: dict[str, list[Path]], data: Path) -> None:
+    """Copy each per-class panel's files (a stage's artifacts) to ``data/panels/<name>/``."""
+    for name, paths in panels.items():
+        (data / "panels" / panel_name(name)).mkdir(parents=True)
+        for cid, path in zip(class_ids, paths, strict=True):
+            shutil.copyfile(path, data / "panels" / name / f"{cid}.json")
+
+
 def write_site(p: dict[str, Any], source: Path, files: StudyFiles, out: Path) -> None:
     """Copy the front-end and write the data files into ``out`` (replaced as a whole)."""
     tmp = out.with_name(out.name + ".partial")
@@ -310,6 +333,7 @@ def write_site(p: dict[str, Any], source: Path, files: StudyFiles, out: Path) ->
     for layer, a in counts.items():
         (data / "layers" / f"{layer}.counts.i32").write_bytes(a.tobytes())
     images = _copy_images(p, files, data)
+    _copy_panels(p["class_ids"], files.panels, data)
     summary = study_summary(p, files, bins, list(counts), images)
     if files.analyses:
         _write(data / "analyses.json",

@@ -50,6 +50,18 @@ def test_page_loads_without_errors_and_shows_names_as_text(page, site_url, artif
     page.screenshot(path=artifacts / "loaded.png")
 
 
+def test_a_stages_panel_shows_the_selected_classs_record(page, site_url, artifacts):
+    errors = open_site(page, site_url)
+    panel = page.locator('#class-panels [data-panel="note"]')
+    expect(panel.locator("h2")).to_have_text("Note")  # the module's title
+    expect(panel.locator("p.note")).to_have_text(re.compile(r"^A note on .+ \(class \d+\)$"))
+    page.locator("#class-list .class-name", has_text="<b>html</b>").click()
+    expect(panel.locator("p.note")).to_have_text("A note on <b>html</b> (class 4)")
+    assert panel.locator("b").count() == 0  # record text stays text
+    panel.screenshot(path=artifacts / "panel.png")
+    assert errors == []
+
+
 def test_provenance_is_shown_as_text(page, site_url):
     open_site(page, site_url)
     page.locator("#provenance summary").click()

@@ -8,6 +8,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from summit import data as summit_data
+from summit import site as summit_site
 from summit import steps as summit_steps
 from summit.config import ConfigError, validate
 
@@ -146,6 +147,16 @@ def per_layer(template: str, study: str = "{study}") -> list[str]:
 
 
 WEIGHTS = P.weights if TRAIN_DEMO else config["model"]["weights"]
+# Per-class artifacts a stage publishes in the site, by panel name: a stage's rule file calls
+# site_panel("name", P.its_artifact) and adds site/js/panels/<name>.js to show it.
+SITE_PANELS: dict[str, str] = {}
+
+
+def site_panel(name: str, template: str) -> None:
+    """Show the main study's per-class `template` (with {cls}) in the site as panel `name`."""
+    SITE_PANELS[summit_site.panel_name(name)] = at(template)
+
+
 NONSEMANTIC_EXCLUDED = [P.nonsemantic] if config["graph"]["exclude_nonsemantic"] else []
 
 

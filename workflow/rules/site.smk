@@ -23,12 +23,16 @@ rule site:
         separability=per_layer(P.separability),
         models=per_class(P.model_comparison) if COMPARED else [],
         figures=[f for f in ANALYSIS_FIGURES if f.endswith(".png")],
+        panels=lambda w: [f for t in SITE_PANELS.values() for f in per_class(t)],
     output:
         index=P.site,
     params:
-        p=step_params("title", dataset_name=config["dataset"]["name"], class_ids=CLASSES,
-                      class_names=CLASS_NAMES, pairs=CLASS_PAIRS, source="site",
-                      exclude_nonsemantic=config["graph"]["exclude_nonsemantic"]),
+        p=lambda w: step_params("title", dataset_name=config["dataset"]["name"],
+                                class_ids=CLASSES, class_names=CLASS_NAMES, pairs=CLASS_PAIRS,
+                                source="site",
+                                exclude_nonsemantic=config["graph"]["exclude_nonsemantic"],
+                                **({"panels": {name: per_class(t) for name, t in
+                                               SITE_PANELS.items()}} if SITE_PANELS else {})),
         args=step_args("site"),
     log:
         f"{R}/logs/site.log",
