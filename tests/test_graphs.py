@@ -1,7 +1,7 @@
 """Graph assembly against explicit path enumeration, and PageRank against networkx."""
 
 import itertools
-from dataclasses import asdict
+from dataclasses import replace
 
 import networkx as nx
 import numpy as np
@@ -12,7 +12,7 @@ from summit.hops import Block, Hop, Layer, Structure
 from summit.settings import GraphSettings
 
 # The schema's graph defaults, with a larger share so the small test graphs keep a few vertices.
-GRAPH_CFG = {**asdict(GraphSettings.defaults()), "share": 0.3}
+GRAPH_CFG = replace(GraphSettings.defaults(), share=0.3)
 
 
 def _inception_block():
@@ -114,7 +114,7 @@ def test_full_graph_and_pagerank_match_networkx():
     tallies = {"ab": np.array([[2, 0], [1, 1], [0, 6]]), "bc": np.array([[3, 0], [1, 2]])}
     g = full_graph(s, counts, tallies, None, 5, {})
     np.testing.assert_array_equal(personalization(g), [1, 0, 0.4, 0.25, 1, 1, 1])
-    out = attribution_graph(g, {**GRAPH_CFG, "share": 1.0})
+    out = attribution_graph(g, replace(GRAPH_CFG, share=1.0))
     ref = nx.Graph()
     ids = ["A:0", "A:1", "A:2", "B:0", "B:1", "C:0", "C:1"]
     ref.add_nodes_from(ids)
@@ -155,6 +155,6 @@ def test_pagerank_scores_sum_to_one_over_layers():
     counts = {x.name: rng.integers(0, 9, x.channels) for x in s.layers}
     tallies = {h.name: rng.integers(0, 9, (h.in_channels, h.out_channels)) for h in s.hops()}
     out = attribution_graph(full_graph(s, counts, tallies, None, 5, {}),
-                            {**GRAPH_CFG, "share": 1.0})
+                            replace(GRAPH_CFG, share=1.0))
     assert sum(n["pagerank"] for n in out["nodes"]) == pytest.approx(1.0)
     assert all(a["id"] != b["id"] for a, b in itertools.combinations(out["nodes"], 2))

@@ -222,18 +222,18 @@ def _full_graph(structure: Structure, counts: dict[str, np.ndarray],
                       g.exclude_channels)
 
 
-def _networkx_scores(graph: FullGraph, p: np.ndarray, cfg: dict[str, Any]) -> np.ndarray:
+def _networkx_scores(graph: FullGraph, p: np.ndarray, cfg: GraphSettings) -> np.ndarray:
     import networkx as nx
 
     g = nx.from_scipy_sparse_array(graph.adjacency)  # undirected, weights as "weight"
-    pr = nx.pagerank(g, alpha=cfg["alpha"], personalization=dict(enumerate(p)),
-                     max_iter=cfg["max_iter"], tol=cfg["tol"], weight="weight")
+    pr = nx.pagerank(g, alpha=cfg.alpha, personalization=dict(enumerate(p)),
+                     max_iter=cfg.max_iter, tol=cfg.tol, weight="weight")
     return np.array([pr[v] for v in range(graph.adjacency.shape[0])])
 
 
 def run_graphs(n_classes: int = 1000, n_check: int = 3, seed: int = 0) -> dict[str, Any]:
     """Time graph assembly and PageRank + extraction for synthetic GoogLeNet classes."""
-    cfg = asdict(GraphSettings.defaults())
+    cfg = GraphSettings.defaults()
     structure = trace_structure(googlenet(), GOOGLENET_LAYERS, torch.zeros(1, 3, 224, 224))
     rng = np.random.default_rng(seed)
     assemble = rank = 0.0
@@ -250,14 +250,14 @@ def run_graphs(n_classes: int = 1000, n_check: int = 3, seed: int = 0) -> dict[s
         if c < n_check:
             p = personalization(graph)
             t3 = time.perf_counter()
-            ours = personalized_pagerank(graph.adjacency, p, cfg["alpha"], cfg["max_iter"],
-                                         cfg["tol"], symmetric=True)
+            ours = personalized_pagerank(graph.adjacency, p, cfg.alpha, cfg.max_iter, cfg.tol,
+                                         symmetric=True)
             t4 = time.perf_counter()
             ref = _networkx_scores(graph, p, cfg)
             nx_seconds += time.perf_counter() - t4
             our_seconds += t4 - t3
             differences.append(float(np.abs(ours - ref).max()))
-            kept_ref = extract_per_layer(ref, graph.layer_of, cfg["share"])
+            kept_ref = extract_per_layer(ref, graph.layer_of, cfg.share)
             same_vertices.append({n["id"] for n in result["nodes"]} == {
                 f"{graph.layers[graph.layer_of[v]]}:{graph.channel_of[v]}"
                 for v in np.flatnonzero(kept_ref)})
@@ -276,7 +276,7 @@ def run_analyses(n_classes: int = 1000, min_classes: int = 3, seed: int = 0) -> 
     from summit.class_comparison import vertex_jaccard
     from summit.motifs import report
 
-    cfg = asdict(GraphSettings.defaults())
+    cfg = GraphSettings.defaults()
     structure = trace_structure(googlenet(), GOOGLENET_LAYERS, torch.zeros(1, 3, 224, 224))
     rng = np.random.default_rng(seed)
     graphs = []

@@ -22,6 +22,7 @@ from summit.pagerank import (
     personalized_pagerank,
     widest_path_product,
 )
+from summit.settings import GraphSettings
 from summit.structure import Block, Structure
 
 
@@ -115,15 +116,15 @@ def personalization(graph: FullGraph) -> np.ndarray:
     return p
 
 
-def attribution_graph(graph: FullGraph, graph_cfg: dict[str, Any]) -> dict[str, Any]:
+def attribution_graph(graph: FullGraph, settings: GraphSettings) -> dict[str, Any]:
     """PageRank over the full graph and extraction of the class's attribution graph."""
-    scores = personalized_pagerank(graph.adjacency, personalization(graph), graph_cfg["alpha"],
-                                   graph_cfg["max_iter"], graph_cfg["tol"], symmetric=True)
-    if graph_cfg["extraction"] == "per_layer":
-        kept = extract_per_layer(scores, graph.layer_of, graph_cfg["share"])
+    scores = personalized_pagerank(graph.adjacency, personalization(graph), settings.alpha,
+                                   settings.max_iter, settings.tol, symmetric=True)
+    if settings.extraction == "per_layer":
+        kept = extract_per_layer(scores, graph.layer_of, settings.share)
     else:
-        kept = extract_unified(scores, graph.layer_of, graph.adjacency, graph_cfg["share"],
-                               graph_cfg["unified_step"])
+        kept = extract_unified(scores, graph.layer_of, graph.adjacency, settings.share,
+                               settings.unified_step)
     kept &= (graph.counts > 0) | (graph.adjacency.sum(axis=1) > 0)
     ids = {v: f"{graph.layers[graph.layer_of[v]]}:{graph.channel_of[v]}"
            for v in np.flatnonzero(kept)}

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from summit.artifacts import ActivationCounts
+from summit.settings import AggregationSettings
 from summit.steps import step
 
 
@@ -15,7 +16,7 @@ def activations(p: dict[str, Any], *, layer: str, stores: list[Path], counts: Pa
     from summit.activations import activation_matrix
     from summit.store import ClassStore
 
-    agg = p["aggregation"]
-    result = activation_matrix([ClassStore(s) for s in stores], layer, agg["method"], agg["k"],
-                               agg["share"])
+    agg = AggregationSettings.from_config(p["aggregation"])
+    result = activation_matrix([ClassStore(s) for s in stores], layer, agg.method, agg.k,
+                               agg.share)
     ActivationCounts(layer=layer, **result).save(counts)

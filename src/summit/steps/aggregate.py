@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from summit.artifacts import read_json
+from summit.settings import ExamplesSettings, InfluenceSettings
 from summit.steps import step
 from summit.steps.model import study_model, torch_device
 from summit.structure import Structure
@@ -27,9 +28,9 @@ def aggregate(p: dict[str, Any], *, cls: int, weights: Path, structure: Path,
     traced = Structure.from_json(read_json(structure))
     dataset = data.open_dataset(p["dataset"], spec, "train")
     indices = data.class_image_indices(dataset.labels, cls, p["dataset"]["max_images_per_class"])
-    inf = p["influence"]
-    aggregator = Aggregator(model, traced, inf["method"], inf["k"], inf["share"],
-                            p["examples"]["n"])
+    inf = InfluenceSettings.from_config(p["influence"])
+    aggregator = Aggregator(model, traced, inf.method, inf.k, inf.share,
+                            ExamplesSettings.from_config(p["examples"]).n)
     loader = class_loader(dataset, indices, p["batch_size"], p["dataset"]["loader_workers"])
     log.info("class %d: %d images, device %s", cls, len(indices), device)
     layers = {x.name: x.channels for x in traced.layers}

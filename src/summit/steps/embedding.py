@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from summit.artifacts import ActivationCounts, Embedding
+from summit.settings import EmbeddingSettings
 from summit.steps import step
 
 
@@ -17,9 +18,9 @@ def embedding(p: dict[str, Any], *, counts: list[Path], layout: Path) -> None:
     from summit.embedding import embed_layers
 
     layers = [ActivationCounts.load(path) for path in counts]
-    e = p["embedding"]
-    layouts = embed_layers([c.counts for c in layers], n_neighbors=e["n_neighbors"],
-                           min_dist=e["min_dist"], seed=e["seed"])
+    e = EmbeddingSettings.from_config(p["embedding"])
+    layouts = embed_layers([c.counts for c in layers], n_neighbors=e.n_neighbors,
+                           min_dist=e.min_dist, seed=e.seed)
     Embedding(class_ids=layers[0].class_ids.tolist(), layers={
         c.layer: np.round(xy, 6).tolist() for c, xy in zip(layers, layouts, strict=True)}
     ).save(layout)

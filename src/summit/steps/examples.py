@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from summit.artifacts import ExamplesIndex, read_json
+from summit.settings import ExamplesSettings
 from summit.steps import step
 from summit.steps.model import study_model
 from summit.structure import Structure
@@ -30,7 +31,8 @@ def examples(p: dict[str, Any], *, layer: str, weights: Path, structure: Path,
                           torch.zeros(1, spec.channels, spec.size, spec.size))[layer]
     shape = Structure.from_json(read_json(structure)).layer(layer)
     candidates = [ClassStore(s).examples(layer) for s in stores]
-    n = p["examples"]["n"]
+    settings = ExamplesSettings.from_config(p["examples"])
+    n = settings.n
     value, image, position = merge_top_n(*([c[key] for c in candidates]
                                            for key in ("value", "image", "position")), n)
     dataset = data.open_dataset(p["dataset"], spec, "train")
@@ -43,7 +45,7 @@ def examples(p: dict[str, Any], *, layer: str, weights: Path, structure: Path,
                           "value": round(float(value[k, c]), 5),
                           "position": divmod(int(position[k, c]), shape.width)}
                          for k in found])
-    thumbnail = p["examples"]["thumbnail"]
+    thumbnail = settings.thumbnail
     atlas.parent.mkdir(parents=True, exist_ok=True)
     pack_examples(patches, n, thumbnail, rgb=spec.channels != 1).save(atlas, optimize=True)
     ExamplesIndex(layer=layer, thumbnail=thumbnail, n=n,

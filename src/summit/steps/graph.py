@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from summit.artifacts import ActivationCounts, ClassGraph, NonsemanticReport, read_json
+from summit.settings import GraphSettings
 from summit.steps import step
 from summit.structure import Structure
 
@@ -24,14 +25,14 @@ def graph(p: dict[str, Any], *, structure: Path, store: Path, counts: list[Path]
     class_store = ClassStore(store)
     cid = class_store.class_id
     rows = {c.layer: c.row(cid) for c in map(ActivationCounts.load, counts)}
-    g = p["graph"]
-    exclude = g["exclude_channels"]
+    g = GraphSettings.from_config(p["graph"])
+    exclude = g.exclude_channels
     if nonsemantic:
         from summit.nonsemantic import merged_exclusions
 
         exclude = merged_exclusions(exclude, NonsemanticReport.load(nonsemantic).flagged)
         log.info("excluding channels %s", exclude)
-    full = full_graph(traced, rows, class_store.tallies(), g["merged_edges_per_channel"],
+    full = full_graph(traced, rows, class_store.tallies(), g.merged_edges_per_channel,
                       p["influence_k"], exclude)
     result = ClassGraph(cls={"id": cid, "name": p["class_names"][cid]},
                         **attribution_graph(full, g))

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from summit.artifacts import ModelCard, read_json, write_json
+from summit.settings import TrainSettings
 from summit.steps import step
 
 if TYPE_CHECKING:
@@ -54,8 +55,8 @@ def train(p: dict[str, Any], *, weights: Path, metrics: Path, checkpoints: list[
     spec = data.InputSpec.from_config(p["input"])
     train_set = data.open_dataset(p["dataset"], spec, "train")
     test_set = data.open_dataset(p["dataset"], spec, "test")
-    t = p["model"]["train"]
-    torch.manual_seed(t["seed"])
+    t = TrainSettings.from_config(p["model"]["train"])
+    torch.manual_seed(t.seed)
     model = models.build_model(p["model"], len(data.class_names(p["dataset"])),
                                spec.channels).to(device)
 
@@ -66,9 +67,9 @@ def train(p: dict[str, Any], *, weights: Path, metrics: Path, checkpoints: list[
             state = {k: v.detach().cpu().contiguous() for k, v in trained.state_dict().items()}
             torch.save(state, path)
 
-    result = train_model(model, train_set, test_set, epochs=t["epochs"],
-                         batch_size=t["batch_size"], lr=t["lr"], seed=t["seed"], device=device,
-                         max_train_images=t["max_images"], log=log.info, on_epoch=checkpoint)
+    result = train_model(model, train_set, test_set, epochs=t.epochs, batch_size=t.batch_size,
+                         lr=t.lr, seed=t.seed, device=device, max_train_images=t.max_images,
+                         log=log.info, on_epoch=checkpoint)
     weights.parent.mkdir(parents=True, exist_ok=True)
     torch.save(model.cpu().state_dict(), weights)
     write_json(metrics, result)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from summit.artifacts import ActivationCounts, Embedding, NeighboursReport, write_csv
+from summit.settings import NeighboursSettings
 from summit.steps import step
 
 
@@ -19,14 +20,15 @@ def neighbours(p: dict[str, Any], *, counts: list[Path], layout: Path, report: P
     from summit.neighbours import report as nearest
     from summit.neighbours import table_rows
 
+    s = NeighboursSettings.from_config(p["neighbours"])
     layers = [ActivationCounts.load(x) for x in counts]
     class_ids = layers[0].class_ids.tolist()
     result = NeighboursReport(**nearest([a.layer for a in layers], [a.counts for a in layers],
-                                        class_ids, p["class_names"], p["neighbours"]["k"]))
+                                        class_ids, p["class_names"], s.k))
     result.save(report)
     write_csv(table, table_rows(result.to_json(), p["class_names"]))
     embedded = Embedding.load(layout)
     layers[0].check_classes(embedded.class_ids, str(layout))
     fig = draw_neighbourhoods(result.to_json(), embedded.layers, class_ids, p["class_names"],
-                              p["neighbours"]["figure_classes"])
+                              s.figure_classes)
     save(fig, png, pdf)

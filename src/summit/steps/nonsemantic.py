@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from summit.artifacts import ActivationCounts, ClassStats, NonsemanticReport, write_csv
+from summit.settings import NonsemanticSettings
 from summit.steps import step
 
 log = logging.getLogger("summit")
@@ -23,7 +24,7 @@ def nonsemantic(p: dict[str, Any], *, counts: list[Path], stores: list[Path], re
     from summit.nonsemantic import report as verdict
     from summit.store import ClassStore
 
-    s = p["nonsemantic"]
+    s = NonsemanticSettings.from_config(p["nonsemantic"])
     class_stores = [ClassStore(x) for x in stores]
     class_ids = [st.class_id for st in class_stores]
     n_images = np.array([st.attrs["n_images"] for st in class_stores])
@@ -31,8 +32,8 @@ def nonsemantic(p: dict[str, Any], *, counts: list[Path], stores: list[Path], re
     for a in map(ActivationCounts.load, counts):
         a.check_classes(class_ids, "the class stores")
         layers[a.layer] = detect_layer(a.counts, n_images, class_means(class_stores, a.layer),
-                                       s["min_lift"], s["min_coverage"])
-    result = NonsemanticReport(**verdict(layers, class_ids, s, s["candidates"]))
+                                       s.min_lift, s.min_coverage)
+    result = NonsemanticReport(**verdict(layers, class_ids, p["nonsemantic"], s.candidates))
     for layer, channels in result.flagged.items():
         log.info("%s: %d non-semantic channels %s", layer, len(channels), channels)
     result.save(report)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from summit.artifacts import ActivationCounts, SeparabilityLayer, write_csv
+from summit.settings import SeparabilitySettings
 from summit.steps import step
 
 
@@ -17,18 +18,17 @@ def separability(p: dict[str, Any], *, layer: str, stores: list[Path], counts: P
     from summit.separability import joint_classifier, sample_layer, separate_classes
     from summit.store import ClassStore
 
-    s = p["separability"]
+    s = SeparabilitySettings.from_config(p["separability"])
     class_stores = [ClassStore(x) for x in stores]
     a = ActivationCounts.load(counts)
     ids = a.class_ids.tolist()
     a.check_classes([st.class_id for st in class_stores], "the class stores")
-    sample = sample_layer(class_stores, layer, s["max_images_per_class"], s["test_share"],
-                          s["seed"])
-    m = s["channels_per_class"]
-    result = separate_classes(sample, a.counts, ids, m, s["seed"])
+    sample = sample_layer(class_stores, layer, s.max_images_per_class, s.test_share, s.seed)
+    m = s.channels_per_class
+    result = separate_classes(sample, a.counts, ids, m, s.seed)
     SeparabilityLayer(layer=layer, channels_per_class=m, n_images=len(sample.label),
                       n_test=int(sample.test.sum()), **result,
-                      joint=joint_classifier(sample, a.counts, ids, m, s["seed"])).save(report)
+                      joint=joint_classifier(sample, a.counts, ids, m, s.seed)).save(report)
 
 
 def table_rows(layers: list[SeparabilityLayer], names: list[str]) -> list[dict[str, Any]]:

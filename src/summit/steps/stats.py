@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from summit.artifacts import ActivationCounts, ClassStats
+from summit.settings import StatsSettings
 from summit.steps import step
 
 
@@ -17,4 +18,5 @@ def stats(p: dict[str, Any], *, store: Path, counts: list[Path], json: Path) -> 
 
     ranges = {c.layer: {"channel_min": c.channel_min, "channel_max": c.channel_max}
               for c in map(ActivationCounts.load, counts)}
-    ClassStats(**class_stats(ClassStore(store), ranges, p["stats"]["bins"])).save(json)
+    bins = StatsSettings.from_config(p["stats"]).bins
+    ClassStats(**class_stats(ClassStore(store), ranges, bins)).save(json)
