@@ -96,3 +96,23 @@ def test_installed_copy_validates_the_shipped_config(wheel, tmp_path):
     assert result["config"]["dataset"]["kind"] == "fashion_mnist"
     assert result["config"]["graph"]["share"] == result["share"]
     assert result["table"] == config_table()
+
+
+@pytest.mark.slow
+def test_installed_copy_runs_the_command_line(wheel, tmp_path):
+    """`summit --help` from the installed copy lists every step (the steps are discovered
+    from the installed package, not the source tree)."""
+    from summit.steps import steps
+
+    site = tmp_path / "site"
+    _pip("install", "--no-deps", "--no-index", "--target", str(site), str(wheel), cwd=tmp_path)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    env["PYTHONPATH"] = os.pathsep.join([str(site), sysconfig.get_paths()["purelib"]])
+    code = ("import sys, summit.cli; assert summit.cli.__file__.startswith(sys.argv[1]); "
+            "sys.argv[0] = 'summit'; summit.cli.main(['--help'])")
+    out = subprocess.run([sys.executable, "-S", "-P", "-c", code, str(site)], cwd=tmp_path,
+                         env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("usage: summit")
+    for name in steps():
+        assert name in out.stdout, name

@@ -1,0 +1,63 @@
+"""What the end-to-end tests share: the tiny config, running snakemake, reading a dry run.
+
+The tiny study: 3 classes, 100 images each, a tiny demo model (2 epochs, so the compared
+checkpoint differs), run once per session (the ``study`` fixture in ``tests/conftest.py``).
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+FMNIST = Path("/usr/share/datasets/fashion-mnist")
+TINY = {
+    "title": "tiny <study> \"quoted\"",
+    "dataset": {"classes": [0, 1, 2], "max_images_per_class": 100},
+    "model": {"width": 0.25, "train": {"epochs": 2, "max_images": 2048, "batch_size": 32,
+                                       "lr": 0.05}},
+    "class_pairs": {"pairs": [[0, "Pullover"]]},
+    "separability": {"max_images_per_class": 60},
+    "batch_size": 64,
+    "featvis": {"steps": 16, "diversity": 2},
+}
+
+E2E = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(shutil.which("snakemake", path=str(Path(sys.executable).parent)) is None,
+                       reason="snakemake is not installed in this environment"),
+    pytest.mark.skipif(not FMNIST.exists(), reason="apt package dataset-fashion-mnist absent"),
+]
+
+
+def run_snakemake(config: Path, *args: str, env: dict[str, str] | None = None
+                  ) -> subprocess.CompletedProcess:
+    env = {**os.environ, **(env or {}),
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    return subprocess.run(["snakemake", "--cores", "2", f"--configfile={config}", *args],
+                          cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
+
+
+def repo_changes() -> str | None:
+    """The repository's tracked and untracked (not ignored) changes, or None without git."""
+    try:
+        out = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"],
+                             cwd=REPO, capture_output=True, text=True, timeout=60)
+    except OSError:
+        return None
+    return out.stdout if out.returncode == 0 else None
+
+
+REPO_BEFORE: dict[str, str | None] = {}
+
+LAYERS = ["mixed3a", "mixed3b", "mixed4a", "mixed4b"]
+
+
+def job_counts(out: str) -> dict[str, int]:
+    """The dry run's job-stats table as {rule: count}."""
+    table = out.split("Job stats:")[1].split("total")[0]
+    return {p[0]: int(p[1]) for line in table.splitlines()
+            if len(p := line.split()) == 2 and p[1].isdigit()}

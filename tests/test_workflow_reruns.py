@@ -1,0 +1,187 @@
+"""End to end, re-running the tiny study: nothing to do twice, only dependents re-run, killed
+and cluster jobs give the same results, bad settings stop before any job."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from summit.artifacts import NonsemanticReport
+from summit.store import ClassStore
+from tests.e2e import (
+    E2E,
+    LAYERS,
+    REPO,
+    TINY,
+    job_counts,
+    run_snakemake,
+)
+
+pytestmark = E2E
+
+
+def test_second_run_has_nothing_to_do(study):
+    _, config = study
+    run = run_snakemake(config, "-n")
+    assert run.returncode == 0
+    assert "Nothing to be done" in run.stdout + run.stderr
+
+
+def test_cluster_generic_executor_reruns_per_class_jobs_with_equal_results(study):
+    """Jobs submitted one by one to background shells (the cluster-generic executor) give
+    the same graphs, byte for byte, as the local run."""
+    results, config = study
+    before = {p.name: p.read_bytes() for p in (results / "graphs").iterdir()}
+    shutil.rmtree(results / "graphs")
+    shutil.rmtree(results / "stats")
+    logs = results.parent / "cluster-logs"
+    env_logs = {"SUMMIT_CLUSTER_LOGS": str(logs)}
+    targets = [str(results / kind / f"{c}.json") for kind in ("graphs", "stats") for c in range(3)]
+    run = run_snakemake(config, "--profile", "workflow/profiles/local-cluster", *targets,
+                     env=env_logs)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    after = {p.name: p.read_bytes() for p in (results / "graphs").iterdir()}
+    assert after == before
+    submitted = [p.read_text().splitlines()[0] for p in logs.glob("*.out")]
+    assert sum("--job graph" in s for s in submitted) == 3  # one job per class
+    assert sum("--job stats" in s for s in submitted) == 3
+    assert all("--mem-mb" in s and "--runtime" in s for s in submitted)
+
+
+def test_slurm_profile_dry_run_fans_out_with_resources(study):
+    _, config = study
+    run = run_snakemake(config, "--profile", "workflow/profiles/slurm", "-n", "--forceall")
+    out = run.stdout + run.stderr
+    assert run.returncode == 0, out[-3000:]
+    # Both studies (the model's and the compared checkpoint's) fan out per class and layer.
+    for rule, n in [("aggregate", 6), ("graph", 6), ("featvis", 8), ("examples", 4)]:
+        assert any(line.split()[:2] == [rule, str(n)] for line in out.splitlines()), rule
+    jobs = out.split("rule aggregate:")[1:]
+    assert len(jobs) == 6 and all("mem_mb=" in j and "runtime=" in j for j in jobs)
+
+
+def test_a_new_extraction_threshold_reruns_graphs_not_forward_passes(study):
+    results, config = study
+    changed = config.with_name("share.yaml")
+    cfg = yaml.safe_load(config.read_text())
+    changed.write_text(yaml.safe_dump({**cfg, "graph": {"share": 0.2}}))
+    run = run_snakemake(changed, "-n")
+    assert run.returncode == 0, run.stderr[-2000:]
+    jobs = job_counts(run.stdout + run.stderr)
+    assert jobs.get("graph") == 6  # both studies' graphs
+    for untouched in ["train", "describe_model", "aggregate", "activations", "embedding",
+                      "stats", "examples"]:
+        assert untouched not in jobs, jobs
+
+
+def test_killed_class_job_reruns_to_identical_results(study):
+    """SIGKILL a per-class job while it writes its store; the re-run's store is the same
+    as the first run's (tallies, maxima, predictions), and so is a recomputed embedding."""
+    import signal
+
+    results, config = study
+    store = results / "aggregate" / "1.zarr"
+    before = ClassStore(store)
+    tallies, maxima = before.tallies(), before.maxima("mixed4b")[:]
+    predicted = before.prediction("predicted")
+    embedding = (results / "embedding" / "embedding.json").read_bytes()
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    job = subprocess.Popen(["snakemake", "--cores", "2", f"--configfile={config}",
+                            "--forcerun=aggregate", str(store)], cwd=REPO, env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                           start_new_session=True)
+    partial = store.with_name("1.zarr.partial")
+    deadline = time.monotonic() + 300
+    while not partial.exists() and job.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    killed = 0
+    for proc in Path("/proc").iterdir():  # the job's own process, as a dying node would
+        try:
+            cmd = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"aggregate" in cmd and b"--cls" in cmd and b"--store" in cmd and \
+                str(store).encode() in cmd:
+            os.kill(int(proc.name), signal.SIGKILL)
+            killed += 1
+    assert killed == 1
+    assert job.wait(timeout=300) != 0  # Snakemake saw its job die
+    assert not store.exists()  # the half-written store is not taken as complete
+    run = run_snakemake(config, "--forcerun=embedding", str(store),
+                     str(results / "embedding" / "embedding.json"))
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    after = ClassStore(store)
+    assert after.tallies().keys() == tallies.keys()
+    for name, counts in tallies.items():
+        np.testing.assert_array_equal(after.tallies()[name], counts)
+    np.testing.assert_array_equal(after.maxima("mixed4b")[:], maxima)
+    np.testing.assert_array_equal(after.prediction("predicted"), predicted)
+    assert (results / "embedding" / "embedding.json").read_bytes() == embedding
+
+
+def test_excluding_nonsemantic_channels_reruns_only_graph_rules(study):
+    _, config = study
+    changed = config.with_name("exclude.yaml")
+    cfg = yaml.safe_load(config.read_text())
+    changed.write_text(yaml.safe_dump({**cfg, "graph": {"exclude_nonsemantic": True}}))
+    # Jobs another test left to do (it re-ran one class's pass) are in both dry runs.
+    before = run_snakemake(config, "-n")
+    run = run_snakemake(changed, "-n")
+    assert run.returncode == 0 and before.returncode == 0, run.stderr[-2000:]
+    baseline = job_counts(before.stdout + before.stderr) if "Job stats:" in (
+        before.stdout + before.stderr) else {}
+    jobs = job_counts(run.stdout + run.stderr)
+    assert jobs.get("graph") == 6  # both models' graphs
+    # the second model's own channels, besides what another test left to do
+    assert jobs.get("nonsemantic") == baseline.get("nonsemantic", 0) + 1
+    for untouched in ["train", "describe_model", "aggregate", "activations", "embedding",
+                      "stats", "examples", "separability", "neighbours"]:
+        assert jobs.get(untouched) == baseline.get(untouched), (untouched, jobs, baseline)
+
+
+def test_a_graph_leaves_out_the_flagged_channels(study, tmp_path):
+    from summit.cli import main
+
+    results, _ = study
+    config = json.loads((results / "provenance.json").read_text())["config"]
+    graph = json.loads((results / "graphs" / "0.json").read_text())
+    flagged = {layer: [n["channel"] for n in graph["nodes"] if n["layer"] == layer][:2]
+               for layer in ("mixed3a", "mixed4a")}
+    NonsemanticReport(settings={}, class_ids=[0, 1, 2], flagged=flagged, n_flagged=4,
+                      channels=[]).save(tmp_path / "ns.json")
+    params = {"graph": config["graph"], "influence_k": config["influence"]["k"],
+              "class_names": ["T-shirt/top", "Trouser", "Pullover"]}
+    assert main(["graph", "--params", json.dumps(params),
+                 "--structure", str(results / "model" / "structure.json"),
+                 "--store", str(results / "aggregate" / "0.zarr"),
+                 "--counts", *[str(results / "activations" / f"{x}.npz") for x in LAYERS],
+                 "--nonsemantic", str(tmp_path / "ns.json"), "--json", str(tmp_path / "g.json"),
+                 "--graphml", str(tmp_path / "g.graphml")]) == 0
+    out = json.loads((tmp_path / "g.json").read_text())
+    left_out = {f"{layer}:{c}" for layer, cs in flagged.items() for c in cs}
+    assert left_out and not left_out & {n["id"] for n in out["nodes"]}
+    assert not any(e["source"] in left_out or e["target"] in left_out for e in out["edges"])
+    assert {n["layer"] for n in out["nodes"]} == set(LAYERS)
+
+
+@pytest.mark.parametrize("override, words", [
+    ({"class_pairs": {"pairs": [["Nope", 0]]}}, "class_pairs.pairs: 'Nope' is not a class"),
+    ({"model_comparison": {"checkpoint": 9}}, "model_comparison.checkpoint: 9 is past the last"),
+    ({"model_comparison": {"checkpoint": None, "model": {"weights": "/nope.pt"}}},
+     "model_comparison.model.weights: '/nope.pt' is not a file"),
+    ({"model_comparison": {"checkpoint": 1, "model": {"weights": "/nope.pt"}}},
+     "set checkpoint or model, not both"),
+])
+def test_bad_analysis_settings_fail_before_any_job(tmp_path, override, words):
+    config = tmp_path / "bad.yaml"
+    config.write_text(yaml.safe_dump({**TINY, "results": str(tmp_path / "results"), **override}))
+    run = run_snakemake(config, "-n")
+    assert run.returncode != 0 and words in run.stdout + run.stderr
+    assert not (tmp_path / "results").exists()
