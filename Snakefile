@@ -14,6 +14,10 @@ configfile: "config.yaml"
 include: "workflow/rules/common.smk"
 
 
+wildcard_constraints:
+    **WILDCARDS,
+
+
 for _stage in sorted((Path(workflow.basedir) / "workflow" / "rules").glob("*.smk")):  # one file per stage
     if _stage.name != "common.smk":
 

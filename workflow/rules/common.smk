@@ -42,18 +42,18 @@ def step_params(*keys, **extra) -> str:
 
 MODEL_KEYS = ("dataset", "model", "input", "device", "threads")
 
-# Every rule runs its step the same way: `summit <rule> --params JSON --<name> <files> …`,
+# Every rule runs its step the same way: `summit <rule> --<name> <files> … --params JSON`,
 # where the names are the rule's named inputs, outputs and wildcards that the step takes
 # (summit.steps); its other inputs are dependencies only (e.g. an index's atlas image).
-STEP = "summit {rule} --params {params.p:q} {params.args} 2> {log:q}"
+STEP = "summit {params.args} --params {params.p:q} 2> {log:q}"
 
 
 def step_args(name: str):
-    """A params function: step `name`'s command-line arguments for this job."""
+    """A params function: step `name` and its command-line arguments for this job."""
 
     def arguments(wildcards, input, output) -> str:
         values = {**dict(wildcards.items()), **dict(input.items()), **dict(output.items())}
-        return shlex.join(summit_steps.arguments(name, values))
+        return shlex.join([name, *summit_steps.arguments(name, values)])
 
     return arguments
 
@@ -160,10 +160,9 @@ def site_panel(name: str, template: str) -> None:
 NONSEMANTIC_EXCLUDED = [P.nonsemantic] if config["graph"]["exclude_nonsemantic"] else []
 
 
-wildcard_constraints:
-    cls=r"\d+",
-    layer="|".join(re.escape(x) for x in LAYERS),
-    study="|".join(re.escape(x) for x in MODELS),
+# The wildcards' values, constrained in the Snakefile.
+WILDCARDS = {"cls": r"\d+", "layer": "|".join(re.escape(x) for x in LAYERS),
+             "study": "|".join(re.escape(x) for x in MODELS)}
 
 
 def _class_id(value: int | str) -> int:
