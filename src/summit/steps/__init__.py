@@ -33,7 +33,7 @@ class Step:
 
     @property
     def summary(self) -> str:
-        return (self.fn.__doc__ or "").strip().splitlines()[0]
+        return next(iter((self.fn.__doc__ or "").strip().splitlines()), "")
 
 
 REGISTRY: dict[str, Step] = {}

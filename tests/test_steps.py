@@ -1,0 +1,130 @@
+"""Steps: one name per stage across rule, command and module; arguments from signatures; the
+steps that need no model, run on hand-built class stores, equal their library calls."""
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from summit.activations import activation_matrix
+from summit.artifacts import ActivationCounts, ClassStats, NonsemanticReport, SeparabilityLayer
+from summit.cli import parser
+from summit.settings import AggregationSettings, NonsemanticSettings, SeparabilitySettings
+from summit.stats import class_stats
+from summit.steps import arguments, flag, steps
+from summit.store import ClassStore
+from tests.store_builder import build_store
+
+RULES = Path(__file__).resolve().parents[1] / "workflow" / "rules"
+
+
+def _rules() -> dict[str, str]:
+    """Every rule of the workflow → the stage file (stem) declaring it."""
+    found = {}
+    for path in RULES.glob("*.smk"):
+        for name in re.findall(r"^rule (\w+):", path.read_text(), re.M):
+            found[name] = path.stem
+    return found
+
+
+def test_every_rule_runs_the_step_of_its_name_from_its_stage_module():
+    registered = {name: s.stage for name, s in steps().items()}
+    assert registered == _rules()
+
+
+def test_every_step_argument_is_a_command_line_flag():
+    commands = parser()._subparsers._group_actions[0].choices  # noqa: SLF001 - argparse API
+    assert set(commands) == set(steps())
+    for name, s in steps().items():
+        flags = {o for a in commands[name]._actions for o in a.option_strings}  # noqa: SLF001
+        assert {flag(arg) for arg in s.arguments} | {"--params"} <= flags, name
+
+
+def test_arguments_come_from_named_inputs_outputs_and_wildcards():
+    values = {"structure": "s.json", "store": "a b.zarr", "counts": ["x.npz", "y.npz"],
+              "nonsemantic": [], "json": "g.json", "graphml": "g.graphml", "study": "results",
+              "atlases": ["ignored.png"]}
+    assert arguments("graph", values) == [
+        "--structure", "s.json", "--store", "a b.zarr", "--counts", "x.npz", "y.npz",
+        "--json", "g.json", "--graphml", "g.graphml"]
+    assert "--nonsemantic" in arguments("graph", {**values, "nonsemantic": ["ns.json"]})
+    with pytest.raises(KeyError, match="no input, output or wildcard named 'store'"):
+        arguments("graph", {k: v for k, v in values.items() if k != "store"})
+
+
+def test_the_command_line_runs_a_step_with_typed_arguments(tmp_path, monkeypatch):
+    from dataclasses import replace
+
+    from summit import steps as registry
+    from summit.cli import main
+
+    seen = {}
+    fake = replace(steps()["stats"], fn=lambda p, **kw: seen.update(p=p, **kw))
+    monkeypatch.setitem(registry.REGISTRY, "stats", fake)
+
+    assert main(["stats", "--params", '{"stats": {"bins": 3}}', "--store", "a.zarr",
+                 "--counts", "x.npz", "y.npz", "--json", "o.json"]) == 0
+    assert seen == {"p": {"stats": {"bins": 3}}, "store": Path("a.zarr"),
+                    "counts": [Path("x.npz"), Path("y.npz")], "json": Path("o.json")}
+
+
+@pytest.fixture
+def stores(tmp_path):
+    rng = np.random.default_rng(0)
+    paths = []
+    for cid, n in enumerate((30, 24, 36)):
+        maxima = {"a": rng.gamma(1 + cid, 1, (n, 7)), "b": rng.gamma(2, 1 + cid, (n, 5))}
+        predicted = np.where(rng.random(n) < 0.8, cid, (cid + 1) % 3)
+        build_store(tmp_path / f"{cid}.zarr", cid, maxima, predicted)
+        paths.append(tmp_path / f"{cid}.zarr")
+    return paths
+
+
+def test_model_free_steps_equal_their_library_calls(tmp_path, stores):
+    run = {name: s.fn for name, s in steps().items()}
+    p = {"aggregation": {"method": 2, "share": 0.1}, "stats": {"bins": 5},
+         "nonsemantic": {"min_lift": 1.2, "min_coverage": 0.5},
+         "separability": {"max_images_per_class": 20, "seed": 3}}
+    counts = []
+    for layer in ("a", "b"):
+        counts.append(tmp_path / f"{layer}.npz")
+        run["activations"](p, layer=layer, stores=stores, counts=counts[-1])
+        saved = ActivationCounts.load(counts[-1])
+        agg = AggregationSettings.from_config(p["aggregation"])
+        want = activation_matrix([ClassStore(s) for s in stores], layer, agg.method, agg.k,
+                                 agg.share)
+        assert saved.layer == layer  # the file says which layer it holds
+        np.testing.assert_array_equal(saved.counts, want["counts"])
+        np.testing.assert_array_equal(saved.channel_max, want["channel_max"])
+
+    run["stats"](p, store=stores[1], counts=counts, json=tmp_path / "s1.json")
+    ranges = {c.layer: {"channel_min": c.channel_min, "channel_max": c.channel_max}
+              for c in map(ActivationCounts.load, counts)}
+    assert ClassStats.load(tmp_path / "s1.json").to_json() == {
+        **class_stats(ClassStore(stores[1]), ranges, 5), "version": ClassStats.VERSION}
+
+    run["nonsemantic"](p, counts=counts, stores=stores, report=tmp_path / "ns.json",
+                       table=tmp_path / "ns.csv")
+    report = NonsemanticReport.load(tmp_path / "ns.json")
+    assert report.class_ids == [0, 1, 2] and set(report.flagged) == {"a", "b"}
+    assert report.settings == p["nonsemantic"]  # recorded as the rule passed them
+    assert NonsemanticSettings.from_config(p["nonsemantic"]).candidates == 3  # schema default
+
+    run["separability"](p, layer="b", stores=stores, counts=counts[1],
+                        report=tmp_path / "sep.json")
+    sep = SeparabilityLayer.load(tmp_path / "sep.json")
+    s = SeparabilitySettings.from_config(p["separability"])
+    assert sep.layer == "b" and sep.channels_per_class == s.channels_per_class
+    assert [c["id"] for c in sep.classes] == [0, 1, 2]
+
+
+def test_a_step_refuses_artifacts_over_other_classes(tmp_path, stores):
+    run = {name: s.fn for name, s in steps().items()}
+    p = {"aggregation": {}, "nonsemantic": {}}
+    run["activations"](p, layer="a", stores=stores[:2], counts=tmp_path / "a.npz")
+    from summit.artifacts import ArtifactError
+
+    with pytest.raises(ArtifactError, match="its classes differ from the class stores"):
+        run["nonsemantic"](p, counts=[tmp_path / "a.npz"], stores=stores,
+                           report=tmp_path / "ns.json", table=tmp_path / "ns.csv")
