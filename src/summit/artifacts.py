@@ -70,7 +70,7 @@ def read_json(path: str | Path) -> Any:
             from e
 
 
-def _check_version(path: str | Path, kind: str, found: Any, expected: int) -> None:
+def check_version(path: str | Path, kind: str, found: Any, expected: int) -> None:
     if found != expected:
         raise ArtifactError(f"{path}: a {kind} file of format version {found}, this code reads "
                             f"version {expected}; delete it and re-run the study")
@@ -91,7 +91,7 @@ class JsonArtifact:
 
     @classmethod
     def from_json(cls, d: dict[str, Any], path: str | Path = "(data)") -> Self:
-        _check_version(path, cls.__name__, d.get("version"), cls.VERSION)
+        check_version(path, cls.__name__, d.get("version"), cls.VERSION)
         try:
             return cls(**{f.name: d[f.metadata.get("key", f.name)] for f in fields(cls)})
         except KeyError as e:
@@ -297,7 +297,7 @@ class ActivationCounts:
     def load(cls, path: str | Path) -> Self:
         try:
             with np.load(path) as z:
-                _check_version(path, cls.__name__, int(z["version"]) if "version" in z
+                check_version(path, cls.__name__, int(z["version"]) if "version" in z
                                else None, cls.VERSION)
                 return cls(str(z["layer"]), z["class_ids"], z["counts"], z["channel_min"],
                            z["channel_max"])

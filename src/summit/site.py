@@ -77,6 +77,7 @@ from summit.artifacts import (
 )
 from summit.artifacts import write_json as _write
 from summit.errors import SummitError
+from summit.structure import Structure
 
 
 @dataclass(frozen=True)
@@ -217,7 +218,7 @@ def study_summary(p: dict[str, Any], files: StudyFiles, bins: int,
                   images: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
     """The site's entry file, assembled from the model card, stats, graphs and embeddings."""
     model = ModelCard.load(files.model).to_json()
-    structure = read_json(files.structure)
+    structure = Structure.load(files.structure).to_json()
     classes, correct, total = [], 0, 0
     for cid, stats_file, graph_file in zip(p["class_ids"], files.stats, files.graphs,
                                            strict=True):

@@ -5,8 +5,10 @@ consecutive ones. Plain data, saved as ``results/model/structure.json`` by traci
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, ClassVar
 
+from summit.artifacts import check_version, read_json, write_json
 from summit.errors import SummitError
 
 IDENTITY = "identity"
@@ -57,8 +59,19 @@ class Layer:
 class Structure:
     """Primary layers (input side first) and the blocks of hops between them."""
 
+    VERSION: ClassVar[int] = 1
+
     layers: list[Layer]
     blocks: list[Block]
+
+    def save(self, path: str | Path) -> None:
+        write_json(path, {**self.to_json(), "version": self.VERSION})
+
+    @classmethod
+    def load(cls, path: str | Path) -> Structure:
+        d = read_json(path)
+        check_version(path, cls.__name__, d.get("version"), cls.VERSION)
+        return cls.from_json(d)
 
     def to_json(self) -> dict[str, Any]:
         return {"layers": [asdict(x) for x in self.layers],
@@ -75,4 +88,8 @@ class Structure:
         return [h for b in self.blocks for h in b.hops]
 
     def layer(self, name: str) -> Layer:
-        return next(x for x in self.layers if x.name == name)
+        for x in self.layers:
+            if x.name == name:
+                return x
+        raise StructureError(f"{name!r} is not a primary layer of this model's structure "
+                             f"({[x.name for x in self.layers]}); re-run describe_model")

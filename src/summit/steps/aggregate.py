@@ -6,7 +6,6 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from summit.artifacts import read_json
 from summit.settings import ExamplesSettings, InfluenceSettings
 from summit.steps import step
 from summit.steps.model import study_model, torch_device
@@ -25,7 +24,7 @@ def aggregate(p: dict[str, Any], *, cls: int, weights: Path, structure: Path,
 
     device = torch_device(p)
     model, spec = study_model(p, weights, device)
-    traced = Structure.from_json(read_json(structure))
+    traced = Structure.load(structure)
     dataset = data.open_dataset(p["dataset"], spec, "train")
     indices = data.class_image_indices(dataset.labels, cls, p["dataset"]["max_images_per_class"])
     inf = InfluenceSettings.from_config(p["influence"])

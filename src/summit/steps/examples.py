@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from summit.artifacts import ExamplesIndex, read_json
+from summit.artifacts import ExamplesIndex
 from summit.settings import ExamplesSettings
 from summit.steps import step
 from summit.steps.model import study_model
@@ -29,7 +29,7 @@ def examples(p: dict[str, Any], *, layer: str, weights: Path, structure: Path,
     model, spec = study_model(p, weights, torch.device("cpu"))
     rf = receptive_fields(model, p["layers"],
                           torch.zeros(1, spec.channels, spec.size, spec.size))[layer]
-    shape = Structure.from_json(read_json(structure)).layer(layer)
+    shape = Structure.load(structure).layer(layer)
     candidates = [ClassStore(s).examples(layer) for s in stores]
     settings = ExamplesSettings.from_config(p["examples"])
     n = settings.n

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from summit.artifacts import ClassGraph, FeatvisIndex, NonsemanticReport, read_json
+from summit.artifacts import ClassGraph, FeatvisIndex, NonsemanticReport
 from summit.steps import step
 from summit.steps.model import study_model, torch_device
 from summit.structure import Structure
@@ -26,7 +26,7 @@ def featvis(p: dict[str, Any], *, layer: str, weights: Path, structure: Path,
     model, spec = study_model(p, weights, device)
     for param in model.parameters():
         param.requires_grad_(False)
-    shape = Structure.from_json(read_json(structure)).layer(layer)
+    shape = Structure.load(structure).layer(layer)
     fv = p["featvis"]
     channels = (list(range(shape.channels)) if fv["channels"] == "all" else
                 channels_in_graphs([ClassGraph.load(g).to_json() for g in graphs], layer))

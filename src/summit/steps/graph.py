@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from summit.artifacts import ActivationCounts, ClassGraph, NonsemanticReport, read_json
+from summit.artifacts import ActivationCounts, ClassGraph, NonsemanticReport
 from summit.settings import GraphSettings
 from summit.steps import step
 from summit.structure import Structure
@@ -21,7 +21,7 @@ def graph(p: dict[str, Any], *, structure: Path, store: Path, counts: list[Path]
     from summit.graphs import attribution_graph, full_graph, write_graphml
     from summit.store import ClassStore
 
-    traced = Structure.from_json(read_json(structure))
+    traced = Structure.load(structure)
     class_store = ClassStore(store)
     cid = class_store.class_id
     rows = {c.layer: c.row(cid) for c in map(ActivationCounts.load, counts)}

@@ -88,7 +88,7 @@ def describe_model(p: dict[str, Any], *, weights: Path, metrics: Path | None, mo
     traced = trace_structure(network.cpu(), p["layers"],
                              torch.zeros(1, spec.channels, spec.size, spec.size))
     training = read_json(metrics) if metrics else {}
-    write_json(structure, traced.to_json())
+    traced.save(structure)
     ModelCard(name=p["model"]["name"], kind=p["model"]["kind"],
               architecture=(p["model"].get("architecture") or p["model"].get("factory")
                             or "demo"),
