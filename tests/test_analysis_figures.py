@@ -84,7 +84,7 @@ def test_side_by_side_and_summary_figures():
     rng = np.random.default_rng(4)
     a, b = _random_graph(rng, 0), _random_graph(rng, 0)
     c = compare(a, b)
-    fig = draw_side_by_side(a, b, c, {}, {}, "epoch 1", "epoch 3", "t")
+    fig = draw_side_by_side(a, b, {}, {}, "epoch 1", "epoch 3", "t")
     assert len(fig.axes) == 2 and f"{len(a['nodes'])} vertices" in _texts(fig)
     c.update({"models": ["epoch 1", "epoch 3"], "accuracy": [0.5, 0.9]})
     fig = draw_model_summary([c, {**c, "a": {"id": 1, "name": "Bag"}}])

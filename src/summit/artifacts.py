@@ -143,10 +143,6 @@ class ClassGraph(JsonArtifact):
     nodes: list[dict[str, Any]] = field(default_factory=list)
     edges: list[dict[str, Any]] = field(default_factory=list)
 
-    @property
-    def class_id(self) -> int:
-        return int(self.cls["id"])
-
 
 @dataclass
 class ClassStats(JsonArtifact):

@@ -172,11 +172,10 @@ def draw_class_pair(comparison: dict[str, Any], graph_a: dict[str, Any],
 
 
 def draw_side_by_side(graph_a: dict[str, Any], graph_b: dict[str, Any],
-                      comparison: dict[str, Any], atlases_a: dict[str, FeatvisAtlas],
-                      atlases_b: dict[str, FeatvisAtlas], label_a: str, label_b: str,
-                      title: str) -> plt.Figure:
+                      atlases_a: dict[str, FeatvisAtlas], atlases_b: dict[str, FeatvisAtlas],
+                      label_a: str, label_b: str, title: str) -> plt.Figure:
     """One class's graphs from two models side by side, vertices and edges coloured by their
-    membership in ``layout.union(graph_a, graph_b)`` (``comparison`` is no longer read)."""
+    membership in ``layout.union(graph_a, graph_b)``."""
     extents = [graph_extent(g) for g in (graph_a, graph_b)]
     height = max(h for _, h in extents)
     fig, axes = plt.subplots(1, 2, figsize=(0.75 * sum(w for w, _ in extents) + 0.5,

@@ -34,7 +34,7 @@ def model_comparison(p: dict[str, Any], *, graph_a: Path, graph_b: Path, store_a
     result = ModelComparison(**compare(a, b), models=labels, accuracy=accuracy)
     result.save(report)
     acc = " → ".join("n/a" if x is None else f"{x:.1%}" for x in accuracy)
-    fig = draw_side_by_side(a, b, result.to_json(), load_atlases(featvis_a, FeatvisAtlas),
+    fig = draw_side_by_side(a, b, load_atlases(featvis_a, FeatvisAtlas),
                             load_atlases(featvis_b, FeatvisAtlas), labels[0], labels[1],
                             f"{a['class']['name']}: two models' attribution graphs "
                             f"(vertex Jaccard {result.vertex_jaccard:.2f}; accuracy on the "
