@@ -128,3 +128,28 @@ def test_a_step_refuses_artifacts_over_other_classes(tmp_path, stores):
     with pytest.raises(ArtifactError, match="its classes differ from the class stores"):
         run["nonsemantic"](p, counts=[tmp_path / "a.npz"], stores=stores,
                            report=tmp_path / "ns.json", table=tmp_path / "ns.csv")
+
+
+@pytest.mark.parametrize("error, code, words", [
+    ("summit", 2, "summit stats: error: the store is gone"),
+    ("other", None, "summit stats: unexpected error: KeyError: 'x' (the traceback is in"),
+])
+def test_a_failing_step_says_why_on_stdout(monkeypatch, capsys, error, code, words):
+    """Rules send stderr to the job's log; stdout reaches the console."""
+    from dataclasses import replace
+
+    from summit import steps as registry
+    from summit.cli import main
+    from summit.errors import SummitError
+
+    def fail(p, **kw):
+        raise SummitError("the store is gone") if error == "summit" else KeyError("x")
+
+    monkeypatch.setitem(registry.REGISTRY, "stats", replace(steps()["stats"], fn=fail))
+    argv = ["stats", "--params", "{}", "--store", "a", "--json", "o.json"]
+    if code is None:
+        with pytest.raises(KeyError):
+            main(argv)
+    else:
+        assert main(argv) == code
+    assert capsys.readouterr().out.strip().startswith(words)

@@ -185,3 +185,14 @@ def test_bad_analysis_settings_fail_before_any_job(tmp_path, override, words):
     run = run_snakemake(config, "-n")
     assert run.returncode != 0 and words in run.stdout + run.stderr
     assert not (tmp_path / "results").exists()
+
+
+def test_a_failing_job_shows_its_one_line_error_on_the_console(tmp_path):
+    """The step's error reaches Snakemake's console, not only the job's log."""
+    config = tmp_path / "bad_layer.yaml"
+    config.write_text(yaml.safe_dump({**TINY, "results": str(tmp_path / "results"),
+                                      "layers": ["mixed3a", "nope"]}))
+    run = run_snakemake(config, str(tmp_path / "results" / "model" / "model.json"))
+    assert run.returncode != 0
+    line = next(x for x in run.stdout.splitlines() if x.startswith("summit describe_model:"))
+    assert "error:" in line and "nope" in line, line

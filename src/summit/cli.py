@@ -47,12 +47,18 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
     command, s, params = args.pop("command"), args.pop("step"), json.loads(args.pop("params"))
     start = time.perf_counter()
+    # Rules send stderr to the job's log; the one-line error also goes to stdout, which
+    # Snakemake shows on the console, so nobody has to open a log to learn what went wrong.
     try:
         s.fn(params, **args)
     except SummitError as e:
         log.error("%s", e)
-        print(f"summit {command}: error: {e}", file=sys.stderr)
+        print(f"summit {command}: error: {e}", flush=True)
         return 2
+    except Exception as e:
+        print(f"summit {command}: unexpected error: {type(e).__name__}: {e} (the traceback "
+              "is in the job's log)", flush=True)
+        raise
     log.info("%s finished in %.1f s", command, time.perf_counter() - start)
     return 0
 
