@@ -74,8 +74,8 @@ from summit.artifacts import (
     NonsemanticReport,
     SeparabilityLayer,
     read_json,
+    write_json,
 )
-from summit.artifacts import write_json as _write
 from summit.errors import SummitError
 from summit.structure import Structure
 
@@ -263,7 +263,7 @@ def _write_stats(p: dict[str, Any], files: StudyFiles, data: Path) -> tuple[int,
     bins = 0
     for cid, path in zip(p["class_ids"], files.stats, strict=True):
         for layer, h in ClassStats.load(path).channel_hist.items():
-            _write(data / "stats" / str(cid) / f"{layer}.json",
+            write_json(data / "stats" / str(cid) / f"{layer}.json",
                    {"class": h["class"], "misclassified": h["misclassified"]})
             hist = np.asarray(h["class"], np.int64)
             bins = hist.shape[1]
@@ -293,7 +293,7 @@ def _copy_images(p: dict[str, Any], files: StudyFiles, data: Path) -> dict[str, 
         channels = [[{"image": e["image"], "class": e["class"],
                       "label": names[e["class"]] if 0 <= e["class"] < len(names) else None,
                       "value": e["value"]} for e in entries] for entries in ex.channels]
-        _write(data / "examples" / f"{ex.layer}.json", {"channels": channels})
+        write_json(data / "examples" / f"{ex.layer}.json", {"channels": channels})
         out.setdefault(ex.layer, {})["examples"] = {
             "atlas": f"data/examples/{ex.layer}.png",
             "index": f"data/examples/{ex.layer}.json",
@@ -328,7 +328,7 @@ def write_site(p: dict[str, Any], source: Path, files: StudyFiles, out: Path) ->
         shutil.copyfile(path, data / "graphs" / f"{cid}.json")
     bins, layer_hists = _write_stats(p, files, data)
     for layer, h in layer_hists.items():
-        _write(data / "layers" / f"{layer}.json",
+        write_json(data / "layers" / f"{layer}.json",
                {"range": h["range"], "all_images": h["all_images"].tolist()})
     counts = _layer_counts(files, p["class_ids"])
     for layer, a in counts.items():
@@ -337,10 +337,10 @@ def write_site(p: dict[str, Any], source: Path, files: StudyFiles, out: Path) ->
     _copy_panels(p["class_ids"], files.panels, data)
     summary = study_summary(p, files, bins, list(counts), images)
     if files.analyses:
-        _write(data / "analyses.json",
+        write_json(data / "analyses.json",
                analyses_summary(files.analyses, p.get("exclude_nonsemantic", False)))
         summary["figures"] = _copy_figures(files.analyses, tmp, p["class_names"],
                                            p.get("pairs", []))
-    _write(data / "study.json", summary)
+    write_json(data / "study.json", summary)
     shutil.rmtree(out, ignore_errors=True)
     tmp.rename(out)

@@ -9,8 +9,7 @@ rule aggregate:
     output:
         store=directory(P.store),
     params:
-        p=model_params("dataset", "input", "device", "threads", "influence", "batch_size",
-                       "examples"),
+        p=model_params(*RUN_KEYS, "influence", "batch_size", "examples"),
         args=step_args("aggregate"),
     log:
         "{study}/logs/aggregate/{cls}.log",

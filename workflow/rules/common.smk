@@ -1,7 +1,6 @@
 # Shared by every rule: the validated config, the artifacts' paths, target lists and how a
 # rule runs its step.
 import json
-import os
 import re
 import shlex
 from pathlib import Path
@@ -40,7 +39,9 @@ def step_params(*keys, **extra) -> str:
     return json.dumps({**{k: config[k] for k in keys}, **extra}, sort_keys=True)
 
 
-MODEL_KEYS = ("dataset", "model", "input", "device", "threads")
+# What every step that runs a model depends on, besides the model itself.
+RUN_KEYS = ("dataset", "input", "device", "threads")
+MODEL_KEYS = (*RUN_KEYS, "model")
 
 # Every rule runs its step the same way: `summit <rule> --<name> <files> … --params JSON`,
 # where the names are the rule's named inputs, outputs and wildcards that the step takes

@@ -14,7 +14,7 @@ rule featvis:
         atlas=P.featvis_atlas,
         index=P.featvis,
     params:
-        p=model_params("dataset", "input", "device", "threads", "featvis"),
+        p=model_params(*RUN_KEYS, "featvis"),
         args=step_args("featvis"),
     log:
         "{study}/logs/featvis/{layer}.log",

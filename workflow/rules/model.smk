@@ -34,7 +34,7 @@ rule describe_model:
         model=P.model,
         structure=P.structure,
     params:
-        p=model_params("dataset", "input", "device", "threads", "layers"),
+        p=model_params(*RUN_KEYS, "layers"),
         args=step_args("describe_model"),
     log:
         "{study}/logs/describe_model.log",
