@@ -12,6 +12,7 @@ import argparse
 import copy
 import functools
 import json
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from importlib import resources
@@ -85,7 +86,53 @@ def _validated(instance: Any, schema: dict[str, Any], source: str,
 def validate(config: dict[str, Any], schema_path: Traversable = SCHEMA,
              source: str = "config") -> dict[str, Any]:
     """Return a validated copy of ``config`` with defaults filled in, or raise ConfigError."""
-    return _validated(config, _read_schema(schema_path), source)
+    config = _validated(config, _read_schema(schema_path), source)
+    if schema_path == SCHEMA:
+        check_relations(config, source)
+    return config
+
+
+# What a model kind needs besides `kind`, and an example of each.
+MODEL_NEEDS = {"torchvision": ("architecture", "e.g. googlenet (torchvision.models.list_models())"),
+               "factory": ("factory", "e.g. mypackage.nets:build")}
+
+
+def check_relations(config: dict[str, Any], source: str = "config") -> None:
+    """Checks across keys that the schema cannot state, each a one-line ConfigError."""
+    inp = config["input"]
+    for key in ("mean", "std"):
+        if len(inp[key]) != inp["channels"]:
+            raise ConfigError(f"{source}: input.{key}: {len(inp[key])} value(s) but "
+                              f"input.channels is {inp['channels']}; give one value per channel")
+    model = config["model"]
+    if model["kind"] in MODEL_NEEDS:
+        key, example = MODEL_NEEDS[model["kind"]]
+        if not model.get(key):
+            raise ConfigError(f"{source}: model.{key}: required with model.kind: "
+                              f"{model['kind']}; set it, {example}")
+        if not model["weights"]:
+            raise ConfigError(f"{source}: model.weights: required with model.kind: "
+                              f"{model['kind']}; give the trained model's state-dict file "
+                              "(only the demo model is trained here)")
+    if config["gpus"] not in ("auto", 0) and not config["device"].startswith(("auto", "cuda")):
+        raise ConfigError(f"{source}: gpus: {config['gpus']} with device: {config['device']} "
+                          "would hold GPUs the jobs do not use; set device: auto or cuda, or "
+                          "gpus: 0")
+    check_results_folder(config["results"], source)
+
+
+def check_results_folder(results: str, source: str = "config") -> None:
+    """``results`` must be (or can become) a writable folder: not a file, nor under one."""
+    path = Path(results).absolute()
+    for parent in (path, *path.parents):
+        if parent.exists():
+            if not parent.is_dir():
+                what = "is a file" if parent == path else f"is under {parent}, which is a file"
+                raise ConfigError(f"{source}: results: {results} {what}; choose a folder path")
+            if not os.access(parent, os.W_OK | os.X_OK):
+                raise ConfigError(f"{source}: results: cannot write in {parent}; choose a "
+                                  "folder you can write to")
+            return
 
 
 def validate_section(path: Sequence[str], section: dict[str, Any] | None,
@@ -96,10 +143,29 @@ def validate_section(path: Sequence[str], section: dict[str, Any] | None,
 
 def load(path: str | Path) -> dict[str, Any]:
     """Read and validate a YAML config file."""
+    return validate(read_yaml(path), source=str(path))
+
+
+def read_yaml(path: str | Path) -> dict[str, Any]:
+    """A YAML mapping from ``path``; a syntax error names the file, line and column."""
     path = Path(path)
-    if not path.exists():
+    if not path.is_file():
         raise ConfigError(f"{path}: config file not found")
-    return validate(yaml.safe_load(path.read_text()) or {}, source=str(path))
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ConfigError(f"{path}{where}: YAML syntax error: {e.problem or e.context}; "
+                          "fix the file (mind brackets, colons and indentation)") from e
+    except (yaml.YAMLError, UnicodeDecodeError) as e:
+        raise ConfigError(f"{path}: not a YAML file ({e})") from e
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: holds a {type(data).__name__}, not a mapping of keys to "
+                          "values; write `key: value` lines")
+    return data
 
 
 # --- the README's configuration table -------------------------------------------------------

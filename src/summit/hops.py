@@ -10,7 +10,11 @@ list of layer names, never new code.
 
 from __future__ import annotations
 
+import contextlib
+import difflib
+import io
 import operator
+import re
 
 import torch
 import torch.fx as fx
@@ -162,19 +166,28 @@ def trace_structure(model: nn.Module, layer_names: list[str], example: torch.Ten
     modules = dict(model.named_modules())
     unknown = [n for n in layer_names if n not in modules]
     if unknown:
-        candidates = [n for n, m in model.named_modules() if n and not isinstance(m, nn.Sequential)]
-        raise StructureError(f"layers: unknown layer name(s) {unknown}; valid module names "
-                             f"include {candidates[:60]}")
+        close = difflib.get_close_matches(unknown[0], [n for n in modules if n], n=5)
+        top = [n for n, _ in model.named_children()]
+        raise StructureError(f"layers: {unknown} not in the model; "
+                             + (f"did you mean {close}? " if close else "")
+                             + f"its top-level modules are {top[:30]}"
+                             + (f" and {len(top) - 30} more" if len(top) > 30 else ""))
     try:
         gm = fx.symbolic_trace(model)
     except Exception as e:  # noqa: BLE001 - fx raises many kinds; the fix is the same
         raise StructureError(f"model: torch.fx cannot trace it ({e}); Summit needs a "
                              "traceable forward (no data-dependent Python control flow)") from e
     try:
-        ShapeProp(gm).propagate(example)
+        with contextlib.redirect_stderr(io.StringIO()):  # ShapeProp prints the traceback
+            ShapeProp(gm).propagate(example)
     except Exception as e:  # noqa: BLE001
+        cause, where = e, re.search(r"node=%(\w+)", str(e))
+        while cause.__cause__ is not None:
+            cause = cause.__cause__
+        reason = str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__
         raise StructureError(f"input.size: the model cannot take a {tuple(example.shape)} input "
-                             f"({e}); set input.size/channels to what it expects") from e
+                             f"({f'at {where.group(1)}: ' if where else ''}{reason}); set "
+                             "input.size/channels to what it expects") from e
     outputs = output_nodes(gm, layer_names)
     order = {node: i for i, node in enumerate(gm.graph.nodes)}
     ordered = sorted(layer_names, key=lambda n: order[outputs[n]])

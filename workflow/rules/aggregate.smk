@@ -9,7 +9,7 @@ rule aggregate:
     output:
         store=directory(P.store),
     params:
-        p=model_params(*RUN_KEYS, "influence", "batch_size", "examples"),
+        p=model_params(*RUN_KEYS, "influence", "batch_size", "examples", **DOWNLOAD),
         args=step_args("aggregate"),
     log:
         "{study}/logs/aggregate/{cls}.log",
@@ -21,6 +21,6 @@ rule aggregate:
     resources:
         mem_mb=lambda w: 2000 + config["batch_size"] * 8,
         runtime=120,
-        gpu=GPU,
+        gpu=GPUS,
     shell:
         STEP

@@ -8,7 +8,9 @@ from types import SimpleNamespace
 
 from summit import data as summit_data
 from summit import site as summit_site
+from summit import startup
 from summit import steps as summit_steps
+from summit import train as summit_train
 from summit.config import ConfigError, validate
 
 config.update(validate(config, source="config"))
@@ -18,20 +20,34 @@ LAYERS = config["layers"]
 CLASS_NAMES = summit_data.class_names(config["dataset"])
 CLASSES = summit_data.study_classes(config["dataset"])
 TRAIN_DEMO = config["model"]["kind"] == "demo" and not config["model"]["weights"]
+if TRAIN_DEMO:  # trained here: on a usable test split, for epochs known now (checkpoint names)
+    summit_data.evaluation_root(config["dataset"])
+    config["model"]["train"]["epochs"] = summit_train.planned_epochs(config["dataset"],
+                                                                     config["model"]["train"])
 SITE_SOURCES = sorted(str(p) for p in Path("site").rglob("*") if p.is_file())
 
 
-def _uses_gpu() -> int:
-    """1 when the steps that run the model will take a GPU, for cluster schedulers."""
-    device = config["device"]
-    if device == "auto":
-        import torch
+def _gpus() -> int:
+    """GPUs per job that runs the model, for schedulers (config `gpus`; see its description)."""
+    if config["gpus"] != "auto":
+        return config["gpus"]
+    if config["device"] != "auto":
+        return int(config["device"].startswith("cuda"))
+    import torch
 
-        return int(torch.cuda.is_available())
-    return int(device.startswith("cuda"))
+    return int(torch.cuda.is_available())
 
 
-GPU = _uses_gpu()
+GPUS = _gpus()
+
+
+onstart:
+    # Only here is the executor known: a cluster's nodes are not this machine, so `auto`
+    # cannot decide from this machine whether jobs should ask for a GPU.
+    if workflow.non_local_exec and config["gpus"] == "auto" and config["device"] == "auto":
+        raise ConfigError("gpus: this run submits jobs to other machines, so whether they "
+                          "should ask for a GPU cannot be seen from here; set gpus: 1 (GPU "
+                          "nodes) or gpus: 0, e.g. --config gpus=1")
 
 
 def step_params(*keys, **extra) -> str:
@@ -42,6 +58,9 @@ def step_params(*keys, **extra) -> str:
 # What every step that runs a model depends on, besides the model itself.
 RUN_KEYS = ("dataset", "input", "device", "threads")
 MODEL_KEYS = (*RUN_KEYS, "model")
+# For the steps that open the dataset: where to download the built-in if dataset.root lacks
+# it, under R (nothing is written outside the results folder); empty when no download.
+DOWNLOAD = summit_data.download_params(config["dataset"], R)
 
 # Every rule runs its step the same way: `summit <rule> --<name> <files> … --params JSON`,
 # where the names are the rule's named inputs, outputs and wildcards that the step takes
@@ -60,16 +79,24 @@ def step_args(name: str):
 
 
 
+def _overrides() -> dict:
+    """The settings given on the command line (--configfile, --config), over config.yaml."""
+    return dict(workflow.config_settings.overwrite_config or {})
+
+
 def _compared_model() -> dict | None:
     """The second model of model_comparison as a full `model` section, or None."""
     mc = config["model_comparison"]
     if mc["checkpoint"] is not None and mc["model"] is not None:
         raise ConfigError("model_comparison: set checkpoint or model, not both")
+    if mc["checkpoint"] is not None and not TRAIN_DEMO:
+        if "checkpoint" not in (_overrides().get("model_comparison") or {}):
+            return None  # the default study's comparison; this model has no checkpoints
+        raise ConfigError("model_comparison.checkpoint: only the demo model trained here has "
+                          "checkpoints; set model_comparison: {checkpoint: null}, or compare "
+                          "another model with model_comparison: {model: {weights: FILE}}")
     if mc["checkpoint"] is not None:
         epoch, epochs = mc["checkpoint"], config["model"]["train"]["epochs"]
-        if not TRAIN_DEMO:
-            raise ConfigError("model_comparison.checkpoint: only the demo model trained here "
-                              "has checkpoints; set model_comparison.model: {weights: FILE}")
         if epoch > epochs:
             raise ConfigError(f"model_comparison.checkpoint: {epoch} is past the last "
                               f"training epoch ({epochs}); choose 1 to {epochs}")
@@ -148,6 +175,13 @@ def per_layer(template: str, study: str = "{study}") -> list[str]:
 
 
 WEIGHTS = P.weights if TRAIN_DEMO else config["model"]["weights"]
+# Each study's model is built and traced once now (cached), so a wrong layer, input or
+# weights file fails here in one line rather than in a job after training.
+for _model in MODELS.values():
+    _made = not _model["weights"] or Path(_model["weights"]).parent in (
+        Path(P.weights).parent, Path(P.epoch_weights).parent)  # trained here, checked by job
+    startup.check_model(_model, config["input"], LAYERS, config["dataset"],
+                        None if _made else _model["weights"], R)
 # Per-class artifacts a stage publishes in the site, by panel name: a stage's rule file calls
 # site_panel("name", P.its_artifact) and adds site/js/panels/<name>.js to show it.
 SITE_PANELS: dict[str, str] = {}

@@ -12,7 +12,7 @@ rule examples:
         atlas=P.examples_atlas,
         index=P.examples,
     params:
-        p=step_params("dataset", "model", "input", "layers", "examples"),
+        p=step_params("dataset", "model", "input", "layers", "examples", **DOWNLOAD),
         args=step_args("examples"),
     log:
         f"{R}/logs/examples/{{layer}}.log",
@@ -24,5 +24,6 @@ rule examples:
     resources:
         mem_mb=3000,
         runtime=30,
+        gpu=GPUS,
     shell:
         STEP

@@ -26,6 +26,6 @@ rule featvis:
     resources:
         mem_mb=3000,
         runtime=60,
-        gpu=GPU,
+        gpu=GPUS,
     shell:
         STEP

@@ -9,7 +9,7 @@ rule train:
         metrics=P.metrics,
         checkpoints=expand(P.epoch_weights, epoch=range(1, config["model"]["train"]["epochs"] + 1)),
     params:
-        p=step_params(*MODEL_KEYS),
+        p=step_params(*MODEL_KEYS, **DOWNLOAD),
         args=step_args("train"),
     log:
         f"{R}/logs/train.log",
@@ -21,7 +21,7 @@ rule train:
     resources:
         mem_mb=4000,
         runtime=60,
-        gpu=GPU,
+        gpu=GPUS,
     shell:
         STEP
 

@@ -1,0 +1,93 @@
+"""Start-up checks: what only running the model would otherwise reveal, found before any job.
+
+The workflow calls :func:`check_model` while Snakemake builds the job graph (so also in a dry
+run): it builds the configured architecture with random weights, checks the weights file
+against it, and traces it on one dummy input, so a wrong layer name, a layer that is not a
+feature map, an input size or channel count the model does not take, a wrong number of
+outputs or an unfit weights file fail in one line before the demo model trains for minutes.
+A passed check is remembered by a hash of everything it depends on (the model, input and
+dataset settings, the weights file's size and time, this package's code), so jobs that
+re-read the workflow on a cluster node do not repeat it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from summit.artifacts import write_json
+from summit.data import class_names
+
+CACHE = ".cache/startup"
+
+
+def _key(model_cfg: dict[str, Any], input_cfg: dict[str, Any], layers: list[str],
+         n_classes: int, weights: str | None) -> str:
+    """A hash of everything the check depends on."""
+    digest = hashlib.sha256()
+    stat = os.stat(weights) if weights and os.path.isfile(weights) else None
+    digest.update(json.dumps([model_cfg, input_cfg, layers, n_classes, weights,
+                              stat and [stat.st_size, stat.st_mtime_ns]],
+                             sort_keys=True, default=str).encode())
+    for source in sorted(resources.files("summit").iterdir(), key=lambda p: p.name):
+        if source.name.endswith(".py"):
+            digest.update(source.read_bytes())
+    return digest.hexdigest()[:32]
+
+
+def check_model(model_cfg: dict[str, Any], input_cfg: dict[str, Any], layers: list[str],
+                dataset_cfg: dict[str, Any], weights: str | None, results: str) -> None:
+    """Raise a one-line SummitError if the configured model cannot be studied as configured.
+
+    ``weights`` is the state-dict file to check, or None where the workflow makes it.
+    """
+    n_classes = len(class_names(dataset_cfg))
+    key = _key(model_cfg, input_cfg, layers, n_classes, weights)
+    marker = Path(results) / CACHE / f"{key}.json"
+    if marker.is_file():
+        return
+    layer_shapes = _trace(model_cfg, input_cfg, layers, n_classes, weights)
+    write_json(marker, {"model": model_cfg, "layers": layer_shapes})
+
+
+def _trace(model_cfg: dict[str, Any], input_cfg: dict[str, Any], layers: list[str],
+           n_classes: int, weights: str | None) -> dict[str, list[int]]:
+    """Build, check the weights, trace; the primary layers' (C, H, W)."""
+    import torch
+    from torch import nn
+
+    from summit.data import InputSpec
+    from summit.hops import trace_structure
+    from summit.models import ModelError, build_model, read_state_dict, state_dict_mismatch
+
+    spec = InputSpec.from_config(input_cfg)
+    torch.manual_seed(0)
+    model = build_model(model_cfg, n_classes, spec.channels).eval()
+    if weights is not None:
+        problem = state_dict_mismatch(model, read_state_dict(weights), spec.channels)
+        if problem:
+            raise ModelError(f"model.weights: {weights} does not fit the configured model: "
+                             f"{problem}")
+    first = next(((n, m) for n, m in model.named_modules() if isinstance(m, nn.Conv2d)), None)
+    if first and first[1].in_channels != spec.channels:
+        c = first[1].in_channels
+        raise ModelError(f"input.channels: {spec.channels}, but the model's first convolution "
+                         f"({first[0]}) takes {c} channel(s); set input.channels: {c}, with {c} "
+                         "input.mean and input.std values")
+    example = torch.zeros(1, spec.channels, spec.size, spec.size)
+    structure = trace_structure(model, layers, example)
+    with torch.no_grad():
+        out = model(example)
+    if not isinstance(out, torch.Tensor) or out.ndim != 2:
+        what = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
+        raise ModelError(f"model: its forward returns {what}, not class scores of shape "
+                         "(images, classes); wrap it so it returns the logits alone")
+    if out.shape[1] != n_classes:
+        raise ModelError(f"model: it has {out.shape[1]} outputs but the dataset has {n_classes} "
+                         f"classes (dataset.root); give a model with one output per class "
+                         f"(e.g. model.kwargs: {{num_classes: {n_classes}}})")
+    return {x.name: [x.channels, x.height, x.width] for x in structure.layers}
