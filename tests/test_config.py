@@ -141,7 +141,7 @@ def test_minimal_config_gets_defaults():
     assert cfg["influence"] == {"method": 1, "k": 5, "share": 0.1}
     assert cfg["stats"] == {"bins": 20}
     assert cfg["embedding"] == {"n_neighbors": 15, "min_dist": 0.1, "seed": 0}
-    assert cfg["model"]["train"] == {"epochs": 3, "batch_size": 256, "lr": 0.2, "seed": 0,
+    assert cfg["model"]["train"] == {"epochs": None, "batch_size": 256, "lr": 0.2, "seed": 0,
                                      "max_images": None}
     assert cfg["model"]["kwargs"] == {}
     assert cfg["dataset"]["classes"] == []

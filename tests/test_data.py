@@ -12,15 +12,19 @@ from PIL import Image
 
 from summit.data import (
     FASHION_MNIST_CLASSES,
+    FASHION_MNIST_FILES,
     DataError,
     FashionMNIST,
     ImageFolderDataset,
     InputSpec,
     class_image_indices,
     class_names,
+    download_params,
+    evaluation_root,
     open_dataset,
     study_classes,
     subset_indices,
+    train_image_count,
 )
 
 RGB_SPEC = InputSpec(size=8, channels=3, mean=(0.5, 0.4, 0.3), std=(0.2, 0.25, 0.5))
@@ -214,6 +218,111 @@ def test_open_dataset_image_folder(folder, tmp_path):
     assert len(open_dataset({**cfg, "test_root": str(folder)}, RGB_SPEC, split="test")) == 9
     with pytest.raises(DataError, match=r"^dataset\.kind: "):
         open_dataset({**cfg, "kind": "csv"}, RGB_SPEC)
+
+
+def test_evaluation_root_must_be_set_and_hold_the_same_classes(folder, tmp_path):
+    cfg = {"kind": "image_folder", "root": str(folder), "test_root": str(folder)}
+    assert evaluation_root(cfg) == folder
+    assert evaluation_root({"kind": "fashion_mnist", "root": "x"}) is None  # ships its own
+    other = tmp_path / "test"
+    for name in ("ants", "bees"):
+        (other / name).mkdir(parents=True)
+    cases = [(None, "not set"), (str(tmp_path / "missing"), "is not a folder"),
+             (str(other), "class folders ['ants', 'bees']")]
+    for test_root, words in cases:
+        with pytest.raises(DataError, match=r"^dataset\.test_root: ") as info:
+            evaluation_root({**cfg, "test_root": test_root})
+        assert words in str(info.value) and "\n" not in str(info.value)
+    with pytest.raises(DataError, match=r"^dataset\.test_root: "):  # not "dataset.root"
+        open_dataset({**cfg, "test_root": str(other / "ants")}, RGB_SPEC, split="test")
+
+
+def test_train_image_count_lists_what_the_dataset_reads(folder):
+    assert train_image_count({"kind": "image_folder", "root": str(folder)}) == len(
+        ImageFolderDataset(folder, RGB_SPEC)) == 9
+    assert train_image_count({"kind": "fashion_mnist", "root": "anywhere"}) == 60000
+
+
+# --- where the built-in is downloaded -------------------------------------------------------
+
+
+class _NoNetwork:
+    """torchvision's Fashion-MNIST downloader with no network: it fails after a partial file."""
+
+    def __init__(self, root, download):
+        raw = Path(root) / "FashionMNIST" / "raw"
+        raw.mkdir(parents=True)
+        (raw / "train-images-idx3-ubyte.gz").write_bytes(b"partial")
+        raise OSError("network is unreachable")
+
+
+class _Downloads:
+    """torchvision's downloader writing a two-image Fashion-MNIST; counts its calls."""
+
+    calls = 0
+
+    def __init__(self, root, download):
+        type(self).calls += 1
+        raw = Path(root) / "FashionMNIST" / "raw"
+        raw.mkdir(parents=True)
+        for images, labels in FASHION_MNIST_FILES.values():
+            with gzip.open(raw / images, "wb") as f:
+                f.write(bytes(16) + bytes(range(256)) * 6 + bytes(2 * 784 - 1536))
+            with gzip.open(raw / labels, "wb") as f:
+                f.write(bytes(8) + bytes([3, 7]))
+
+
+def _files(root: Path) -> list[str]:
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*"))
+
+
+def test_a_failed_download_writes_only_under_the_results_folder(tmp_path, monkeypatch):
+    """Nothing in the working folder (which was the checkout) nor elsewhere: only the
+    download folder under the results, empty."""
+    monkeypatch.setattr("torchvision.datasets.FashionMNIST", _NoNetwork)
+    work, empty = tmp_path / "work", tmp_path / "empty"
+    work.mkdir()
+    empty.mkdir()
+    monkeypatch.chdir(work)
+    download = tmp_path / "results" / "data" / "download"
+    with pytest.raises(DataError, match=r"^dataset\.root: .* download failed \(network"):
+        open_dataset({"kind": "fashion_mnist", "root": str(empty)}, FASHION_SPEC, "train",
+                      download)
+    assert _files(tmp_path) == ["empty", "results", "results/data", "results/data/download",
+                                "work"]
+
+
+def test_without_a_download_folder_nothing_is_downloaded(tmp_path, monkeypatch):
+    monkeypatch.setattr("torchvision.datasets.FashionMNIST", _NoNetwork)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(DataError, match=r"^dataset\.root: Fashion-MNIST files not found in"):
+        FashionMNIST(tmp_path, "test", FASHION_SPEC)
+    assert _files(tmp_path) == []
+
+
+def test_the_download_lands_in_the_download_folder_once(tmp_path, monkeypatch):
+    monkeypatch.setattr("torchvision.datasets.FashionMNIST", _Downloads)
+    monkeypatch.setattr(_Downloads, "calls", 0)
+    monkeypatch.chdir(tmp_path)
+    download = tmp_path / "results" / "data" / "download"
+    for split in ("train", "test"):
+        ds = FashionMNIST(tmp_path / "empty", split, FASHION_SPEC, download)
+        assert ds.labels.tolist() == [3, 7] and ds.images[0, 0, 5] == 5
+    assert _Downloads.calls == 1
+    assert _files(tmp_path) == ["results", "results/data", "results/data/download",
+                                "results/data/download/fashion-mnist", *sorted(
+        f"results/data/download/fashion-mnist/{name}"
+        for pair in FASHION_MNIST_FILES.values() for name in pair)]
+
+
+def test_download_params_only_where_the_files_are_absent(tmp_path):
+    assert download_params({"kind": "fashion_mnist", "root": str(tmp_path)}, "out") == {
+        "download": "out/data/download"}
+    assert download_params({"kind": "image_folder", "root": str(tmp_path)}, "out") == {}
+    for names in FASHION_MNIST_FILES.values():
+        for name in names:
+            (tmp_path / name).write_bytes(b"")
+    assert download_params({"kind": "fashion_mnist", "root": str(tmp_path)}, "out") == {}
 
 
 # --- class names and selection --------------------------------------------------------------

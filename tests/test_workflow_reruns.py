@@ -196,3 +196,70 @@ def test_a_failing_job_shows_its_one_line_error_on_the_console(tmp_path):
     assert run.returncode != 0
     line = next(x for x in run.stdout.splitlines() if x.startswith("summit describe_model:"))
     assert "error:" in line and "nope" in line, line
+
+
+def _image_folder_config(tmp_path: Path, **dataset) -> Path:
+    """A study of the demo net on 2 classes x 500 listed (never read) images, batches of 100."""
+    root = tmp_path / "images"
+    for name in ("a", "b"):
+        (root / name).mkdir(parents=True)
+        for i in range(500):
+            (root / name / f"{i}.png").write_bytes(b"")
+    config = tmp_path / "folder.yaml"
+    config.write_text(yaml.safe_dump({
+        **TINY, "results": str(tmp_path / "results"), "class_pairs": {"pairs": []},
+        "dataset": {"kind": "image_folder", "name": "Folder", "root": str(root), "classes": [],
+                    "max_images_per_class": None, **dataset},
+        "model": {"width": 0.25, "train": {"epochs": None, "batch_size": 100}}}))
+    return config
+
+
+def test_an_image_folder_without_test_root_fails_at_start(tmp_path):
+    run = run_snakemake(_image_folder_config(tmp_path), "-n")
+    assert run.returncode != 0
+    assert "dataset.test_root: not set" in run.stdout + run.stderr
+    assert not (tmp_path / "results").exists()
+
+
+def test_epochs_chosen_from_the_image_count_name_the_checkpoints(tmp_path):
+    """1 000 images in batches of 100: 10 steps an epoch, 70 epochs for 700 steps."""
+    run = run_snakemake(_image_folder_config(tmp_path, test_root=str(tmp_path / "images")),
+                        "-n", "-p", str(tmp_path / "results" / "model" / "metrics.json"))
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    assert "checkpoints/epoch70.pt" in run.stdout and "epoch71.pt" not in run.stdout
+    assert '"epochs": 70' in run.stdout  # the step is told, too
+
+
+def test_a_failed_download_writes_nothing_outside_the_results_folder(tmp_path):
+    """Fashion-MNIST absent from dataset.root and no network (an unreachable proxy): the
+    train job fails in one line, having written only under the configured results."""
+    (tmp_path / "empty").mkdir()
+    config = tmp_path / "download.yaml"
+    config.write_text(yaml.safe_dump({**TINY, "results": str(tmp_path / "results"),
+                                      "dataset": {**TINY["dataset"],
+                                                  "root": str(tmp_path / "empty")}}))
+    before = _checkout_paths()
+    proxy = "http://127.0.0.1:9"  # the discard port: connections are refused at once
+    run = run_snakemake(config, str(tmp_path / "results" / "model" / "metrics.json"),
+                        env={"http_proxy": proxy, "https_proxy": proxy, "HTTP_PROXY": proxy,
+                             "HTTPS_PROXY": proxy, "no_proxy": "", "NO_PROXY": ""})
+    assert run.returncode != 0
+    line = next(x for x in run.stdout.splitlines() if x.startswith("summit train:"))
+    assert "error: dataset.root: Fashion-MNIST files not found" in line
+    assert "download failed" in line, line
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["download.yaml", "empty", "results"]
+    assert list((tmp_path / "empty").iterdir()) == []
+    assert list((tmp_path / "results" / "data" / "download").iterdir()) == []  # no partial file
+    assert _checkout_paths() - before == set()
+
+
+def _checkout_paths() -> set[str]:
+    """Every path in the checkout, ignored ones (such as results/) too, but for Git's,
+    Snakemake's (.snakemake/) and Python's (__pycache__) own folders and the venv: a set
+    compared before and after a run, which other edits to existing files do not disturb."""
+    own = {".git", ".snakemake", "__pycache__", ".venv", "node_modules"}
+    paths = set()
+    for folder, subfolders, files in os.walk(REPO):
+        subfolders[:] = [d for d in subfolders if d not in own]
+        paths.update(os.path.relpath(os.path.join(folder, x), REPO) for x in subfolders + files)
+    return paths

@@ -7,8 +7,10 @@ the indices of its images, so per-class jobs stream only their own class.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import logging
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +34,7 @@ FASHION_MNIST_FILES = {
     "train": ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
     "test": ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"),
 }
+FASHION_MNIST_TRAIN_IMAGES = 60_000
 
 
 class DataError(SummitError):
@@ -83,13 +86,18 @@ def _to_model_input(img: Image.Image, spec: InputSpec) -> torch.Tensor:
 
 
 class FashionMNIST(Dataset):
-    """Fashion-MNIST read straight from the idx gz files (Debian's dataset-fashion-mnist)."""
+    """Fashion-MNIST read straight from the idx gz files (Debian's dataset-fashion-mnist).
 
-    def __init__(self, root: str | Path, split: str, spec: InputSpec):
+    Where ``root`` lacks them they are downloaded into ``download`` (a folder under the
+    results, so nothing is written elsewhere); without ``download`` that is an error.
+    """
+
+    def __init__(self, root: str | Path, split: str, spec: InputSpec,
+                 download: str | Path | None = None):
         root = Path(root)
         image_file, label_file = FASHION_MNIST_FILES[split]
         if not (root / image_file).exists():
-            root = _download_fashion_mnist(root)
+            root = _download_fashion_mnist(root, download)
         with gzip.open(root / image_file) as f:
             self.images = np.frombuffer(f.read(), np.uint8, offset=16).reshape(-1, 28, 28)
         with gzip.open(root / label_file) as f:
@@ -110,42 +118,45 @@ class FashionMNIST(Dataset):
         return self.spec.normalise(x), int(self.labels[i])
 
 
-def _download_fashion_mnist(root: Path) -> Path:
-    """Fall back to torchvision's downloader where the Debian package is absent."""
+def _has_fashion_mnist(folder: Path) -> bool:
+    """Whether ``folder`` holds all four idx files."""
+    return all((folder / name).exists() for pair in FASHION_MNIST_FILES.values() for name in pair)
+
+
+FASHION_MNIST_HELP = ("install them with `apt-get install dataset-fashion-mnist` or point "
+                      "dataset.root at a folder holding train-images-idx3-ubyte.gz etc.")
+
+
+def _download_fashion_mnist(root: Path, download: str | Path | None) -> Path:
+    """Fall back to torchvision's downloader where the Debian package is absent: once into
+    ``download``, through a temporary folder there, so neither a failed download nor two jobs
+    downloading at once leave partial files where the next job looks."""
+    if download is None:
+        raise DataError(f"dataset.root: Fashion-MNIST files not found in {root}; "
+                        f"{FASHION_MNIST_HELP}")
+    folder = Path(download) / "fashion-mnist"
+    if _has_fashion_mnist(folder):
+        return folder
     from torchvision.datasets import FashionMNIST as TV
 
-    cache = Path("results/data/download")
-    try:
-        TV(str(cache), download=True)
-    except Exception as e:  # noqa: BLE001 - any download failure means the same fix
-        raise DataError(
-            f"dataset.root: Fashion-MNIST files not found in {root} and download failed ({e}); "
-            "install them with `apt-get install dataset-fashion-mnist` or point dataset.root "
-            "at a folder holding train-images-idx3-ubyte.gz etc."
-        ) from e
-    return cache / "FashionMNIST" / "raw"
+    Path(download).mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=download, prefix="partial-") as tmp:
+        try:
+            TV(tmp, download=True)
+        except Exception as e:  # noqa: BLE001 - any download failure means the same fix
+            raise DataError(f"dataset.root: Fashion-MNIST files not found in {root} and "
+                            f"download failed ({e}); {FASHION_MNIST_HELP}") from e
+        with contextlib.suppress(OSError):  # another job's download got there first
+            (Path(tmp) / "FashionMNIST" / "raw").rename(folder)
+    return folder
 
 
 class ImageFolderDataset(Dataset):
     """One sub-folder per class, images of any size and mode; unreadable files are skipped."""
 
-    def __init__(self, root: str | Path, spec: InputSpec, strict: bool = False):
-        root = Path(root)
-        if not root.is_dir():
-            raise DataError(f"dataset.root: {root} is not a folder; point it at a folder "
-                            "with one sub-folder of images per class")
-        self.classes = sorted(p.name for p in root.iterdir() if p.is_dir())
-        if len(self.classes) < 2:
-            raise DataError(f"dataset.root: {root} holds {len(self.classes)} class sub-folder(s);"
-                            " a study needs at least 2 (one sub-folder of images per class)")
-        self.samples: list[tuple[Path, int]] = []
-        for c, name in enumerate(self.classes):
-            files = sorted(p for p in (root / name).rglob("*")
-                           if p.is_file() and p.suffix.lower() in IMG_EXTENSIONS)
-            if not files:
-                raise DataError(f"dataset.root: class folder {root / name} holds no images "
-                                f"({', '.join(IMG_EXTENSIONS)}); add images or remove it")
-            self.samples += [(p, c) for p in files]
+    def __init__(self, root: str | Path, spec: InputSpec, strict: bool = False,
+                 key: str = "dataset.root"):
+        self.classes, self.samples = _folder_samples(Path(root), key)
         self.labels = np.array([c for _, c in self.samples], dtype=np.int64)
         self.spec = spec
         self.strict = strict
@@ -168,6 +179,27 @@ class ImageFolderDataset(Dataset):
                               float("nan")), -1
 
 
+def _folder_samples(root: Path, key: str) -> tuple[list[str], list[tuple[Path, int]]]:
+    """An image folder's class names and its (image file, class id) pairs, listed without
+    reading an image; ``key`` is the setting named in errors."""
+    if not root.is_dir():
+        raise DataError(f"{key}: {root} is not a folder; point it at a folder with one "
+                        "sub-folder of images per class")
+    classes = sorted(p.name for p in root.iterdir() if p.is_dir())
+    if len(classes) < 2:
+        raise DataError(f"{key}: {root} holds {len(classes)} class sub-folder(s); a study "
+                        "needs at least 2 (one sub-folder of images per class)")
+    samples: list[tuple[Path, int]] = []
+    for c, name in enumerate(classes):
+        files = sorted(p for p in (root / name).rglob("*")
+                       if p.is_file() and p.suffix.lower() in IMG_EXTENSIONS)
+        if not files:
+            raise DataError(f"{key}: class folder {root / name} holds no images "
+                            f"({', '.join(IMG_EXTENSIONS)}); add images or remove it")
+        samples += [(p, c) for p in files]
+    return classes, samples
+
+
 def display_image(dataset: Dataset, index: int) -> np.ndarray:
     """Image ``index`` as uint8 pixels at the model's input size, before normalisation."""
     if isinstance(dataset, FashionMNIST):
@@ -181,18 +213,59 @@ def display_image(dataset: Dataset, index: int) -> np.ndarray:
         return np.asarray(_as_model_pixels(img, dataset.spec))
 
 
-def open_dataset(dataset_cfg: dict[str, Any], spec: InputSpec, split: str = "train") -> Dataset:
-    """The configured dataset's ``split`` ("train" is summarised, "test" measures accuracy)."""
+def open_dataset(dataset_cfg: dict[str, Any], spec: InputSpec, split: str = "train",
+                 download: str | Path | None = None) -> Dataset:
+    """The configured dataset's ``split`` ("train" is summarised, "test" measures accuracy);
+    ``download`` is where the built-in may be downloaded when ``dataset.root`` lacks it."""
     kind = dataset_cfg["kind"]
     if kind == "fashion_mnist":
-        return FashionMNIST(dataset_cfg["root"], split, spec)
+        return FashionMNIST(dataset_cfg["root"], split, spec, download)
     if kind == "image_folder":
-        root = dataset_cfg["root"] if split == "train" else dataset_cfg.get("test_root")
-        if root is None:
-            raise DataError("dataset.test_root: not set, so there is no test split to measure "
-                            "accuracy on; set it to a folder laid out like dataset.root")
-        return ImageFolderDataset(root, spec, strict=not dataset_cfg.get("skip_unreadable", True))
+        strict = not dataset_cfg.get("skip_unreadable", True)
+        if split == "train":
+            return ImageFolderDataset(dataset_cfg["root"], spec, strict)
+        return ImageFolderDataset(evaluation_root(dataset_cfg), spec, strict,
+                                  key="dataset.test_root")
     raise DataError(f"dataset.kind: unknown kind {kind!r}; use fashion_mnist or image_folder")
+
+
+def evaluation_root(dataset_cfg: dict[str, Any]) -> Path | None:
+    """The folder of test images the demo net is scored on: None for the built-in (its test
+    split ships with it); for an image folder ``dataset.test_root``, checked to be set and
+    to hold the classes of ``dataset.root`` (other classes would shift every class id)."""
+    if dataset_cfg["kind"] != "image_folder":
+        return None
+    root = dataset_cfg.get("test_root")
+    if root is None:
+        raise DataError("dataset.test_root: not set, and training the demo model on an image "
+                        "folder needs test images to measure accuracy on; set it to a folder "
+                        "laid out like dataset.root (or give model.weights)")
+    if not Path(root).is_dir():
+        raise DataError(f"dataset.test_root: {root} is not a folder; point it at a folder "
+                        "laid out like dataset.root")
+    classes = sorted(p.name for p in Path(root).iterdir() if p.is_dir())
+    train_classes = class_names(dataset_cfg)
+    if classes != train_classes:
+        raise DataError(f"dataset.test_root: {root} has class folders {classes[:10]}, "
+                        f"dataset.root has {train_classes[:10]}; give it the same class "
+                        "sub-folders")
+    return Path(root)
+
+
+def train_image_count(dataset_cfg: dict[str, Any]) -> int:
+    """How many training images the dataset has, without reading one."""
+    if dataset_cfg["kind"] == "fashion_mnist":
+        return FASHION_MNIST_TRAIN_IMAGES
+    return len(_folder_samples(Path(dataset_cfg["root"]), "dataset.root")[1])
+
+
+def download_params(dataset_cfg: dict[str, Any], results: str) -> dict[str, str]:
+    """``{"download": folder under results}`` for the steps that open the dataset when the
+    built-in's files are absent from ``dataset.root``, else nothing (their params, and so
+    Snakemake's reruns, unchanged where no download happens)."""
+    if dataset_cfg["kind"] != "fashion_mnist" or _has_fashion_mnist(Path(dataset_cfg["root"])):
+        return {}
+    return {"download": f"{results}/data/download"}
 
 
 def class_names(dataset_cfg: dict[str, Any]) -> list[str]:

@@ -150,7 +150,7 @@ class TrainSettings(_Section):
     """``model.train``: training of the demo network."""
 
     SECTION: ClassVar[tuple[str, ...]] = ("model", "train")
-    epochs: int
+    epochs: int | None
     batch_size: int
     lr: float
     seed: int

@@ -25,7 +25,7 @@ def aggregate(p: dict[str, Any], *, cls: int, weights: Path, structure: Path,
     device = torch_device(p)
     model, spec = study_model(p, weights, device)
     traced = Structure.load(structure)
-    dataset = data.open_dataset(p["dataset"], spec, "train")
+    dataset = data.open_dataset(p["dataset"], spec, "train", p.get("download"))
     indices = data.class_image_indices(dataset.labels, cls, p["dataset"]["max_images_per_class"])
     inf = InfluenceSettings.from_config(p["influence"])
     aggregator = Aggregator(model, traced, inf.method, inf.k, inf.share,

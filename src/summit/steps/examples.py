@@ -35,7 +35,7 @@ def examples(p: dict[str, Any], *, layer: str, weights: Path, structure: Path,
     n = settings.n
     value, image, position = merge_top_n(*([c[key] for c in candidates]
                                            for key in ("value", "image", "position")), n)
-    dataset = data.open_dataset(p["dataset"], spec, "train")
+    dataset = data.open_dataset(p["dataset"], spec, "train", p.get("download"))
     patches, channels = [], []
     for c in range(shape.channels):
         found = [k for k in range(value.shape[0]) if np.isfinite(value[k, c])]

@@ -45,16 +45,17 @@ def study_model(p: dict[str, Any], weights: Path, device: torch.device
 @step
 def train(p: dict[str, Any], *, weights: Path, metrics: Path, checkpoints: list[Path]) -> None:
     """Train the demo model with a fixed seed; cache weights, metrics and epoch checkpoints
-    (``checkpoints`` names the files ``epoch<n>.pt`` to keep)."""
+    (``checkpoints`` names the files ``epoch<n>.pt`` to keep). ``p["download"]``, when the
+    workflow sets it, is where the built-in dataset may be downloaded (under the results)."""
     import torch
 
     from summit import data, models
-    from summit.train import train_model
+    from summit.train import planned_epochs, train_model
 
     device = torch_device(p)
     spec = data.InputSpec.from_config(p["input"])
-    train_set = data.open_dataset(p["dataset"], spec, "train")
-    test_set = data.open_dataset(p["dataset"], spec, "test")
+    train_set = data.open_dataset(p["dataset"], spec, "train", p.get("download"))
+    test_set = data.open_dataset(p["dataset"], spec, "test", p.get("download"))
     t = TrainSettings.from_config(p["model"]["train"])
     torch.manual_seed(t.seed)
     model = models.build_model(p["model"], len(data.class_names(p["dataset"])),
@@ -67,9 +68,12 @@ def train(p: dict[str, Any], *, weights: Path, metrics: Path, checkpoints: list[
             state = {k: v.detach().cpu().contiguous() for k, v in trained.state_dict().items()}
             torch.save(state, path)
 
-    result = train_model(model, train_set, test_set, epochs=t.epochs, batch_size=t.batch_size,
-                         lr=t.lr, seed=t.seed, device=device, max_train_images=t.max_images,
-                         log=log.info, on_epoch=checkpoint)
+    result = train_model(model, train_set, test_set,
+                         epochs=planned_epochs(p["dataset"], p["model"]["train"]),
+                         batch_size=t.batch_size, lr=t.lr, seed=t.seed, device=device,
+                         max_train_images=t.max_images, log=log.info, on_epoch=checkpoint)
+    for warning in result["warnings"]:  # on the console too, not only in the job's log
+        print(f"summit train: warning: {warning}", flush=True)
     weights.parent.mkdir(parents=True, exist_ok=True)
     torch.save(model.cpu().state_dict(), weights)
     write_json(metrics, result)
