@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from summit.site import write_site
-from tests.fixtures.study import REPO_SITE, TRICKY_NAMES, make_study
+from tests.fixtures.study import REPO_SITE, TRAINING_WARNING, TRICKY_NAMES, make_study
 
 LAYERS = [("l1", 6), ("l2", 9), ("l3", 5)]
 
@@ -35,6 +35,7 @@ def test_study_json_lists_layers_classes_and_lazy_files(built):
             assert (site / f"data/stats/{c['id']}/{name}.json").is_file()
     assert set(study["embedding"]) == {n for n, _ in LAYERS}
     assert study["provenance"]["model"]["weights_sha256"] == "a" * 64
+    assert study["model"]["warnings"] == [TRAINING_WARNING]  # the model card's, from training
     assert (site / "index.html").is_file() and (site / "vendor/d3.min.js").is_file()
 
 

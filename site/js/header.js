@@ -18,6 +18,8 @@ export function renderHeader(study) {
   ];
   if (typeof model.test_accuracy === 'number') items.push(['Test accuracy', formatPct(model.test_accuracy)]);
   items.push(['Top-1 (summarised images)', formatPct(study.accuracy)]);
+  // Training warnings (e.g. too few optimiser steps for the data) are not to be missed.
+  for (const warning of model.warnings || []) items.push(['Warning', warning, true]);
 
   d3.select('#summary')
     .selectAll('div')
@@ -28,6 +30,7 @@ export function renderHeader(study) {
       div.append('dd');
       return div;
     })
+    .classed('warning', (d) => Boolean(d[2]))
     .call((div) => div.select('dt').text((d) => d[0]))
     .call((div) => div.select('dd').text((d) => d[1]));
 }

@@ -4,7 +4,9 @@ Data contract (paths relative to the site root; class ``<id>`` is an integer, ``
 primary layer's name; every list of classes is in ``study.json``'s ``classes`` order):
 
 - ``data/study.json``, loaded first and alone:
-  ``title``; ``model`` {name, kind, test_accuracy, parameters}; ``dataset`` {name, n_images,
+  ``title``; ``model`` {name, kind, test_accuracy, parameters, warnings (one-line warnings
+  from training, e.g. a training too short for its data; empty for given weights)};
+  ``dataset`` {name, n_images,
   n_classes}; ``accuracy`` (top-1 over the summarised images); ``bins`` (channel histogram
   bins); ``layers`` (input side first), each {``name``, ``channels``, ``data``: path of the
   layer file below, ``counts``: path of the A^l file below or null when the build had none,
@@ -242,7 +244,8 @@ def study_summary(p: dict[str, Any], files: StudyFiles, bins: int,
     return {
         "title": p["title"],
         "model": {"name": model["name"], "kind": model["kind"],
-                  "test_accuracy": model["test_accuracy"], "parameters": model["parameters"]},
+                  "test_accuracy": model["test_accuracy"], "parameters": model["parameters"],
+                  "warnings": model["training"].get("warnings", [])},
         "dataset": {"name": p["dataset_name"], "n_images": total, "n_classes": len(classes)},
         "accuracy": correct / total if total else 0.0,
         "bins": bins,

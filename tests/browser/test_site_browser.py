@@ -6,6 +6,8 @@ import re
 
 import pytest
 
+from tests.fixtures.study import TRAINING_WARNING
+
 pytestmark = [
     pytest.mark.browser,
     # pytest-playwright 0.10's own base_url fixture, under pytest 9
@@ -47,6 +49,9 @@ def test_page_loads_without_errors_and_shows_names_as_text(page, site_url, artif
     assert 'Say "cheese"' in names and "Ünïcødé 猫" in names
     assert page.locator("#class-list b, #class-list img, #compare-select b").count() == 0
     assert page.locator("#summary").text_content().count("12") >= 1
+    warning = page.locator("#summary .warning")  # the model card's training warning, as text
+    expect(warning.locator("dd")).to_have_text(TRAINING_WARNING)
+    assert warning.locator("b").count() == 0
     page.screenshot(path=artifacts / "loaded.png")
 
 
