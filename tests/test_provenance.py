@@ -1,9 +1,12 @@
 """Provenance: checksums that change with the data, versions, and a JSON-safe record."""
 
 import json
+import os
+import subprocess
 
 from PIL import Image
 
+from summit import provenance
 from summit.provenance import collect, dataset_checksum
 
 
@@ -49,3 +52,22 @@ def test_collect_records_config_versions_and_checksums(tmp_path):
     assert record["dataset"]["files"] == 2
     assert collect(config, card) == record  # no timestamps: equal runs, equal records
     json.dumps(record, allow_nan=False)
+
+
+def test_the_code_state_is_read_without_writing_to_the_checkout(tmp_path, monkeypatch):
+    """`git status` refreshes a stale index by rewriting .git/index unless told not to."""
+    def git(*args):
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
+                       cwd=tmp_path, check=True, capture_output=True)
+
+    git("init", "-q")
+    (tmp_path / "code.py").write_text("x = 1\n")
+    git("add", "code.py")
+    git("commit", "-qm", "code")
+    index = tmp_path / ".git" / "index"
+    os.utime(tmp_path / "code.py", (1, 1))  # same content, other time: the index is stale
+    os.utime(index, (2, 2))
+    before = index.read_bytes()
+    monkeypatch.setattr(provenance, "__file__", str(tmp_path / "code.py"))
+    assert provenance._git("status", "--porcelain", "--untracked-files=no") == ""
+    assert index.read_bytes() == before and index.stat().st_mtime == 2

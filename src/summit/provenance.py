@@ -54,8 +54,10 @@ def dataset_checksum(dataset_cfg: dict[str, Any]) -> dict[str, Any]:
 
 
 def _git(*args: str) -> str | None:
+    """A read-only git command in the code's checkout; --no-optional-locks keeps `git status`
+    from rewriting the checkout's .git/index (nothing is written outside the results)."""
     try:
-        out = subprocess.run(["git", *args], capture_output=True, text=True,
+        out = subprocess.run(["git", "--no-optional-locks", *args], capture_output=True, text=True,
                              cwd=Path(__file__).resolve().parent, timeout=10)
     except (OSError, subprocess.SubprocessError):
         return None
