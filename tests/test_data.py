@@ -228,7 +228,7 @@ def test_evaluation_root_must_be_set_and_hold_the_same_classes(folder, tmp_path)
     for name in ("ants", "bees"):
         (other / name).mkdir(parents=True)
     cases = [(None, "not set"), (str(tmp_path / "missing"), "is not a folder"),
-             (str(other), "class folders ['ants', 'bees']")]
+             (str(other), "its class folders differ from dataset.root's (['cats'])")]
     for test_root, words in cases:
         with pytest.raises(DataError, match=r"^dataset\.test_root: ") as info:
             evaluation_root({**cfg, "test_root": test_root})

@@ -246,9 +246,10 @@ def evaluation_root(dataset_cfg: dict[str, Any]) -> Path | None:
     classes = sorted(p.name for p in Path(root).iterdir() if p.is_dir())
     train_classes = class_names(dataset_cfg)
     if classes != train_classes:
-        raise DataError(f"dataset.test_root: {root} has class folders {classes[:10]}, "
-                        f"dataset.root has {train_classes[:10]}; give it the same class "
-                        "sub-folders")
+        diff = sorted(set(classes) ^ set(train_classes))
+        raise DataError(f"dataset.test_root: its class folders differ from dataset.root's "
+                        f"({diff[:5]}); class ids are sorted folder names, so both need the "
+                        "same class folders")
     return Path(root)
 
 
