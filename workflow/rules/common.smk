@@ -6,14 +6,15 @@ import shlex
 from pathlib import Path
 from types import SimpleNamespace
 
+from summit.config import ConfigError, validate
+
+config.update(validate(config, source="config"))  # first: a bad setting fails before PyTorch loads
+
 from summit import data as summit_data
 from summit import site as summit_site
 from summit import startup
 from summit import steps as summit_steps
 from summit import train as summit_train
-from summit.config import ConfigError, validate
-
-config.update(validate(config, source="config"))
 
 R = config["results"]
 LAYERS = config["layers"]
@@ -175,8 +176,9 @@ def per_layer(template: str, study: str = "{study}") -> list[str]:
 
 
 WEIGHTS = P.weights if TRAIN_DEMO else config["model"]["weights"]
-# Each study's model is built and traced once now (cached), so a wrong layer, input or
-# weights file fails here in one line rather than in a job after training.
+# The image folders' layout, and each study's model built and traced once now (cached), so a
+# wrong folder, layer, input or weights file fails here in one line, not in a job.
+startup.check_dataset(config["dataset"], CLASSES)
 for _model in MODELS.values():
     _made = not _model["weights"] or Path(_model["weights"]).parent in (
         Path(P.weights).parent, Path(P.epoch_weights).parent)  # trained here, checked by job
