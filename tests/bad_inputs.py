@@ -4,9 +4,10 @@
 
 Each case is a config merged over the tiny study (``tests/e2e.py``) and, where it needs them,
 files made by :func:`make_files` (``{tmp}`` in a value is their folder). ``when`` says where the
-run must stop: ``dry run`` (``snakemake -n``, before any job), ``check`` (``python -m summit.config``), ``start`` (a real
-run, before any job is submitted) or ``first job`` (the first job that reads the bad file; ``target`` names
-its output). ``says`` are the words the one-line error on the console must contain.
+run must stop: ``dry run`` (``snakemake -n``, before any job), ``check``
+(``python -m summit.config``), ``start`` (a real run, before any job is submitted) or
+``first job`` (the first job that reads the bad file; ``target`` names its output).
+``says`` are the words the one-line error on the console must contain.
 """
 
 from __future__ import annotations
@@ -67,7 +68,8 @@ CASES = [
     Case("device_name", "an unknown device", {"device": "gpu"}, ("device: 'gpu'",)),
     # --- the dataset --------------------------------------------------------------------------
     Case("root_missing", "`dataset.root` that does not exist",
-         {"dataset": {**FOLDER, "root": "{tmp}/nowhere"}, "model": FOLDER_MODEL, "class_pairs": NO_PAIRS}, ("dataset.root: ", "does not exist")),
+         {"dataset": {**FOLDER, "root": "{tmp}/nowhere"}, "model": FOLDER_MODEL,
+          "class_pairs": NO_PAIRS}, ("dataset.root: ", "does not exist")),
     Case("one_class", "an image folder with a single class folder",
          {"dataset": {**FOLDER, "root": "{tmp}/one_class", "test_root": None},
           "model": FOLDER_MODEL, "class_pairs": NO_PAIRS},
@@ -77,7 +79,8 @@ CASES = [
           "model": FOLDER_MODEL, "class_pairs": NO_PAIRS},
          ("class folder", "empty_class/b holds no images")),
     Case("test_root_classes", "`dataset.test_root` with other class folders than `root`",
-         {"dataset": {**FOLDER, "test_root": "{tmp}/other_classes"}, "model": FOLDER_MODEL, "class_pairs": NO_PAIRS},
+         {"dataset": {**FOLDER, "test_root": "{tmp}/other_classes"}, "model": FOLDER_MODEL,
+          "class_pairs": NO_PAIRS},
          ("dataset.test_root: its class folders differ",)),
     Case("unknown_class", "`dataset.classes` naming no class", {"dataset": {"classes": ["Sock"]}},
          ("dataset.classes: 'Sock' is not a class",)),
@@ -116,7 +119,8 @@ CASES = [
                              "takes 3",)),
     Case("outputs", "a model with more outputs than the dataset has classes",
          {"model": {**RESNET, "kwargs": {}, "weights": "{tmp}/resnet18_1000.pt"},
-          "input": RGB, "layers": ["layer1", "layer2"]}, ("it has 1000 outputs but the dataset has 10 classes",)),
+          "input": RGB, "layers": ["layer1", "layer2"]},
+         ("it has 1000 outputs but the dataset has 10 classes",)),
     Case("layer_unknown", "`layers` naming a module the model lacks",
          {"layers": ["mixed3a", "mixed3x"]}, ("['mixed3x'] not in the model; did you mean",)),
     Case("layer_not_map", "`layers` naming a module without a 4-D output (the classifier)",

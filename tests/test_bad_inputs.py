@@ -88,6 +88,7 @@ def test_a_bad_input_stops_with_one_line_saying_what_to_fix(outcomes, case):
 def test_the_readme_lists_every_tested_bad_input():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert TABLE_START in readme and TABLE_END in readme
-    assert readme_with_table(readme) == readme, \
-        "README's bad-inputs table is out of date: run python -m tests.bad_inputs --readme README.md"
+    assert readme_with_table(readme) == readme, ("README's bad-inputs table is out of date: "
+                                                 "run python -m tests.bad_inputs --readme "
+                                                 "README.md")
     assert len(CASES) >= 30
