@@ -263,3 +263,19 @@ def _checkout_paths() -> set[str]:
         subfolders[:] = [d for d in subfolders if d not in own]
         paths.update(os.path.relpath(os.path.join(folder, x), REPO) for x in subfolders + files)
     return paths
+
+
+@pytest.mark.parametrize("gpus, requested", [(1, "gpu=1"), (0, "gpu=0")])
+def test_cluster_gpu_requests_follow_the_config_not_the_submitting_host(study, gpus, requested):
+    """A login node without a GPU (CUDA hidden here) still requests what `gpus` says."""
+    _, config = study
+    run = run_snakemake(config, "--profile", "workflow/profiles/slurm", "-n", "--forceall",
+                        "--config", f"gpus={gpus}", env={"CUDA_VISIBLE_DEVICES": ""})
+    out = run.stdout + run.stderr
+    assert run.returncode == 0, out[-3000:]
+    for rule in ("train", "aggregate", "examples", "featvis"):
+        jobs = out.split(f"rule {rule}:")[1:]
+        resources = [line for j in jobs for line in j.split("Shell command")[0].splitlines()
+                     if line.strip().startswith("resources:")]
+        assert len(resources) == len(jobs) > 0, rule
+        assert all(line.endswith(f", {requested}") for line in resources), (rule, resources)
