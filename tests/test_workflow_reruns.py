@@ -171,33 +171,6 @@ def test_a_graph_leaves_out_the_flagged_channels(study, tmp_path):
     assert {n["layer"] for n in out["nodes"]} == set(LAYERS)
 
 
-@pytest.mark.parametrize("override, words", [
-    ({"class_pairs": {"pairs": [["Nope", 0]]}}, "class_pairs.pairs: 'Nope' is not a class"),
-    ({"model_comparison": {"checkpoint": 9}}, "model_comparison.checkpoint: 9 is past the last"),
-    ({"model_comparison": {"checkpoint": None, "model": {"weights": "/nope.pt"}}},
-     "model_comparison.model.weights: '/nope.pt' is not a file"),
-    ({"model_comparison": {"checkpoint": 1, "model": {"weights": "/nope.pt"}}},
-     "set checkpoint or model, not both"),
-])
-def test_bad_analysis_settings_fail_before_any_job(tmp_path, override, words):
-    config = tmp_path / "bad.yaml"
-    config.write_text(yaml.safe_dump({**TINY, "results": str(tmp_path / "results"), **override}))
-    run = run_snakemake(config, "-n")
-    assert run.returncode != 0 and words in run.stdout + run.stderr
-    assert not (tmp_path / "results").exists()
-
-
-def test_a_failing_job_shows_its_one_line_error_on_the_console(tmp_path):
-    """The step's error reaches Snakemake's console, not only the job's log."""
-    config = tmp_path / "bad_layer.yaml"
-    config.write_text(yaml.safe_dump({**TINY, "results": str(tmp_path / "results"),
-                                      "layers": ["mixed3a", "nope"]}))
-    run = run_snakemake(config, str(tmp_path / "results" / "model" / "model.json"))
-    assert run.returncode != 0
-    line = next(x for x in run.stdout.splitlines() if x.startswith("summit describe_model:"))
-    assert "error:" in line and "nope" in line, line
-
-
 def _image_folder_config(tmp_path: Path, **dataset) -> Path:
     """A study of the demo net on 2 classes x 500 listed (never read) images, batches of 100."""
     root = tmp_path / "images"

@@ -176,14 +176,6 @@ def per_layer(template: str, study: str = "{study}") -> list[str]:
 
 
 WEIGHTS = P.weights if TRAIN_DEMO else config["model"]["weights"]
-# The image folders' layout, and each study's model built and traced once now (cached), so a
-# wrong folder, layer, input or weights file fails here in one line, not in a job.
-startup.check_dataset(config["dataset"], CLASSES)
-for _model in MODELS.values():
-    _made = not _model["weights"] or Path(_model["weights"]).parent in (
-        Path(P.weights).parent, Path(P.epoch_weights).parent)  # trained here, checked by job
-    startup.check_model(_model, config["input"], LAYERS, config["dataset"],
-                        None if _made else _model["weights"], R)
 # Per-class artifacts a stage publishes in the site, by panel name: a stage's rule file calls
 # site_panel("name", P.its_artifact) and adds site/js/panels/<name>.js to show it.
 SITE_PANELS: dict[str, str] = {}
@@ -225,3 +217,14 @@ ANALYSIS_FIGURES = figures("nonsemantic", "neighbours", "class_pair", "motifs", 
                            *(("model_comparison",) if COMPARED else ()),
                            *(f"class_pairs/{a}_{b}" for a, b in CLASS_PAIRS),
                            *(f"models/{c}" for c in (CLASSES if COMPARED else [])))
+
+
+# Last, after the settings' own checks: the image folders' layout, and each study's model
+# built and traced once (cached), so a wrong folder, layer, input or weights file fails here
+# in one line, not in a job.
+startup.check_dataset(config["dataset"], CLASSES)
+for _model in MODELS.values():
+    _made = not _model["weights"] or Path(_model["weights"]).parent in (
+        Path(P.weights).parent, Path(P.epoch_weights).parent)  # trained here, checked by job
+    startup.check_model(_model, config["input"], LAYERS, config["dataset"],
+                        None if _made else _model["weights"], R)
