@@ -83,7 +83,8 @@ def read_state_dict(weights: str | Path) -> dict[str, torch.Tensor]:
     files holding pickled objects are refused, never loaded with ``weights_only=False``."""
     weights = Path(weights)
     if not weights.is_file():
-        raise ModelError(f"model.weights: {weights} does not exist; give a state-dict file")
+        what = "is a folder" if weights.is_dir() else "does not exist"
+        raise ModelError(f"model.weights: {weights} {what}; give a state-dict file")
     try:
         state = torch.load(weights, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as e:

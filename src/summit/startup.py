@@ -19,7 +19,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from summit.artifacts import write_json
+from summit.artifacts import read_json, write_json
+from summit.config import ConfigError
 from summit.data import IMG_EXTENSIONS, DataError, class_names
 
 CACHE = ".cache/startup"
@@ -78,8 +79,10 @@ def _key(model_cfg: dict[str, Any], input_cfg: dict[str, Any], layers: list[str]
 
 
 def check_model(model_cfg: dict[str, Any], input_cfg: dict[str, Any], layers: list[str],
-                dataset_cfg: dict[str, Any], weights: str | None, results: str) -> None:
-    """Raise a one-line SummitError if the configured model cannot be studied as configured.
+                dataset_cfg: dict[str, Any], weights: str | None, results: str
+                ) -> dict[str, list[int]]:
+    """Raise a one-line SummitError if the configured model cannot be studied as configured;
+    else the primary layers' (channels, height, width).
 
     ``weights`` is the state-dict file to check, or None where the workflow makes it.
     """
@@ -87,9 +90,24 @@ def check_model(model_cfg: dict[str, Any], input_cfg: dict[str, Any], layers: li
     key = _key(model_cfg, input_cfg, layers, n_classes, weights)
     marker = Path(results) / CACHE / f"{key}.json"
     if marker.is_file():
-        return
+        return read_json(marker)["layers"]
     layer_shapes = _trace(model_cfg, input_cfg, layers, n_classes, weights)
     write_json(marker, {"model": model_cfg, "layers": layer_shapes})
+    return layer_shapes
+
+
+def check_channels(key: str, channels: dict[str, list[int]],
+                   layer_shapes: dict[str, list[int]]) -> None:
+    """Channels named per layer by setting ``key`` exist in the traced model."""
+    for layer, chosen in channels.items():
+        if layer not in layer_shapes:
+            raise ConfigError(f"{key}: {layer!r} is not one of the primary layers "
+                              f"{list(layer_shapes)}; name channels of those")
+        n = layer_shapes[layer][0]
+        wrong = [c for c in chosen if not 0 <= c < n]
+        if wrong:
+            raise ConfigError(f"{key}.{layer}: channel(s) {wrong} out of range; {layer} has "
+                              f"{n} channels, 0 to {n - 1}")
 
 
 def _trace(model_cfg: dict[str, Any], input_cfg: dict[str, Any], layers: list[str],

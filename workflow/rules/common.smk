@@ -205,6 +205,9 @@ def _class_id(value: int | str) -> int:
 
 
 CLASS_PAIRS = [[_class_id(c) for c in pair] for pair in config["class_pairs"]["pairs"]]
+if any(a == b for a, b in CLASS_PAIRS):
+    raise ConfigError(f"class_pairs.pairs: {config['class_pairs']['pairs']} pairs a class with "
+                      "itself; name two different classes in each pair")
 
 
 def figures(*names: str) -> list[str]:
@@ -226,5 +229,6 @@ startup.check_dataset(config["dataset"], CLASSES)
 for _model in MODELS.values():
     _made = not _model["weights"] or Path(_model["weights"]).parent in (
         Path(P.weights).parent, Path(P.epoch_weights).parent)  # trained here, checked by job
-    startup.check_model(_model, config["input"], LAYERS, config["dataset"],
-                        None if _made else _model["weights"], R)
+    _shapes = startup.check_model(_model, config["input"], LAYERS, config["dataset"],
+                                  None if _made else _model["weights"], R)
+    startup.check_channels("graph.exclude_channels", config["graph"]["exclude_channels"], _shapes)
