@@ -14,7 +14,7 @@ from torch.utils.data import Dataset, Subset
 
 from summit.cli import main
 from summit.config import section_schema
-from summit.data import FASHION_MNIST_FILES, FashionMNIST, InputSpec
+from summit.data import FASHION_MNIST_FILES, DataError, FashionMNIST, InputSpec
 from summit.demo_net import DemoInception, Inception
 from summit.train import (
     MAX_AUTO_EPOCHS,
@@ -86,14 +86,29 @@ def test_fast_batches_match_getitem() -> None:
 
 
 class _WithUnreadable(Dataset):
-    """Random images where every third label is -1, as for unreadable files."""
+    """Random images of classes ``i % 10`` where every third one comes back labelled -1, as
+    unreadable files do (``unreadable_class``: all of that class's images)."""
+
+    def __init__(self, unreadable_class: int | None = None) -> None:
+        self.labels = np.arange(30) % 10
+        self.unreadable_class = unreadable_class
 
     def __len__(self) -> int:
         return 30
 
     def __getitem__(self, i: int) -> tuple[torch.Tensor, int]:
         g = torch.Generator().manual_seed(i)
-        return torch.randn(1, 28, 28, generator=g), -1 if i % 3 == 0 else i % 10
+        unreadable = i % 3 == 0 or self.labels[i] == self.unreadable_class
+        return torch.randn(1, 28, 28, generator=g), -1 if unreadable else int(self.labels[i])
+
+
+def test_a_class_without_one_readable_image_stops_training_after_the_first_epoch() -> None:
+    epochs: list[int] = []
+    with pytest.raises(DataError, match="class 4: none of its 3 images could be read"):
+        train_model(tiny(), _WithUnreadable(4), _WithUnreadable(), epochs=3, batch_size=8,
+                    lr=0.05, seed=0, device=CPU, log=lambda _: None,
+                    on_epoch=lambda e, _: epochs.append(e))
+    assert epochs == []
 
 
 def test_unreadable_images_ignored() -> None:

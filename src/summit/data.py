@@ -156,7 +156,8 @@ class ImageFolderDataset(Dataset):
 
     def __init__(self, root: str | Path, spec: InputSpec, strict: bool = False,
                  key: str = "dataset.root"):
-        self.classes, self.samples = _folder_samples(Path(root), key)
+        self.root, self.key = Path(root), key
+        self.classes, self.samples = _folder_samples(self.root, key)
         self.labels = np.array([c for _, c in self.samples], dtype=np.int64)
         self.spec = spec
         self.strict = strict
@@ -198,6 +199,17 @@ def _folder_samples(root: Path, key: str) -> tuple[list[str], list[tuple[Path, i
                             f"({', '.join(IMG_EXTENSIONS)}); add images or remove it")
         samples += [(p, c) for p in files]
     return classes, samples
+
+
+def no_readable_image(dataset: Dataset, class_id: int, n_images: int) -> DataError:
+    """The error for a class none of whose ``n_images`` images could be read: a study of it
+    would look normal (an empty graph, plain stats) and be wrong, so it stops instead."""
+    where = (f"class folder {dataset.root / dataset.classes[class_id]}"
+             if isinstance(dataset, ImageFolderDataset) else f"class {class_id}")
+    key = dataset.key if isinstance(dataset, ImageFolderDataset) else "dataset.root"
+    return DataError(f"{key}: {where}: none of its {n_images} images could be read (the log "
+                     "names each file's error); fix or replace them, or leave the class out "
+                     "with dataset.classes")
 
 
 def display_image(dataset: Dataset, index: int) -> np.ndarray:

@@ -24,7 +24,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import DataLoader, Dataset, Subset
 
-from summit.data import FashionMNIST, train_image_count
+from summit.data import FashionMNIST, no_readable_image, train_image_count
 from summit.settings import TrainSettings
 
 Batch = tuple[torch.Tensor, torch.Tensor]
@@ -154,6 +154,9 @@ def train_model(model: nn.Module, train_set: Dataset, test_set: Dataset, *, epoc
     log_every = max(1, steps // 10)
     t0 = time.perf_counter()
     used = 0
+    base, base_indices = _unwrap(train_set)
+    classes = np.bincount(base.labels[base_indices[subset]])  # images per class trained on
+    readable = torch.zeros(len(classes), dtype=torch.int64)
     for epoch in range(1, epochs + 1):
         model.train()
         order = subset[torch.randperm(len(subset), generator=gen).numpy()]
@@ -168,12 +171,17 @@ def train_model(model: nn.Module, train_set: Dataset, test_set: Dataset, *, epoc
                 loss_sum += loss.item() * len(y)
                 seen += len(y)
                 used += len(y)
+                if epoch == 1:
+                    readable += torch.bincount(y, minlength=len(classes))[:len(classes)]
             schedule.step()
             if i % log_every == 0 or i == steps:
                 rate = used / (time.perf_counter() - t_epoch)
                 log(f"epoch {epoch}/{epochs} batch {i}/{steps} "
                     f"loss {loss_sum / max(seen, 1):.4f} {rate:.0f} images/s")
                 loss_sum, seen = 0.0, 0
+        unread = [c for c in np.flatnonzero(classes) if readable[c] == 0]
+        if unread:  # found in the first epoch, not after the whole training
+            raise no_readable_image(base, int(unread[0]), int(classes[unread[0]]))
         if on_epoch:
             on_epoch(epoch, model)
     train_seconds = time.perf_counter() - t0

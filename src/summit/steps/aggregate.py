@@ -36,11 +36,7 @@ def aggregate(p: dict[str, Any], *, cls: int, weights: Path, structure: Path,
     with open_class_store(store, layers, max(1, len(indices))) as writer:
         summary = aggregate_class(aggregator, loader, indices, writer, device)
         if summary["n_images"] == 0:
-            folder = Path(p["dataset"]["root"]) / data.class_names(p["dataset"])[cls]
-            raise data.DataError(f"dataset.root: class folder {folder}: none of its "
-                                 f"{len(indices)} images could be read (the log names each "
-                                 "file's error); fix or replace them, or leave the class out "
-                                 "with dataset.classes")
+            raise data.no_readable_image(dataset, cls, len(indices))
         tallies = {k: v.cpu().numpy() for k, v in aggregator.tallies.items()}
         examples = {layer: {"value": top.value.cpu().numpy(), "image": top.image.cpu().numpy(),
                             "position": top.position.cpu().numpy()}
