@@ -9,11 +9,13 @@
   contract, row orders by ``summit.layout``). tests/test_site_vectors.py checks the folder is
   what the writer produces now; tests/js/site-data.test.mjs checks the page's readers on it.
 
-Regenerate both after changing a rule or the writer: ``python -m tests.vectors.generate``.
+Regenerate both after changing a rule or the writer: ``python -m tests.vectors.generate``
+(``--out DIR`` writes them elsewhere instead, as a test does).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
 import random
@@ -200,13 +202,19 @@ def write_site_example(out: Path) -> None:
     (out / "expected.json").write_text(json.dumps(expected, ensure_ascii=False, indent=1) + "\n")
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m tests.vectors.generate",
+                                     description="Regenerate the shared test vectors.")
+    parser.add_argument("--out", type=Path, default=HERE,
+                        help="where to write them (default: tests/vectors, checked in)")
+    out = parser.parse_args(argv).out
     vectors = layout_vectors()
     cases = ",\n".join(json.dumps(c, separators=(",", ":")) for c in vectors["cases"])
-    (HERE / "layout.json").write_text(f'{{"about":{json.dumps(vectors["about"])},"cases":[\n'
-                                      f"{cases}\n]}}\n")
-    write_site_example(HERE / "site")
-    print(f"wrote {HERE / 'layout.json'} and {HERE / 'site'}")
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "layout.json").write_text(f'{{"about":{json.dumps(vectors["about"])},"cases":[\n'
+                                     f"{cases}\n]}}\n")
+    write_site_example(out / "site")
+    print(f"wrote {out / 'layout.json'} and {out / 'site'}")
 
 
 if __name__ == "__main__":
