@@ -1,0 +1,262 @@
+"""Every command README.md documents runs, with small arguments, so a change that breaks one
+fails here rather than in a reader's terminal.
+
+``DOCUMENTED`` is the one list: each command the README shows (every line of its shell code
+blocks, and every code span starting with ``python -m``, ``snakemake`` or ``bash``) with the
+tests that run it. A documented command missing from it, or a listed test that no longer
+exists, fails ``test_every_documented_command_is_exercised``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.e2e import E2E, REPO, job_counts, run_snakemake
+
+THIS = "tests/test_documented_commands.py"
+STUDY = "tests/conftest.py::study"  # the tiny study: `snakemake --cores 2 --configfile=…`
+BAD_INPUTS = "tests/test_bad_inputs.py::test_a_bad_input_stops_with_one_line_saying_what_to_fix"
+SLURM = "tests/test_workflow_reruns.py::test_slurm_profile_dry_run_fans_out_with_resources"
+DEFAULT_STUDY = f"{THIS}::test_the_default_study_plans_every_rule_with_the_default_profile"
+CI = f"{THIS}::test_ci_runs_the_readme_setup_and_test_commands"
+TABLES = f"{THIS}::test_a_readme_table_command_rewrites_a_stale_table"
+
+DOCUMENTED: dict[str, list[str]] = {
+    "bash envs/setup.sh && . .venv/bin/activate && snakemake --cores all": [CI, DEFAULT_STUDY],
+    "bash envs/setup.sh && bash envs/browser.sh && . .venv/bin/activate && pytest -q": [CI],
+    "python -m http.server 8000 --bind 127.0.0.1 -d results/site":
+        [f"{THIS}::test_http_server_serves_the_site"],
+    "python -m tests.fixtures.bench_site": [f"{THIS}::test_site_benchmark"],
+    "python -m summit.bench": [f"{THIS}::test_benchmark_all_stages"],
+    "python -m summit.bench analyses": [f"{THIS}::test_benchmark_one_stage"],
+    "python -m summit.config --readme README.md": [TABLES],
+    "python -m tests.bad_inputs --readme README.md": [TABLES],
+    "python -m summit.config FILE": [BAD_INPUTS],
+    "python -m tests.vectors.generate": [f"{THIS}::test_vectors_generate_writes_the_vectors"],
+    "snakemake": [STUDY],
+    "snakemake -n": [BAD_INPUTS, DEFAULT_STUDY],
+    "snakemake --cores all": [DEFAULT_STUDY],
+    "snakemake --cores all --configfile my.yaml": [DEFAULT_STUDY],
+    "snakemake --report report.html": [f"{THIS}::test_report_packs_the_figures"],
+    "snakemake --unlock": [f"{THIS}::test_unlock"],
+    "snakemake --executor slurm": [SLURM],
+    "snakemake --profile workflow/profiles/slurm": [SLURM],
+}
+
+RUNNER = re.compile(r"^(python -m |snakemake\b|bash )")
+
+
+def documented_commands(readme: str) -> set[str]:
+    """The commands ``readme`` shows: its shell code blocks' lines (without comments) and its
+    code spans that start with a command runner."""
+    blocks = re.findall(r"^```(?:bash|sh|shell|console)\n(.*?)^```", readme, re.M | re.S)
+    lines = {re.sub(r"\s+#.*$", "", line).strip() for block in blocks
+             for line in block.splitlines()}
+    prose = re.sub(r"^```.*?^```", "", readme, flags=re.M | re.S)
+    spans = {s.strip() for s in re.findall(r"`([^`\n]+)`", prose)}
+    return {c for c in lines if c} | {s for s in spans if RUNNER.match(s)}
+
+
+def _run(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    """``python -m …`` from the repository root, as the README runs it."""
+    return subprocess.run([sys.executable, "-m", *args], cwd=REPO, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def e2e(test: Callable) -> Callable:
+    """The end-to-end tests' marks (tests/e2e.py) on one test of this module."""
+    for mark in E2E:
+        test = mark(test)
+    return test
+
+
+def _json_lines(out: str) -> dict[str, Any]:
+    """The benchmark's one-line JSON results, merged by stage."""
+    return {k: v for line in out.splitlines() if line.startswith("{")
+            for k, v in json.loads(line).items()}
+
+
+def test_every_documented_command_is_exercised():
+    readme = documented_commands((REPO / "README.md").read_text(encoding="utf-8"))
+    assert readme - DOCUMENTED.keys() == set(), (
+        "README.md documents commands no test runs: add a small-argument test and list it "
+        "in DOCUMENTED")
+    assert DOCUMENTED.keys() - readme == set(), "DOCUMENTED lists commands the README dropped"
+    for test in {t for tests in DOCUMENTED.values() for t in tests}:
+        path, name = test.split("::")
+        assert re.search(rf"^def {name}\(", (REPO / path).read_text(), re.M), f"{test} is gone"
+
+
+def test_the_scan_finds_blocks_and_spans_not_yaml():
+    """The scanner itself: shell lines without comments, runner code spans, nothing else."""
+    readme = ("Run `python -m pkg.tool --x 1` or `snakemake -n`, not `summit graph`.\n\n"
+              "```bash\nbash a.sh && pytest -q   # comment\n```\n\n"
+              "```yaml\nsnakemake: not a command\n```\n")
+    assert documented_commands(readme) == {"python -m pkg.tool --x 1", "snakemake -n",
+                                           "bash a.sh && pytest -q"}
+
+
+def test_ci_runs_the_readme_setup_and_test_commands():
+    """CI (.ci/run) runs the README's setup and test lines, part by part and in order (but
+    the study itself, which the dry run of the default study stands for)."""
+    ci = [line for line in (REPO / ".ci/run").read_text().splitlines()
+          if line.startswith("bash envs/setup.sh")]
+    assert len(ci) == 1
+    ci_parts = [p.strip() for p in ci[0].split("&&")]
+    readme = documented_commands((REPO / "README.md").read_text(encoding="utf-8"))
+    setups = [c for c in readme if c.startswith("bash envs/")]
+    assert len(setups) == 2
+    for command in setups:
+        parts = [p.strip() for p in command.split("&&") if not p.strip().startswith("snakemake")]
+        positions = [ci_parts.index(p) if p in ci_parts else -1 for p in parts]
+        assert -1 not in positions and positions == sorted(positions), (command, ci[0])
+
+
+@pytest.mark.slow
+def test_benchmark_all_stages():
+    """``python -m summit.bench`` runs the three stages and prints their tables and JSON."""
+    run = _run("summit.bench", "--images", "1", "--batch-size", "1", "--classes", "2",
+               "--min-classes", "2")
+    assert run.returncode == 0, run.stderr[-3000:]
+    for words in ("(a) forward pass", "(b) Summit aggregation", "(c) authors' depthwise",
+                  "PageRank vs networkx on 2 classes", "vertex Jaccard of all pairs"):
+        assert words in run.stdout
+    r = _json_lines(run.stdout)
+    assert r["aggregation"]["images"] == 1
+    assert r["aggregation"]["max_influence_difference"] < 1e-9  # (b) and (c) are both exact
+    assert r["graphs"]["classes"] == 2 and r["graphs"]["same_vertices_as_networkx"]
+    assert r["analyses"]["classes"] == 2 and r["analyses"]["min_classes"] == 2
+
+
+@pytest.mark.slow
+def test_benchmark_one_stage():
+    """A sub-command runs only its stage."""
+    run = _run("summit.bench", "analyses", "--classes", "3", "--min-classes", "2")
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert _json_lines(run.stdout).keys() == {"analyses"}
+    assert "motifs (groups of 2+ classes)" in run.stdout
+
+
+@pytest.mark.slow
+def test_site_benchmark():
+    """The site benchmark builds its synthetic study, renders it in chromium, switches class."""
+    from tests.browser.conftest import MISSING
+
+    if MISSING:
+        pytest.skip(f"browser benchmark skipped: {MISSING}")
+    run = _run("tests.fixtures.bench_site", "--classes", "20", "--switches", "2")
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "built the 20-class site" in run.stdout
+    assert re.search(r"first render \(navigation → first graph drawn\): \d+ ms", run.stdout)
+    assert re.search(r"class switch over 2 clicks: median \d+ ms, max \d+ ms", run.stdout)
+
+
+@pytest.mark.parametrize("module, start, end", [
+    ("summit.config", "<!-- config-table:start -->", "<!-- config-table:end -->"),
+    ("tests.bad_inputs", "<!-- bad-inputs:start -->", "<!-- bad-inputs:end -->"),
+])
+def test_a_readme_table_command_rewrites_a_stale_table(tmp_path, module, start, end):
+    """``python -m <module> --readme README.md`` rewrites its table, as its own function does."""
+    from importlib import import_module
+
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    head, rest = text.split(start)
+    stale = f"{head}{start}\n| stale |\n{end}{rest.split(end, 1)[1]}"
+    readme = tmp_path / "README.md"
+    readme.write_text(stale, encoding="utf-8")
+    run = _run(module, "--readme", str(readme), timeout=120)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert readme.read_text(encoding="utf-8") == import_module(module).readme_with_table(stale)
+    assert "| stale |" not in readme.read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_vectors_generate_writes_the_vectors(tmp_path):
+    """``python -m tests.vectors.generate`` writes the shared vectors, the checked-in ones."""
+    run = _run("tests.vectors.generate", "--out", str(tmp_path), timeout=120)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert f"wrote {tmp_path / 'layout.json'}" in run.stdout
+    checked_in = REPO / "tests" / "vectors"
+    for name in ["layout.json", *(p.relative_to(checked_in).as_posix()
+                                  for p in (checked_in / "site").rglob("*") if p.is_file())]:
+        assert (tmp_path / name).read_bytes() == (checked_in / name).read_bytes(), (
+            f"{name} is stale: run `python -m tests.vectors.generate`")
+
+
+@e2e
+def test_the_default_study_plans_every_rule_with_the_default_profile(tmp_path):
+    """The quick start's study, dry-run with the default profile and only ``results`` moved:
+    the embedded config is valid and its run makes every rule's outputs."""
+    config = tmp_path / "my.yaml"
+    config.write_text(yaml.safe_dump({"results": str(tmp_path / "results")}))
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    run = subprocess.run(["snakemake", "--cores", "all", "-n", "--profile",
+                          "workflow/profiles/default", f"--configfile={config}"], cwd=REPO,
+                         env=env, capture_output=True, text=True, timeout=300)
+    out = run.stdout + run.stderr
+    assert run.returncode == 0, out[-3000:]
+    rules = {m for f in (REPO / "workflow" / "rules").glob("*.smk")
+             for m in re.findall(r"^rule (\w+):", f.read_text(), re.M)}
+    jobs = job_counts(out)
+    assert rules - jobs.keys() == set()
+    assert jobs["class_figure"] == 10 and jobs["aggregate"] == 20  # both models, 10 classes
+    assert "Shell command: summit train" in out  # the profile's printshellcmds
+
+
+@e2e
+def test_http_server_serves_the_site(study):
+    """The README's server line, on a free port, serves the study's site over HTTP."""
+    results, config = study
+    server = subprocess.Popen(
+        [sys.executable, "-m", "http.server", "0", "--bind", "127.0.0.1", "-d",
+         str(results / "site")], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        line = server.stdout.readline()  # Serving HTTP on 127.0.0.1 port N (http://…/) ...
+        url = re.search(r"\((http://127\.0\.0\.1:\d+/)\)", line).group(1)
+        page = urllib.request.urlopen(url, timeout=30).read().decode()
+        module = urllib.request.urlopen(f"{url}js/main.js", timeout=30)
+        study_json = json.loads(urllib.request.urlopen(f"{url}data/study.json", timeout=30).read())
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert '<script type="module" src="js/main.js">' in page
+    assert "javascript" in module.headers["Content-Type"]  # browsers refuse modules otherwise
+    assert study_json["title"] == yaml.safe_load(config.read_text())["title"]
+
+
+@e2e
+def test_report_packs_the_figures(study, tmp_path):
+    """``snakemake --report`` writes one HTML file with the figures and their captions."""
+    _, config = study
+    report = tmp_path / "report.html"
+    run = run_snakemake(config, "--report", str(report))
+    assert run.returncode == 0, (run.stdout + run.stderr)[-3000:]
+    html = report.read_text()
+    for caption in sorted((REPO / "workflow" / "report").glob("*.rst")):
+        words = " ".join(caption.read_text().split()[:4])
+        assert words in html or json.dumps(words)[1:-1] in html, caption.name  # maybe escaped
+    for figure in ("nonsemantic", "neighbours", "class_pair", "motifs", "separability",
+                   "model_comparison"):
+        assert f"{figure}.png;base64," in html, figure  # embedded, not linked
+
+
+@e2e
+def test_unlock(study):
+    """``snakemake --unlock`` (after a killed ``snakemake``) runs on a finished study."""
+    _, config = study
+    run = run_snakemake(config, "--unlock")
+    assert run.returncode == 0, (run.stdout + run.stderr)[-3000:]
+    assert "Unlocked working directory." in run.stdout + run.stderr
+
