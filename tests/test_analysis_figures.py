@@ -10,6 +10,7 @@ from summit.analysis_figures import (
     draw_nonsemantic,
     draw_separability,
 )
+from summit.atlas import FeatvisAtlas
 from summit.class_comparison import compare
 from summit.figures import (
     MEMBERSHIP_COLORS,
@@ -56,6 +57,12 @@ def test_nonsemantic_figure_shows_the_evidence(tmp_path):
     assert sorted(b.get_height() for b in bars) == [2, 2.5, 3, 4]
     save(fig, tmp_path / "n.png", tmp_path / "n.pdf")
     assert (tmp_path / "n.png").stat().st_size > 0 and (tmp_path / "n.pdf").stat().st_size > 0
+    # Channel 2's render failed: no grey image passing for its feature, and the title says so.
+    atlas = FeatvisAtlas(np.full((8, 4), 0.5), 4, {2: 0, 0: 1}, {2: "never activates"})
+    fig = draw_nonsemantic(result, hist, NAMES, {"l": atlas}, {})
+    assert [fig.axes[i].get_title() for i in (0, 4)] == ["render failed", "feature vis."]
+    assert [any(isinstance(a, AxesImage) for a in fig.axes[i].get_children())
+            for i in (0, 4)] == [False, True]
 
 
 def test_neighbourhood_figure_has_a_row_per_class_and_a_column_per_layer():

@@ -67,12 +67,15 @@ def test_packed_renders_unpack_to_each_channels_render(tmp_path, rgb):
     images = rng.integers(0, 256, (3, per_channel, size, size, 3 if rgb else 1)) / 255.0
     pack_featvis(images, rgb).save(tmp_path / "l.png")
     FeatvisIndex(layer="l", size=size, per_channel=per_channel, atlas="l.png",
-                 channels=channels, seconds=0.0, seconds_per_image=0.0).save(tmp_path / "l.json")
+                 channels=channels, objective="activation", peaks=[1.0, 0.0, 2.0],
+                 failed=[None, "inactive", None], seconds=0.0,
+                 seconds_per_image=0.0).save(tmp_path / "l.json")
     atlas = FeatvisAtlas.load(tmp_path / "l.json")
     for row, c in enumerate(channels):
         want = images[row, 0] if rgb else images[row, 0, ..., 0]
         np.testing.assert_allclose(atlas.image(c), want, atol=1e-6)
     assert atlas.image(3) is None
+    assert atlas.failed == {2: FeatvisIndex.FAILURES["inactive"]}
 
 
 def test_no_renders_is_an_empty_sheet():

@@ -1,20 +1,30 @@
 """Feature visualizations: the batched loss is Lucent's objectives, renders excite their
-channel, diversity images differ, and the render honours the model's own input."""
+channel, diversity images differ, the render honours the model's own input, and a channel
+that is off on grey still renders (through its pre-activation, or from stronger noise) or is
+recorded as failed."""
 
 import dataclasses
 
 import numpy as np
 import pytest
 import torch
+import torchvision
 from lucent.optvis import objectives
+from torch import nn
 
+from summit.artifacts import FeatvisIndex
 from summit.data import InputSpec
 from summit.demo_net import DemoInception
 from summit.featvis import (
+    RESTART_SD,
     RenderSettings,
+    capture,
     channel_loss,
     channel_objective,
+    channel_peaks,
     channels_in_graphs,
+    pre_activation,
+    render_channels,
     render_layer,
 )
 
@@ -54,13 +64,29 @@ def test_batched_loss_is_lucents_objectives_summed_per_channel(diversity):
     assert torch.allclose(got, torch.as_tensor(expected), rtol=1e-5, atol=1e-5)
 
 
+def test_the_pre_activation_stands_in_only_on_images_where_the_channel_is_off():
+    torch.manual_seed(2)
+    acts = torch.relu(torch.randn(6, 3, 4, 4))  # two groups of 1 + 2 images
+    acts[0, 1] = 0  # group 0 (channel 1): its render is off everywhere
+    acts[4, 2] = 0  # group 1 (channel 2): its first diversity image is off everywhere
+    pre = torch.randn(6, 3, 4, 4, requires_grad=True)
+    got = channel_loss(acts, torch.tensor([1, 2]), 2, 0.0, pre)
+    want = (-pre[0, 1].mean() - (acts[1, 1].mean() + acts[2, 1].mean()) / 2
+            - acts[3, 2].mean() - (pre[4, 2].mean() + acts[5, 2].mean()) / 2)
+    torch.testing.assert_close(got, want)
+    got.backward()
+    assert pre.grad.abs().sum(dim=(2, 3)).nonzero().tolist() == [[0, 1], [4, 2]]
+
+
 def test_renders_raise_their_channel_far_above_noise(model):
     seen = []
     handle = model.register_forward_pre_hook(lambda m, i: seen.append(tuple(i[0].shape)))
     channels = list(range(12))
-    images = render_layer(model, "mixed3b", channels, SPEC,
-                          dataclasses.replace(SETTINGS, steps=96, batch_channels=5))
+    renders = render_layer(model, "mixed3b", channels, SPEC,
+                           dataclasses.replace(SETTINGS, steps=96, batch_channels=5))
     handle.remove()
+    images = renders.images
+    assert renders.objective == "pre-activation where off" and renders.failed == [None] * 12
     assert images.shape == (12, 5, 28, 28, 1) and images.min() >= 0 and images.max() <= 1
     assert {s[1:] for s in seen} == {(1, 28, 28)}  # no 224-px upsampling, one grey channel
     noise = np.random.default_rng(0).uniform(0.4, 0.6, (1, 28, 28, 1))
@@ -74,7 +100,7 @@ def test_renders_raise_their_channel_far_above_noise(model):
 
 
 def test_diversity_images_differ(model):
-    images = render_layer(model, "mixed4a", [1], SPEC, SETTINGS)[0, 1:]
+    images = render_layer(model, "mixed4a", [1], SPEC, SETTINGS).images[0, 1:]
     for i in range(4):
         for j in range(i + 1, 4):
             assert np.abs(images[i] - images[j]).mean() > 0.05
@@ -98,8 +124,102 @@ def test_rgb_model_and_a_render_size_other_than_the_input():
     seen = []
     handle = m.register_forward_pre_hook(lambda mod, i: seen.append(tuple(i[0].shape)))
     images = render_layer(m, "mixed3a", [0, 2], spec,
-                          dataclasses.replace(SETTINGS, steps=8, size=20))
+                          dataclasses.replace(SETTINGS, steps=8, size=20)).images
     handle.remove()
     assert images.shape == (2, 5, 20, 20, 3)
     assert {s[1:] for s in seen} == {(3, 28, 28)}
     assert np.abs(images[..., 0] - images[..., 1]).mean() > 1e-3  # colour, not grey
+
+
+def test_the_pre_activation_is_the_input_of_the_layers_final_relus(model):
+    """The inception block's four branches each end in batch norm, then an in-place ReLU:
+    the kept batch-norm outputs, concatenated, are the layer's output before that ReLU."""
+    names = pre_activation(model, "mixed3b")
+    assert names == [f"mixed3b.{b}.bn" for b in ("branch1", "branch2.1", "branch3.1",
+                                                   "branch4.1")]
+    x = torch.randn(2, 1, 28, 28)
+    out = {}
+    handle = model.mixed3b.register_forward_hook(lambda m, i, o: out.__setitem__("y", o))
+    with capture(model, names) as kept, torch.no_grad():
+        model(x)
+    handle.remove()
+    pre = torch.cat([kept[n] for n in names], 1)
+    assert pre.min() < 0  # not overwritten by the in-place ReLU
+    torch.testing.assert_close(torch.relu(pre), out["y"])
+    googlenet = torchvision.models.googlenet(weights=None, init_weights=False,
+                                             aux_logits=False)
+    assert pre_activation(googlenet, "inception4a") == [
+        f"inception4a.{b}.bn" for b in ("branch1", "branch2.1", "branch3.1", "branch4.1")]
+
+
+class OffOnGrey(nn.Module):
+    """conv → ReLU → max pool. Channel 0 is exactly 0 on grey input (a centre-surround filter
+    with a negative bias) but activates on a bright dot; channel 1 can never activate (no
+    weights, negative bias); channel 2 is on everywhere whatever the input (no weights,
+    positive bias); channel 3 is an ordinary random filter."""
+
+    def __init__(self):
+        super().__init__()
+        torch.manual_seed(0)
+        self.conv = nn.Conv2d(1, 4, 3, padding=1)
+        self.relu = nn.ReLU()
+        self.pool = nn.MaxPool2d(2)
+        with torch.no_grad():
+            centre_surround = torch.full((3, 3), -1 / 8)
+            centre_surround[1, 1] = 1.0
+            self.conv.weight[0, 0] = centre_surround
+            self.conv.weight[1:3] = 0.0
+            self.conv.bias[:3] = torch.tensor([-1.0, -1.0, 1.0])
+        for p in self.parameters():
+            p.requires_grad_(False)
+
+    def forward(self, x):
+        return self.pool(self.relu(self.conv(x)))
+
+
+GREY_SPEC = InputSpec(28, 1, (0.5,), (0.25,))
+# No random transforms: a rotation's zero-filled corners could switch channel 0 on by itself.
+TINY = dataclasses.replace(SETTINGS, diversity=2, batch_channels=3, jitter=0, scales=(),
+                           rotations=())
+
+
+def test_the_pre_activation_or_stronger_noise_moves_a_render_the_activation_leaves_grey():
+    """Channel 0 is 0 after its ReLU on the grey start: no gradient, so optimising its
+    activation leaves the image as it began; its pre-activation has a gradient, and so has
+    its activation on stronger noise, where it is on somewhere."""
+    model = OffOnGrey().eval()
+    for pre, sd, moved in ((None, None, False), (["conv"], None, True),
+                           (None, RESTART_SD, True)):
+        images, start = render_channels(model, "relu", [0], GREY_SPEC, TINY, pre, 0, sd)
+        change = np.abs(images[0, 0] - start[0, 0]).max()
+        assert (change > 0.1) == moved, (pre, sd, change)
+
+
+@pytest.mark.parametrize(("layer", "pre", "objective"), [
+    ("relu", ["conv"], "pre-activation where off"),  # off, the channel term reads the conv
+    ("pool", None, "activation"),  # no ReLU ends the layer: retried from stronger noise
+])
+def test_a_channel_off_on_grey_renders_and_the_impossible_ones_fail(layer, pre, objective):
+    model = OffOnGrey().eval()
+    grey = np.full((4, 28, 28, 1), 0.5, np.float32)
+    assert channel_peaks(model, layer, [0, 1, 2, 3], GREY_SPEC, grey).tolist()[:3] == [0, 0, 1]
+    assert pre_activation(model, layer) == pre
+    renders = render_layer(model, layer, [0, 1, 2, 3], GREY_SPEC, TINY)
+    assert renders.objective == objective
+    assert renders.failed == [None, "inactive", "unchanged", None]
+    render = renders.images[0, 0]
+    assert render.std() > 0.05 and renders.peaks[0] > 0  # not the flat grey start
+    assert renders.peaks[0] == pytest.approx(
+        float(channel_peaks(model, layer, [0], GREY_SPEC, render[None])[0]), abs=1e-5)
+    assert renders.peaks[1] == 0 and renders.images[1, 0].std() < 0.01
+    index = FeatvisIndex(layer=layer, size=28, per_channel=3, atlas="a.png",
+                         channels=[0, 1, 2, 3], objective=renders.objective,
+                         peaks=renders.peaks, failed=renders.failed, seconds=0.0,
+                         seconds_per_image=0.0)
+    assert index.failures() == {1: "channel never activates on optimised input",
+                                2: FeatvisIndex.FAILURES["unchanged"]}
+
+
+def test_no_channels_is_an_empty_render(model):
+    renders = render_layer(model, "mixed3a", [], SPEC, SETTINGS)
+    assert renders.images.shape == (0, 5, 28, 28, 1) and renders.failed == []

@@ -1,14 +1,18 @@
-"""The per-class figure: vertices drawn as their channel's render, rows ordered sensibly."""
+"""The per-class figure: vertices drawn as their channel's render (a failed render marked as
+such), rows ordered sensibly."""
 
 from itertools import permutations
 
 import numpy as np
 from matplotlib.image import AxesImage
+from matplotlib.legend import Legend
+from matplotlib.patches import Circle
 from PIL import Image
 
 from summit.artifacts import ClassGraph, ClassStats, FeatvisIndex
 from summit.atlas import FeatvisAtlas
-from summit.figures import draw_attribution_graph
+from summit.class_comparison import compare
+from summit.figures import draw_attribution_graph, draw_class_pair
 from summit.layout import order_rows
 from summit.steps.class_figure import class_figure
 
@@ -40,13 +44,15 @@ def test_order_rows_keeps_each_layers_vertices_and_removes_avoidable_crossings()
     assert _crossings(graph, rows) == best == 0
 
 
-def _atlas(tmp_path, layer, channels, size=6):
+def _atlas(tmp_path, layer, channels, size=6, failed=None):
     rng = np.random.default_rng(len(channels))
     pixels = rng.integers(0, 256, (len(channels) * size, 3 * size), dtype=np.uint8)
     Image.fromarray(pixels).save(tmp_path / f"{layer}.png")
     path = tmp_path / f"{layer}.json"
     FeatvisIndex(layer=layer, size=size, per_channel=3, atlas=f"{layer}.png", channels=channels,
-                 seconds=0.0, seconds_per_image=0.0).save(path)
+                 objective="activation", peaks=[1.0] * len(channels),
+                 failed=failed or [None] * len(channels), seconds=0.0,
+                 seconds_per_image=0.0).save(path)
     return path, pixels / 255.0
 
 
@@ -68,6 +74,40 @@ def test_vertices_are_their_channels_renders(tmp_path):
     assert any(np.allclose(shown[0], w, atol=1e-6) for w in want)
     assert any(np.allclose(shown[1], w, atol=1e-6) for w in want)
     assert not np.allclose(shown[0], shown[1])
+
+
+def _failure_marks(ax):
+    """The hatched discs and the legend texts that mark failed renders in ``ax``."""
+    hatched = [p for p in ax.patches if isinstance(p, Circle) and p.get_hatch()]
+    texts = [t.get_text() for a in ax.get_children() if isinstance(a, Legend)
+             for t in a.get_texts() if t.get_text().startswith("render failed")]
+    return hatched, texts
+
+
+def test_a_failed_render_is_a_hatched_dashed_vertex_explained_in_a_legend(tmp_path):
+    graph = _graph(["a"], [("a", 3, 10), ("a", 5, 40)], [])
+    index, _ = _atlas(tmp_path, "a", [5, 3], failed=[None, "inactive"])
+    fig = draw_attribution_graph(graph, {"a": FeatvisAtlas.load(index)}, "t")
+    ax = fig.axes[0]
+    assert len([a for a in ax.get_children() if isinstance(a, AxesImage)]) == 1  # channel 5
+    hatched, texts = _failure_marks(ax)
+    assert len(hatched) == 1 and hatched[0].get_linestyle() == "--"
+    label = next(t for t in ax.texts if t.get_text() == "3")  # the vertex of channel 3
+    assert hatched[0].center[0] == label.get_position()[0]
+    assert texts == ["render failed: channel never activates on optimised input"]
+    index, _ = _atlas(tmp_path, "a", [5, 3])  # without failures, no mark
+    assert _failure_marks(draw_attribution_graph(graph, {"a": FeatvisAtlas.load(index)},
+                                                 "t").axes[0]) == ([], [])
+
+
+def test_the_failure_legend_survives_a_figures_own_legend(tmp_path):
+    a = _graph(["a"], [("a", 3, 10), ("a", 5, 40)], [])
+    b = _graph(["a"], [("a", 3, 10)], [])
+    index, _ = _atlas(tmp_path, "a", [5, 3], failed=["unchanged", None])
+    fig = draw_class_pair(compare(a, b), a, b, {"a": FeatvisAtlas.load(index)})
+    ax = fig.axes[0]
+    assert ax.get_legend() is not None  # membership
+    assert _failure_marks(ax)[1] == [f"render failed: {FeatvisIndex.FAILURES['unchanged']}"]
 
 
 def test_class_figure_step_saves_png_and_pdf(tmp_path):

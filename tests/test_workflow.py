@@ -112,6 +112,11 @@ def test_feature_visualizations(study):
             (results / "graphs" / f"{c}.json").read_text())["nodes"] if n["layer"] == layer}
                            | listed)
         assert index["channels"] == in_graphs and index["per_channel"] == 3
+        assert index["objective"] == "pre-activation where off"  # its layers end in ReLUs
+        assert len(index["failed"]) == len(index["peaks"]) == len(in_graphs)
+        renders = list(zip(index["failed"], index["peaks"], strict=True))
+        assert all(f == "inactive" for f, p in renders if p <= 0)  # recorded, not hidden
+        assert all(p > 0 for f, p in renders if f is None)
         atlas = Image.open(results / "featvis" / f"{layer}.png")
         assert atlas.size == (3 * 28, max(1, len(in_graphs)) * 28) and atlas.mode == "L"
 

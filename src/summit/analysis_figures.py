@@ -43,7 +43,9 @@ def draw_nonsemantic(report: dict[str, Any], histograms: dict[tuple[str, int], n
         layer, c = ch["layer"], ch["channel"]
         verdict = "non-semantic" if ch["flagged"] else "not flagged"
         atlas = featvis.get(layer)
-        show_image(row[0], atlas.image(c) if atlas else None, "feature vis.")
+        failed = atlas is not None and c in atlas.failed  # its grey render is no feature
+        show_image(row[0], atlas.image(c) if atlas and not failed else None,
+                   "render failed" if failed else "feature vis.")
         row[0].text(-0.15, 0.5, f"{layer}:{c}\n{verdict}", transform=row[0].transAxes,
                     ha="right", va="center", fontsize=9, fontweight="bold", parse_math=False,
                     color="#b2182b" if ch["flagged"] else "#3d4650")

@@ -175,15 +175,33 @@ class ExamplesIndex(JsonArtifact):
 @dataclass
 class FeatvisIndex(JsonArtifact):
     """A layer's feature-visualization atlas: row i holds channel ``channels[i]``'s render
-    and then its diversity images, each ``size`` pixels square."""
+    and then its diversity images, each ``size`` pixels square. ``objective`` says what the
+    renders raised (the channels' ``activation``, or their pre-activation on an image where
+    they are 0 everywhere: ``pre-activation where off``); per row, ``peaks`` is the
+    channel's highest activation on its render and ``failed`` null or why the render shows
+    no feature (a key of ``FAILURES``), so no one takes it for one."""
+
+    VERSION: ClassVar[int] = 2
+    FAILURES: ClassVar[dict[str, str]] = {
+        "inactive": "channel never activates on optimised input",
+        "unchanged": "channel does not respond to its input",
+    }
 
     layer: str
     size: int
     per_channel: int
     atlas: str
     channels: list[int]
+    objective: str
+    peaks: list[float]
+    failed: list[str | None]
     seconds: float
     seconds_per_image: float
+
+    def failures(self) -> dict[int, str]:
+        """Channel → why its render failed, for the channels whose render did."""
+        return {c: self.FAILURES[f] for c, f in zip(self.channels, self.failed, strict=True)
+                if f}
 
 
 @dataclass

@@ -67,17 +67,19 @@ def _pixels(index_path: str | Path, atlas: str) -> np.ndarray:
 
 @dataclass(frozen=True)
 class FeatvisAtlas:
-    """One layer's feature visualizations: the render of channel ``c`` is ``image(c)``."""
+    """One layer's feature visualizations: the render of channel ``c`` is ``image(c)``;
+    ``failed`` maps the channels whose render failed to why (``FeatvisIndex.FAILURES``)."""
 
     pixels: np.ndarray  # (rows · size, per_channel · size[, 3]) in [0, 1]
     size: int
     rows: dict[int, int]
+    failed: dict[int, str]
 
     @classmethod
     def load(cls, index_path: str | Path) -> FeatvisAtlas:
         index = FeatvisIndex.load(index_path)
         return cls(_pixels(index_path, index.atlas), index.size,
-                   {c: i for i, c in enumerate(index.channels)})
+                   {c: i for i, c in enumerate(index.channels)}, index.failures())
 
     def image(self, channel: int) -> np.ndarray | None:
         row = self.rows.get(channel)

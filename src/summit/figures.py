@@ -12,13 +12,17 @@ matplotlib.use("Agg")  # figures are files; never open a window
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-from matplotlib.patches import Circle, PathPatch  # noqa: E402
+from matplotlib.legend import Legend  # noqa: E402
+from matplotlib.patches import Circle, Patch, PathPatch  # noqa: E402
 from matplotlib.path import Path as MplPath  # noqa: E402
 
 from summit.atlas import FeatvisAtlas  # noqa: E402
 from summit.layout import order_rows, union  # noqa: E402
 
 ROW_GAP = 1.9  # vertical distance between layers in graph drawings (data units)
+# A vertex whose render failed (``FeatvisAtlas.failed``), and its legend entry.
+FAILED_STYLE = {"facecolor": "white", "edgecolor": "#b2182b", "hatch": "////",
+                "linestyle": "--", "linewidth": 1.2}
 
 
 def save(fig: plt.Figure, png: str | Path, pdf: str | Path) -> None:
@@ -58,7 +62,9 @@ def draw_graph(ax: plt.Axes, graph: dict[str, Any], atlases: dict[str, FeatvisAt
     """Draw ``graph`` into ``ax``, last layer on top; vertex area ∝ count, edge width ∝ weight.
 
     ``node_colors`` rings (or fills, without a render) vertices and ``edge_colors`` colours
-    edges, e.g. by which of two graphs they belong to.
+    edges, e.g. by which of two graphs they belong to. A vertex whose render failed is a
+    hatched disc with a dashed outline, explained by a legend below the graph: its flat
+    render would otherwise pass for a feature.
     """
     rows = order_rows(graph)
     layers = list(graph["layers"])
@@ -86,13 +92,21 @@ def draw_graph(ax: plt.Axes, graph: dict[str, Any], atlases: dict[str, FeatvisAt
         ax.add_patch(PathPatch(curve, fill=False, alpha=0.75, zorder=1,
                                color=edge_colors.get((e["source"], e["target"]), "#9aa4ae"),
                                linewidth=0.6 + 5.4 * e["weight"] / max_weight))
+    failures = set()
     for n in graph["nodes"]:
         (x, y), r = xy[n["id"]], radius[n["id"]]
         atlas = atlases.get(n["layer"])
         image = atlas.image(n["channel"]) if atlas else None
         ring = node_colors.get(n["id"])
-        disc = Circle((x, y), r, transform=ax.transData, facecolor=ring or "#0072B2",
-                      edgecolor=ring or "#3d4650", linewidth=2.2 if ring else 0.8, zorder=3)
+        failed = atlas.failed.get(n["channel"]) if atlas else None
+        if failed:  # its grey render shows no feature: a hatched disc, outlined dashed
+            failures.add(failed)
+            image = None
+            style = {**FAILED_STYLE, **({"edgecolor": ring, "linewidth": 2.2} if ring else {})}
+        else:
+            style = {"facecolor": ring or "#0072B2", "edgecolor": ring or "#3d4650",
+                     "linewidth": 2.2 if ring else 0.8}
+        disc = Circle((x, y), r, transform=ax.transData, zorder=3, **style)
         ax.add_patch(disc)
         if image is not None:
             shown = ax.imshow(image, cmap="gray" if image.ndim == 2 else None, vmin=0, vmax=1,
@@ -105,9 +119,13 @@ def draw_graph(ax: plt.Axes, graph: dict[str, Any], atlases: dict[str, FeatvisAt
         ax.text(x, y - r - 0.05, str(n["channel"]), ha="center", va="top", fontsize=7,
                 color="#3d4650", zorder=5)
     ax.set_xlim(-label, width + 0.1)
-    ax.set_ylim(-0.8, height - 0.7)
+    ax.set_ylim(-0.8 - 0.4 * len(failures), height - 0.7)  # room for the legend below
     ax.set_aspect("equal")
     ax.axis("off")
+    if failures:  # an artist of its own, so a figure's ax.legend does not replace it
+        handles = [Patch(**FAILED_STYLE) for _ in failures]
+        ax.add_artist(Legend(ax, handles, [f"render failed: {why}" for why in sorted(failures)],
+                             loc="lower left", fontsize=7, frameon=False, borderaxespad=0))
 
 
 def draw_attribution_graph(graph: dict[str, Any], atlases: dict[str, FeatvisAtlas],

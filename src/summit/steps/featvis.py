@@ -38,13 +38,19 @@ def featvis(p: dict[str, Any], *, layer: str, weights: Path, structure: Path,
     log.info("%s: rendering %d channels x %d images on %s", layer, len(channels),
              1 + settings.diversity, device)
     start = time.perf_counter()
-    images = render_layer(model, layer, channels, spec, settings)
+    renders = render_layer(model, layer, channels, spec, settings)
     seconds = time.perf_counter() - start
+    images = renders.images
     atlas.parent.mkdir(parents=True, exist_ok=True)
     pack_featvis(images, rgb=spec.channels != 1).save(atlas, optimize=True)
     n = images.shape[0] * images.shape[1]
     per_image = seconds / max(1, n)
     log.info("%s: %d images in %.1f s, %.3f s per image", layer, n, seconds, per_image)
-    FeatvisIndex(layer=layer, size=images.shape[2], per_channel=images.shape[1],
-                 atlas=atlas.name, channels=channels, seconds=round(seconds, 2),
-                 seconds_per_image=round(per_image, 4)).save(index)
+    peaks = [float(f"{x:.4g}") for x in renders.peaks]  # 4 digits; a positive stays one
+    result = FeatvisIndex(layer=layer, size=images.shape[2], per_channel=images.shape[1],
+                          atlas=atlas.name, channels=channels, objective=renders.objective,
+                          peaks=peaks, failed=renders.failed, seconds=round(seconds, 2),
+                          seconds_per_image=round(per_image, 4))
+    for channel, why in result.failures().items():
+        log.warning("%s channel %d: render failed: %s", layer, channel, why)
+    result.save(index)
