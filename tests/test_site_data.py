@@ -5,6 +5,7 @@ import json
 import numpy as np
 import pytest
 
+from summit.artifacts import FeatvisIndex
 from summit.site import write_site
 from tests.fixtures.study import REPO_SITE, TRAINING_WARNING, TRICKY_NAMES, make_study
 
@@ -65,12 +66,15 @@ def test_atlases_are_copied_with_their_geometry_and_labelled_examples(built):
 
     site, p, files = built
     study = json.loads((site / "data/study.json").read_text())
+    reasons = []
     for layer, fv_file, ex_file in zip(study["layers"], files.featvis, files.examples,
                                        strict=True):
         fv, ex = json.loads(fv_file.read_text()), json.loads(ex_file.read_text())
+        failed = [FeatvisIndex.FAILURES[f] if f else None for f in fv["failed"]]
         assert layer["featvis"] == {"atlas": f"data/featvis/{layer['name']}.png",
                                     "size": fv["size"], "per_channel": fv["per_channel"],
-                                    "channels": fv["channels"]}
+                                    "channels": fv["channels"], "failed": failed}
+        reasons += [f for f in failed if f]
         width, height = Image.open(site / layer["featvis"]["atlas"]).size
         assert (width, height) == (fv["per_channel"] * fv["size"],
                                    max(1, len(fv["channels"])) * fv["size"])
@@ -84,6 +88,7 @@ def test_atlases_are_copied_with_their_geometry_and_labelled_examples(built):
         for got, want in zip(index, ex["channels"], strict=True):
             assert [g["image"] for g in got] == [w["image"] for w in want]
             assert [g["label"] for g in got] == [p["class_names"][w["class"]] for w in want]
+    assert set(reasons) == set(FeatvisIndex.FAILURES.values())  # failed renders say why
 
 
 def test_without_atlases_vertices_fall_back_to_numbers(tmp_path):

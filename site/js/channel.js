@@ -84,10 +84,13 @@ export function createChannelPanel({ study, onClear }) {
     ends.append('span').text(formatSig(hi));
   }
 
-  /** The channel's feature visualization and diversity images, then its dataset examples. */
+  /** The channel's feature visualization and diversity images (or why its render failed),
+   * then its dataset examples. */
   function showImages(layer, ch, entries) {
     const fv = featvisSprite(study, layer, ch);
-    if (fv) {
+    if (fv?.failed) {
+      root.append('p').attr('class', 'channel-caption render-failed').text(`Feature visualization: render failed: ${fv.failed}`);
+    } else if (fv) {
       root.append('p').attr('class', 'channel-caption').text(fv.count > 1 ? 'Feature visualization and diversity images' : 'Feature visualization');
       const box = root.append('div').attr('class', 'channel-images featvis');
       for (let j = 0; j < fv.count; j++) {

@@ -1,19 +1,21 @@
 // Attribution-graph view: the selected class's graph (or its union with the comparison
 // class's), one row per layer with the last layer on top, vertices sized by count and drawn
 // as the channel's feature visualization (else its top dataset example, else its number),
-// edges as curves with width by weight. Zoom/pan/reset; sliders filter vertices by count and
-// stretch the graph, with animated transitions; moving the mouse across a vertex flips
-// through its diversity images; hovering a vertex greys the rest, animates its edges and
-// shows a card with the channel's details, images and dataset examples; hovering an edge
-// highlights both ends; clicking (or Enter on) a vertex selects its channel. A highlight set
-// by the Analyses panel (a motif's channels) is marked, with a legend to clear it.
+// edges as curves with width by weight; a vertex whose render failed is hatched with a dotted
+// outline and its card says why (a grey render is no feature). Zoom/pan/reset; sliders
+// filter vertices by count and stretch the graph, with animated transitions; moving the
+// mouse across a vertex flips through its diversity images; hovering a vertex greys the
+// rest, animates its edges and shows a card with the channel's details, images and dataset
+// examples; hovering an edge highlights both ends; clicking (or Enter on) a vertex selects
+// its channel. A highlight set by the Analyses panel (a motif's channels) is marked, with a
+// legend to clear it.
 import { loadJSON } from './data.js';
 import { drawDensity } from './density.js';
 import { showError } from './errors.js';
 import { formatInt, formatSig } from './format.js';
 import { fitTransform, layoutGraph, union } from './graph-layout.js';
 import { loadClassLayerStats } from './layers.js';
-import { examplesSprite, exampleClassSummary, featvisSprite, loadExamples, spriteTile, vertexSprite } from './sprites.js';
+import { examplesSprite, exampleClassSummary, featvisSprite, loadExamples, renderFailure, spriteTile, vertexSprite } from './sprites.js';
 import { elementAnchor, hideTooltip, moveTooltip, showTooltip } from './tooltip.js';
 
 const DURATION = 450;
@@ -46,6 +48,17 @@ export function createGraph({ study, onSelectLayer, onSelectChannel, onClearHigh
   };
 
   const defs = svg.append('defs');
+  const HATCH = 'render-failed-hatch'; // fills the vertices whose render failed
+  const hatch = svg
+    .append('defs')
+    .append('pattern')
+    .attr('id', HATCH)
+    .attr('patternUnits', 'userSpaceOnUse')
+    .attr('width', 5)
+    .attr('height', 5)
+    .attr('patternTransform', 'rotate(45)');
+  hatch.append('rect').attr('width', 5).attr('height', 5).attr('fill', '#fff');
+  hatch.append('line').attr('x1', 2.5).attr('x2', 2.5).attr('y2', 5).attr('stroke', '#D55E00').attr('stroke-width', 1.4);
   const zoomG = svg.append('g').attr('class', 'zoom-layer');
   const rowsG = zoomG.append('g').attr('class', 'rows');
   const edgesG = zoomG.append('g').attr('class', 'edges');
@@ -173,6 +186,7 @@ export function createGraph({ study, onSelectLayer, onSelectChannel, onClearHigh
     edgeSel.select('path.edge-hit').attr('d', edgePath).attr('stroke-width', (e) => Math.max(8, e.width + 4));
 
     // Vertices -------------------------------------------------------------
+    const failed = (n) => renderFailure(study, n.layer, n.channel);
     const nodeSel = nodesG
       .selectAll('g.node')
       .data(nodes, (n) => n.id)
@@ -198,7 +212,7 @@ export function createGraph({ study, onSelectLayer, onSelectChannel, onClearHigh
       .attr('data-membership', (n) => n.membership ?? 'single')
       .classed('selected', (n) => n.id === st.channel)
       .classed('motif', (n) => Boolean(st.highlight?.ids.has(n.id)))
-      .attr('aria-label', (n) => `${n.layer} channel ${n.channel}, count ${formatInt(n.count)}${membershipText(n)}`);
+      .attr('aria-label', (n) => `${n.layer} channel ${n.channel}, count ${formatInt(n.count)}${membershipText(n)}${failed(n) ? ', render failed' : ''}`);
     nodeSel
       .transition(t)
       .attr('opacity', 1)
@@ -232,11 +246,12 @@ export function createGraph({ study, onSelectLayer, onSelectChannel, onClearHigh
       });
     nodeSel
       .classed('has-image', (n) => Boolean(sprite(n)))
+      .classed('render-failed', (n) => Boolean(failed(n)))
       .select('circle')
-      .style('fill', (n) => (sprite(n) ? `url(#${patternId(n)})` : null));
+      .style('fill', (n) => (sprite(n) ? `url(#${patternId(n)})` : failed(n) ? `url(#${HATCH})` : null));
     nodeSel
       .select('path.half')
-      .attr('d', (n) => (n.membership !== 'both' ? null : sprite(n) ? halfRing(n.r) : halfDisc(n.r)));
+      .attr('d', (n) => (n.membership !== 'both' ? null : sprite(n) || failed(n) ? halfRing(n.r) : halfDisc(n.r)));
     nodeSel
       .select('text')
       .text((n) => (sprite(n) ? '' : String(n.channel)))
@@ -248,7 +263,8 @@ export function createGraph({ study, onSelectLayer, onSelectChannel, onClearHigh
       fit = fitTransform(layout.bounds, width, height);
       svg.interrupt().call(zoom.transform, fit);
     }
-    stats.text(`${formatInt(nodes.length)} vertices · ${formatInt(edges.length)} edges`);
+    const nFailed = nodes.filter(failed).length;
+    stats.text(`${formatInt(nodes.length)} vertices · ${formatInt(edges.length)} edges${nFailed ? ` · ${formatInt(nFailed)} hatched: render failed` : ''}`);
     setMessage(nodes.length ? '' : 'No vertex passes the count filter.');
   }
 
@@ -277,7 +293,11 @@ export function createGraph({ study, onSelectLayer, onSelectChannel, onClearHigh
     const token = ++hoverToken;
     const tip = showTooltip(at, `${n.layer} · channel ${n.channel}`, cardRows(n, edges));
     const fv = featvisSprite(study, n.layer, n.channel);
-    if (fv) {
+    if (fv?.failed) {
+      const note = caption(`render failed: ${fv.failed}`);
+      note.classList.add('tt-failed');
+      tip.append(note);
+    } else if (fv) {
       const strip = document.createElement('div');
       strip.className = 'tt-featvis';
       for (let j = 0; j < fv.count; j++) {
@@ -331,14 +351,14 @@ export function createGraph({ study, onSelectLayer, onSelectChannel, onClearHigh
   /** Moving across a vertex shows diversity image j of its feature visualization. */
   function showDiversity(n, j) {
     const fv = featvisSprite(study, n.layer, n.channel);
-    if (!fv || fv.count < 2) return;
+    if (!fv || fv.failed || fv.count < 2) return;
     d3.select(`#${patternId(n)}`).attr('viewBox', `${fv.x + j * fv.size} ${fv.y} ${fv.size} ${fv.size}`);
     d3.selectAll('#tooltip .tt-featvis .sprite').classed('current', (_, k) => k === j);
   }
 
   function diversityIndex(event, element, n) {
     const fv = featvisSprite(study, n.layer, n.channel);
-    if (!fv || fv.count < 2) return 0;
+    if (!fv || fv.failed || fv.count < 2) return 0;
     const [x] = d3.pointer(event, element);
     return clamp(Math.floor(((x + n.r) / (2 * n.r)) * fv.count), 0, fv.count - 1);
   }

@@ -9,9 +9,10 @@ const featvisRows = new Map(); // layer name -> Map channel -> atlas row
 const layerOf = (study, name) => study.layers.find((l) => l.name === name);
 
 /**
- * A channel's feature visualizations as `{href, size, x, y, count, atlasWidth, atlasHeight}`:
- * image j (0 = the render, then the diversity images) sits at (x + j·size, y). Null when the
- * channel was not rendered.
+ * A channel's feature visualizations as `{href, size, x, y, count, atlasWidth, atlasHeight,
+ * failed}`: image j (0 = the render, then the diversity images) sits at (x + j·size, y);
+ * `failed` is null, or why the render failed and shows no feature (then its images are not a
+ * feature and must not be shown as one). Null when the channel was not rendered.
  */
 export function featvisSprite(study, layerName, channel) {
   const fv = layerOf(study, layerName)?.featvis;
@@ -27,6 +28,7 @@ export function featvisSprite(study, layerName, channel) {
     count: fv.per_channel,
     atlasWidth: fv.per_channel * fv.size,
     atlasHeight: fv.channels.length * fv.size,
+    failed: fv.failed?.[row] ?? null,
   };
 }
 
@@ -47,9 +49,17 @@ export function examplesSprite(study, layerName, channel) {
   };
 }
 
-/** What a vertex shows: the feature visualization, else the top dataset example, else null. */
+/** What a vertex shows: the feature visualization, else the top dataset example, else null;
+ * null too when the render failed, which the vertex marks instead (`renderFailure`). */
 export function vertexSprite(study, layerName, channel) {
-  return featvisSprite(study, layerName, channel) ?? examplesSprite(study, layerName, channel);
+  const fv = featvisSprite(study, layerName, channel);
+  if (fv?.failed) return null;
+  return fv ?? examplesSprite(study, layerName, channel);
+}
+
+/** Why a channel's render failed (the text after "render failed: "), or null. */
+export function renderFailure(study, layerName, channel) {
+  return featvisSprite(study, layerName, channel)?.failed ?? null;
 }
 
 /** The examples of a layer's channels: per channel `[{image, class, label, value}]`. */

@@ -13,10 +13,11 @@ primary layer's name; every list of classes is in ``study.json``'s ``classes`` o
   ``featvis``: null or the layer's feature-visualization atlas {``atlas`` (PNG path),
   ``size`` (pixels per image), ``per_channel`` (images per channel: the render, then the
   diversity images), ``channels`` (the rendered channels: channel ``channels[i]`` fills
-  row i, its image j at x = j·size)}, ``examples``: null or the layer's dataset-example
-  atlas {``atlas`` (PNG path), ``index`` (path of the example index below), ``thumbnail``
-  (pixels per patch), ``n`` (patches per channel), ``per_row`` (channels per atlas row:
-  channel c's patch k is at x = ((c mod per_row)·n + k)·thumbnail,
+  row i, its image j at x = j·size), ``failed`` (per row, null or why the channel's render
+  failed and shows no feature, ``FeatvisIndex.FAILURES``)}, ``examples``: null or the
+  layer's dataset-example atlas {``atlas`` (PNG path), ``index`` (path of the example index
+  below), ``thumbnail`` (pixels per patch), ``n`` (patches per channel), ``per_row``
+  (channels per atlas row: channel c's patch k is at x = ((c mod per_row)·n + k)·thumbnail,
   y = ⌊c / per_row⌋·thumbnail)}}; ``classes``, each {``id``, ``name``,
   ``n_images``, ``accuracy``, ``prob_hist`` (histogram of p(true class) over [0, 1]),
   ``graph`` (path), ``n_vertices``, ``n_edges``}; ``embedding`` {layer: one [x, y] in [0, 1]
@@ -288,7 +289,8 @@ def _copy_images(p: dict[str, Any], files: StudyFiles, data: Path) -> dict[str, 
         shutil.copyfile(path.parent / fv.atlas, data / "featvis" / f"{fv.layer}.png")
         out.setdefault(fv.layer, {})["featvis"] = {
             "atlas": f"data/featvis/{fv.layer}.png", "size": fv.size,
-            "per_channel": fv.per_channel, "channels": fv.channels}
+            "per_channel": fv.per_channel, "channels": fv.channels,
+            "failed": [fv.FAILURES[f] if f else None for f in fv.failed]}
     names = p["class_names"]
     for path in files.examples:
         ex = ExamplesIndex.load(path)

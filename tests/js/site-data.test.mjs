@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import './d3.mjs'; // the page's global d3, for layoutGraph
 import { checkStudy } from '../../site/js/data.js';
 import { layoutGraph, union } from '../../site/js/graph-layout.js';
-import { examplesSprite, featvisSprite, vertexSprite } from '../../site/js/sprites.js';
+import { examplesSprite, featvisSprite, renderFailure, vertexSprite } from '../../site/js/sprites.js';
 
 const root = new URL('../vectors/site/', import.meta.url);
 const read = (path) => JSON.parse(readFileSync(new URL(path, root), 'utf8'));
@@ -47,12 +47,22 @@ test('sprite geometry is the atlas contract', () => {
     const where = `${s.layer} channel ${s.channel}`;
     assert.deepStrictEqual(featvisSprite(study, s.layer, s.channel), s.featvis, `featvis of ${where}`);
     assert.deepStrictEqual(examplesSprite(study, s.layer, s.channel), s.examples, `examples of ${where}`);
-    assert.deepStrictEqual(vertexSprite(study, s.layer, s.channel), s.featvis ?? s.examples, `vertex of ${where}`);
+    const failed = s.featvis?.failed ?? null;
+    assert.deepStrictEqual(vertexSprite(study, s.layer, s.channel), failed ? null : s.featvis ?? s.examples, `vertex of ${where}`);
+    assert.equal(renderFailure(study, s.layer, s.channel), failed, `render failure of ${where}`);
   }
 });
 
-test('every graph vertex has a sprite', () => {
-  for (const g of graphs.values()) for (const n of g.nodes) assert.ok(vertexSprite(study, n.layer, n.channel), n.id);
+test('every graph vertex has a sprite, or a render that failed and says why', () => {
+  let failures = 0;
+  for (const g of graphs.values()) {
+    for (const n of g.nodes) {
+      const why = renderFailure(study, n.layer, n.channel);
+      failures += why ? 1 : 0;
+      assert.ok(why ? /never activates|does not respond/.test(why) : vertexSprite(study, n.layer, n.channel), n.id);
+    }
+  }
+  assert.ok(failures > 0, 'the example has failed renders');
 });
 
 test('each class graph is laid out whole, rows in the Python order, last layer on top', () => {

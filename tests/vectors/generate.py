@@ -158,7 +158,8 @@ def _sprites(study: dict[str, Any]) -> list[dict[str, Any]]:
                 featvis = {"href": fv["atlas"], "size": fv["size"], "x": 0,
                            "y": row * fv["size"], "count": fv["per_channel"],
                            "atlasWidth": fv["per_channel"] * fv["size"],
-                           "atlasHeight": len(fv["channels"]) * fv["size"]}
+                           "atlasHeight": len(fv["channels"]) * fv["size"],
+                           "failed": fv["failed"][row]}
             if ex and 0 <= c < layer["channels"]:
                 x, y = example_origin(c, 0, ex["n"], ex["per_row"], ex["thumbnail"])
                 examples = {"href": ex["atlas"], "size": ex["thumbnail"], "x": x, "y": y,
