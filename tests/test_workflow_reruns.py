@@ -187,13 +187,6 @@ def _image_folder_config(tmp_path: Path, **dataset) -> Path:
     return config
 
 
-def test_an_image_folder_without_test_root_fails_at_start(tmp_path):
-    run = run_snakemake(_image_folder_config(tmp_path), "-n")
-    assert run.returncode != 0
-    assert "dataset.test_root: not set" in run.stdout + run.stderr
-    assert not (tmp_path / "results").exists()
-
-
 def test_epochs_chosen_from_the_image_count_name_the_checkpoints(tmp_path):
     """1 000 images in batches of 100: 10 steps an epoch, 70 epochs for 700 steps."""
     run = run_snakemake(_image_folder_config(tmp_path, test_root=str(tmp_path / "images")),

@@ -35,33 +35,20 @@ def _has_image(folder: Path) -> bool:
 
 
 def check_dataset(dataset_cfg: dict[str, Any], classes: list[int]) -> None:
-    """An image folder's layout: at least two classes, an image in every studied class, and a
-    test folder with the same classes (class ids are sorted folder names, so any difference
-    would silently mislabel). Cheap: no image is read."""
+    """An image folder's layout: at least two classes and an image in every studied class
+    (``data.evaluation_root`` checks the test folder where the demo net trains). Cheap: no
+    image is read."""
     if dataset_cfg["kind"] != "image_folder":
         return
-    names = class_names(dataset_cfg)
-    for key in ("root", "test_root"):
-        if dataset_cfg.get(key) is None:
-            continue
-        root = Path(dataset_cfg[key])
-        if not root.is_dir():
-            raise DataError(f"dataset.{key}: {root} is not a folder; point it at a folder with "
-                            "one sub-folder of images per class")
-        found = sorted(p.name for p in root.iterdir() if p.is_dir())
-        if len(found) < 2:
-            raise DataError(f"dataset.{key}: {root} holds {len(found)} class sub-folder(s); a "
-                            "study needs at least 2 (one sub-folder of images per class)")
-        if found != names:
-            diff = sorted(set(names) ^ set(found))
-            raise DataError(f"dataset.test_root: its class folders differ from dataset.root's "
-                            f"({diff[:5]}); class ids are sorted folder names, so both need "
-                            "the same class folders")
-        for c in classes:
-            if not _has_image(root / names[c]):
-                raise DataError(f"dataset.{key}: class folder {root / names[c]} holds no images "
-                                f"({', '.join(IMG_EXTENSIONS)}); add images, or leave the "
-                                "class out with dataset.classes")
+    root, names = Path(dataset_cfg["root"]), class_names(dataset_cfg)
+    if len(names) < 2:
+        raise DataError(f"dataset.root: {root} holds {len(names)} class sub-folder(s); a study "
+                        "needs at least 2 (one sub-folder of images per class)")
+    for c in classes:
+        if not _has_image(root / names[c]):
+            raise DataError(f"dataset.root: class folder {root / names[c]} holds no images "
+                            f"({', '.join(IMG_EXTENSIONS)}); add images, or leave the class "
+                            "out with dataset.classes")
 
 
 def _key(model_cfg: dict[str, Any], input_cfg: dict[str, Any], layers: list[str],
