@@ -63,8 +63,9 @@ def _run(case: Case, tmp: Path) -> tuple[subprocess.CompletedProcess, Path]:
 @pytest.fixture(scope="module")
 def outcomes(request, tmp_path_factory) -> dict[str, tuple[subprocess.CompletedProcess, Path]]:
     """The selected cases' runs (with ``-k``, only those)."""
-    selected = {item.callspec.params["case"].id for item in request.session.items
-                if "case" in getattr(getattr(item, "callspec", None), "params", {})}
+    params = [getattr(getattr(item, "callspec", None), "params", {})
+              for item in request.session.items]
+    selected = {p["case"].id for p in params if isinstance(p.get("case"), Case)}
     tmp = tmp_path_factory.mktemp("bad_inputs")
     make_files(tmp)
     with ThreadPoolExecutor(2) as pool:
