@@ -166,7 +166,8 @@ CASES = [
          target="{results}/model/model.json",
          args=("--executor", "cluster-generic", "--cluster-generic-submit-cmd",
                "workflow/profiles/local-cluster/submit.sh", "--jobs", "1")),
-    Case("unreadable_class", "a class whose images are all unreadable",
+    Case("unreadable_class", "a class whose images are all unreadable, weights given (the "
+         "class's pass)",
          {"dataset": {**FOLDER, "root": "{tmp}/unreadable_class", "test_root": None},
           "model": FOLDER_MODEL, "class_pairs": NO_PAIRS},
          ("class folder", "unreadable_class/b: none of its 3 images could be read"),
@@ -235,7 +236,7 @@ def table() -> str:
     """The README's table of bad inputs (GitHub Markdown)."""
     lines = ["| bad input | stops | the one-line error says |", "|---|---|---|"]
     for c in CASES:
-        says = " … ".join(s.replace("|", "\\|") for s in c.says)
+        says = " … ".join(s.strip().replace("|", "\\|") for s in c.says)
         lines.append(f"| {c.what} | {_when(c)} | `{says}` |")
     return "\n".join(lines) + "\n"
 
