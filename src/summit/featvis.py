@@ -262,10 +262,14 @@ def _attempt(model: nn.Module, layer: str, channels: list[int], spec: InputSpec,
              s: RenderSettings, pre: list[str] | None, seed: int, sd: float | None
              ) -> tuple[np.ndarray, np.ndarray, list[str | None]]:
     """Render ``channels``, ``batch_channels`` at a time; their peaks and failures."""
-    chunks = [render_channels(model, layer, channels[i:i + s.batch_channels], spec, s, pre,
-                              seed, sd) for i in range(0, len(channels), s.batch_channels)]
-    images, start = (np.concatenate(x) for x in zip(*chunks, strict=True))
-    peaks = channel_peaks(model, layer, channels, spec, images[:, 0])
+    done, began, high = [], [], []
+    for i in range(0, len(channels), s.batch_channels):
+        part = channels[i:i + s.batch_channels]
+        images, start = render_channels(model, layer, part, spec, s, pre, seed, sd)
+        done.append(images)
+        began.append(start)
+        high.append(channel_peaks(model, layer, part, spec, images[:, 0]))  # a batch's memory
+    images, start, peaks = (np.concatenate(x) for x in (done, began, high))
     change = np.abs(images[:, 0] - start[:, 0]).reshape(len(channels), -1).max(axis=1)
     failed = ["inactive" if p <= 0 else "unchanged" if d < VISIBLE_CHANGE else None
               for p, d in zip(peaks, change, strict=True)]
