@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from summit.config import replace_region
+
 TABLE_START = "<!-- bad-inputs:start -->"
 TABLE_END = "<!-- bad-inputs:end -->"
 
@@ -242,10 +244,8 @@ def table() -> str:
 
 
 def readme_with_table(text: str) -> str:
-    start, end = text.find(TABLE_START), text.find(TABLE_END)
-    if start < 0 or end < start:
-        raise ValueError(f"the README has no region {TABLE_START} ... {TABLE_END}")
-    return text[:start + len(TABLE_START)] + "\n" + table() + text[end:]
+    """``text`` with the bad-inputs region replaced by the table."""
+    return replace_region(text, TABLE_START, TABLE_END, table())
 
 
 def main(argv: list[str] | None = None) -> int:

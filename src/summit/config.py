@@ -300,12 +300,18 @@ def config_table() -> str:
     return "\n".join(lines) + "\n"
 
 
+def replace_region(text: str, start_marker: str, end_marker: str, body: str) -> str:
+    """``text`` with what lies between two marker lines replaced by ``body`` (generated
+    README tables)."""
+    start, end = text.find(start_marker), text.find(end_marker)
+    if start < 0 or end < start:
+        raise ConfigError(f"the README has no region {start_marker} ... {end_marker}")
+    return text[:start + len(start_marker)] + "\n" + body + text[end:]
+
+
 def readme_with_table(text: str) -> str:
     """``text`` with the region between the config-table markers replaced by the table."""
-    start, end = text.find(TABLE_START), text.find(TABLE_END)
-    if start < 0 or end < start:
-        raise ConfigError(f"the README has no region {TABLE_START} ... {TABLE_END}")
-    return text[:start + len(TABLE_START)] + "\n" + config_table() + text[end:]
+    return replace_region(text, TABLE_START, TABLE_END, config_table())
 
 
 def main(argv: list[str] | None = None) -> int:
