@@ -272,6 +272,55 @@ class ModelComparison(JsonArtifact):
 
 
 @dataclass
+class Faithfulness(JsonArtifact):
+    """One class's attribution graphs tested by intervention (``summit.faithfulness``).
+
+    Channels of primary layers are replaced by a baseline (``ablation``: their mean map over
+    a reference sample of all classes, or 0) on ``n_images`` images of the class from the
+    ``split`` (``in_sample`` when these built the graph). An *effect* is a drop from the clean
+    run, for three metrics: ``logit`` (true-class logit), ``prob`` (true-class probability),
+    ``accuracy`` (top-1); an estimate is ``{"mean", "low", "high"}`` (bootstrap interval over
+    images). ``clean`` holds the clean run's levels. ``channels`` maps every vertex of either
+    variant (``"layer:channel"``) to its single-channel ablation effects (estimates).
+    ``variants`` maps each extraction variant (``per_layer``, ``unified``; ``configured`` is
+    the graph stage's) to its evidence:
+
+    - ``vertices``: its vertex ids in decreasing PageRank, ``pagerank`` their scores,
+      ``sizes``: vertices per layer;
+    - ``ablation``: per scope (each layer, and ``"all"`` layers at once) ``size`` (channels
+      ablated), ``graph`` (estimates per metric), ``random`` and ``matched`` (per metric, one
+      mean effect per set, ``repeats`` sets), ``top_count`` (estimates, the same number of
+      the class's most frequent channels by A^l), ``top_count_overlap`` (how many of those
+      are graph vertices), ``p_random``/``p_matched`` (share of sets whose logit effect is
+      at least the graph's, (1 + #)/(1 + repeats));
+    - ``sufficiency``: per scope, top-1 accuracy left when only the graph's channels are kept
+      (the rest ablated): ``graph``, ``random`` (one per same-size random keep-set);
+    - ``rank_correlation``: Spearman ``rho`` (and ``p``, ``n``) between the vertices'
+      PageRank and their single-channel logit effects, null under 3 vertices;
+    - ``specificity``: the graph ablated at all layers on other classes' images: ``classes``
+      (ids, this class first), ``logit`` (mean drop of each class's own logit), ``n_images``;
+    - ``curves``: ``deletion`` and ``insertion``: ``k`` (vertices removed / restored, in
+      decreasing PageRank), ``graph`` (mean true-class probability at each k), ``random``
+      (one curve per random order of the same vertices), ``auc``/``auc_random`` (area over
+      k/n in [0, 1]). Deletion starts from the clean run; insertion from every channel of
+      every primary layer ablated.
+    - ``score``: the all-layer logit effect minus the random sets' mean (sorts classes).
+    """
+
+    cls: dict[str, Any] = _class_key()  # {id, name}
+    split: str = "test"
+    in_sample: bool = False
+    n_images: int = 0
+    ablation: str = "mean"
+    repeats: int = 0
+    seed: int = 0
+    configured: str = "per_layer"
+    clean: dict[str, float] = field(default_factory=dict)
+    channels: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
+    variants: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass
 class ActivationCounts:
     """A^l of one layer: ``counts[i, c]`` images of class ``class_ids[i]`` with channel ``c``
     among their top channels; each channel's min and max over every image (the common
