@@ -286,7 +286,9 @@ class Faithfulness(JsonArtifact):
     the graph stage's) to its evidence:
 
     - ``vertices``: its vertex ids in decreasing PageRank, ``pagerank`` their scores,
-      ``sizes``: vertices per layer;
+      ``sizes``: vertices per layer; ``sets``: the baselines' channels (``random``,
+      ``matched``: per layer one list per set; ``top_count``: per layer; ``orders``: the
+      random vertex orders of the curves), so every number can be re-derived;
     - ``ablation``: per scope (each layer, and ``"all"`` layers at once) ``size`` (channels
       ablated), ``graph`` (estimates per metric), ``random`` and ``matched`` (per metric, one
       mean effect per set, ``repeats`` sets), ``top_count`` (estimates, the same number of
@@ -366,3 +368,34 @@ class ActivationCounts:
                            z["channel_max"])
         except (OSError, ValueError, KeyError) as e:
             raise ArtifactError(f"{path}: cannot be read as A^l ({e}); re-run the study") from e
+
+
+@dataclass
+class ReferenceMaps:
+    """Each primary layer's mean activation map (C, H, W) over ``n_images`` training images
+    of all classes: what mean ablation puts in an ablated channel's place. ``.npz``."""
+
+    VERSION: ClassVar[int] = 1
+
+    n_images: int
+    maps: dict[str, np.ndarray]
+
+    def save(self, path: str | Path) -> None:
+        path, tmp = _atomic(path)
+        with open(tmp, "wb") as f:
+            np.savez(f, n_images=np.array(self.n_images), version=np.array(self.VERSION),
+                     layers=np.array(list(self.maps)),
+                     **{f"map{i}": m for i, m in enumerate(self.maps.values())})
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: str | Path) -> Self:
+        try:
+            with np.load(path) as z:
+                check_version(path, cls.__name__, int(z["version"]) if "version" in z
+                               else None, cls.VERSION)
+                return cls(int(z["n_images"]), {str(name): z[f"map{i}"]
+                                                for i, name in enumerate(z["layers"])})
+        except (OSError, ValueError, KeyError) as e:
+            raise ArtifactError(f"{path}: cannot be read as reference maps ({e}); re-run the "
+                                "study") from e

@@ -322,3 +322,23 @@ def subset_indices(labels: np.ndarray, class_ids: Sequence[int],
     """Indices of the given classes' images, each class capped at ``max_per_class``."""
     parts = [class_image_indices(labels, c, max_per_class) for c in class_ids]
     return np.sort(np.concatenate(parts)) if parts else np.zeros(0, np.int64)
+
+
+def sample_indices(labels: np.ndarray, class_ids: Sequence[int], per_class: int,
+                   seed: int) -> np.ndarray:
+    """Up to ``per_class`` indices of each class's images drawn at random (seeded by
+    ``seed`` and the class, so a class's sample does not depend on the others), sorted."""
+    parts = []
+    for c in class_ids:
+        idx = np.flatnonzero(labels == c)
+        rng = np.random.default_rng([seed, c])
+        parts.append(rng.choice(idx, min(per_class, len(idx)), replace=False))
+    return np.sort(np.concatenate(parts)) if parts else np.zeros(0, np.int64)
+
+
+def evaluation_split(dataset_cfg: dict[str, Any]) -> str:
+    """The split of held-out images: ``test`` where the dataset has one (the built-in, or
+    an image folder with ``dataset.test_root``), else ``train`` (the graphs' own images)."""
+    if dataset_cfg["kind"] == "image_folder" and dataset_cfg.get("test_root") is None:
+        return "train"
+    return "test"

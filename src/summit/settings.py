@@ -146,6 +146,23 @@ class SeparabilitySettings(_Section):
 
 
 @dataclass(frozen=True)
+class FaithfulnessSettings(_Section):
+    """``faithfulness``: the graphs tested by intervention."""
+
+    SECTION: ClassVar[tuple[str, ...]] = ("faithfulness",)
+    images_per_class: int
+    ablation: Literal["mean", "zero"]
+    reference_images: int
+    repeats: int
+    curve_orders: int
+    curve_points: int
+    specificity_classes: int
+    specificity_images: int
+    bootstrap: int
+    seed: int
+
+
+@dataclass(frozen=True)
 class TrainSettings(_Section):
     """``model.train``: training of the demo network."""
 
@@ -160,4 +177,4 @@ class TrainSettings(_Section):
 SETTINGS: tuple[type[_Section], ...] = (
     AggregationSettings, InfluenceSettings, GraphSettings, NonsemanticSettings,
     ExamplesSettings, EmbeddingSettings, StatsSettings, NeighboursSettings, ClassPairsSettings,
-    MotifsSettings, SeparabilitySettings, TrainSettings)
+    MotifsSettings, SeparabilitySettings, FaithfulnessSettings, TrainSettings)

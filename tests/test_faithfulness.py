@@ -1,0 +1,339 @@
+"""Faithfulness: baselines' samplers by their properties, every number of a class's record
+against a brute-force run of the whole model with forward hooks, one condition at a time."""
+
+import itertools
+from dataclasses import replace
+
+import numpy as np
+import pytest
+import torch
+from scipy import stats
+
+from summit.faithfulness import (
+    ClassInputs,
+    Evidence,
+    bootstrap,
+    count_ranks,
+    curve_steps,
+    evaluate,
+    matched_sets,
+    random_sets,
+    reference_means,
+    top_count,
+)
+from summit.interventions import replace_channels
+from summit.settings import FaithfulnessSettings
+from tests.test_interventions import LAYERS, demo  # noqa: F401 - the shared fixture
+
+SETTINGS = replace(FaithfulnessSettings.defaults(), repeats=4, curve_orders=2, curve_points=4,
+                   bootstrap=200)
+
+
+def test_count_ranks_order_by_count_then_channel():
+    counts = np.array([3, 7, 3, 0, 7])
+    brute = sorted(range(5), key=lambda c: (-counts[c], c))
+    assert [brute.index(c) for c in range(5)] == count_ranks(counts).tolist()
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_random_sets_avoid_the_graph_and_excluded_channels(seed):
+    rng = np.random.default_rng(seed)
+    n, graph = 30, rng.choice(30, 5, replace=False).tolist()
+    excluded = [c for c in rng.choice(30, 4, replace=False).tolist() if c not in graph]
+    sets = random_sets(np.random.default_rng(seed), n, graph, 5, 50, excluded)
+    assert all(len(s) == 5 == len(set(s.tolist())) for s in sets)
+    assert not set(np.concatenate(sets).tolist()) & (set(graph) | set(excluded))
+    assert set(np.concatenate(sets).tolist()) == set(range(n)) - set(graph) - set(excluded)
+    again = random_sets(np.random.default_rng(seed), n, graph, 5, 50, excluded)
+    assert all(np.array_equal(a, b) for a, b in zip(sets, again, strict=True))
+    assert len(random_sets(rng, 8, list(range(6)), 6, 1)[0]) == 2  # fewer remain
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_matched_sets_match_the_graphs_count_ranks(seed):
+    """Each matched channel is among the ``window + pairs - 1`` non-graph channels nearest
+    in rank to its graph channel (the ``window`` nearest of those still unused), unused by
+    the set, and never a graph or excluded channel."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(10, 60))
+    counts = rng.integers(0, 20, n)
+    size = int(rng.integers(1, 6))
+    graph = rng.choice(n, size, replace=False).tolist()
+    excluded = [c for c in rng.choice(n, 3, replace=False).tolist() if c not in graph]
+    window = int(rng.integers(1, 5))
+    ranks = count_ranks(counts)
+    pool = [c for c in range(n) if c not in graph and c not in excluded]
+    sets = matched_sets(np.random.default_rng(seed), counts, graph, 10, excluded, window)
+    for pairs in sets:
+        paired = [g for g, _ in pairs]  # all of the graph's, unless too few remain
+        assert len(paired) == min(size, len(pool)) and set(paired) <= set(graph)
+        matched = [m for _, m in pairs]
+        assert len(set(matched)) == len(matched) and set(matched) <= set(pool)
+        for g, m in pairs:
+            distances = sorted(abs(ranks[c] - ranks[g]) for c in pool)
+            nearest = min(window + len(pairs) - 1, len(pool))  # unused: window of the rest
+            assert abs(ranks[m] - ranks[g]) <= distances[nearest - 1]
+    assert sets == matched_sets(np.random.default_rng(seed), counts, graph, 10, excluded,
+                                window)
+
+
+def test_matched_sets_differ_between_repeats_and_track_rank():
+    counts = np.arange(100)[::-1]  # channel c has rank c
+    sets = matched_sets(np.random.default_rng(0), counts, [10, 50, 90], 20)
+    assert len({tuple(p) for p in sets}) > 1
+    for pairs in sets:
+        assert all(abs(g - m) <= 2 for g, m in pairs)
+
+
+def test_top_count_takes_the_most_frequent_allowed_channels():
+    counts = np.array([5, 9, 9, 1, 7])
+    assert top_count(counts, 3).tolist() == [1, 2, 4]
+    assert top_count(counts, 3, excluded=[2]).tolist() == [0, 1, 4]
+
+
+@pytest.mark.parametrize("n,points", [(0, 10), (1, 10), (8, 10), (40, 10), (5, 2)])
+def test_curve_steps_keep_both_ends_within_the_budget(n, points):
+    steps = curve_steps(n, points)
+    assert steps[0] == 0 and steps[-1] == n and len(steps) <= max(points, 1)
+    assert np.all(np.diff(steps) > 0)
+
+
+def test_bootstrap_equals_explicit_resampling():
+    rng = np.random.default_rng(0)
+    values, resamples = rng.normal(size=30), rng.integers(0, 30, (500, 30))
+    means = [np.mean([values[i] for i in row]) for row in resamples]
+    got = bootstrap(values, resamples)
+    assert got["mean"] == pytest.approx(values.mean())
+    assert got["low"] == pytest.approx(np.percentile(means, 2.5))
+    assert got["high"] == pytest.approx(np.percentile(means, 97.5))
+
+
+# The brute-force reference: the whole model with plain forward hooks, one condition at a time.
+
+def _brute(model, base, x, condition):
+    handles = [model.get_submodule(k).register_forward_hook(
+        lambda mod, a, o, k=k, m=m: replace_channels(o, torch.from_numpy(m)[None], base[k]))
+        for k, m in condition.items()]
+    try:
+        with torch.no_grad():
+            return model(x)
+    finally:
+        for h in handles:
+            h.remove()
+
+
+def _levels(logits, labels):
+    p = torch.softmax(logits, 1)
+    return (logits[torch.arange(len(labels)), labels].numpy(),
+            p[torch.arange(len(labels)), labels].numpy(),
+            (logits.argmax(1) == labels).numpy())
+
+
+def test_evaluate_equals_the_whole_model_under_hooks(demo):  # noqa: F811
+    model, x, base, iv = demo
+    n = {k: v.shape[0] for k, v in base.items()}
+    rng = np.random.default_rng(0)
+    conditions = [{}]
+    for _ in range(7):
+        chosen = rng.choice(LAYERS, int(rng.integers(1, 3)), replace=False)
+        conditions.append({k: rng.random(n[k]) < 0.3 for k in chosen})
+    labels = torch.tensor([0, 1, 2, -1, 4, 5])  # one unreadable image
+    batches = [(x[:4], labels[:4]), (x[4:], labels[4:])]
+    got = evaluate(iv, batches, conditions, max_batch=5, device=torch.device("cpu"))
+    keep = labels >= 0
+    assert got.labels.tolist() == labels[keep].tolist()
+    for row, c in enumerate(conditions):
+        logit, prob, correct = _levels(_brute(model, base, x[keep], c), labels[keep])
+        np.testing.assert_allclose(got.logit[row], logit, atol=1e-5)
+        np.testing.assert_allclose(got.prob[row], prob, atol=1e-6)
+        assert got.correct[row].tolist() == correct.tolist()
+
+
+def test_reference_means_are_the_mean_maps(demo):  # noqa: F811
+    model, x, _, _ = demo
+    labels = torch.tensor([0, -1, 1, 2, 3, 4])
+    maps, n = reference_means(model, LAYERS, [(x[:3], labels[:3]), (x[3:], labels[3:])],
+                              torch.device("cpu"))
+    keep = labels >= 0
+    outs = {}
+    hooks = [model.get_submodule(k).register_forward_hook(
+        lambda m, a, o, k=k: outs.__setitem__(k, o)) for k in LAYERS]
+    with torch.no_grad():
+        model(x[keep])
+    for h in hooks:
+        h.remove()
+    assert n == 5
+    for k in LAYERS:
+        np.testing.assert_allclose(maps[k], outs[k].mean(0).numpy(), atol=1e-6)
+
+
+@pytest.fixture(scope="module")
+def record(demo):  # noqa: F811
+    """A class's record on the demo net, and what it was computed from."""
+    model, x, base, iv = demo
+    rng = np.random.default_rng(3)
+    channels = {k: v.shape[0] for k, v in base.items()}
+    counts = {k: rng.integers(0, 50, n) for k, n in channels.items()}
+    vertices = [("mixed4a:3", 0.3), ("mixed3b:1", 0.2), ("mixed3a:0", 0.1), ("mixed4b:2", 0.05),
+                ("mixed3b:4", 0.01)]
+    graphs = {"per_layer": vertices, "unified": vertices[:2], "empty": []}
+    inputs = ClassInputs(channels, counts, {"mixed3b": [5, 6]}, graphs)
+    evidence = Evidence(inputs, SETTINGS, class_id=2)
+    labels = torch.full((len(x),), 2)
+    main = evaluate(iv, [(x, labels)], evidence.plan.conditions, 64, torch.device("cpu"))
+    others_x, others_y = torch.randn(4, 1, 28, 28), torch.tensor([0, 0, 1, 7])
+    other = evaluate(iv, [(others_x, others_y)], evidence.specificity_conditions(), 64,
+                     torch.device("cpu"))
+    return evidence.record(main, other), (model, base, x, labels, others_x, others_y)
+
+
+def _mean_drop(model, base, x, labels, condition):
+    clean = _levels(_brute(model, base, x, {}), labels)
+    after = _levels(_brute(model, base, x, condition), labels)
+    return {"logit": float(np.mean(clean[0] - after[0])),
+            "prob": float(np.mean(clean[1] - after[1])),
+            "accuracy": float(np.mean(clean[2].astype(float) - after[2].astype(float)))}
+
+
+def _ablate(base, sets, keep=False):
+    out = {}
+    for layer, chosen in sets.items():
+        m = np.zeros(base[layer].shape[0], bool)
+        m[list(chosen)] = True
+        m = ~m if keep else m
+        if m.any():
+            out[layer] = m
+    return out
+
+
+def _graph_sets(vertices):
+    sets = {k: [] for k in LAYERS}
+    for v in vertices:
+        layer, c = v.rsplit(":", 1)
+        sets[layer].append(int(c))
+    return sets
+
+
+def test_the_graphs_effects_and_baselines_equal_brute_force(record):
+    rec, (model, base, x, labels, _, _) = record
+    v = rec["variants"]["per_layer"]
+    graph = _graph_sets(v["vertices"])
+    for scope in [*LAYERS, "all"]:
+        at = LAYERS if scope == "all" else [scope]
+        a = v["ablation"][scope]
+        want = _mean_drop(model, base, x, labels, _ablate(base, {k: graph[k] for k in at}))
+        for m in want:
+            assert a["graph"][m]["mean"] == pytest.approx(want[m], abs=1e-5)
+            assert a["graph"][m]["low"] <= a["graph"][m]["mean"] + 1e-9 <= \
+                a["graph"][m]["high"] + 2e-9
+        for kind in ("random", "matched"):
+            for r in range(SETTINGS.repeats):
+                chosen = {k: v["sets"][kind][k][r] for k in at}
+                assert not any(set(chosen[k]) & set(graph[k]) for k in at)
+                want = _mean_drop(model, base, x, labels, _ablate(base, chosen))
+                assert a[kind]["logit"][r] == pytest.approx(want["logit"], abs=1e-5)
+            beaten = sum(e >= a["graph"]["logit"]["mean"] for e in a[kind]["logit"])
+            assert a[f"p_{kind}"] == (1 + beaten) / (1 + SETTINGS.repeats)
+        top = {k: v["sets"]["top_count"][k] for k in at}
+        assert a["size"] == sum(len(graph[k]) for k in at)
+        assert [len(top[k]) for k in at] == [len(graph[k]) for k in at]
+        want = _mean_drop(model, base, x, labels, _ablate(base, top))
+        assert a["top_count"]["logit"]["mean"] == pytest.approx(want["logit"], abs=1e-5)
+        kept = _levels(_brute(model, base, x, _ablate(base, {k: graph[k] for k in at},
+                                                      keep=True)), labels)[2].mean()
+        assert v["sufficiency"][scope]["graph"] == pytest.approx(kept)
+    assert 5 in graph["mixed3b"] or not any(5 in s for s in v["sets"]["random"]["mixed3b"])
+    assert not any({5, 6} & set(s) for s in v["sets"]["random"]["mixed3b"])  # excluded
+
+
+def test_single_vertices_and_their_rank_correlation_equal_brute_force(record):
+    rec, (model, base, x, labels, _, _) = record
+    v = rec["variants"]["per_layer"]
+    effects = []
+    for vertex in v["vertices"]:
+        layer, c = vertex.rsplit(":", 1)
+        want = _mean_drop(model, base, x, labels, _ablate(base, {layer: [int(c)]}))
+        assert rec["channels"][vertex]["logit"]["mean"] == pytest.approx(want["logit"],
+                                                                          abs=1e-5)
+        effects.append(want["logit"])
+    rho = stats.pearsonr(stats.rankdata(v["pagerank"]), stats.rankdata(effects))[0]
+    assert v["rank_correlation"]["rho"] == pytest.approx(rho, abs=1e-6)
+    assert rec["variants"]["unified"]["rank_correlation"]["rho"] is None  # 2 vertices
+
+
+def test_deletion_and_insertion_curves_end_at_the_clean_run_and_the_full_ablation(record):
+    rec, (model, base, x, labels, _, _) = record
+    v = rec["variants"]["per_layer"]
+    graph = _graph_sets(v["vertices"])
+    clean = _levels(_brute(model, base, x, {}), labels)[1].mean()
+    ablated = _levels(_brute(model, base, x, _ablate(base, graph)), labels)[1].mean()
+    nothing = _levels(_brute(model, base, x, _ablate(base, dict.fromkeys(LAYERS, []),
+                                                     keep=True)), labels)[1].mean()
+    only = _levels(_brute(model, base, x, _ablate(base, graph, keep=True)), labels)[1].mean()
+    deletion, insertion = v["curves"]["deletion"], v["curves"]["insertion"]
+    assert deletion["k"][0] == 0 and deletion["k"][-1] == len(v["vertices"])
+    for curve in (deletion["graph"], *deletion["random"]):
+        assert curve[0] == pytest.approx(clean, abs=1e-6)
+        assert curve[-1] == pytest.approx(ablated, abs=1e-6)
+    for curve in (insertion["graph"], *insertion["random"]):
+        assert curve[0] == pytest.approx(nothing, abs=1e-6)
+        assert curve[-1] == pytest.approx(only, abs=1e-6)
+    k = deletion["k"][1]  # an inner point: the first k vertices in PageRank order removed
+    first = _graph_sets(v["vertices"][:k])
+    want = _levels(_brute(model, base, x, _ablate(base, first)), labels)[1].mean()
+    assert deletion["graph"][1] == pytest.approx(want, abs=1e-6)
+    x_share = np.array(deletion["k"]) / deletion["k"][-1]
+    assert deletion["auc"] == pytest.approx(np.trapezoid(deletion["graph"], x_share))
+    assert all(sorted(o) == sorted(v["vertices"]) for o in v["sets"]["orders"])
+
+
+def test_specificity_is_the_graphs_effect_on_each_other_class(record):
+    rec, (model, base, _, _, ox, oy) = record
+    for name, v in rec["variants"].items():
+        spec = v["specificity"]
+        assert spec["classes"][0] == 2 and spec["classes"][1:] == [0, 1, 7]
+        assert spec["logit"][0] == v["ablation"]["all"]["graph"]["logit"]["mean"]
+        condition = _ablate(base, _graph_sets(v["vertices"]))
+        for c, drop, n in zip(spec["classes"][1:], spec["logit"][1:], spec["n_images"][1:],
+                              strict=True):
+            sel = oy == c
+            want = _mean_drop(model, base, ox[sel], oy[sel], condition)["logit"]
+            assert drop == pytest.approx(want, abs=1e-5), name
+            assert n == int(sel.sum())
+
+
+def test_an_empty_graph_has_no_effect_and_defined_outputs(record):
+    rec, _ = record
+    v = rec["variants"]["empty"]
+    assert v["vertices"] == [] and v["ablation"]["all"]["size"] == 0
+    assert v["ablation"]["all"]["graph"]["logit"]["mean"] == 0
+    assert v["curves"]["deletion"]["k"] == [0] and v["rank_correlation"]["rho"] is None
+
+
+def test_seeds_make_every_number_reproducible(demo):  # noqa: F811
+    model, x, base, iv = demo
+    channels = {k: v.shape[0] for k, v in base.items()}
+    counts = {k: np.arange(n) for k, n in channels.items()}
+    graphs = {"per_layer": [("mixed3b:1", 0.5), ("mixed4a:2", 0.4), ("mixed4a:0", 0.1)]}
+    labels = torch.full((len(x),), 1)
+
+    def run(seed):
+        e = Evidence(ClassInputs(channels, counts, {}, graphs),
+                     replace(SETTINGS, seed=seed), class_id=1)
+        main = evaluate(iv, [(x, labels)], e.plan.conditions, 64, torch.device("cpu"))
+        return e.record(main, main)
+
+    a, b, c = run(0), run(0), run(1)
+    assert a == b
+    assert a["variants"]["per_layer"]["sets"] != c["variants"]["per_layer"]["sets"]
+
+
+def test_conditions_are_planned_once(record, demo):  # noqa: F811
+    _, x, base, _ = demo
+    channels = {k: v.shape[0] for k, v in base.items()}
+    e = Evidence(ClassInputs(channels, {k: np.zeros(n) for k, n in channels.items()}, {},
+                             {"a": [("mixed3a:0", 1.0)], "b": [("mixed3a:0", 1.0)]}),
+                 SETTINGS, class_id=0)
+    keys = [tuple(sorted((k, m.tobytes()) for k, m in c.items())) for c in e.plan.conditions]
+    assert len(keys) == len(set(keys))
+    assert list(itertools.islice(e.plan.conditions, 1)) == [{}]  # row 0 is the clean run

@@ -1,0 +1,88 @@
+# Per class: does the attribution graph explain the class? Its channels (both extraction
+# variants) are replaced by a baseline on held-out images, against random and frequency-
+# matched channel sets of the same size; then one table and figure over all classes. The
+# mean maps that replace ablated channels come from one pass over training images.
+
+P.faithfulness = f"{R}/faithfulness/{{cls}}.json"
+P.faithfulness_reference = f"{R}/faithfulness/reference.npz"
+site_panel("faithfulness", P.faithfulness)
+ANALYSIS_FIGURES.extend(figures("faithfulness"))
+
+
+rule faithfulness_reference:
+    input:
+        weights=WEIGHTS,
+        structure=at(P.structure),
+    output:
+        reference=P.faithfulness_reference,
+    params:
+        p=step_params(*MODEL_KEYS, "faithfulness", "batch_size", **DOWNLOAD),
+        args=step_args("faithfulness_reference"),
+    log:
+        f"{R}/logs/faithfulness_reference.log",
+    benchmark:
+        f"{R}/benchmarks/faithfulness_reference.tsv"
+    conda:
+        "../../envs/summit.yaml"
+    threads: config["threads"]
+    resources:
+        mem_mb=lambda w: 2000 + config["batch_size"] * 8,
+        runtime=30,
+        gpu=GPUS,
+    shell:
+        STEP
+
+
+rule faithfulness:
+    input:
+        weights=WEIGHTS,
+        structure=at(P.structure),
+        store=at(P.store),
+        counts=per_layer(P.counts, R),
+        nonsemantic=[at(x) for x in NONSEMANTIC_EXCLUDED],
+        reference=P.faithfulness_reference,
+    output:
+        report=P.faithfulness,
+    params:
+        p=step_params(*MODEL_KEYS, "faithfulness", "graph", "batch_size",
+                      influence_k=config["influence"]["k"], class_names=CLASS_NAMES,
+                      class_ids=CLASSES, **DOWNLOAD),
+        args=step_args("faithfulness"),
+    log:
+        f"{R}/logs/faithfulness/{{cls}}.log",
+    benchmark:
+        f"{R}/benchmarks/faithfulness/{{cls}}.tsv"
+    conda:
+        "../../envs/summit.yaml"
+    threads: config["threads"]
+    resources:
+        mem_mb=lambda w: 2000 + config["batch_size"] * 8,
+        runtime=120,
+        gpu=GPUS,
+    shell:
+        STEP
+
+
+rule faithfulness_summary:
+    input:
+        records=per_class(P.faithfulness),
+    output:
+        table=f"{R}/analysis/faithfulness.csv",
+        png=report(P.figure.format(name="faithfulness", ext="png"),
+                   caption="../report/faithfulness.rst", category="Paper figures"),
+        pdf=P.figure.format(name="faithfulness", ext="pdf"),
+    params:
+        p=step_params(),
+        args=step_args("faithfulness_summary"),
+    log:
+        f"{R}/logs/faithfulness_summary.log",
+    benchmark:
+        f"{R}/benchmarks/faithfulness_summary.tsv"
+    conda:
+        "../../envs/summit.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    shell:
+        STEP
