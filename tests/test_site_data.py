@@ -145,7 +145,9 @@ def test_without_analyses_the_site_says_so(tmp_path):
 def test_a_stages_per_class_panel_is_published_with_its_path(built):
     site, p, files = built
     study = json.loads((site / "data" / "study.json").read_text())
-    assert study["panels"] == [{"name": "note", "data": "data/panels/note/{id}.json"}]
+    assert study["panels"] == [{"name": "note", "data": "data/panels/note/{id}.json",
+                                "sort": None}]
+    assert all("sort_keys" not in c for c in study["classes"])  # no panel sorts the list
     for cid, path in zip(p["class_ids"], files.panels["note"], strict=True):
         shipped = site / study["panels"][0]["data"].replace("{id}", str(cid))
         assert shipped.read_bytes() == path.read_bytes()
@@ -167,3 +169,29 @@ def test_a_panel_name_that_cannot_name_a_module_is_refused(tmp_path, name):
     with pytest.raises(SummitError, match="panel names are lower-case identifiers"):
         write_site(p, REPO_SITE, replace(files, panels={name: files.panels["note"]}),
                    tmp_path / "site")
+
+
+def test_a_sorting_panels_keys_are_read_into_the_class_entries(tmp_path):
+    """The faithfulness panel's score per class goes into study.json, so the page sorts the
+    class list without fetching every record; an unknown score (null) stays null."""
+    from summit.artifacts import Faithfulness
+
+    p, files = make_study(tmp_path / "study", TRICKY_NAMES[:4], LAYERS, images=False,
+                          with_analyses=False, faithfulness=True)
+    paths = files.panels["faithfulness"]
+    unknown = Faithfulness.load(paths[1])
+    unknown.variants[unknown.configured]["score"] = None
+    unknown.save(paths[1])
+    write_site(p, REPO_SITE, files, tmp_path / "site")
+    study = json.loads((tmp_path / "site/data/study.json").read_text())
+    assert study["panels"][1] == {"name": "faithfulness",
+                                  "data": "data/panels/faithfulness/{id}.json",
+                                  "sort": "Faithfulness"}
+    for c, path in zip(study["classes"], paths, strict=True):
+        record = json.loads(path.read_text())
+        assert c["sort_keys"] == {"faithfulness":
+                                  record["variants"][record["configured"]]["score"]}
+        assert (tmp_path / "site" / f"data/panels/faithfulness/{c['id']}.json").is_file()
+    assert study["classes"][1]["sort_keys"] == {"faithfulness": None}
+    assert all(isinstance(c["sort_keys"]["faithfulness"], float)
+               for i, c in enumerate(study["classes"]) if i != 1)

@@ -1,5 +1,5 @@
 // Class sidebar: search with autocomplete, sorting (class id, similarity to the selected class
-// at the current layer, accuracy), one row per class (name, similarity bar, P(true class)
+// at the current layer, accuracy, a panel's key such as faithfulness), one row per class (name, similarity bar, P(true class)
 // histogram, top-1 accuracy) and the comparison picker with the most similar classes as
 // candidates. Arrow keys move between the rows. Only the rows in view are in the DOM.
 import { formatPct } from './format.js';
@@ -17,6 +17,23 @@ const SORTS = {
   'accuracy-desc': { label: 'Accuracy, highest first', compare: (a, b) => b.accuracy - a.accuracy || a.index - b.index },
 };
 
+/** The orders given by per-class panels' keys (study.json: a panel's `sort`, a class's
+ * `sort_keys`), each both ways; a class without a key goes last. */
+function panelSorts(study) {
+  const out = {};
+  for (const panel of (study.panels || []).filter((p) => p.sort)) {
+    const key = (d) => d.sort_keys?.[panel.name];
+    const known = (d) => Number.isFinite(key(d));
+    for (const [dir, words, sign] of [['desc', 'highest', 1], ['asc', 'lowest', -1]]) {
+      out[`${panel.name}-${dir}`] = {
+        label: `${panel.sort}, ${words} first`,
+        compare: (a, b) => known(b) - known(a) || (known(a) && known(b) ? sign * (key(b) - key(a)) : 0) || a.index - b.index,
+      };
+    }
+  }
+  return out;
+}
+
 export function createSidebar({ study, onSelect, onCompare, onHover, onVisible, onError }) {
   const input = document.getElementById('class-filter');
   const countEl = document.getElementById('class-count');
@@ -27,6 +44,7 @@ export function createSidebar({ study, onSelect, onCompare, onHover, onVisible, 
   const listEl = document.getElementById('class-list');
   const scroller = document.getElementById('class-scroll');
   const list = d3.select(listEl);
+  const sorts = { ...SORTS, ...panelSorts(study) };
 
   const rows = study.classes.map((c, index) => ({ ...c, index, key: String(c.name ?? '').toLowerCase() }));
   const byName = new Map(rows.map((r) => [r.key, r.index]));
@@ -44,7 +62,7 @@ export function createSidebar({ study, onSelect, onCompare, onHover, onVisible, 
 
   d3.select(sortSelect)
     .selectAll('option')
-    .data(Object.entries(SORTS))
+    .data(Object.entries(sorts))
     .join('option')
     .property('value', (d) => d[0])
     .text((d) => d[1].label);
@@ -136,7 +154,7 @@ export function createSidebar({ study, onSelect, onCompare, onHover, onVisible, 
   }
 
   function applySort(kept = order) {
-    const sort = SORTS[sortSelect.value] ?? SORTS.id;
+    const sort = sorts[sortSelect.value] ?? sorts.id;
     const sim = similarity ?? new Float32Array(rows.length);
     order = kept.slice().sort((a, b) => sort.compare(a, b, sim));
     renderRows();

@@ -25,8 +25,11 @@ primary layer's name; every list of classes is in ``study.json``'s ``classes`` o
   config, package versions, platform, model and dataset checksums); ``analyses``: null or
   the path of the analyses file below; ``figures``: the publication figures, each {``name``,
   ``title``, ``png``, ``pdf``} (paths); ``panels`` (only when a stage publishes per-class
-  data): each {``name``, ``data``: the path of a class's file with ``{id}`` for its id}, shown
-  by the module ``js/panels/<name>.js`` (see ``site/js/panels.js``).
+  data): each {``name``, ``data``: the path of a class's file with ``{id}`` for its id,
+  ``sort``: null or the label of the class-list order its records give, ``PANEL_SORTS``},
+  shown by the module ``js/panels/<name>.js`` (see ``site/js/panels.js``); when a panel has
+  a ``sort``, each class entry has ``sort_keys`` {panel name: its record's key, a number or
+  null, higher first}, so the list sorts without loading every record.
 - ``data/layers/<layer>.json``, fetched when a channel of the layer is first shown:
   ``range`` [min per channel, max per channel] (the common histogram range) and
   ``all_images`` (channels × bins): the channel-max histogram over every image (the sum of
@@ -55,7 +58,7 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -69,6 +72,7 @@ from summit.artifacts import (
     ClassStats,
     Embedding,
     ExamplesIndex,
+    Faithfulness,
     FeatvisIndex,
     ModelCard,
     ModelComparison,
@@ -126,6 +130,19 @@ FIGURE_TITLES = {
     "motifs": "Motifs shared by groups of classes (§9)",
     "separability": "Few-channel classifiers from A^l (§8.5)",
     "model_comparison": "Two models' graphs compared, all classes",
+}
+
+
+def _faithfulness_score(path: Path) -> float | None:
+    record = Faithfulness.load(path)
+    return record.variants[record.configured]["score"]
+
+
+# Panels whose records order the class list: name -> (the order's label in the page, the key
+# read from a class's record, higher first). Read once here, so the page need not load every
+# class's record to sort.
+PANEL_SORTS: dict[str, tuple[str, Callable[[Path], float | None]]] = {
+    "faithfulness": ("Faithfulness", _faithfulness_score),
 }
 
 
@@ -223,13 +240,17 @@ def study_summary(p: dict[str, Any], files: StudyFiles, bins: int,
     model = ModelCard.load(files.model).to_json()
     structure = Structure.load(files.structure).to_json()
     classes, correct, total = [], 0, 0
-    for cid, stats_file, graph_file in zip(p["class_ids"], files.stats, files.graphs,
-                                           strict=True):
+    sorts = {name: [PANEL_SORTS[name][1](path) for path in paths]
+             for name, paths in files.panels.items() if name in PANEL_SORTS}
+    for i, (cid, stats_file, graph_file) in enumerate(zip(p["class_ids"], files.stats,
+                                                          files.graphs, strict=True)):
         stats, graph = ClassStats.load(stats_file).to_json(), ClassGraph.load(graph_file).to_json()
         classes.append({"id": cid, "name": p["class_names"][cid], "n_images": stats["n_images"],
                         "accuracy": stats["accuracy"], "prob_hist": stats["prob_hist"],
                         "graph": f"data/graphs/{cid}.json",
-                        "n_vertices": len(graph["nodes"]), "n_edges": len(graph["edges"])})
+                        "n_vertices": len(graph["nodes"]), "n_edges": len(graph["edges"]),
+                        **({"sort_keys": {name: keys[i] for name, keys in sorts.items()}}
+                           if sorts else {})})
         correct += round(stats["accuracy"] * stats["n_images"])
         total += stats["n_images"]
     e = Embedding.load(files.embedding).to_json()
@@ -256,7 +277,8 @@ def study_summary(p: dict[str, Any], files: StudyFiles, bins: int,
         "provenance": read_json(files.provenance) if files.provenance else None,
         "analyses": "data/analyses.json" if files.analyses else None,
         "figures": [],
-        **({"panels": [{"name": name, "data": f"data/panels/{name}/{{id}}.json"}
+        **({"panels": [{"name": name, "data": f"data/panels/{name}/{{id}}.json",
+                        "sort": PANEL_SORTS[name][0] if name in PANEL_SORTS else None}
                        for name in files.panels]} if files.panels else {}),
     }
 
