@@ -31,7 +31,8 @@ async function loadGraph(cls) {
   return data;
 }
 
-export function createGraph({ study, onSelectLayer, onSelectChannel, onClearHighlight }) {
+/** `vertexLines(cls, vertexId)`: more rows for a vertex's card (the per-class panels'). */
+export function createGraph({ study, onSelectLayer, onSelectChannel, onClearHighlight, vertexLines = () => [] }) {
   const svg = d3.select('#graph-svg');
   const body = document.getElementById('graph-body');
   const message = document.getElementById('graph-message');
@@ -281,6 +282,10 @@ export function createGraph({ study, onSelectLayer, onSelectChannel, onClearHigh
       rows.push([`count in ${study.classes[st.compareIndex].name}`, formatInt(n.counts.b)]);
     } else rows.push(['count', formatInt(n.count)]);
     rows.push(['pagerank', formatSig(n.pagerank)]);
+    const shown = n.counts ? [st.classIndex, st.compareIndex] : [st.classIndex];
+    for (const cls of shown.map((i) => study.classes[i])) {
+      for (const [key, value] of vertexLines(cls, n.id)) rows.push([n.counts ? `${key} in ${cls.name}` : key, value]);
+    }
     const inE = edges.filter((e) => e.target === n.id).length;
     const outE = edges.filter((e) => e.source === n.id).length;
     rows.push(['edges in / out', `${inE} / ${outE}`]);

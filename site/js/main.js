@@ -42,6 +42,7 @@ async function start() {
   const selectChannel = (channel) => setState({ channel });
   const hoverClass = (hoverClass) => setState({ hoverClass });
 
+  const panels = createPanels({ study });
   const views = [
     createSidebar({
       study,
@@ -58,9 +59,10 @@ async function start() {
       onSelectLayer: selectLayer,
       onSelectChannel: selectChannel,
       onClearHighlight: () => setState({ highlight: null }),
+      vertexLines: panels.vertexLines,
     }),
     createChannelPanel({ study, onClear: () => selectChannel(null) }),
-    createPanels({ study }),
+    panels,
   ];
 
   createAnalyses({ study, onSelect: (patch) => setState(patch), onError: showError });
