@@ -1,6 +1,6 @@
 """The analyses' figures with matplotlib: the evidence for non-semantic channels (Figure 10),
-neighbourhoods across layers (Figure 8), few-channel classifiers (§8.5) and the two-model
-summary; graph drawings are in ``summit.figures``."""
+neighbourhoods across layers (Figure 8), few-channel classifiers (§8.5), the two-model
+summary and the faithfulness summary; graph drawings are in ``summit.figures``."""
 
 from __future__ import annotations
 
