@@ -23,6 +23,8 @@ TINY = {
     "separability": {"max_images_per_class": 60},
     "batch_size": 64,
     "featvis": {"steps": 16, "diversity": 2},
+    "faithfulness": {"images_per_class": 30, "repeats": 4, "curve_orders": 2,
+                     "specificity_images": 10, "reference_images": 60, "bootstrap": 200},
 }
 
 E2E = [

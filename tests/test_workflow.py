@@ -7,6 +7,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
+from summit.artifacts import Faithfulness
 from summit.store import ClassStore
 from tests.e2e import (
     E2E,
@@ -219,6 +220,29 @@ def test_model_comparison_studies_the_first_epochs_checkpoint(study):
     assert len((results / "analysis" / "model_comparison.csv").read_text().splitlines()) == 4
 
 
+def test_faithfulness_tests_every_classs_graphs_on_test_images(study):
+    results, _ = study
+    csv = (results / "analysis" / "faithfulness.csv").read_text().splitlines()
+    assert len(csv) == 1 + 3 * 2  # classes × extraction variants
+    for cls in range(3):
+        r = Faithfulness.load(results / "faithfulness" / f"{cls}.json")
+        graph = json.loads((results / "graphs" / f"{cls}.json").read_text())
+        assert r.split == "test" and not r.in_sample and r.n_images == 30
+        assert r.configured == "per_layer" and set(r.variants) == {"per_layer", "unified"}
+        v = r.variants["per_layer"]
+        assert sorted(v["vertices"]) == sorted(n["id"] for n in graph["nodes"])
+        assert set(v["ablation"]) == {*LAYERS, "all"}
+        assert all(len(a["random"]["logit"]) == 4 for a in v["ablation"].values())
+        assert v["specificity"]["classes"][0] == cls and len(v["specificity"]["classes"]) == 3
+        assert v["curves"]["deletion"]["graph"][0] == pytest.approx(r.clean["prob"], abs=1e-6)
+        assert set(r.channels) >= set(v["vertices"])
+        panel = results / "site" / "data" / "panels" / "faithfulness" / f"{cls}.json"
+        assert json.loads(panel.read_text())["class"]["id"] == cls
+    _figure_ok(results / "figures" / "faithfulness.png")
+    log = (results / "logs" / "faithfulness" / "0.log").read_text()
+    assert "conditions on up to 30 test images" in log
+
+
 def test_the_site_publishes_the_analyses(study):
     results, _ = study
     site = results / "site"
@@ -226,6 +250,6 @@ def test_the_site_publishes_the_analyses(study):
     analyses = json.loads((site / data["analyses"]).read_text())
     assert all(analyses[k] for k in ("nonsemantic", "neighbours", "pairs", "motifs",
                                      "separability", "models"))
-    assert len(data["figures"]) == 7
+    assert len(data["figures"]) == 8
     for f in data["figures"]:
         assert (site / f["png"]).is_file() and (site / f["pdf"]).is_file()
