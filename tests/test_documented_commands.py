@@ -40,7 +40,11 @@ DOCUMENTED: dict[str, list[str]] = {
     "python -m tests.fixtures.bench_site": [f"{THIS}::test_site_benchmark"],
     "python -m summit.bench": [f"{THIS}::test_benchmark_all_stages"],
     "python -m summit.bench analyses": [f"{THIS}::test_benchmark_one_stage"],
+    "python -m summit.bench faithfulness --results results": [
+        f"{THIS}::test_benchmark_faithfulness"],
     "python -m summit.config --readme README.md": [TABLES],
+    "python -m summit.readme README.md faithfulness results/analysis/faithfulness.md": [
+        f"{THIS}::test_readme_pastes_a_runs_passage"],
     "python -m tests.bad_inputs --readme README.md": [TABLES],
     "python -m summit.config FILE": [BAD_INPUTS],
     "python -m tests.vectors.generate": [f"{THIS}::test_vectors_generate_writes_the_vectors"],
@@ -137,6 +141,24 @@ def test_benchmark_all_stages():
     assert r["aggregation"]["max_influence_difference"] < 1e-9  # (b) and (c) are both exact
     assert r["graphs"]["classes"] == 2 and r["graphs"]["same_vertices_as_networkx"]
     assert r["analyses"]["classes"] == 2 and r["analyses"]["min_classes"] == 2
+    assert r["faithfulness"]["imagenet"]["conditions"] > 0
+
+
+@pytest.mark.slow
+def test_benchmark_faithfulness(tmp_path):
+    """The faithfulness benchmark reports a finished study's jobs and the ImageNet estimate."""
+    for job, seconds in [("aggregate/0", 10.0), ("aggregate/1", 30.0), ("faithfulness/0", 8.0),
+                         ("faithfulness/1", 12.0), ("faithfulness_reference", 4.0)]:
+        f = tmp_path / "benchmarks" / f"{job}.tsv"
+        f.parent.mkdir(parents=True, exist_ok=True)
+        f.write_text(f"s\th:m:s\tmax_rss\n{seconds}\t0:00:10\t100\n")
+    run = _run("summit.bench", "faithfulness", "--results", str(tmp_path), "--images", "1",
+               "--batch-size", "1", "--class-images", "2", "--vertices", "9")
+    assert run.returncode == 0, run.stderr[-3000:]
+    r = _json_lines(run.stdout)["faithfulness"]
+    assert r["demo"]["faithfulness_over_aggregate"] == pytest.approx((8 + 12 + 4) / 40)
+    assert r["imagenet"]["images"] == 2 and r["imagenet"]["vertices"] == 9
+    assert "ImageNet estimate" in run.stdout
 
 
 @pytest.mark.slow
@@ -179,6 +201,20 @@ def test_a_readme_table_command_rewrites_a_stale_table(tmp_path, module, start, 
     assert run.returncode == 0, run.stderr[-3000:]
     assert readme.read_text(encoding="utf-8") == import_module(module).readme_with_table(stale)
     assert "| stale |" not in readme.read_text(encoding="utf-8")
+
+
+def test_readme_pastes_a_runs_passage(tmp_path):
+    """``python -m summit.readme`` replaces exactly its region's lines with the passage."""
+    readme, passage = tmp_path / "README.md", tmp_path / "faithfulness.md"
+    readme.write_text("a\n<!-- faithfulness:start -->\nold\n<!-- faithfulness:end -->\nb\n"
+                      "<!-- other:start -->\nkept\n<!-- other:end -->\n", encoding="utf-8")
+    passage.write_text("- new 1.25\n\n", encoding="utf-8")
+    run = _run("summit.readme", str(readme), "faithfulness", str(passage), timeout=60)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert readme.read_text(encoding="utf-8") == (
+        "a\n<!-- faithfulness:start -->\n- new 1.25\n<!-- faithfulness:end -->\nb\n"
+        "<!-- other:start -->\nkept\n<!-- other:end -->\n")
+    assert _run("summit.readme", str(readme), "missing", str(passage)).returncode != 0
 
 
 @pytest.mark.slow

@@ -337,3 +337,46 @@ def test_conditions_are_planned_once(record, demo):  # noqa: F811
     keys = [tuple(sorted((k, m.tobytes()) for k, m in c.items())) for c in e.plan.conditions]
     assert len(keys) == len(set(keys))
     assert list(itertools.islice(e.plan.conditions, 1)) == [{}]  # row 0 is the clean run
+
+
+def _synthetic_records(n=6, in_sample=False):
+    from tests.fixtures.faithfulness import synthetic_faithfulness
+
+    rng = np.random.default_rng(5)
+    records = []
+    for c in range(n):
+        nodes = [{"id": f"mixed3a:{i}", "layer": "mixed3a", "channel": i, "count": 5,
+                  "pagerank": float(rng.random())} for i in range(4)]
+        graph = {"class": {"id": c, "name": f"class {c}"}, "layers": ["mixed3a"],
+                 "nodes": nodes, "edges": []}
+        records.append(replace(synthetic_faithfulness(rng, graph, list(range(n)), repeats=5),
+                               in_sample=in_sample))
+    return records
+
+
+def test_the_runs_sentences_are_its_records_numbers():
+    from summit.steps.faithfulness import summary_markdown, table_rows
+
+    records = _synthetic_records()
+    text = summary_markdown(records)
+    conf = [r for r in table_rows(records) if r["configured"]]
+    beats = sum(r["p_random"] <= 1 / 6 for r in conf)
+    assert f"beats all 5 random sets in {beats} of 6 classes" in text
+    assert f"median {np.median([r['logit_drop'] for r in conf]):.2f}" in text
+    assert "On 100 images of the test split" in text and "in-sample" not in text
+    assert "**in-sample**" in summary_markdown(_synthetic_records(in_sample=True))
+
+
+def test_the_table_has_a_row_per_class_and_variant():
+    from summit.steps.faithfulness import table_rows
+
+    records = _synthetic_records(3)
+    rows = table_rows(records)
+    assert [(r["class_id"], r["variant"]) for r in rows] == [
+        (c, v) for c in range(3) for v in ("per_layer", "unified")]
+    r = records[1].variants["unified"]
+    row = rows[3]
+    assert row["logit_drop"] == r["ablation"]["all"]["graph"]["logit"]["mean"]
+    assert row["random_logit_drop"] == pytest.approx(np.mean(r["ablation"]["all"]["random"]
+                                                             ["logit"]))
+    assert row["mixed3a_logit_drop"] == r["ablation"]["mixed3a"]["graph"]["logit"]["mean"]

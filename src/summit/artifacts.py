@@ -61,6 +61,13 @@ def write_csv(path: str | Path, rows: list[dict[str, Any]]) -> None:
     tmp.replace(path)
 
 
+def write_text(path: str | Path, text: str) -> None:
+    """Write text (UTF-8) atomically."""
+    path, tmp = _atomic(path)
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
 def read_json(path: str | Path) -> Any:
     """Parse a JSON file; a missing or broken file is a one-line error naming it."""
     try:

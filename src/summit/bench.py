@@ -25,7 +25,15 @@ printing the speed-up.
 classes the same way and times the analyses that read all graphs at once: the vertex
 Jaccard of every pair of classes and motif mining (at ``--min-classes``).
 
-Without a sub-command all run.
+``python -m summit.bench faithfulness`` reports the faithfulness stage's cost: on a finished
+study (``--results``, e.g. the demo's ``results``) its jobs' times from the run's benchmark
+files next to the per-class aggregation's; and an estimate for ImageNet with InceptionV1 at
+224×224 (``--class-images`` per class, default 50; 1000 classes; graphs of ``--vertices``, default
+56, the median of the authors' published graphs): the stage's conditions for one class are
+planned with the schema's defaults, the rest of the network after each layer is timed on
+stacked conditions, and so is the aggregation pass over 1300 images (ImageNet's per class).
+
+Without a sub-command all run (``faithfulness`` without ``--results`` only estimates).
 """
 
 from __future__ import annotations
@@ -299,6 +307,107 @@ def run_analyses(n_classes: int = 1000, min_classes: int = 3, seed: int = 0) -> 
             "motif_seconds": t2 - t1}
 
 
+def _study_benchmarks(results: Path) -> dict[str, Any]:
+    """The seconds of a finished study's aggregate and faithfulness jobs (Snakemake's
+    benchmark files: the first column of the last row)."""
+    def seconds(pattern: str) -> list[float]:
+        return [float(f.read_text().splitlines()[-1].split("\t")[0])
+                for f in sorted((results / "benchmarks").glob(pattern))]
+
+    aggregate, faith = seconds("aggregate/*.tsv"), seconds("faithfulness/*.tsv")
+    reference = sum(seconds("faithfulness_reference.tsv"))
+    if not aggregate or not faith:
+        raise SystemExit(f"{results}: no aggregate or faithfulness benchmark files; run the "
+                         "study first (snakemake --cores all)")
+    return {"results": str(results), "classes": len(faith),
+            "aggregate_seconds": sum(aggregate), "faithfulness_seconds": sum(faith),
+            "reference_seconds": reference,
+            "faithfulness_over_aggregate": (sum(faith) + reference) / sum(aggregate)}
+
+
+def run_faithfulness(n_images: int = 50, vertices: int = 56, device: str = "auto",
+                     threads: int | None = None, probe: int = 4, batch_size: int = 8,
+                     seed: int = 0) -> dict[str, Any]:
+    """Estimate the faithfulness stage on ImageNet with InceptionV1, timing ``probe`` images
+    under 8 stacked conditions from each start layer (and the aggregation pass on ``probe``
+    images in batches of ``batch_size``); see the module doc."""
+    from summit.faithfulness import ClassInputs, Evidence
+    from summit.interventions import Intervener
+    from summit.models import select_device
+    from summit.settings import FaithfulnessSettings
+
+    torch.set_flush_denormal(True)
+    if threads:
+        torch.set_num_threads(threads)
+    dev = select_device(device)
+    s = FaithfulnessSettings.defaults()
+    model = googlenet()
+    structure = trace_structure(model, GOOGLENET_LAYERS, torch.zeros(1, 3, 224, 224))
+    model = model.to(dev)
+    rng = np.random.default_rng(seed)
+    channels = {x.name: x.channels for x in structure.layers}
+    per_layer = np.array_split(np.arange(vertices), len(channels))
+    graph = [(f"{layer}:{c}", 1.0 / (1 + i)) for (layer, n), part in zip(
+        channels.items(), per_layer, strict=True)
+        for i, c in enumerate(rng.choice(n, len(part), replace=False))]
+    graph.sort(key=lambda v: -v[1])
+    evidence = Evidence(ClassInputs(channels, {k: rng.integers(0, 1300, n) for k, n in
+                                               channels.items()}, {},
+                                    {"per_layer": graph, "unified": graph[:-vertices // 10]}),
+                        s, class_id=0)
+    baselines = {x.name: torch.zeros(x.channels, x.height, x.width, device=dev)
+                 for x in structure.layers}
+    intervener = Intervener(model, list(channels), baselines)
+    starts: dict[str, list] = {}
+    for c in evidence.plan.conditions:
+        starts.setdefault(intervener.start_layer(c), []).append(c)
+    images = torch.randn(probe, 3, 224, 224, device=dev)
+    shared = intervener.prefix(images)
+    rates = {}
+    for layer, conditions in starts.items():
+        batch = conditions[:8]
+        intervener.run(shared, layer, batch)  # warm-up
+        t = time.perf_counter()
+        intervener.run(shared, layer, batch)
+        rates[layer] = len(batch) * len(images) / (time.perf_counter() - t)
+    t = time.perf_counter()
+    intervener.prefix(images)
+    prefix_rate = len(images) / (time.perf_counter() - t)
+    seconds = (sum(len(c) * n_images / rates[x] for x, c in starts.items())
+               + n_images / prefix_rate)
+    specificity = (3 * s.specificity_classes * s.specificity_images
+                   / rates[GOOGLENET_LAYERS[0]]
+                   + s.specificity_classes * s.specificity_images / prefix_rate)
+    aggregation = run(probe, batch_size, None, device, threads)["b_summit"]["images_per_second"]
+    return {"device": str(dev), "threads": torch.get_num_threads(), "images": n_images,
+            "vertices": vertices, "conditions": len(evidence.plan.conditions),
+            "conditions_per_start": {x: len(c) for x, c in starts.items()},
+            "condition_images_per_second": rates,
+            "seconds_per_class": seconds + specificity,
+            "specificity_seconds_per_class": specificity,
+            "aggregation_seconds_per_class": 1300 / aggregation,
+            "hours_for_1000_classes": 1000 * (seconds + specificity) / 3600}
+
+
+def _faithfulness_table(r: dict[str, Any]) -> str:
+    lines = []
+    if "demo" in r:
+        d = r["demo"]
+        lines.append(f"study {d['results']}: faithfulness {d['faithfulness_seconds']:.0f} s "
+                     f"+ reference {d['reference_seconds']:.0f} s for {d['classes']} classes, "
+                     f"aggregation {d['aggregate_seconds']:.0f} s; ratio "
+                     f"{d['faithfulness_over_aggregate']:.2f}")
+    e = r["imagenet"]
+    lines.append(
+        f"ImageNet estimate (InceptionV1, {e['device']}, {e['threads']} threads): "
+        f"{e['conditions']} conditions × {e['images']} images per class "
+        f"({e['vertices']}-vertex graphs): {e['seconds_per_class']:.0f} s per class "
+        f"(of which specificity {e['specificity_seconds_per_class']:.0f} s) vs aggregation "
+        f"{e['aggregation_seconds_per_class']:.0f} s (1300 images); 1000 classes: "
+        f"{e['hours_for_1000_classes']:.0f} h")
+    return "\n".join(lines)
+
+
 def _analyses_table(r: dict[str, Any]) -> str:
     return "\n".join([
         f"analyses: {r['classes']} synthetic GoogLeNet class graphs, {r['vertices_mean']:.0f} "
@@ -337,7 +446,8 @@ def _table(r: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m summit.bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("stage", nargs="?", choices=["aggregation", "graphs", "analyses", "all"],
+    parser.add_argument("stage", nargs="?",
+                        choices=["aggregation", "graphs", "analyses", "faithfulness", "all"],
                         default="all")
     parser.add_argument("--images", type=int, default=64, help="images per phase (default 64)")
     parser.add_argument("--batch-size", type=int, default=32)
@@ -347,6 +457,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--classes", type=int, default=1000,
                         help="classes of the graph and analyses stages")
     parser.add_argument("--min-classes", type=int, default=3, help="motifs.min_classes")
+    parser.add_argument("--results", type=Path,
+                        help="faithfulness: a finished study's results folder to report")
+    parser.add_argument("--class-images", type=int, default=50,
+                        help="faithfulness: test images per class of the estimate")
+    parser.add_argument("--vertices", type=int, default=56,
+                        help="faithfulness: vertices of the estimate's graphs")
     a = parser.parse_args(argv)
     if a.stage in ("aggregation", "all"):
         r = run(a.images, a.batch_size, a.weights, a.device, a.threads)
@@ -360,6 +476,12 @@ def main(argv: list[str] | None = None) -> int:
         r = run_analyses(a.classes, a.min_classes)
         print(_analyses_table(r))
         print(json.dumps({"analyses": r}, separators=(",", ":")))
+    if a.stage in ("faithfulness", "all"):
+        r = {**({"demo": _study_benchmarks(a.results)} if a.results else {}),
+             "imagenet": run_faithfulness(a.class_images, a.vertices, a.device, a.threads,
+                                          a.images, a.batch_size)}
+        print(_faithfulness_table(r))
+        print(json.dumps({"faithfulness": r}, separators=(",", ":")))
     return 0
 
 

@@ -68,6 +68,7 @@ rule faithfulness_summary:
         records=per_class(P.faithfulness),
     output:
         table=f"{R}/analysis/faithfulness.csv",
+        markdown=f"{R}/analysis/faithfulness.md",
         png=report(P.figure.format(name="faithfulness", ext="png"),
                    caption="../report/faithfulness.rst", category="Paper figures"),
         pdf=P.figure.format(name="faithfulness", ext="pdf"),
