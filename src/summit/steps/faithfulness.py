@@ -30,6 +30,10 @@ def faithfulness_reference(p: dict[str, Any], *, weights: Path, structure: Path,
     from summit.faithfulness import reference_means
 
     s = FaithfulnessSettings.from_config(p["faithfulness"])
+    if data.evaluation_split(p["dataset"]) == "train":  # once per study, on the console
+        print("summit faithfulness: warning: dataset.test_root is not set, so every class's "
+              "graph is tested on the images that built it (in-sample); set it to a folder of "
+              "held-out images laid out like dataset.root", flush=True)
     device = torch_device(p)
     model, spec = study_model(p, weights, device)
     dataset = data.open_dataset(p["dataset"], spec, "train", p.get("download"))
@@ -139,7 +143,11 @@ def table_rows(records: list[Faithfulness]) -> list[dict[str, Any]]:
                 "own_logit_drop": spec["logit"][0],
                 "others_logit_drop": np.mean(spec["logit"][1:]) if spec["logit"][1:] else None,
                 **{f"{layer}_logit_drop": e["graph"]["logit"]["mean"]
-                   for layer, e in v["ablation"].items() if layer != "all"}})
+                   for layer, e in v["ablation"].items() if layer != "all"},
+                **{f"{layer}_sufficiency_accuracy": e["graph"]
+                   for layer, e in v["sufficiency"].items() if layer != "all"},
+                **{f"{layer}_random_sufficiency_accuracy": np.mean(e["random"])
+                   for layer, e in v["sufficiency"].items() if layer != "all"}})
     return rows
 
 
@@ -158,6 +166,8 @@ def _span(values: list[float]) -> str:
 def summary_markdown(records: list[Faithfulness]) -> str:
     """What the run shows, in sentences written from its records (the README quotes them):
     every number is the run's, with how many classes it holds for."""
+    import numpy as np
+
     rows = table_rows(records)
     n = len(records)
     if not n:
@@ -173,6 +183,12 @@ def summary_markdown(records: list[Faithfulness]) -> str:
     kept = [r["sufficiency_accuracy"] / r["clean_accuracy"] for r in conf if r["clean_accuracy"]]
     kept_random = [r["random_sufficiency_accuracy"] / r["clean_accuracy"] for r in conf
                    if r["clean_accuracy"]]
+    layers = [x for x in first.variants[first.configured]["ablation"] if x != "all"]
+
+    def kept_at(layer: str, kind: str = "") -> list[float]:
+        return [r[f"{layer}_{kind}sufficiency_accuracy"] / r["clean_accuracy"] for r in conf
+                if r["clean_accuracy"]]
+
     rhos = [r["rank_rho"] for r in conf if r["rank_rho"] is not None]
     alt = next(v for v in first.variants if v != first.configured)
     alt_better = sum(other[r["class_id"]]["logit_drop"] - other[r["class_id"]][
@@ -185,8 +201,9 @@ def summary_markdown(records: list[Faithfulness]) -> str:
         f"{first.repeats} baseline sets per layer ({n} classes, `{first.configured}` "
         "graphs):",
         "",
-        f"- Ablating a class's whole graph (median {_median([r['vertices'] for r in conf])} "
-        f"channels) lowers its logit by a median {_median([r['logit_drop'] for r in conf])} "
+        f"- Ablating a class's whole graph (median "
+        f"{float(np.median([r['vertices'] for r in conf])):g} channels) lowers its logit "
+        f"by a median {_median([r['logit_drop'] for r in conf])} "
         f"(classes: {_span([r['logit_drop'] for r in conf])}) and its top-1 accuracy by "
         f"{_median([r['accuracy_drop'] for r in conf])}; random channel sets of the same "
         f"size per layer: {_median([r['random_logit_drop'] for r in conf])}, sets matched "
@@ -197,8 +214,11 @@ def summary_markdown(records: list[Faithfulness]) -> str:
         f"- The class's most frequent channels, as many per layer, without influence or "
         f"PageRank: median {_median([r['top_count_logit_drop'] for r in conf])}; the graph's "
         f"effect is larger in {above_top} of {n} classes.",
-        f"- Keeping only the graph's channels leaves {_median(kept)} of clean accuracy "
-        f"(median), random keep-sets {_median(kept_random)}.",
+        "- Keeping only the graph's channels at one layer (the rest replaced) leaves, of "
+        "clean accuracy (median over classes), " + ", ".join(
+            f"{_median(kept_at(layer))} at {layer} (random keep-sets "
+            f"{_median(kept_at(layer, 'random_'))})" for layer in layers)
+        + f"; at every layer at once {_median(kept)} (random {_median(kept_random)}).",
         f"- Deleting vertices in PageRank order lowers the class's probability sooner than "
         f"random orders (smaller area) in {early} of {n} classes; PageRank and single-vertex "
         f"effects correlate with a median Spearman rho of {_median(rhos)} "
