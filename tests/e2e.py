@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -33,6 +34,13 @@ E2E = [
                        reason="snakemake is not installed in this environment"),
     pytest.mark.skipif(not FMNIST.exists(), reason="apt package dataset-fashion-mnist absent"),
 ]
+
+
+def e2e(test: Callable) -> Callable:
+    """The end-to-end tests' marks on one test of a module that has other tests."""
+    for mark in E2E:
+        test = mark(test)
+    return test
 
 
 def run_snakemake(config: Path, *args: str, env: dict[str, str] | None = None

@@ -15,14 +15,13 @@ import re
 import subprocess
 import sys
 import urllib.request
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from tests.e2e import E2E, REPO, job_counts, run_snakemake
+from tests.e2e import REPO, e2e, job_counts, run_snakemake
 
 THIS = "tests/test_documented_commands.py"
 STUDY = "tests/conftest.py::study"  # the tiny study: `snakemake --cores 2 --configfile=…`
@@ -76,13 +75,6 @@ def _run(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
     """``python -m …`` from the repository root, as the README runs it."""
     return subprocess.run([sys.executable, "-m", *args], cwd=REPO, capture_output=True,
                           text=True, timeout=timeout)
-
-
-def e2e(test: Callable) -> Callable:
-    """The end-to-end tests' marks (tests/e2e.py) on one test of this module."""
-    for mark in E2E:
-        test = mark(test)
-    return test
 
 
 def _json_lines(out: str) -> dict[str, Any]:

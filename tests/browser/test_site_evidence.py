@@ -15,6 +15,7 @@ from summit.artifacts import Faithfulness
 from summit.site import write_site
 from tests.browser.conftest import serve
 from tests.browser.test_site_browser import NODES, expect, open_site
+from tests.e2e import e2e
 from tests.fixtures.faithfulness import synthetic_faithfulness
 from tests.fixtures.study import REPO_SITE, TRICKY_NAMES, make_study
 
@@ -204,3 +205,22 @@ def test_no_rank_correlation_and_an_empty_graph_do_not_break_it(page, site, arti
     assert everything_fits(page) == []
     shoot(page, artifacts / "evidence-empty.png")
     assert errors == []
+
+
+@e2e
+def test_the_tiny_studys_evidence_renders_from_the_workflows_records(page, study, artifacts):
+    """The site the workflow built shows the faithfulness stage's real records."""
+    results, _ = study
+    url, server = serve(results / "site")
+    try:
+        errors = show(page, (url, results / "site"), "#class=1")
+        r = json.loads((results / "faithfulness" / "1.json").read_text())
+        panel = page.locator(PANEL)
+        expect(panel.locator(".ev-head")).to_have_text(
+            f"{r['n_images']} test images · mean ablation · {r['repeats']} random sets")
+        assert panel.locator(".ev-ablation .ev-row").count() == 5  # 4 layers and all
+        assert everything_fits(page) == []
+        shoot(page, artifacts / "evidence-tiny-study.png")
+        assert errors == []
+    finally:
+        server.shutdown()
