@@ -146,6 +146,24 @@ def test_excluding_nonsemantic_channels_reruns_only_graph_rules(study):
         assert jobs.get(untouched) == baseline.get(untouched), (untouched, jobs, baseline)
 
 
+def test_a_faithfulness_setting_reruns_only_the_faithfulness_stage(study):
+    _, config = study
+    changed = config.with_name("faithfulness.yaml")
+    cfg = yaml.safe_load(config.read_text())
+    changed.write_text(yaml.safe_dump({**cfg, "faithfulness": {**cfg["faithfulness"],
+                                                               "repeats": 3}}))
+    before = run_snakemake(config, "-n")
+    run = run_snakemake(changed, "-n")
+    assert run.returncode == 0 and before.returncode == 0, run.stderr[-2000:]
+    baseline = job_counts(before.stdout + before.stderr) if "Job stats:" in (
+        before.stdout + before.stderr) else {}
+    jobs = job_counts(run.stdout + run.stderr)
+    assert jobs.get("faithfulness") == 3 and jobs.get("faithfulness_summary") == 1
+    assert jobs.get("faithfulness_reference") == baseline.get("faithfulness_reference")
+    for untouched in ["train", "aggregate", "activations", "graph", "featvis", "stats"]:
+        assert jobs.get(untouched) == baseline.get(untouched), (untouched, jobs, baseline)
+
+
 def test_a_graph_leaves_out_the_flagged_channels(study, tmp_path):
     from summit.cli import main
 

@@ -16,7 +16,9 @@ rule faithfulness_reference:
     output:
         reference=P.faithfulness_reference,
     params:
-        p=step_params(*MODEL_KEYS, "faithfulness", "batch_size", **DOWNLOAD),
+        # only what the mean maps depend on, so other faithfulness settings keep them
+        p=step_params(*MODEL_KEYS, "batch_size", **DOWNLOAD, faithfulness={
+            k: config["faithfulness"][k] for k in ("reference_images", "seed")}),
         args=step_args("faithfulness_reference"),
     log:
         f"{R}/logs/faithfulness_reference.log",
