@@ -41,7 +41,9 @@ def replace_channels(x: torch.Tensor, masks: torch.Tensor, baseline: torch.Tenso
     """``x`` (conditions·images, C, H, W) with each condition's masked channels set to
     ``baseline`` (C, H, W); ``masks`` (conditions, C) bool, images per condition implied."""
     rows = masks.repeat_interleave(x.shape[0] // masks.shape[0], dim=0)
-    return torch.where(rows[:, :, None, None], baseline.to(x.dtype), x)
+    # x first keeps x's layout (channels last); torch.where(mask, …) would not, and a
+    # max-pool on the channels-first result ran 10× slower on the CPU
+    return x.where(~rows[:, :, None, None], baseline.to(x.dtype))
 
 
 def _descendants(node: fx.Node) -> set[fx.Node]:
@@ -59,11 +61,14 @@ class Intervener:
 
     ``baselines`` maps each primary layer to its replacement map (C, H, W). ``prefix`` runs
     the shared part of a batch once; ``run`` evaluates conditions from a start layer on it.
+    The model is put in eval mode and channels-last layout (its convolutions ran 1.2–1.6×
+    faster so on the demo net on a CPU), in place: its own forward then computes the same.
     """
 
     def __init__(self, model: nn.Module, layers: Sequence[str],
                  baselines: Mapping[str, torch.Tensor]):
-        self.model, self.layers = model.eval(), list(layers)
+        model.eval().to(memory_format=torch.channels_last)
+        self.model, self.layers = model, list(layers)
         self.baselines = dict(baselines)
         graph = _LeafTracer(self.layers).trace(model)
         gm = fx.GraphModule(model, graph)
@@ -126,6 +131,7 @@ class Intervener:
     @torch.no_grad()
     def prefix(self, images: torch.Tensor) -> dict[fx.Node, torch.Tensor]:
         """What every condition of this batch shares: the values the tails start from."""
+        images = images.contiguous(memory_format=torch.channels_last)
         return dict(zip(self._frontier, self._head(images), strict=True))
 
     def start_layer(self, condition: Condition) -> str:
@@ -168,7 +174,9 @@ class Intervener:
             if not isinstance(v, torch.Tensor):
                 raise StructureError(f"layers: the network after {start} reads a non-tensor "
                                      f"value ({node.name}) from before it; choose another layer")
-            values.append(v.repeat(k, *([1] * (v.dim() - 1))))
+            stacked = v.repeat(k, *([1] * (v.dim() - 1)))  # repeat drops the layout
+            values.append(stacked.contiguous(memory_format=torch.channels_last)
+                          if v.dim() == 4 else stacked)
         if start in masks:
             values[0] = replace_channels(values[0], masks.pop(start), self.baselines[start])
         with self._hooks(masks):
