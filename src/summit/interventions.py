@@ -174,11 +174,14 @@ class Intervener:
             if not isinstance(v, torch.Tensor):
                 raise StructureError(f"layers: the network after {start} reads a non-tensor "
                                      f"value ({node.name}) from before it; choose another layer")
-            stacked = v.repeat(k, *([1] * (v.dim() - 1)))  # repeat drops the layout
-            values.append(stacked.contiguous(memory_format=torch.channels_last)
-                          if v.dim() == 4 else stacked)
-        if start in masks:
-            values[0] = replace_channels(values[0], masks.pop(start), self.baselines[start])
+            values.append(v)
+        # One copy per condition, edited as it is made; cat keeps the layout (repeat did not)
+        first = masks.pop(start, None)
+        base = self.baselines[start].to(values[0].dtype)
+        values = [torch.cat([values[0] if first is None or not first[i].any() else
+                             values[0].where(~first[i][None, :, None, None], base)
+                             for i in range(k)]),
+                  *(torch.cat([v] * k) for v in values[1:])]
         with self._hooks(masks):
             out = tail(*values)
         return out.reshape(k, -1, *out.shape[1:])
