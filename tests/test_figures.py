@@ -4,6 +4,7 @@ such), rows ordered sensibly."""
 from itertools import permutations
 
 import numpy as np
+import pytest
 from matplotlib.image import AxesImage
 from matplotlib.legend import Legend
 from matplotlib.patches import Circle
@@ -12,7 +13,7 @@ from PIL import Image
 from summit.artifacts import ClassGraph, ClassStats, FeatvisIndex
 from summit.atlas import FeatvisAtlas
 from summit.class_comparison import compare
-from summit.figures import draw_attribution_graph, draw_class_pair
+from summit.figures import draw_attribution_graph, draw_class_pair, graph_extent
 from summit.layout import order_rows
 from summit.steps.class_figure import class_figure
 
@@ -118,6 +119,22 @@ def test_class_figure_step_saves_png_and_pdf(tmp_path):
                  png=tmp_path / "out" / "g.png", pdf=tmp_path / "out" / "g.pdf")
     assert Image.open(tmp_path / "out" / "g.png").size[0] > 300
     assert (tmp_path / "out" / "g.pdf").read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("name", ["Ankle boot", "Ankle boot, a much longer class name $x$"])
+def test_a_narrow_graphs_figure_fits_its_title(tmp_path, name):
+    """A class figure is sized to its graph; its title (name, images, accuracy) must not be
+    cut off at the right edge when the graph is narrower than the title."""
+    from tests.figure_checks import assert_texts_inside
+
+    graph = _graph(["a", "b"], [("a", 3, 10), ("b", 1, 5)], [("a:3", "b:1", 2)])
+    index, _ = _atlas(tmp_path, "a", [3])
+    title = f"{name}: attribution graph (6,000 images, top-1 97.5%)"
+    fig = draw_attribution_graph(graph, {"a": FeatvisAtlas.load(index)}, title)
+    assert_texts_inside(fig)
+    wide = _graph(["a"], [("a", c, 10) for c in range(12)], [])
+    fig = draw_attribution_graph(wide, {"a": FeatvisAtlas.load(index)}, "t")
+    assert fig.get_figwidth() == 0.75 * graph_extent(wide)[0]  # a wide graph sets the size
 
 
 def test_class_names_with_markup_and_dollars_survive_png_pdf_and_graphml(tmp_path):

@@ -134,7 +134,11 @@ def draw_attribution_graph(graph: dict[str, Any], atlases: dict[str, FeatvisAtla
     width, height = graph_extent(graph)
     fig, ax = plt.subplots(figsize=(0.75 * width, 0.75 * height + 0.5))
     draw_graph(ax, graph, atlases)
-    ax.set_title(title, fontsize=12, loc="left", parse_math=False)  # names are text, "$" too
+    ax.set_anchor("W")  # the graph (and its left-aligned title) from the left edge
+    title = ax.set_title(title, fontsize=12, loc="left", parse_math=False)  # "$" is text too
+    # A narrow graph's figure is narrower than its title: widen the canvas to the title.
+    need = title.get_window_extent(fig.canvas.get_renderer()).width / fig.dpi + 0.4
+    fig.set_size_inches(max(fig.get_figwidth(), need), fig.get_figheight())
     fig.tight_layout()
     return fig
 
