@@ -123,8 +123,8 @@ def test_class_figure_step_saves_png_and_pdf(tmp_path):
 
 @pytest.mark.parametrize("name", ["Ankle boot", "Ankle boot, a much longer class name $x$"])
 def test_a_narrow_graphs_figure_fits_its_title(tmp_path, name):
-    """A class figure is sized to its graph; its title (name, images, accuracy) must not be
-    cut off at the right edge when the graph is narrower than the title."""
+    """Class and class-pair figures are sized to their graph; the title (names, images,
+    accuracy) must not be cut off at the right edge when the graph is narrower."""
     from tests.figure_checks import assert_texts_inside
 
     graph = _graph(["a", "b"], [("a", 3, 10), ("b", 1, 5)], [("a:3", "b:1", 2)])
@@ -132,6 +132,10 @@ def test_a_narrow_graphs_figure_fits_its_title(tmp_path, name):
     title = f"{name}: attribution graph (6,000 images, top-1 97.5%)"
     fig = draw_attribution_graph(graph, {"a": FeatvisAtlas.load(index)}, title)
     assert_texts_inside(fig)
+    pair = _graph(["a", "b"], [("a", 3, 10), ("b", 2, 5)], [])
+    pair["class"] = {"id": 1, "name": f"{name} (the other class)"}
+    assert_texts_inside(draw_class_pair(compare(graph, pair), graph, pair,
+                                        {"a": FeatvisAtlas.load(index)}))
     wide = _graph(["a"], [("a", c, 10) for c in range(12)], [])
     fig = draw_attribution_graph(wide, {"a": FeatvisAtlas.load(index)}, "t")
     assert fig.get_figwidth() == 0.75 * graph_extent(wide)[0]  # a wide graph sets the size

@@ -15,6 +15,7 @@ import numpy as np  # noqa: E402
 from matplotlib.legend import Legend  # noqa: E402
 from matplotlib.patches import Circle, Patch, PathPatch  # noqa: E402
 from matplotlib.path import Path as MplPath  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
 
 from summit.atlas import FeatvisAtlas  # noqa: E402
 from summit.layout import order_rows, union  # noqa: E402
@@ -134,13 +135,17 @@ def draw_attribution_graph(graph: dict[str, Any], atlases: dict[str, FeatvisAtla
     width, height = graph_extent(graph)
     fig, ax = plt.subplots(figsize=(0.75 * width, 0.75 * height + 0.5))
     draw_graph(ax, graph, atlases)
-    ax.set_anchor("W")  # the graph (and its left-aligned title) from the left edge
-    title = ax.set_title(title, fontsize=12, loc="left", parse_math=False)  # "$" is text too
-    # A narrow graph's figure is narrower than its title: widen the canvas to the title.
+    fit_title(fig, ax, ax.set_title(title, fontsize=12, loc="left", parse_math=False))
+    return fig
+
+
+def fit_title(fig: plt.Figure, ax: plt.Axes, title: Text) -> None:
+    """Lay out a figure sized to its graph so that the axes' left-aligned ``title`` fits: a
+    narrow graph's canvas is widened to the title, the graph anchored left under it."""
+    ax.set_anchor("W")
     need = title.get_window_extent(fig.canvas.get_renderer()).width / fig.dpi + 0.4
     fig.set_size_inches(max(fig.get_figwidth(), need), fig.get_figheight())
     fig.tight_layout()
-    return fig
 
 
 
@@ -185,11 +190,10 @@ def draw_class_pair(comparison: dict[str, Any], graph_a: dict[str, Any],
     ax.set_xlim(-1.7, width + 3.0)
     a, b = comparison["a"]["name"], comparison["b"]["name"]
     _membership_legend(ax, a, b)
-    ax.set_title(f"A = {a}, B = {b}: attribution graphs compared\nvertex Jaccard "
-                 f"{comparison['vertex_jaccard']:.2f} · edge Jaccard "
-                 f"{comparison['edge_jaccard']:.2f}", fontsize=11, loc="left",
-                 parse_math=False)
-    fig.tight_layout()
+    fit_title(fig, ax, ax.set_title(
+        f"A = {a}, B = {b}: attribution graphs compared\nvertex Jaccard "
+        f"{comparison['vertex_jaccard']:.2f} · edge Jaccard {comparison['edge_jaccard']:.2f}",
+        fontsize=11, loc="left", parse_math=False))
     return fig
 
 
