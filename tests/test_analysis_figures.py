@@ -21,6 +21,7 @@ from summit.figures import (
 )
 from summit.layout import union
 from summit.neighbours import report as neighbour_report
+from tests.figure_checks import assert_texts_inside
 from tests.test_class_comparison import _random_graph
 
 NAMES = ["Coat $x$", "Bag", "Shirt", "Dress"]
@@ -115,4 +116,8 @@ def test_motif_grid_draws_each_motif_or_says_there_is_none():
     graphs = [_random_graph(rng, i) for i in range(2)]
     fig = motif_grid(graphs, ["#0: a", "#1: b"], {}, "h")
     assert "#1: b" in _texts(fig)
-    assert "no recurring" in _texts(motif_grid([], [], {}, "h"))
+    heading = "Motifs: 0 sub-structures shared by 2+ classes (showing 0)"  # the step's
+    for fig in (motif_grid([], [], {}, heading), motif_grid(graphs[:1], ["#0: a"], {}, heading)):
+        assert_texts_inside(fig)  # one narrow column: the heading widens the canvas
+    assert "no recurring" in _texts(fig := motif_grid([], [], {}, "h"))
+    assert_texts_inside(fig)

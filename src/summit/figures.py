@@ -135,14 +135,16 @@ def draw_attribution_graph(graph: dict[str, Any], atlases: dict[str, FeatvisAtla
     width, height = graph_extent(graph)
     fig, ax = plt.subplots(figsize=(0.75 * width, 0.75 * height + 0.5))
     draw_graph(ax, graph, atlases)
-    fit_title(fig, ax, ax.set_title(title, fontsize=12, loc="left", parse_math=False))
+    fit_title(fig, ax.set_title(title, fontsize=12, loc="left", parse_math=False), ax)
     return fig
 
 
-def fit_title(fig: plt.Figure, ax: plt.Axes, title: Text) -> None:
-    """Lay out a figure sized to its graph so that the axes' left-aligned ``title`` fits: a
-    narrow graph's canvas is widened to the title, the graph anchored left under it."""
-    ax.set_anchor("W")
+def fit_title(fig: plt.Figure, title: Text, ax: plt.Axes | None = None) -> None:
+    """Lay out a figure sized to its graphs so that its left-aligned ``title`` (of ``ax``,
+    or the figure's) fits: a narrow canvas is widened to the title, the graph anchored
+    left under it."""
+    if ax is not None:
+        ax.set_anchor("W")
     need = title.get_window_extent(fig.canvas.get_renderer()).width / fig.dpi + 0.4
     fig.set_size_inches(max(fig.get_figwidth(), need), fig.get_figheight())
     fig.tight_layout()
@@ -190,10 +192,10 @@ def draw_class_pair(comparison: dict[str, Any], graph_a: dict[str, Any],
     ax.set_xlim(-1.7, width + 3.0)
     a, b = comparison["a"]["name"], comparison["b"]["name"]
     _membership_legend(ax, a, b)
-    fit_title(fig, ax, ax.set_title(
+    fit_title(fig, ax.set_title(
         f"A = {a}, B = {b}: attribution graphs compared\nvertex Jaccard "
         f"{comparison['vertex_jaccard']:.2f} · edge Jaccard {comparison['edge_jaccard']:.2f}",
-        fontsize=11, loc="left", parse_math=False))
+        fontsize=11, loc="left", parse_math=False), ax)
     return fig
 
 
@@ -244,8 +246,7 @@ def motif_grid(motif_graphs: list[dict[str, Any]], titles: list[str],
         draw_graph(ax, g, atlases)
         ax.set_title(title, fontsize=8, loc="left", parse_math=False, wrap=True)
     if not motif_graphs:
-        axes[0, 0].text(0.5, 0.5, "no recurring sub-structure met the thresholds",
+        axes[0, 0].text(0.5, 0.5, "no recurring sub-structure\nmet the thresholds",
                         ha="center", va="center", fontsize=10, transform=axes[0, 0].transAxes)
-    fig.suptitle(heading, fontsize=11, x=0.01, ha="left")
-    fig.tight_layout()
+    fit_title(fig, fig.suptitle(heading, fontsize=11, x=0.01, ha="left"))
     return fig
