@@ -126,18 +126,21 @@ def test_killed_class_job_reruns_to_identical_results(study):
     assert (results / "embedding" / "embedding.json").read_bytes() == embedding
 
 
-def test_excluding_nonsemantic_channels_reruns_only_graph_rules(study):
+def _dry_runs(study, name: str, change: dict) -> tuple[dict[str, int], dict[str, int]]:
+    """The jobs a dry run plans with ``change`` over the study's config, and those it plans
+    without (jobs another test left to do, e.g. a re-run class's pass, are in both)."""
     _, config = study
-    changed = config.with_name("exclude.yaml")
-    cfg = yaml.safe_load(config.read_text())
-    changed.write_text(yaml.safe_dump({**cfg, "graph": {"exclude_nonsemantic": True}}))
-    # Jobs another test left to do (it re-ran one class's pass) are in both dry runs.
+    changed = config.with_name(f"{name}.yaml")
+    changed.write_text(yaml.safe_dump({**yaml.safe_load(config.read_text()), **change}))
     before = run_snakemake(config, "-n")
     run = run_snakemake(changed, "-n")
     assert run.returncode == 0 and before.returncode == 0, run.stderr[-2000:]
-    baseline = job_counts(before.stdout + before.stderr) if "Job stats:" in (
-        before.stdout + before.stderr) else {}
-    jobs = job_counts(run.stdout + run.stderr)
+    out = before.stdout + before.stderr
+    return job_counts(run.stdout + run.stderr), job_counts(out) if "Job stats:" in out else {}
+
+
+def test_excluding_nonsemantic_channels_reruns_only_graph_rules(study):
+    jobs, baseline = _dry_runs(study, "exclude", {"graph": {"exclude_nonsemantic": True}})
     assert jobs.get("graph") == 6  # both models' graphs
     # the second model's own channels, besides what another test left to do
     assert jobs.get("nonsemantic") == baseline.get("nonsemantic", 0) + 1
@@ -147,17 +150,9 @@ def test_excluding_nonsemantic_channels_reruns_only_graph_rules(study):
 
 
 def test_a_faithfulness_setting_reruns_only_the_faithfulness_stage(study):
-    _, config = study
-    changed = config.with_name("faithfulness.yaml")
-    cfg = yaml.safe_load(config.read_text())
-    changed.write_text(yaml.safe_dump({**cfg, "faithfulness": {**cfg["faithfulness"],
-                                                               "repeats": 3}}))
-    before = run_snakemake(config, "-n")
-    run = run_snakemake(changed, "-n")
-    assert run.returncode == 0 and before.returncode == 0, run.stderr[-2000:]
-    baseline = job_counts(before.stdout + before.stderr) if "Job stats:" in (
-        before.stdout + before.stderr) else {}
-    jobs = job_counts(run.stdout + run.stderr)
+    faithfulness = yaml.safe_load(study[1].read_text())["faithfulness"]
+    jobs, baseline = _dry_runs(study, "faithfulness",
+                               {"faithfulness": {**faithfulness, "repeats": 3}})
     assert jobs.get("faithfulness") == 3 and jobs.get("faithfulness_summary") == 1
     assert jobs.get("faithfulness_reference") == baseline.get("faithfulness_reference")
     for untouched in ["train", "aggregate", "activations", "graph", "featvis", "stats"]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, ClassVar, Self
@@ -329,6 +330,25 @@ class Faithfulness(JsonArtifact):
     variants: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
+def _write_npz(path: str | Path, version: int, **arrays: np.ndarray) -> None:
+    """Arrays and the format ``version`` as ``.npz``, atomically."""
+    path, tmp = _atomic(path)
+    with open(tmp, "wb") as f:  # a file handle: np.savez would append .npz to the name
+        np.savez(f, version=np.array(version), **arrays)
+    tmp.replace(path)
+
+
+def _read_npz(path: str | Path, cls: type, what: str, build: Callable[[Any], Any]) -> Any:
+    """``build`` on an ``.npz`` artifact of ``cls``'s version; one-line errors otherwise."""
+    try:
+        with np.load(path) as z:
+            check_version(path, cls.__name__, int(z["version"]) if "version" in z else None,
+                          cls.VERSION)
+            return build(z)
+    except (OSError, ValueError, KeyError) as e:
+        raise ArtifactError(f"{path}: cannot be read as {what} ({e}); re-run the study") from e
+
+
 @dataclass
 class ActivationCounts:
     """A^l of one layer: ``counts[i, c]`` images of class ``class_ids[i]`` with channel ``c``
@@ -358,23 +378,14 @@ class ActivationCounts:
                                 "re-run the study")
 
     def save(self, path: str | Path) -> None:
-        path, tmp = _atomic(path)
-        with open(tmp, "wb") as f:  # a file handle: np.savez would append .npz to the name
-            np.savez(f, counts=self.counts, class_ids=self.class_ids,
-                     channel_min=self.channel_min, channel_max=self.channel_max,
-                     layer=np.array(self.layer), version=np.array(self.VERSION))
-        tmp.replace(path)
+        _write_npz(path, self.VERSION, counts=self.counts, class_ids=self.class_ids,
+                   channel_min=self.channel_min, channel_max=self.channel_max,
+                   layer=np.array(self.layer))
 
     @classmethod
     def load(cls, path: str | Path) -> Self:
-        try:
-            with np.load(path) as z:
-                check_version(path, cls.__name__, int(z["version"]) if "version" in z
-                               else None, cls.VERSION)
-                return cls(str(z["layer"]), z["class_ids"], z["counts"], z["channel_min"],
-                           z["channel_max"])
-        except (OSError, ValueError, KeyError) as e:
-            raise ArtifactError(f"{path}: cannot be read as A^l ({e}); re-run the study") from e
+        return _read_npz(path, cls, "A^l", lambda z: cls(
+            str(z["layer"]), z["class_ids"], z["counts"], z["channel_min"], z["channel_max"]))
 
 
 @dataclass
@@ -388,21 +399,11 @@ class ReferenceMaps:
     maps: dict[str, np.ndarray]
 
     def save(self, path: str | Path) -> None:
-        path, tmp = _atomic(path)
-        with open(tmp, "wb") as f:
-            np.savez(f, n_images=np.array(self.n_images), version=np.array(self.VERSION),
-                     layers=np.array(list(self.maps)),
-                     **{f"map{i}": m for i, m in enumerate(self.maps.values())})
-        tmp.replace(path)
+        _write_npz(path, self.VERSION, n_images=np.array(self.n_images),
+                   layers=np.array(list(self.maps)),
+                   **{f"map{i}": m for i, m in enumerate(self.maps.values())})
 
     @classmethod
     def load(cls, path: str | Path) -> Self:
-        try:
-            with np.load(path) as z:
-                check_version(path, cls.__name__, int(z["version"]) if "version" in z
-                               else None, cls.VERSION)
-                return cls(int(z["n_images"]), {str(name): z[f"map{i}"]
-                                                for i, name in enumerate(z["layers"])})
-        except (OSError, ValueError, KeyError) as e:
-            raise ArtifactError(f"{path}: cannot be read as reference maps ({e}); re-run the "
-                                "study") from e
+        return _read_npz(path, cls, "reference maps", lambda z: cls(
+            int(z["n_images"]), {str(name): z[f"map{i}"] for i, name in enumerate(z["layers"])}))

@@ -163,12 +163,11 @@ def _span(values: list[float]) -> str:
     return f"{np.nanmin(values):.2f} to {np.nanmax(values):.2f}" if values else "n/a"
 
 
-def summary_markdown(records: list[Faithfulness]) -> str:
-    """What the run shows, in sentences written from its records (the README quotes them):
-    every number is the run's, with how many classes it holds for."""
+def summary_markdown(records: list[Faithfulness], rows: list[dict[str, Any]]) -> str:
+    """What the run shows, in sentences written from its records and their ``table_rows``
+    (the README quotes them): every number is the run's, with how many classes it holds for."""
     import numpy as np
 
-    rows = table_rows(records)
     n = len(records)
     if not n:
         return "No class was tested.\n"
@@ -244,6 +243,7 @@ def faithfulness_summary(p: dict[str, Any], *, records: list[Path], table: Path,
     from summit.figures import save
 
     loaded = [Faithfulness.load(x) for x in records]
-    write_csv(table, table_rows(loaded))
-    write_text(markdown, summary_markdown(loaded))
+    rows = table_rows(loaded)
+    write_csv(table, rows)
+    write_text(markdown, summary_markdown(loaded, rows))
     save(draw_faithfulness([r.to_json() for r in loaded], loaded[0].configured), png, pdf)
