@@ -171,7 +171,11 @@ def test_count_top_channels_matches_loop(method, k, share):
     z = rng.gamma(2.0, 1.0, size=(60, 11)) - 0.5  # float64 on purpose: converted to float32
     got = count_top_channels(z, method, k, share)
     assert got.dtype == np.int64
-    assert got.tolist() == _ref_counts(z.astype(np.float32), method, k, share)
+    assert got.tolist() == [_ref_counts(z.astype(np.float32), method, k, share)]
+    groups = rng.integers(0, 3, len(z))
+    by_group = count_top_channels(z, method, k, share, groups, 4)
+    assert by_group.tolist() == [_ref_counts(z[groups == g].astype(np.float32), method, k, share)
+                                 for g in range(4)]
 
 
 def test_channel_maxima_is_spatial_max():
@@ -183,7 +187,7 @@ def test_channel_maxima_is_spatial_max():
 # --- stores and A^l -------------------------------------------------------------------------
 
 
-def _write_store(path, class_id, layers, batches, rng, capacity=None):
+def _write_store(path, class_id, layers, batches, rng, capacity=None, groups=1):
     """A finished store from random batches; returns the data written, concatenated."""
     data = {name: [] for name in layers}
     preds = {"index": [], "label": [], "predicted": [], "prob_true": []}
@@ -204,7 +208,7 @@ def _write_store(path, class_id, layers, batches, rng, capacity=None):
                 preds[name].append(p[name])
             start += n
         writer.finish({}, {"class_id": class_id, "n_images": n_total, "n_skipped": 0,
-                           "layers": list(layers)})
+                           "layers": list(layers)}, groups=groups)
     cat = {name: (np.concatenate(v) if v else np.zeros((0, layers[name]), np.float32))
            for name, v in data.items()}
     return cat, {name: np.concatenate(v) if v else np.zeros(0) for name, v in preds.items()}
@@ -216,7 +220,7 @@ def test_activation_matrix_matches_brute_force(tmp_path, monkeypatch, method, k,
     rng = np.random.default_rng(11)
     layers = {"a": 6, "b": 3}
     plan = {0: [3, 5, 2], 2: [7], 1: [1, 1, 9, 4]}  # batch sizes, not aligned with chunks
-    written = {c: _write_store(tmp_path / f"c{c}.zarr", c, layers, b, rng)[0]
+    written = {c: _write_store(tmp_path / f"c{c}.zarr", c, layers, b, rng, groups=3)[0]
                for c, b in plan.items()}
     stores = [ClassStore(tmp_path / f"c{c}.zarr") for c in plan]
     assert stores[0].maxima("a").chunks[0] == 4  # reading really goes chunk by chunk
@@ -226,6 +230,10 @@ def test_activation_matrix_matches_brute_force(tmp_path, monkeypatch, method, k,
         assert out["class_ids"].tolist() == list(plan)
         expected = [_ref_counts(written[c][layer], method, k, share) for c in plan]
         assert out["counts"].tolist() == expected
+        # Stored row r is in group r % 3: each group's counts from its own rows.
+        assert out["group_counts"].tolist() == [
+            [_ref_counts(written[c][layer][g::3], method, k, share) for g in range(3)]
+            for c in plan]
         everything = np.concatenate([written[c][layer] for c in plan])
         for j in range(layers[layer]):
             column = everything[:, j].tolist()
@@ -262,10 +270,10 @@ def test_store_round_trips_exactly(tmp_path, monkeypatch):
             writer.append(m, p)
             maxima.append(m)
             preds.append(p)
-        tallies = {"mixed3a->mixed3b": rng.integers(0, 100, (5, 2)),
-                   "mixed3b->mixed3b": rng.integers(0, 100, (2, 2))}
+        tallies = {"mixed3a->mixed3b": rng.integers(0, 100, (3, 5, 2)),
+                   "mixed3b->mixed3b": rng.integers(0, 70_000, (3, 2, 2))}
         writer.finish(tallies, {"class_id": 7, "n_images": 10, "n_skipped": 1,
-                                "layers": list(layers)})
+                                "layers": list(layers)}, groups=3)
     assert not (tmp_path / "cls.zarr.partial").exists()
     s = ClassStore(path)
     assert s.class_id == 7
@@ -279,11 +287,15 @@ def test_store_round_trips_exactly(tmp_path, monkeypatch):
         np.testing.assert_array_equal(np.concatenate(list(s.iter_maxima(name))), expected)
     for name in ["index", "label", "predicted", "prob_true"]:
         np.testing.assert_array_equal(s.prediction(name), np.concatenate([p[name] for p in preds]))
-    got = s.tallies()
-    assert list(got) == list(tallies)
+    got, groups = s.tallies(), s.group_tallies()
+    assert list(got) == list(tallies) == list(groups)
+    assert s.n_groups == 3
     for hop, counts in tallies.items():
         assert got[hop].dtype == np.int64
-        np.testing.assert_array_equal(got[hop], counts)
+        np.testing.assert_array_equal(got[hop], counts.sum(axis=0))
+        np.testing.assert_array_equal(groups[hop], counts)
+    # The smallest unsigned type that holds the counts: 8 bits, then 32 past 65 535.
+    assert [a.dtype for a in groups.values()] == [np.uint8, np.uint32]
 
 
 def test_interrupted_writer_leaves_no_final_store(tmp_path):

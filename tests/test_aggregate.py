@@ -128,9 +128,11 @@ def test_aggregator_matches_brute_force(make, layers):
     images = torch.randn(5, 1, 12, 12)
     structure = trace_structure(model, layers, images[:1])
     expected, maxima = _brute_force(model, structure, images, k=3)
-    agg = Aggregator(model, structure, method=1, k=3, share=0.0)
-    got_maxima, logits = agg.step(images[:2])
-    got_maxima2, _ = agg.step(images[2:])  # tallies accumulate over batches
+    # Three image groups, stored row r in group r % 3, as the class pass assigns them.
+    by_group = [_brute_force(model, structure, images[g::3], k=3)[0] for g in range(3)]
+    agg = Aggregator(model, structure, method=1, k=3, share=0.0, n_groups=3)
+    got_maxima, logits = agg.step(images[:2], None, [0, 1])
+    got_maxima2, _ = agg.step(images[2:], None, [2, 0, 1])  # tallies accumulate over batches
     agg.close()
     assert logits.shape == (2, 3)
     for name in layers:
@@ -138,7 +140,11 @@ def test_aggregator_matches_brute_force(make, layers):
                                    maxima[name])
     assert set(agg.tallies) == set(expected)
     for name, counts in expected.items():
-        np.testing.assert_array_equal(agg.tallies[name].numpy(), counts, err_msg=name)
+        np.testing.assert_array_equal(agg.tallies[name].sum(dim=0).numpy(), counts,
+                                      err_msg=name)
+        for g in range(3):
+            np.testing.assert_array_equal(agg.tallies[name][g].numpy(), by_group[g][name],
+                                          err_msg=f"{name}, group {g}")
 
 
 def test_residual_structure_has_identity_and_downsample():
@@ -167,11 +173,11 @@ structure = trace_structure(model, layers, torch.zeros(1, 1, 28, 28))
 images = torch.rand(n, 1, 28, 28)
 loader = [(images[i:i + 64], torch.zeros(len(images[i:i + 64]), dtype=torch.long))
           for i in range(0, n, 64)]
-agg = Aggregator(model, structure, 1, 5, 0.0, 10)
+agg = Aggregator(model, structure, 1, 5, 0.0, 10, 10)
 Path("/proc/self/clear_refs").write_text("5")  # measure the pass only
 with open_class_store(sys.argv[2], {x.name: x.channels for x in structure.layers}, n) as w:
     aggregate_class(agg, loader, np.arange(n), w, torch.device("cpu"))
-    w.finish({k: v.numpy() for k, v in agg.tallies.items()}, {"class_id": 0})
+    w.finish({k: v.numpy() for k, v in agg.tallies.items()}, {"class_id": 0}, groups=10)
 hwm = [l for l in Path("/proc/self/status").read_text().splitlines() if l.startswith("VmHWM")]
 print(int(hwm[0].split()[1]))
 """

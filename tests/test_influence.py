@@ -100,7 +100,26 @@ def test_tally_inception_like_disjoint_branches():
     infl = {"a": torch.randn(5, 4, 3), "b": torch.randn(5, 6, 2)}
     for g in groups:
         for name, counts in tally_group(g, infl, 1, 2, 0.0).items():
-            assert torch.equal(counts, _brute_top_k(infl[name], 2))
+            assert torch.equal(counts[0], _brute_top_k(infl[name], 2))
+
+
+def test_tally_per_image_group_against_each_groups_own_tally():
+    """Each image's pairs are filed under its group; the groups' tallies sum to the batch's."""
+    hops = [Hop("conv2", "conv2", None, "H", "Q", 0, 3, 4),
+            Hop("skip", "identity", None, "P", "Q", 0, 4, 4)]
+    (group,) = competition_groups(hops)
+    torch.manual_seed(2)
+    infl = {"conv2": torch.randn(9, 3, 4), "skip": identity_influence(torch.randn(9, 4) + 1)}
+    image_groups = [2, 0, 2, 1, 1, 2, 0, 2, 3]
+    tallies = tally_group(group, infl, 1, 2, 0.0, image_groups, 4)
+    whole = tally_group(group, infl, 1, 2, 0.0)
+    for name in infl:
+        assert tallies[name].shape == (4, *whole[name].shape[1:])
+        assert torch.equal(tallies[name].sum(dim=0), whole[name][0])
+        for g in range(4):
+            mine = [i for i, x in enumerate(image_groups) if x == g]
+            alone = tally_group(group, {k: v[mine] for k, v in infl.items()}, 1, 2, 0.0)
+            assert torch.equal(tallies[name][g], alone[name][0])
 
 
 def test_tally_residual_skip_competes_with_conv():
@@ -110,7 +129,7 @@ def test_tally_residual_skip_competes_with_conv():
     (group,) = competition_groups(hops)
     torch.manual_seed(1)
     infl = {"conv2": torch.randn(6, 3, 4), "skip": identity_influence(torch.randn(6, 4) + 1)}
-    tallies = tally_group(group, infl, 1, 2, 0.0)
+    tallies = {k: v[0] for k, v in tally_group(group, infl, 1, 2, 0.0).items()}
     joint = _brute_top_k(torch.cat([infl["conv2"], infl["skip"]], dim=1), 2)
     assert torch.equal(tallies["conv2"], joint[:3])
     assert torch.equal(tallies["skip"], joint[3:])
@@ -122,5 +141,5 @@ def test_tally_method_2_by_mass():
     hops = [Hop("a", "a", None, "P", "Q", 0, 4, 1)]
     (group,) = competition_groups(hops)
     infl = {"a": torch.tensor([[[5.0], [3.0], [-1.0], [2.0]]])}  # shares .5 .3 0 .2
-    counts = tally_group(group, infl, 2, 0, 0.6)["a"]
+    counts = tally_group(group, infl, 2, 0, 0.6)["a"][0]
     assert counts[:, 0].tolist() == [1, 1, 0, 0]  # .5 < .6, crossing .8 included, then stop

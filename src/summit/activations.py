@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from summit.store import group_of_rows
+
 
 def channel_maxima(feature_map: torch.Tensor) -> torch.Tensor:
     """Spatial max of every channel: (B, C, H, W) → (B, C)."""
@@ -67,29 +69,44 @@ def select(values: torch.Tensor, method: int, k: int, share: float, dim: int = -
     raise ValueError(f"aggregation method must be 1 or 2, not {method}")
 
 
-def count_top_channels(maxima: np.ndarray, method: int, k: int, share: float) -> np.ndarray:
-    """One class's row of A^l: per channel, how many images have it among their top channels."""
+def count_top_channels(maxima: np.ndarray, method: int, k: int, share: float,
+                       groups: np.ndarray | None = None, n_groups: int = 1) -> np.ndarray:
+    """One class's A^l counts per image group (n_groups × channels): per channel, how many
+    of the group's images have it among their top channels; ``groups`` gives each row's
+    group (all in group 0 by default)."""
     z = torch.from_numpy(np.ascontiguousarray(maxima, dtype=np.float32))
-    return select(z, method, k, share, dim=1).sum(dim=0).numpy().astype(np.int64)
+    chosen = select(z, method, k, share, dim=1).to(torch.int64)
+    rows = torch.zeros(len(z), dtype=torch.int64) if groups is None else torch.from_numpy(
+        np.asarray(groups, np.int64))
+    out = torch.zeros((n_groups, z.shape[1]), dtype=torch.int64)
+    return out.index_add_(0, rows, chosen).numpy()
 
 
 def activation_matrix(stores: list, layer: str, method: int, k: int,
                       share: float) -> dict[str, np.ndarray]:
-    """A^l over all classes (one row per store), streamed chunk by chunk from the stores.
+    """A^l over all classes (one row per store), streamed chunk by chunk from the stores,
+    with each class's counts per image group (classes × groups × channels) behind it.
 
     Also returns each channel's min and max over all images, the common histogram range
     that makes per-class channel distributions comparable.
     """
     rows, lo, hi = [], None, None
     for store in stores:
-        row = None
+        row, start = np.zeros((store.n_groups, store.maxima(layer).shape[1]), np.int64), 0
         for z in store.iter_maxima(layer):
-            counts = count_top_channels(z, method, k, share)
-            row = counts if row is None else row + counts
+            row += count_top_channels(z, method, k, share,
+                                      group_of_rows(start, len(z), store.n_groups),
+                                      store.n_groups)
+            start += len(z)
             lo = z.min(axis=0) if lo is None else np.minimum(lo, z.min(axis=0))
             hi = z.max(axis=0) if hi is None else np.maximum(hi, z.max(axis=0))
-        rows.append(row if row is not None else np.zeros(store.maxima(layer).shape[1], np.int64))
+        rows.append(row)
     if lo is None:  # no image in any class
-        lo = hi = np.zeros(len(rows[0]), np.float32)
-    return {"counts": np.stack(rows), "class_ids": np.array([s.class_id for s in stores]),
+        lo = hi = np.zeros(rows[0].shape[1], np.float32)
+    if len({r.shape[0] for r in rows}) > 1:
+        raise ValueError(f"{layer}: the class stores were made with different numbers of "
+                         "image groups; re-run the aggregation")
+    group_counts = np.stack(rows).astype(np.int32)
+    return {"counts": group_counts.sum(axis=1, dtype=np.int64), "group_counts": group_counts,
+            "class_ids": np.array([s.class_id for s in stores]),
             "channel_min": lo.astype(np.float32), "channel_max": hi.astype(np.float32)}

@@ -27,6 +27,7 @@ from summit.influence import (
     plane_extremes,
     tally_group,
 )
+from summit.store import group_of_rows
 from summit.structure import IDENTITY, Structure
 
 log = logging.getLogger(__name__)
@@ -36,9 +37,10 @@ class Aggregator:
     """Wraps a model with hooks; ``step`` runs one batch and accumulates influence tallies."""
 
     def __init__(self, model: nn.Module, structure: Structure, method: int, k: int,
-                 share: float, n_examples: int = 0):
+                 share: float, n_examples: int = 0, n_groups: int = 1):
         self.model, self.structure = model, structure
         self.method, self.k, self.share = method, k, share
+        self.n_groups = n_groups
         modules = dict(model.named_modules())
         self.hops = structure.hops()
         self.groups = [g for b in structure.blocks for g in competition_groups(b.hops)]
@@ -46,8 +48,11 @@ class Aggregator:
             h.name: fold(modules[h.conv], modules[h.bn] if h.bn else None)
             for h in self.hops if h.conv != IDENTITY}
         device = next(model.parameters()).device
-        self.tallies = {h.name: torch.zeros(h.in_channels, h.out_channels, dtype=torch.int64,
-                                            device=device) for h in self.hops}
+        # Per image group (stability resamples groups without another pass); int32 holds
+        # any realistic class, and G copies of a hop stay small next to the activations.
+        self.tallies = {h.name: torch.zeros(n_groups, h.in_channels, h.out_channels,
+                                            dtype=torch.int32, device=device)
+                        for h in self.hops}
         self.maxima: dict[str, torch.Tensor] = {}
         self.influences: dict[str, torch.Tensor] = {}
         self.examples = {x.name: RunningTopN(n_examples, x.channels, device)
@@ -84,12 +89,14 @@ class Aggregator:
         return hook
 
     @torch.inference_mode()
-    def step(self, images: torch.Tensor, image_ids: torch.Tensor | None = None
+    def step(self, images: torch.Tensor, image_ids: torch.Tensor | None = None,
+             image_groups: list[int] | None = None
              ) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
         """Forward one batch: returns per-layer channel maxima and the logits.
 
         With ``image_ids`` (dataset indices of the batch) the running top-N dataset examples
-        per channel are updated too.
+        per channel are updated too; ``image_groups`` files each image's tallies under its
+        group (all in group 0 by default).
         """
         self.maxima.clear()
         self.influences.clear()
@@ -106,7 +113,7 @@ class Aggregator:
                 self.influences[h.name] = identity_influence(self.maxima[h.source])
         for group in self.groups:
             for name, counts in tally_group(group, self.influences, self.method, self.k,
-                                            self.share).items():
+                                            self.share, image_groups, self.n_groups).items():
                 self.tallies[name] += counts
         return dict(self.maxima), logits
 
@@ -125,7 +132,7 @@ def class_loader(dataset: Dataset, indices: np.ndarray, batch_size: int,
 def aggregate_class(aggregator: Aggregator, loader: DataLoader, indices: np.ndarray,
                     writer, device: torch.device) -> dict[str, Any]:
     """Stream ``loader`` through ``aggregator`` into ``writer``; return the run's summary."""
-    seen = skipped = 0
+    seen = skipped = stored = 0
     start = last_report = time.perf_counter()
     for batch_no, (images, labels) in enumerate(loader):
         batch_idx = indices[seen:seen + len(labels)]
@@ -136,7 +143,10 @@ def aggregate_class(aggregator: Aggregator, loader: DataLoader, indices: np.ndar
             continue
         images, labels, batch_idx = images[ok].to(device), labels[ok].to(device), batch_idx[
             ok.numpy()]
-        maxima, logits = aggregator.step(images, torch.from_numpy(batch_idx).to(device))
+        rows = group_of_rows(stored, len(batch_idx), aggregator.n_groups)
+        stored += len(batch_idx)
+        maxima, logits = aggregator.step(images, torch.from_numpy(batch_idx).to(device),
+                                         rows.tolist())
         probs = torch.softmax(logits.float(), dim=1)
         writer.append(
             {name: z.float().cpu().numpy() for name, z in maxima.items()},

@@ -143,13 +143,48 @@ class Embedding(JsonArtifact):
 
 @dataclass
 class ClassGraph(JsonArtifact):
-    """One class's attribution graph: vertices ``layer:channel`` with A count and PageRank,
-    edges from the lower layer's vertex to the higher one's with their influence tally."""
+    """One class's attribution graph: vertices ``layer:channel`` with A count, PageRank and
+    ``entry_share`` (the extraction share above which the vertex is in the graph), edges
+    from the lower layer's vertex to the higher one's with their influence tally.
+    ``slider``: the share slider's ``range`` [low, high] and the ``nodes`` and ``edges`` that
+    enter below ``high`` besides the graph's, so the site re-extracts at any share in it."""
 
     cls: dict[str, Any] = _class_key()  # {id, name}
     layers: list[str] = field(default_factory=list)
     nodes: list[dict[str, Any]] = field(default_factory=list)
     edges: list[dict[str, Any]] = field(default_factory=list)
+    slider: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Stability(JsonArtifact):
+    """How one class's graph varies over bootstrap resamples of its image groups
+    (``summit.stability.graph_stability``): ``settings`` (groups, resamples, split halves,
+    seed, min_support), ``group_images`` (images per group), per vertex and edge of the graph
+    or of any resample its ``inclusion`` (share of resampled graphs holding it) and
+    ``in_graph``; ``jaccard`` (each resampled graph's with the graph: mean, p5, min, for
+    vertices and edges), ``split_half`` (the same between the graphs of two halves of the
+    groups, over ``halves``). The resampled graphs themselves are ``ResampledGraphs``."""
+
+    cls: dict[str, Any] = _class_key()  # {id, name}
+    settings: dict[str, Any] = field(default_factory=dict)
+    group_images: list[int] = field(default_factory=list)
+    vertices: list[dict[str, Any]] = field(default_factory=list)
+    edges: list[dict[str, Any]] = field(default_factory=list)
+    jaccard: dict[str, Any] = field(default_factory=dict)
+    split_half: dict[str, Any] = field(default_factory=dict)
+    halves: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class ResampledGraphs(JsonArtifact):
+    """One class's graph in every bootstrap resample of its image groups, for the findings'
+    support: ``settings`` as in ``Stability``; ``resamples``, each {``weights`` (times each
+    group is drawn), ``nodes`` (vertex ids), ``edges`` ([source, target])}."""
+
+    cls: dict[str, Any] = _class_key()  # {id, name}
+    settings: dict[str, Any] = field(default_factory=dict)
+    resamples: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -352,16 +387,19 @@ def _read_npz(path: str | Path, cls: type, what: str, build: Callable[[Any], Any
 @dataclass
 class ActivationCounts:
     """A^l of one layer: ``counts[i, c]`` images of class ``class_ids[i]`` with channel ``c``
-    among their top channels; each channel's min and max over every image (the common
-    histogram range). Stored as ``.npz`` with the layer's name and the format version."""
+    among their top channels, and ``group_counts[i, g, c]`` the same within the class's image
+    group ``g`` (they sum to ``counts``; stability resamples them); each channel's min and max
+    over every image (the common histogram range). Stored as ``.npz`` with the layer's name
+    and the format version."""
 
-    VERSION: ClassVar[int] = 1
+    VERSION: ClassVar[int] = 2
 
     layer: str
     class_ids: np.ndarray
     counts: np.ndarray
     channel_min: np.ndarray
     channel_max: np.ndarray
+    group_counts: np.ndarray
 
     def row(self, class_id: int) -> np.ndarray:
         """The class's counts; a one-line error when the class was not counted."""
@@ -370,6 +408,11 @@ class ActivationCounts:
             raise ArtifactError(f"A^l of {self.layer}: class {class_id} is not counted; "
                                 "re-run the study")
         return self.counts[int(hit[0])]
+
+    def group_row(self, class_id: int) -> np.ndarray:
+        """The class's counts per image group (groups × channels)."""
+        self.row(class_id)  # the one-line error for a class not counted
+        return self.group_counts[int(np.flatnonzero(self.class_ids == class_id)[0])]
 
     def check_classes(self, class_ids: list[int], other: str) -> None:
         """Refuse to combine with another artifact over other classes."""
@@ -380,12 +423,13 @@ class ActivationCounts:
     def save(self, path: str | Path) -> None:
         _write_npz(path, self.VERSION, counts=self.counts, class_ids=self.class_ids,
                    channel_min=self.channel_min, channel_max=self.channel_max,
-                   layer=np.array(self.layer))
+                   group_counts=self.group_counts, layer=np.array(self.layer))
 
     @classmethod
     def load(cls, path: str | Path) -> Self:
         return _read_npz(path, cls, "A^l", lambda z: cls(
-            str(z["layer"]), z["class_ids"], z["counts"], z["channel_min"], z["channel_max"]))
+            str(z["layer"]), z["class_ids"], z["counts"], z["channel_min"], z["channel_max"],
+            z["group_counts"]))
 
 
 @dataclass

@@ -16,6 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from summit.pagerank import (
+    entry_shares,
     extract_per_layer,
     extract_unified,
     keep_top_per_column,
@@ -117,29 +118,56 @@ def personalization(graph: FullGraph) -> np.ndarray:
 
 
 def attribution_graph(graph: FullGraph, settings: GraphSettings) -> dict[str, Any]:
-    """PageRank over the full graph and extraction of the class's attribution graph."""
+    """PageRank over the full graph and extraction of the class's attribution graph.
+
+    Every vertex carries its ``entry_share`` (``pagerank.entry_shares``). ``slider`` holds
+    what the site's share slider needs beyond the graph: its ``range`` and the vertices
+    entering below its top (``nodes``) with the edges they add (``edges``).
+    """
     scores = personalized_pagerank(graph.adjacency, personalization(graph), settings.alpha,
                                    settings.max_iter, settings.tol, symmetric=True)
-    if settings.extraction == "per_layer":
-        kept = extract_per_layer(scores, graph.layer_of, settings.share)
-    else:
-        kept = extract_unified(scores, graph.layer_of, graph.adjacency, settings.share,
-                               settings.unified_step)
-    kept &= (graph.counts > 0) | (graph.adjacency.sum(axis=1) > 0)
+    eligible = (graph.counts > 0) | (graph.adjacency.sum(axis=1) > 0)
+    kept = extract(scores, graph, settings.extraction, settings.share,
+                   settings.unified_step) & eligible
+    entry = entry_shares(scores, graph.layer_of, graph.adjacency, settings.extraction)
+    low, high = min(settings.slider[0], settings.share), max(settings.slider[1], settings.share)
+    shown = kept | (eligible & (entry < high))
     ids = {v: f"{graph.layers[graph.layer_of[v]]}:{graph.channel_of[v]}"
-           for v in np.flatnonzero(kept)}
-    nodes = [{"id": ids[v], "layer": graph.layers[graph.layer_of[v]],
-              "channel": int(graph.channel_of[v]), "count": int(graph.counts[v]),
-              "pagerank": float(scores[v])} for v in np.flatnonzero(kept)]
+           for v in np.flatnonzero(shown)}
+
+    def nodes(mask: np.ndarray) -> list[dict[str, Any]]:
+        return [{"id": ids[v], "layer": graph.layers[graph.layer_of[v]],
+                 "channel": int(graph.channel_of[v]), "count": int(graph.counts[v]),
+                 "pagerank": float(scores[v]), "entry_share": round(float(entry[v]), 6)}
+                for v in np.flatnonzero(mask)]
+
+    in_graph = {ids[v] for v in np.flatnonzero(kept)}
+    every = _edges(graph, shown, ids)
+    inner = [e for e in every if e["source"] in in_graph and e["target"] in in_graph]
+    added = [e for e in every if not (e["source"] in in_graph and e["target"] in in_graph)]
+    return {"layers": graph.layers, "nodes": nodes(kept), "edges": inner,
+            "slider": {"range": [low, high], "nodes": nodes(shown & ~kept), "edges": added}}
+
+
+def extract(scores: np.ndarray, graph: FullGraph, extraction: str, share: float,
+            unified_step: float) -> np.ndarray:
+    """The configured extraction's mask of kept vertices."""
+    if extraction == "per_layer":
+        return extract_per_layer(scores, graph.layer_of, share)
+    return extract_unified(scores, graph.layer_of, graph.adjacency, share, unified_step)
+
+
+def _edges(graph: FullGraph, mask: np.ndarray, ids: dict[int, str]) -> list[dict[str, Any]]:
+    """The edges between vertices in ``mask``, lower layer first, in vertex order."""
     upper = sp.triu(graph.adjacency, format="coo")
-    both = kept[upper.row] & kept[upper.col]  # filter before any per-edge Python work
+    both = mask[upper.row] & mask[upper.col]  # filter before any per-edge Python work
     u, v, w = upper.row[both], upper.col[both], upper.data[both]
     order = np.lexsort((v, u))
     edges = []
     for a, b, weight in zip(u[order], v[order], w[order], strict=True):
         lo, hi = (a, b) if graph.layer_of[a] < graph.layer_of[b] else (b, a)
         edges.append({"source": ids[lo], "target": ids[hi], "weight": int(weight)})
-    return {"layers": graph.layers, "nodes": nodes, "edges": edges}
+    return edges
 
 
 def write_graphml(graph: dict[str, Any], path: str | Path) -> None:

@@ -181,16 +181,21 @@ def group_candidates(group: CompetitionGroup, influences: dict[str, torch.Tensor
 
 
 def tally_group(group: CompetitionGroup, influences: dict[str, torch.Tensor], method: int,
-                k: int, share: float) -> dict[str, torch.Tensor]:
-    """Per hop, how many images have each (input, output) pair among an output's top inputs."""
+                k: int, share: float, image_groups: list[int] | None = None,
+                n_groups: int = 1) -> dict[str, torch.Tensor]:
+    """Per hop and image group, how many images have each (input, output) pair among an
+    output's top inputs: (n_groups, C_in, C_out); ``image_groups`` gives each image's group
+    (all in group 0 by default), so the groups' tallies sum to the whole batch's."""
     selected = select(group_candidates(group, influences), method, k, share, dim=1)
-    # Summing bools image by image into int32 is ~14x faster than .sum(dim=0) on a CPU.
-    marks = torch.zeros(selected.shape[1:], dtype=torch.int32, device=selected.device)
-    for image in selected:
-        marks.add_(image)
+    # Summing bools image by image into int32 is ~14x faster than .sum(dim=0) on a CPU, and
+    # the same loop files each image under its group at no extra cost.
+    marks = torch.zeros((n_groups, *selected.shape[1:]), dtype=torch.int32,
+                        device=selected.device)
+    for image, g in zip(selected, image_groups or [0] * len(selected), strict=True):
+        marks[g].add_(image)
     tallies, row = {}, 0
     for h in group.hops:
         col = h.target_offset - group.lo
-        tallies[h.name] = marks[row:row + h.in_channels, col:col + h.out_channels]
+        tallies[h.name] = marks[:, row:row + h.in_channels, col:col + h.out_channels]
         row += h.in_channels
     return tallies

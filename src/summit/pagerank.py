@@ -132,21 +132,7 @@ def extract_unified(
     scores = np.asarray(scores, dtype=np.float64)
     layer_of = np.asarray(layer_of)
     order, count = _share_counter(scores)
-    rank = np.empty(scores.size, dtype=np.int64)
-    rank[order] = np.arange(scores.size)
-
-    # A down edge joins the kept set once the count exceeds the worse rank of its two ends; a
-    # layer links down once its best such edge does. Layers without down edges never link.
-    coo = sp.coo_array(adjacency)
-    nonzero = coo.data != 0
-    rows, cols = coo.row[nonzero], coo.col[nonzero]
-    down = layer_of[rows] == layer_of[cols] + 1
-    rows, cols = rows[down], cols[down]
-    n_layers = int(layer_of.max()) + 1 if layer_of.size else 0
-    first_linked = np.full(n_layers, np.inf)
-    np.minimum.at(first_linked, layer_of[rows], np.maximum(rank[rows], rank[cols]))
-    required = first_linked[1:].max(initial=-1.0) + 1
-
+    required = _linking_count(order, layer_of, adjacency)
     k = 0
     while True:
         share = min(start + k * step, 1.0)
@@ -156,6 +142,58 @@ def extract_unified(
             keep[order[:kept]] = True
             return keep
         k += 1
+
+
+def _linking_count(order: np.ndarray, layer_of: np.ndarray, adjacency: sp.csr_array) -> int:
+    """How many top-ranked vertices (in ``order``) it takes until every layer above layer 0
+    keeps a vertex linked to a kept vertex one layer below.
+
+    A down edge joins the kept set once the count exceeds the worse rank of its two ends; a
+    layer links down once its best such edge does. Layers without down edges never link
+    (infinite count).
+    """
+    rank = np.empty(order.size, dtype=np.int64)
+    rank[order] = np.arange(order.size)
+    coo = sp.coo_array(adjacency)
+    nonzero = coo.data != 0
+    rows, cols = coo.row[nonzero], coo.col[nonzero]
+    down = layer_of[rows] == layer_of[cols] + 1
+    rows, cols = rows[down], cols[down]
+    n_layers = int(layer_of.max()) + 1 if layer_of.size else 0
+    first_linked = np.full(n_layers, np.inf)
+    np.minimum.at(first_linked, layer_of[rows], np.maximum(rank[rows], rank[cols]))
+    return first_linked[1:].max(initial=-1.0) + 1
+
+
+def entry_shares(scores: np.ndarray, layer_of: np.ndarray, adjacency: sp.csr_array,
+                 extraction: str) -> np.ndarray:
+    """Per vertex, the share above which the extraction keeps it (its persistence): a vertex
+    is in the graph at share ``s`` exactly when its entry share is below ``s``.
+
+    ``per_layer``: the share of its layer's rank held by the vertices ranked above it (the
+    top vertex enters at 0). ``unified``: the same over all vertices, and 0 for the vertices
+    the linking rule always keeps; this is the unified rule as its step goes to 0 (a coarse
+    ``unified_step`` may overshoot and keep a few more). A vertex without rank enters at 1
+    (never, below share 1).
+    """
+    if extraction not in ("per_layer", "unified"):
+        raise ValueError(f"extraction must be per_layer or unified, not {extraction!r}")
+    scores = np.asarray(scores, dtype=np.float64)
+    layer_of = np.asarray(layer_of)
+    entry = np.ones(scores.shape)
+    members_of = ([np.flatnonzero(layer_of == layer) for layer in np.unique(layer_of)]
+                  if extraction == "per_layer" else [np.arange(scores.size)])
+    for members in members_of:
+        order = _descending_order(scores[members])
+        cumulative = np.cumsum(scores[members][order])
+        if not cumulative.size or cumulative[-1] <= 0:
+            continue
+        entry[members[order]] = np.concatenate([[0.0], cumulative[:-1]]) / cumulative[-1]
+        if extraction == "unified":  # as many as share 1 keeps, at most
+            reachable = int(np.searchsorted(cumulative, cumulative[-1], side="left")) + 1
+            linked = min(_linking_count(order, layer_of, adjacency), reachable)
+            entry[members[order[:int(linked)]]] = 0.0
+    return entry
 
 
 def widest_path_product(W: np.ndarray, T: np.ndarray) -> np.ndarray:

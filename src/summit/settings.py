@@ -67,6 +67,7 @@ class GraphSettings(_Section):
     merged_edges_per_channel: int | None
     exclude_channels: dict[str, list[int]]
     exclude_nonsemantic: bool
+    slider: list[float]
 
 
 @dataclass(frozen=True)
@@ -163,6 +164,18 @@ class FaithfulnessSettings(_Section):
 
 
 @dataclass(frozen=True)
+class StabilitySettings(_Section):
+    """``stability``: bootstrap resamples of each class's image groups."""
+
+    SECTION: ClassVar[tuple[str, ...]] = ("stability",)
+    groups: int
+    resamples: int
+    split_halves: int
+    min_support: float
+    seed: int
+
+
+@dataclass(frozen=True)
 class TrainSettings(_Section):
     """``model.train``: training of the demo network."""
 
@@ -177,4 +190,4 @@ class TrainSettings(_Section):
 SETTINGS: tuple[type[_Section], ...] = (
     AggregationSettings, InfluenceSettings, GraphSettings, NonsemanticSettings,
     ExamplesSettings, EmbeddingSettings, StatsSettings, NeighboursSettings, ClassPairsSettings,
-    MotifsSettings, SeparabilitySettings, FaithfulnessSettings, TrainSettings)
+    MotifsSettings, SeparabilitySettings, FaithfulnessSettings, StabilitySettings, TrainSettings)

@@ -3,13 +3,17 @@
 One store per class, ``results/aggregate/<class>.zarr``:
 
 - ``maxima/<layer>``  float32 (images × channels): channel maxima Z^l, chunked by images;
-- ``tallies/hop<NNN>`` int64 (in × out channels): influence tallies of one hop, attribute
-  ``hop`` naming it;
+- ``tallies/hop<NNN>`` (groups × in × out channels), the smallest unsigned integer type
+  that holds them: influence tallies of one hop per image group, attribute ``hop`` naming
+  it; the class's tallies are their sum. Stored row ``r`` (of maxima and predictions) is
+  in group ``r % groups`` (``group_of_rows``), so a graph for any subset of groups is
+  rebuilt without a forward pass;
 - ``predictions/{index,label,predicted,prob_true}``: per image, its dataset index, true class,
   predicted class and predicted probability of the true class;
 - ``examples/<layer>/{value,image,position}`` (N × channels): the class's running top-N
   channel maxima per channel, with dataset index and flat arg-max position;
-- root attributes: ``class_id``, ``n_images``, ``n_skipped``, ``layers``, ``hops``.
+- root attributes: ``class_id``, ``n_images``, ``n_skipped``, ``layers``, ``hops``,
+  ``groups``.
 
 A store is written under a temporary name and renamed when complete, so a killed job never
 leaves a store that looks finished.
@@ -27,6 +31,12 @@ import numpy as np
 import zarr
 
 ROWS_PER_CHUNK = 4096
+
+
+def group_of_rows(start: int, n: int, groups: int) -> np.ndarray:
+    """The image groups of stored rows ``start … start + n - 1``: interleaved in dataset
+    order, so every group is a like sample of the class and sizes differ by at most one."""
+    return (start + np.arange(n)) % groups
 
 
 class RowWriter:
@@ -87,18 +97,23 @@ class ClassStoreWriter:
             self.predictions[name].append(rows)
 
     def finish(self, tallies: dict[str, np.ndarray], attrs: dict[str, Any],
-               examples: dict[str, dict[str, np.ndarray]] | None = None) -> None:
+               examples: dict[str, dict[str, np.ndarray]] | None = None,
+               groups: int = 1) -> None:
+        """Close the rows; write the tallies (groups × in × out per hop), examples and
+        attributes (``class_id``, the pass's summary)."""
         for writer in [*self.maxima.values(), *self.predictions.values()]:
             writer.close()
         for layer, arrays in (examples or {}).items():
             for name, values in arrays.items():
                 self.group.create_array(f"examples/{layer}/{name}", data=values)
         for i, (hop, counts) in enumerate(tallies.items()):
+            top = int(counts.max(initial=0))
+            dtype = next(t for t in ("uint8", "uint16", "uint32") if top <= np.iinfo(t).max)
             arr = self.group.create_array(f"tallies/hop{i:03d}", shape=counts.shape,
-                                          chunks=counts.shape, dtype="int64")
+                                          chunks=(1, *counts.shape[1:]), dtype=dtype)
             arr[...] = counts
             arr.attrs["hop"] = hop
-        self.group.attrs.update({**attrs, "hops": list(tallies)})
+        self.group.attrs.update({**attrs, "hops": list(tallies), "groups": groups})
 
 
 @contextmanager
@@ -132,9 +147,18 @@ class ClassStore:
     def prediction(self, name: str) -> np.ndarray:
         return self.group[f"predictions/{name}"][:]
 
-    def tallies(self) -> dict[str, np.ndarray]:
+    @property
+    def n_groups(self) -> int:
+        return int(self.attrs["groups"])
+
+    def group_tallies(self) -> dict[str, np.ndarray]:
+        """Per hop, the tallies of each image group (groups × in × out)."""
         return {self.group[f"tallies/hop{i:03d}"].attrs["hop"]: self.group[f"tallies/hop{i:03d}"][:]
                 for i in range(len(self.attrs["hops"]))}
+
+    def tallies(self) -> dict[str, np.ndarray]:
+        """Per hop, the class's influence tallies (in × out): the sum over its groups."""
+        return {hop: t.sum(axis=0, dtype=np.int64) for hop, t in self.group_tallies().items()}
 
     def examples(self, layer: str) -> dict[str, np.ndarray]:
         """The class's top-N candidates per channel: value, image (dataset index), position."""

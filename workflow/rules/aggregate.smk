@@ -1,5 +1,5 @@
 # Per class: one forward pass over the class's images records channel maxima (Zarr, images ×
-# channels per layer), exact influence tallies per hop, and predictions.
+# channels per layer), exact influence tallies per hop and image group, and predictions.
 
 
 rule aggregate:
@@ -9,7 +9,8 @@ rule aggregate:
     output:
         store=directory(P.store),
     params:
-        p=model_params(*RUN_KEYS, "influence", "batch_size", "examples", **DOWNLOAD),
+        p=model_params(*RUN_KEYS, "influence", "batch_size", "examples", **DOWNLOAD,
+                       groups=config["stability"]["groups"]),
         args=step_args("aggregate"),
     log:
         "{study}/logs/aggregate/{cls}.log",

@@ -28,8 +28,9 @@ def aggregate(p: dict[str, Any], *, cls: int, weights: Path, structure: Path,
     dataset = data.open_dataset(p["dataset"], spec, "train", p.get("download"))
     indices = data.class_image_indices(dataset.labels, cls, p["dataset"]["max_images_per_class"])
     inf = InfluenceSettings.from_config(p["influence"])
+    groups = p["groups"]
     aggregator = Aggregator(model, traced, inf.method, inf.k, inf.share,
-                            ExamplesSettings.from_config(p["examples"]).n)
+                            ExamplesSettings.from_config(p["examples"]).n, groups)
     loader = class_loader(dataset, indices, p["batch_size"], p["dataset"]["loader_workers"])
     log.info("class %d: %d images, device %s", cls, len(indices), device)
     layers = {x.name: x.channels for x in traced.layers}
@@ -41,5 +42,6 @@ def aggregate(p: dict[str, Any], *, cls: int, weights: Path, structure: Path,
         examples = {layer: {"value": top.value.cpu().numpy(), "image": top.image.cpu().numpy(),
                             "position": top.position.cpu().numpy()}
                     for layer, top in aggregator.examples.items()}
-        writer.finish(tallies, {"class_id": cls, "layers": list(layers), **summary}, examples)
+        writer.finish(tallies, {"class_id": cls, "layers": list(layers), **summary}, examples,
+                      groups)
     log.info("done: %s", summary)

@@ -12,7 +12,7 @@ from typing import Any
 from summit.artifacts import Faithfulness, ReferenceMaps, write_csv
 from summit.settings import FaithfulnessSettings, GraphSettings
 from summit.steps import step
-from summit.steps.graph import class_full_graph
+from summit.steps.graph import class_graph_inputs
 from summit.steps.model import study_model, torch_device
 from summit.structure import Structure
 
@@ -63,7 +63,8 @@ def faithfulness(p: dict[str, Any], *, cls: int, weights: Path, structure: Path,
     from summit.interventions import Intervener
 
     s = FaithfulnessSettings.from_config(p["faithfulness"])
-    cid, full, excluded = class_full_graph(p, structure, store, counts, nonsemantic)
+    built = class_graph_inputs(p, structure, store, counts, nonsemantic)
+    cid, full, excluded = built.class_id, built.full(), built.exclude
     g = GraphSettings.from_config(p["graph"])
     graphs = {}
     for variant in VARIANTS:

@@ -1,0 +1,44 @@
+"""Stage ``stability``: one class's graph rebuilt from bootstrap resamples of its image
+groups (no forward pass), and how much of it holds."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from pathlib import Path
+from typing import Any
+
+from summit.artifacts import ResampledGraphs, Stability
+from summit.settings import GraphSettings, StabilitySettings
+from summit.steps import step
+from summit.steps.graph import class_graph_inputs
+
+log = logging.getLogger("summit")
+
+
+@step
+def stability(p: dict[str, Any], *, structure: Path, store: Path, counts: list[Path],
+              nonsemantic: Path | None, report: Path, resampled: Path) -> None:
+    """Inclusion of every vertex and edge, Jaccard with the graph, split-half agreement."""
+    import numpy as np
+
+    from summit.graphs import attribution_graph
+    from summit.stability import graph_stability, half_splits, resample_weights
+
+    s = StabilitySettings.from_config(p["stability"])
+    g = GraphSettings.from_config(p["graph"])
+    inputs = class_graph_inputs(p, structure, store, counts, nonsemantic)
+    cid, groups = inputs.class_id, inputs.n_groups
+
+    def build(weights: np.ndarray) -> dict[str, Any]:
+        return attribution_graph(inputs.full(weights), g)
+
+    result = graph_stability(build, build(np.ones(groups, np.int64)),
+                             resample_weights(s.seed, cid, s.resamples, groups),
+                             half_splits(s.seed, cid, s.split_halves, groups))
+    cls = {"id": cid, "name": p["class_names"][cid]}
+    settings = {**dataclasses.asdict(s), "extraction": g.extraction, "share": g.share}
+    ResampledGraphs(cls=cls, settings=settings, resamples=result.pop("resamples")).save(resampled)
+    Stability(cls=cls, settings=settings, group_images=inputs.group_images, **result).save(report)
+    log.info("class %d: vertex Jaccard with the graph %s, split halves %s", cid,
+             result["jaccard"]["vertices"], result["split_half"]["vertices"])
