@@ -29,4 +29,5 @@ rule all:
         P.site,
         figures(*(f"graphs/{c}" for c in CLASSES)),
         ANALYSIS_FIGURES,
+        REPORTS,
     default_target: True

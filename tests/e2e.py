@@ -26,6 +26,7 @@ TINY = {
     "featvis": {"steps": 16, "diversity": 2},
     "faithfulness": {"images_per_class": 30, "repeats": 4, "curve_orders": 2,
                      "specificity_images": 10, "reference_images": 60, "bootstrap": 200},
+    "stability": {"groups": 4, "resamples": 8, "split_halves": 3},
 }
 
 E2E = [

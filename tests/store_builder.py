@@ -8,8 +8,10 @@ from summit.store import ClassStore, open_class_store
 
 
 def build_store(path: Path, class_id: int, maxima: dict[str, np.ndarray],
-                predicted: np.ndarray | None = None, batch: int = 4) -> ClassStore:
-    """A store holding ``maxima`` (layer → images × channels), written in small batches."""
+                predicted: np.ndarray | None = None, batch: int = 4,
+                groups: int = 1) -> ClassStore:
+    """A store holding ``maxima`` (layer → images × channels), written in small batches, its
+    rows in ``groups`` image groups."""
     n = len(next(iter(maxima.values())))
     predicted = np.full(n, class_id, np.int32) if predicted is None else predicted
     layers = {name: m.shape[1] for name, m in maxima.items()}
@@ -20,5 +22,6 @@ def build_store(path: Path, class_id: int, maxima: dict[str, np.ndarray],
                           {"index": np.arange(n)[sl], "label": np.full(n, class_id, np.int32)[sl],
                            "predicted": predicted[sl].astype(np.int32),
                            "prob_true": np.ones(n, np.float32)[sl]})
-        writer.finish({}, {"class_id": class_id, "n_images": n, "n_skipped": 0})
+        writer.finish({}, {"class_id": class_id, "n_images": n, "n_skipped": 0},
+                      groups=groups)
     return ClassStore(path)

@@ -1,6 +1,8 @@
 """The analysis figures: each one draws what its data says, and saves PNG and PDF."""
 
+import matplotlib.pyplot as plt
 import numpy as np
+import pytest
 from matplotlib.image import AxesImage
 from matplotlib.patches import Circle
 
@@ -21,7 +23,9 @@ from summit.figures import (
 )
 from summit.layout import union
 from summit.neighbours import report as neighbour_report
-from tests.figure_checks import assert_texts_inside
+from summit.neighbours import with_support
+from summit.stability import resample_weights
+from tests.figure_checks import assert_no_text_overlaps, assert_texts_inside
 from tests.test_class_comparison import _random_graph
 
 NAMES = ["Coat $x$", "Bag", "Shirt", "Dress"]
@@ -64,6 +68,75 @@ def test_nonsemantic_figure_shows_the_evidence(tmp_path):
     assert [fig.axes[i].get_title() for i in (0, 4)] == ["render failed", "feature vis."]
     assert [any(isinstance(a, AxesImage) for a in fig.axes[i].get_children())
             for i in (0, 4)] == [False, True]
+
+
+LONG_NAMES = [f"A remarkably long class name, number {i}, with more words" for i in range(12)]
+
+
+def _nonsemantic_with_support(n_classes: int) -> dict:
+    rng = np.random.default_rng(n_classes)
+
+    def channel(layer, c, flagged, support, tentative):
+        return {"layer": layer, "channel": c, "flagged": flagged, "coverage": 1.0 * flagged,
+                "median_lift": 2.0, "selectivity": 0.1,
+                "lift": (rng.random(n_classes) * 4).tolist(), "support": support,
+                "tentative": tentative}
+
+    return {"settings": {"min_lift": 1.5, "min_coverage": 0.95},
+            "class_ids": list(range(n_classes)), "n_flagged": 2, "n_supported": 1,
+            "stability": {"min_support": 0.9, "resamples": 50},
+            "channels": [channel("inception4a.branch3", 2, True, 0.62, True),
+                         channel("inception4a.branch3", 7, True, 1.0, False),
+                         channel("mixed3a", 0, False, 0.08, False)],
+            "near_misses": {"inception4a.branch3": [
+                {"channel": c, "support": 0.5 + c / 100, "coverage": 0.9} for c in range(9)]}}
+
+
+def test_nonsemantic_figure_marks_tentative_channels_and_fits_long_names():
+    for n_classes in (4, 12, 30):
+        result = _nonsemantic_with_support(n_classes)
+        hist = {(c["layer"], c["channel"]): np.ones((n_classes, 5)) for c in result["channels"]}
+        fig = draw_nonsemantic(result, hist, LONG_NAMES * 3, {}, {})
+        labels = [t.get_text() for t in fig.axes[0].texts + fig.axes[4].texts
+                  + fig.axes[8].texts]
+        assert labels == ["inception4a.branch3:2\nnon-semantic\ntentative · support 0.62",
+                          "inception4a.branch3:7\nnon-semantic\nsupport 1.00",
+                          "mixed3a:0\nnot flagged\nsupport 0.08"]
+        text = _texts(fig)
+        assert "1 in ≥ 90% of 50 resamples" in text and "Near misses" in text
+        assert "inception4a.branch3:8 (0.58)" in text and "and 3 more" in text
+        assert_texts_inside(fig)
+        assert_no_text_overlaps(fig)
+        plt.close(fig)
+
+
+def test_neighbourhood_figure_marks_tentative_findings_and_fits_long_names():
+    rng = np.random.default_rng(1)
+    ids = list(range(6))
+    groups = [rng.integers(0, 9, size=(6, 4, 5)) for _ in range(3)]
+    result = with_support(
+        neighbour_report(["a", "b", "c"], [g.sum(axis=1) for g in groups], ids, LONG_NAMES, k=2),
+        groups, np.stack([resample_weights(0, c, 20, 4) for c in ids]), 2,
+        {"min_support": 0.9, "resamples": 20})
+    # Apart in height, so that no two names (each beside its point) can meet.
+    height = np.linspace(0.02, 0.98, 6)
+    layouts = {x: np.c_[rng.random(6), height[rng.permutation(6)]] for x in "abc"}
+    fig = draw_neighbourhoods(result, layouts, ids, LONG_NAMES, n_classes=2)
+    by_id = {c["id"]: c for c in result["classes"]}
+    for row, cid in enumerate(result["ranking"][:2]):
+        c = by_id[cid]
+        label = fig.axes[3 * row].get_ylabel()
+        assert f"in {c['rank_support']:.0%} of resamples" in label
+        assert ("tentative" in label) == c["tentative"]
+        for ax, layer in zip(fig.axes[3 * row:3 * row + 3], "abc", strict=True):
+            dashed = [line.get_linestyle() == "--" for line in ax.lines]
+            assert dashed == c["neighbour_tentative"][layer]
+    assert any(c["tentative"] for c in result["classes"])
+    assert any(t for c in result["classes"] for v in c["neighbour_tentative"].values() for t in v)
+    assert f"first ranks first in {result['top_support']:.0%}" in fig._suptitle.get_text()
+    assert_texts_inside(fig)
+    assert_no_text_overlaps(fig)
+    plt.close(fig)
 
 
 def test_neighbourhood_figure_has_a_row_per_class_and_a_column_per_layer():
@@ -121,3 +194,73 @@ def test_motif_grid_draws_each_motif_or_says_there_is_none():
         assert_texts_inside(fig)  # one narrow column: the heading widens the canvas
     assert "no recurring" in _texts(fig := motif_grid([], [], {}, "h"))
     assert_texts_inside(fig)
+
+
+LONG = "Ankle boot, a much longer class name $x$ than any in Fashion-MNIST"
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("names", [(LONG, "Bag"), ("Bag", LONG), (LONG, LONG + " (other)")])
+def test_the_class_pair_figure_states_the_pairs_support_and_fits_long_names(seed, names):
+    """Three title lines (names, Jaccards with their spread, support) over graphs of every
+    shape: every text inside the canvas, at 100 dpi and at the PNG's 200, none on another."""
+    import matplotlib.pyplot as plt
+
+    from tests.figure_checks import assert_no_text_overlaps
+
+    rng = np.random.default_rng(seed)
+    a, b = _random_graph(rng, 0), _random_graph(rng, 1)
+    a["class"]["name"], b["class"]["name"] = names
+    c = {**compare(a, b), "support": 0.46, "tentative": True,
+         "vertex_jaccard_spread": {"mean": 0.5, "p5": 0.4, "p95": 0.61}}
+    fig = draw_class_pair(c, a, b, {})
+    text = _texts(fig)
+    assert "support 0.46, tentative" in text and "(resamples 0.40–0.61)" in text
+    assert "in 46% of the resamples" in text
+    for dpi in (100, 200):
+        fig.set_dpi(dpi)
+        assert_texts_inside(fig)
+        assert_no_text_overlaps(fig)
+    held = draw_class_pair({**c, "support": 0.95, "tentative": False}, a, b, {})
+    assert "support 0.95)" in _texts(held) and "tentative" not in _texts(held)
+    assert "support" not in _texts(draw_class_pair(compare(a, b), a, b, {}))  # no resamples
+    plt.close("all")
+
+
+def test_the_motif_grid_marks_tentative_motifs():
+    from summit.figures import TENTATIVE_COLOR
+
+    rng = np.random.default_rng(5)
+    graphs = [_random_graph(rng, i) for i in range(2)]
+    fig = motif_grid(graphs, ["#0: a (support 1.00)", "#1: b (support 0.40, tentative)"], {},
+                     "h", [False, True])
+    colors = [ax._left_title.get_color() for ax in fig.axes[:2]]  # noqa: SLF001
+    assert colors[1] == TENTATIVE_COLOR and colors[0] != TENTATIVE_COLOR
+    assert_texts_inside(fig)
+
+
+def test_the_model_summary_shows_the_spread_and_the_headlines_support():
+    from matplotlib.container import ErrorbarContainer
+
+    from tests.figure_checks import assert_no_text_overlaps
+
+    rng = np.random.default_rng(4)
+    a, b = _random_graph(rng, 0), _random_graph(rng, 0)
+    c = compare(a, b)
+    c.update({"models": ["epoch 1", "epoch 3"], "accuracy": [0.5, 0.9]})
+    spread = {"mean": 0.5, "p5": 0.3, "p95": 0.7}
+    records = [{**c, "a": {"id": i, "name": f"{LONG} {i}"}, "vertex_jaccard": 0.5 + 0.1 * i,
+                "stability": {"vertex_jaccard": {**spread, "p5": 0.2 + 0.1 * i},
+                              "edge_jaccard": spread}} for i in range(3)]
+    fig = draw_model_summary(records, {"index": 0, "support": 0.62, "tentative": True,
+                                       "shares": [0.62, 0.3, 0.08]})
+    text = _texts(fig)
+    assert f"changes most: {LONG} 0" in text and "support 0.62, tentative" in text
+    bars = [x for x in fig.axes[1].containers if isinstance(x, ErrorbarContainer)]
+    assert len(bars) == 2  # vertices and edges, one bar per class
+    segments = bars[0].lines[2][0].get_segments()
+    assert [x for s in segments for x in (s[0][0], s[1][0])] == pytest.approx(
+        [0.2, 0.7, 0.3, 0.7, 0.4, 0.7])
+    assert_texts_inside(fig)
+    assert_no_text_overlaps(fig)
+    draw_model_summary(records[:1])  # no headline, still drawn

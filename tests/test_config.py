@@ -142,6 +142,7 @@ def test_minimal_config_gets_defaults():
     assert cfg["stats"] == {"bins": 20}
     assert cfg["embedding"] == {"n_neighbors": 15, "min_dist": 0.1, "seed": 0}
     assert cfg["model"]["train"] == {"epochs": None, "batch_size": 256, "lr": 0.2, "seed": 0,
+                                     "seeds": [],
                                      "max_images": None}
     assert cfg["model"]["kwargs"] == {}
     assert cfg["dataset"]["classes"] == []

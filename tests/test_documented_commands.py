@@ -42,8 +42,7 @@ DOCUMENTED: dict[str, list[str]] = {
     "python -m summit.bench faithfulness --results results": [
         f"{THIS}::test_benchmark_faithfulness"],
     "python -m summit.config --readme README.md": [TABLES],
-    "python -m summit.readme README.md faithfulness results/analysis/faithfulness.md": [
-        f"{THIS}::test_readme_pastes_a_runs_passage"],
+    "python -m summit.readme results": [f"{THIS}::test_readme_pastes_a_runs_passages"],
     "python -m tests.bad_inputs --readme README.md": [TABLES],
     "python -m summit.config FILE": [BAD_INPUTS],
     "python -m tests.vectors.generate": [f"{THIS}::test_vectors_generate_writes_the_vectors"],
@@ -195,18 +194,44 @@ def test_a_readme_table_command_rewrites_a_stale_table(tmp_path, module, start, 
     assert "| stale |" not in readme.read_text(encoding="utf-8")
 
 
-def test_readme_pastes_a_runs_passage(tmp_path):
-    """``python -m summit.readme`` replaces exactly its region's lines with the passage."""
-    readme, passage = tmp_path / "README.md", tmp_path / "faithfulness.md"
+def test_readme_pastes_a_runs_passages(tmp_path):
+    """``python -m summit.readme`` copies the run's passages and figures next to the README's
+    demo and replaces exactly their regions' lines; a region without a passage is kept."""
+    from PIL import Image
+
+    results, demo = tmp_path / "results", tmp_path / "demo"
+    (results / "analysis").mkdir(parents=True)
+    (results / "figures").mkdir()
+    readme = tmp_path / "README.md"
     readme.write_text("a\n<!-- faithfulness:start -->\nold\n<!-- faithfulness:end -->\nb\n"
                       "<!-- other:start -->\nkept\n<!-- other:end -->\n", encoding="utf-8")
-    passage.write_text("- new 1.25\n\n", encoding="utf-8")
-    run = _run("summit.readme", str(readme), "faithfulness", str(passage), timeout=60)
+    (results / "analysis" / "faithfulness.md").write_text("- new 1.25\n\n", encoding="utf-8")
+    Image.new("RGB", (4000, 1000), "white").save(results / "figures" / "motifs.png")
+    run = _run("summit.readme", str(results), "--readme", str(readme), "--demo", str(demo),
+               timeout=60)
     assert run.returncode == 0, run.stderr[-3000:]
     assert readme.read_text(encoding="utf-8") == (
         "a\n<!-- faithfulness:start -->\n- new 1.25\n<!-- faithfulness:end -->\nb\n"
         "<!-- other:start -->\nkept\n<!-- other:end -->\n")
-    assert _run("summit.readme", str(readme), "missing", str(passage)).returncode != 0
+    assert (demo / "faithfulness.md").read_text(encoding="utf-8") == "- new 1.25\n"
+    with Image.open(demo / "motifs.png") as copy:
+        assert copy.size == (1800, 450)
+    readme.write_text("no markers\n", encoding="utf-8")
+    assert _run("summit.readme", str(results), "--readme", str(readme), "--demo",
+                str(demo)).returncode != 0
+
+
+def test_readme_quotes_the_checked_in_run():
+    """Every passage the README quotes is, verbatim, the run's copy checked in beside the
+    demo figures (``python -m summit.readme results`` writes both): no demo number in the
+    README is typed by hand."""
+    from summit.readme import DEMO, PASSAGES, readme_regions
+
+    regions = readme_regions((REPO / "README.md").read_text(encoding="utf-8"))
+    quoted = [name for name in regions if name in PASSAGES]
+    assert "findings" in quoted and "faithfulness" in quoted and "stability" in quoted
+    for name in quoted:
+        assert regions[name] == (REPO / DEMO / f"{name}.md").read_text(encoding="utf-8"), name
 
 
 @pytest.mark.slow
@@ -226,20 +251,28 @@ def test_vectors_generate_writes_the_vectors(tmp_path):
 def test_the_default_study_plans_every_rule_with_the_default_profile(tmp_path):
     """The quick start's study, dry-run with the default profile and only ``results`` moved:
     the embedded config is valid and its run makes every rule's outputs."""
-    config = tmp_path / "my.yaml"
-    config.write_text(yaml.safe_dump({"results": str(tmp_path / "results")}))
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
-    run = subprocess.run(["snakemake", "--cores", "all", "-n", "--profile",
-                          "workflow/profiles/default", f"--configfile={config}"], cwd=REPO,
-                         env=env, capture_output=True, text=True, timeout=300)
-    out = run.stdout + run.stderr
-    assert run.returncode == 0, out[-3000:]
+    def plan(**settings) -> tuple[dict[str, int], str]:
+        config = tmp_path / "my.yaml"
+        config.write_text(yaml.safe_dump({"results": str(tmp_path / "results"), **settings}))
+        env = {**os.environ,
+               "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+        run = subprocess.run(["snakemake", "--cores", "all", "-n", "--profile",
+                              "workflow/profiles/default", f"--configfile={config}"], cwd=REPO,
+                             env=env, capture_output=True, text=True, timeout=300)
+        out = run.stdout + run.stderr
+        assert run.returncode == 0, out[-3000:]
+        return job_counts(out), out
+
     rules = {m for f in (REPO / "workflow" / "rules").glob("*.smk")
              for m in re.findall(r"^rule (\w+):", f.read_text(), re.M)}
-    jobs = job_counts(out)
-    assert rules - jobs.keys() == set()
+    jobs, out = plan()
+    assert rules - jobs.keys() == {"seeds"}  # only with model.train.seeds
     assert jobs["class_figure"] == 10 and jobs["aggregate"] == 20  # both models, 10 classes
     assert "Shell command: summit train" in out  # the profile's printshellcmds
+    # Two more seeds: two more nets trained and studied (pass, A^l, graphs), one report.
+    seeds, _ = plan(model={"kind": "demo", "name": "Demo", "train": {"seeds": [1, 2]}})
+    assert seeds["seeds"] == 1 and seeds["train"] == 3 and seeds["aggregate"] == 40
+    assert seeds["graph"] == 40 and seeds["activations"] == 16
 
 
 @e2e

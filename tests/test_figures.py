@@ -29,7 +29,8 @@ def _graph(layers, nodes, edges):
     return {"class": {"id": 0, "name": "Coat & <b>hat</b>"}, "layers": layers,
             "nodes": [{"id": f"{layer}:{c}", "layer": layer, "channel": c, "count": count}
                       for layer, c, count in nodes],
-            "edges": [{"source": s, "target": t, "weight": w} for s, t, w in edges]}
+            "edges": [{"source": s, "target": t, "weight": w} for s, t, w in edges],
+            "slider": {"range": [0.025, 0.2], "share": 0.075, "nodes": [], "edges": []}}
 
 
 def test_order_rows_keeps_each_layers_vertices_and_removes_avoidable_crossings():

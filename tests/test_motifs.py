@@ -119,3 +119,78 @@ def test_too_many_groups_is_a_clear_error():
     graphs = [_random_graph(rng, i, channels=3, p_node=0.8, p_edge=0.8) for i in range(6)]
     with pytest.raises(MotifError, match="motifs.min_classes"):
         mine(graphs, 2, 1, 0.9, limit=3)
+
+
+# Support over resampled graphs: every value against explicit loops over the resamples.
+
+def _support_of(graphs, records, min_classes, min_support=0.9):
+    from summit.motifs import report, resampled_support, with_support
+    from summit.stability import by_resample
+
+    settings = {"min_classes": min_classes, "min_vertices": 2, "max_share": 0.9}
+    found = report(graphs, settings)
+    held = resampled_support(found["motifs"], by_resample(records), min_classes)
+    return with_support(found, held, min_support), held
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_motif_and_channel_support_match_a_loop_over_resamples(seed):
+    from tests.test_class_comparison import _records, _sets
+
+    rng = np.random.default_rng(seed)
+    graphs = [_random_graph(rng, i, channels=3, p_node=0.8, p_edge=0.8) for i in range(6)]
+    records = _records(graphs, 30, seed, keep=0.85)
+    result, held = _support_of(graphs, records, 2, min_support=0.5)
+    assert result["motifs"] and result["stability"] == {"resamples": 30, "min_support": 0.5}
+    by_class = {r["class"]["id"]: r for r in records}
+    for m in result["motifs"]:
+        holds = 0
+        for b in range(30):
+            holds += all(set(m["vertices"]) <= _sets(by_class[c]["resamples"][b])[0]
+                         and {tuple(e) for e in m["edges"]} <= _sets(by_class[c]["resamples"][b])[1]
+                         for c in m["classes"])
+        assert m["support"] == pytest.approx(holds / 30, abs=1e-6)
+        assert m["tentative"] == (holds / 30 < 0.5)
+    channels, edges = {}, {}
+    for b in range(30):
+        sets = [_sets(r["resamples"][b]) for r in records]
+        for v in {v for vs, _ in sets for v in vs}:
+            channels[v] = channels.get(v, 0) + (sum(v in vs for vs, _ in sets) >= 2)
+        for e in {e for _, es in sets for e in es}:
+            edges[e] = edges.get(e, 0) + (sum(e in es for _, es in sets) >= 2)
+    for c in result["channels"]:
+        assert c["support"] == pytest.approx(channels.get(c["id"], 0) / 30, abs=1e-6)
+        assert c["tentative"] == (channels.get(c["id"], 0) / 30 < 0.5)
+    assert held["channels"] == pytest.approx({v: n / 30 for v, n in channels.items() if n},
+                                             abs=1e-6)
+    assert held["edges"] == pytest.approx({e: n / 30 for e, n in edges.items() if n}, abs=1e-6)
+
+
+def test_a_planted_motif_has_the_share_of_resamples_holding_it_in_all_its_classes():
+    """A path a:1 → b:2 → c:3 in classes 0, 1 and 2: whole in every resample of 0 and 1, but
+    class 2 loses its edge b:2 → c:3 in 3 resamples of 8 and class 1 loses c:3 in one more."""
+    whole = {"nodes": ["a:1", "b:2", "c:3"], "edges": [["a:1", "b:2"], ["b:2", "c:3"]]}
+    broken = {"nodes": ["a:1", "b:2", "c:3"], "edges": [["a:1", "b:2"]]}
+    short = {"nodes": ["a:1", "b:2"], "edges": [["a:1", "b:2"]]}
+    plan = {0: [whole] * 8, 1: [whole] * 7 + [short], 2: [broken] * 3 + [whole] * 5,
+            3: [{"nodes": ["a:9"], "edges": []}] * 8}
+    point = {0: whole, 1: whole, 2: whole, 3: plan[3][0]}  # the graphs
+    graphs = [{"class": {"id": c, "name": str(c)}, "layers": ["a", "b", "c"],
+               "nodes": [{"id": v, "layer": v[0], "channel": int(v[2:]), "count": 5}
+                         for v in g["nodes"]],
+               "edges": [{"source": s, "target": t, "weight": 1} for s, t in g["edges"]]}
+              for c, g in point.items()]
+    records = [{"class": g["class"], "settings": {}, "resamples": [
+        {"weights": [1], **r} for r in plan[g["class"]["id"]]]} for g in graphs]
+    result, held = _support_of(graphs, records, 2)
+    (motif,) = result["motifs"]
+    assert motif["classes"] == [0, 1, 2]
+    assert motif["support"] == pytest.approx(4 / 8) and motif["tentative"] is True
+    channels = {c["id"]: c for c in result["channels"]}
+    assert channels["a:1"]["support"] == 1 and channels["a:1"]["tentative"] is False
+    assert channels["c:3"]["support"] == 1  # in 2+ graphs in every resample
+    assert held["edges"][("b:2", "c:3")] == pytest.approx(1)  # 0 with 1 or 2 in every one
+    records[1]["resamples"] = [whole] * 8
+    records[2]["resamples"] = [whole] * 8
+    result, _ = _support_of(graphs, records, 2)
+    assert result["motifs"][0]["support"] == 1 and result["motifs"][0]["tentative"] is False

@@ -145,18 +145,21 @@ def test_without_analyses_the_site_says_so(tmp_path):
 def test_a_stages_per_class_panel_is_published_with_its_path(built):
     site, p, files = built
     study = json.loads((site / "data" / "study.json").read_text())
-    assert study["panels"] == [{"name": "note", "data": "data/panels/note/{id}.json",
-                                "sort": None}]
-    assert all("sort_keys" not in c for c in study["classes"])  # no panel sorts the list
+    assert study["panels"][0] == {"name": "note", "data": "data/panels/note/{id}.json",
+                                  "sort": None}
+    assert all(set(c["sort_keys"]) == {"stability"} for c in study["classes"])  # not the note
     for cid, path in zip(p["class_ids"], files.panels["note"], strict=True):
         shipped = site / study["panels"][0]["data"].replace("{id}", str(cid))
         assert shipped.read_bytes() == path.read_bytes()
 
 
 def test_without_panels_study_json_has_no_panel_key(tmp_path):
-    p, files = make_study(tmp_path / "study", TRICKY_NAMES[:3], LAYERS, panel=False)
+    p, files = make_study(tmp_path / "study", TRICKY_NAMES[:3], LAYERS, panel=False,
+                          stability=False)
     write_site(p, REPO_SITE, files, tmp_path / "site")
-    assert "panels" not in json.loads((tmp_path / "site" / "data" / "study.json").read_text())
+    study = json.loads((tmp_path / "site" / "data" / "study.json").read_text())
+    assert "panels" not in study
+    assert all("sort_keys" not in c for c in study["classes"])  # no panel sorts the list
 
 
 @pytest.mark.parametrize("name", ["../x", "Note", "a-b", ""])
@@ -177,7 +180,7 @@ def test_a_sorting_panels_keys_are_read_into_the_class_entries(tmp_path):
     from summit.artifacts import Faithfulness
 
     p, files = make_study(tmp_path / "study", TRICKY_NAMES[:4], LAYERS, images=False,
-                          with_analyses=False, faithfulness=True)
+                          with_analyses=False, faithfulness=True, stability=False)
     paths = files.panels["faithfulness"]
     unknown = Faithfulness.load(paths[1])
     unknown.variants[unknown.configured]["score"] = None
@@ -195,3 +198,69 @@ def test_a_sorting_panels_keys_are_read_into_the_class_entries(tmp_path):
     assert study["classes"][1]["sort_keys"] == {"faithfulness": None}
     assert all(isinstance(c["sort_keys"]["faithfulness"], float)
                for i, c in enumerate(study["classes"]) if i != 1)
+
+
+def test_the_stability_panel_sorts_by_vertex_jaccard_and_gives_the_configured_share(tmp_path):
+    """Each class's stability record is published as its panel; the class list's key is its
+    resampled graphs' mean vertex Jaccard with the graph (null when unknown), and the
+    record's settings give the share the graph view's slider starts at."""
+    from summit.artifacts import Stability
+
+    p, files = make_study(tmp_path / "study", TRICKY_NAMES[:4], LAYERS, images=False,
+                          with_analyses=False, panel=False)
+    paths = files.panels["stability"]
+    unknown = Stability.load(paths[2])
+    unknown.jaccard["vertices"]["mean"] = float("nan")  # no resample: the summary's NaN
+    unknown.save(paths[2])
+    write_site(p, REPO_SITE, files, tmp_path / "site")
+    study = json.loads((tmp_path / "site/data/study.json").read_text())
+    assert study["panels"] == [{"name": "stability", "data": "data/panels/stability/{id}.json",
+                                "sort": "Stability"}]
+    for c, path in zip(study["classes"], paths, strict=True):
+        record = json.loads(path.read_text())
+        shipped = tmp_path / "site" / f"data/panels/stability/{c['id']}.json"
+        assert shipped.read_bytes() == path.read_bytes()
+        want = record["jaccard"]["vertices"]["mean"]
+        assert c["sort_keys"] == {"stability": want}
+        assert c["share"] == record["settings"]["share"] == 0.075
+        assert set(record["settings"]) >= {"groups", "resamples", "split_halves", "min_support",
+                                           "seed", "extraction", "share"}
+    assert study["classes"][2]["sort_keys"] == {"stability": None}
+    assert all(isinstance(c["sort_keys"]["stability"], float)
+               for i, c in enumerate(study["classes"]) if i != 2)
+
+
+def test_graphs_ship_their_entry_shares_and_slider(built):
+    """The graphs go to the site as the graph step wrote them: every vertex with its entry
+    share, below the configured share in the graph and above it in the slider's."""
+    site, p, files = built
+    for cid, path in zip(p["class_ids"], files.graphs, strict=True):
+        shipped = site / f"data/graphs/{cid}.json"
+        assert shipped.read_bytes() == path.read_bytes()
+        g = json.loads(shipped.read_text())
+        low, high = g["slider"]["range"]
+        assert all(0 <= n["entry_share"] < 0.075 for n in g["nodes"])
+        assert g["slider"]["nodes"] and all(0.075 <= n["entry_share"] < high
+                                            for n in g["slider"]["nodes"])
+        ids = {n["id"] for n in g["nodes"]}
+        extra = {n["id"] for n in g["slider"]["nodes"]}
+        assert not ids & extra
+        for e in g["slider"]["edges"]:  # the edges the slider's vertices add
+            assert {e["source"], e["target"]} <= ids | extra
+            assert {e["source"], e["target"]} & extra
+
+
+def test_the_share_is_the_graphs_own_else_the_stability_records_else_unknown(tmp_path):
+    from dataclasses import replace
+
+    p, files = make_study(tmp_path / "study", ["a", "b"], LAYERS[:2], images=False,
+                          with_analyses=False, panel=False)
+    graph = json.loads(files.graphs[0].read_text())
+    graph["slider"]["share"] = 0.05
+    files.graphs[0].write_text(json.dumps(graph))
+    write_site(p, REPO_SITE, files, tmp_path / "site")
+    study = json.loads((tmp_path / "site/data/study.json").read_text())
+    assert [c["share"] for c in study["classes"]] == [0.05, 0.075]
+    write_site(p, REPO_SITE, replace(files, panels={}), tmp_path / "site2")
+    study = json.loads((tmp_path / "site2/data/study.json").read_text())
+    assert [c["share"] for c in study["classes"]] == [0.05, None]

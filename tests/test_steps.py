@@ -76,7 +76,7 @@ def stores(tmp_path):
     for cid, n in enumerate((30, 24, 36)):
         maxima = {"a": rng.gamma(1 + cid, 1, (n, 7)), "b": rng.gamma(2, 1 + cid, (n, 5))}
         predicted = np.where(rng.random(n) < 0.8, cid, (cid + 1) % 3)
-        build_store(tmp_path / f"{cid}.zarr", cid, maxima, predicted)
+        build_store(tmp_path / f"{cid}.zarr", cid, maxima, predicted, groups=4)
         paths.append(tmp_path / f"{cid}.zarr")
     return paths
 
@@ -84,7 +84,7 @@ def stores(tmp_path):
 def test_model_free_steps_equal_their_library_calls(tmp_path, stores):
     run = {name: s.fn for name, s in steps().items()}
     p = {"aggregation": {"method": 2, "share": 0.1}, "stats": {"bins": 5},
-         "nonsemantic": {"min_lift": 1.2, "min_coverage": 0.5},
+         "nonsemantic": {"min_lift": 1.2, "min_coverage": 0.5}, "stability": {},
          "separability": {"max_images_per_class": 20, "seed": 3}}
     counts = []
     for layer in ("a", "b"):
@@ -119,9 +119,62 @@ def test_model_free_steps_equal_their_library_calls(tmp_path, stores):
     assert [c["id"] for c in sep.classes] == [0, 1, 2]
 
 
+def test_support_steps_draw_each_class_by_its_own_resample_weights(tmp_path, stores):
+    """The nonsemantic and neighbours steps: the library's support on each class's
+    ``resample_weights`` rows (seeded by the class) and its images per group."""
+    from summit.artifacts import Embedding, NeighboursReport
+    from summit.neighbours import report as nearest
+    from summit.neighbours import with_support
+    from summit.nonsemantic import class_means, resampled_flags
+    from summit.stability import resample_weights
+    from summit.store import group_of_rows
+
+    run = {name: s.fn for name, s in steps().items()}
+    p = {"aggregation": {"method": 2, "share": 0.3}, "nonsemantic": {"min_lift": 1.1,
+                                                                       "min_coverage": 0.6},
+         "stability": {"resamples": 9, "seed": 5, "min_support": 0.8},
+         "neighbours": {"k": 1, "figure_classes": 2}, "class_names": ["x", "y", "z"]}
+    counts = [tmp_path / f"{layer}.npz" for layer in ("a", "b")]
+    for layer, path in zip(("a", "b"), counts, strict=True):
+        run["activations"](p, layer=layer, stores=stores, counts=path)
+    loaded = [ActivationCounts.load(x) for x in counts]
+    weights = np.stack([resample_weights(5, c, 9, 4) for c in (0, 1, 2)])
+    images = np.stack([np.bincount(group_of_rows(0, n, 4), minlength=4) for n in (30, 24, 36)])
+
+    run["nonsemantic"](p, counts=counts, stores=stores, report=tmp_path / "ns.json",
+                       table=tmp_path / "ns.csv")
+    report = NonsemanticReport.load(tmp_path / "ns.json")
+    assert report.stability["resamples"] == 9 and report.stability["min_support"] == 0.8
+    rows = (tmp_path / "ns.csv").read_text().splitlines()
+    assert rows[0].endswith(",support") and len(rows) == 1 + 7 + 5
+    support = {a.layer: resampled_flags(
+        a.group_counts, images, weights, class_means([ClassStore(s) for s in stores], a.layer),
+        1.1, 0.6).mean(axis=0) for a in loaded}
+    for ch in report.channels:
+        assert ch["support"] == pytest.approx(support[ch["layer"]][ch["channel"]])
+        assert ch["tentative"] == (ch["flagged"] and ch["support"] < 0.8)
+    for row in rows[1:]:
+        layer, channel, *_, got = row.split(",")
+        assert float(got) == pytest.approx(support[layer][int(channel)])
+
+    Embedding(class_ids=[0, 1, 2], layers={x: [[0.1, 0.2], [0.5, 0.9], [0.8, 0.3]]
+                                           for x in ("a", "b")}).save(tmp_path / "e.json")
+    run["neighbours"](p, counts=counts, layout=tmp_path / "e.json", report=tmp_path / "nb.json",
+                      table=tmp_path / "nb.csv", png=tmp_path / "nb.png", pdf=tmp_path / "nb.pdf")
+    want = with_support(nearest(["a", "b"], [a.counts for a in loaded], [0, 1, 2], ["x", "y", "z"],
+                                1), [a.group_counts for a in loaded], weights, 2,
+                        {"groups": 10, "resamples": 9, "split_halves": 10, "min_support": 0.8,
+                         "seed": 5})
+    assert NeighboursReport.load(tmp_path / "nb.json").to_json() == {
+        **want, "version": NeighboursReport.VERSION}
+    assert (tmp_path / "nb.csv").read_text().splitlines()[0] == (
+        "class_id,class,change,change_p5,change_p95,rank_support,tentative,a,a support,b,"
+        "b support")
+
+
 def test_a_step_refuses_artifacts_over_other_classes(tmp_path, stores):
     run = {name: s.fn for name, s in steps().items()}
-    p = {"aggregation": {}, "nonsemantic": {}}
+    p = {"aggregation": {}, "nonsemantic": {}, "stability": {}}
     run["activations"](p, layer="a", stores=stores[:2], counts=tmp_path / "a.npz")
     from summit.artifacts import ArtifactError
 

@@ -7,7 +7,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from summit.artifacts import Faithfulness
+from summit.artifacts import ActivationCounts, Faithfulness, Stability
 from summit.store import ClassStore
 from tests.e2e import (
     E2E,
@@ -181,17 +181,33 @@ def test_analyses_of_the_paper(study):
     ns = json.loads((a / "nonsemantic.json").read_text())
     assert set(ns["flagged"]) == set(LAYERS) and ns["class_ids"] == [0, 1, 2]
     assert all(len(c["lift"]) == 3 for c in ns["channels"])
-    assert len((a / "nonsemantic.csv").read_text().splitlines()) == 1 + 16 + 30 + 32 + 32
+    assert all(0 <= c["support"] <= 1 and c["tentative"] == (c["flagged"] and c["support"] < 0.9)
+               for c in ns["channels"])  # support over the stability stage's resamples
+    assert ns["n_supported"] <= ns["n_flagged"] and set(ns["near_misses"]) == set(LAYERS)
+    csv_lines = (a / "nonsemantic.csv").read_text().splitlines()
+    assert len(csv_lines) == 1 + 16 + 30 + 32 + 32 and csv_lines[0].endswith(",support")
     nb = json.loads((a / "neighbours.json").read_text())
     assert sorted(nb["ranking"]) == [0, 1, 2] and nb["k"] == 2 and nb["layers"] == LAYERS
+    assert 0 <= nb["top_support"] <= 1 and all(
+        0 <= c["rank_support"] <= 1 and c["change_p5"] <= c["change_p95"]
+        and set(c["neighbour_support"]) == set(LAYERS) for c in nb["classes"])
     pairs = json.loads((a / "class_pairs.json").read_text())
     s = np.array(pairs["vertex_jaccard"])
     assert np.allclose(s, s.T) and np.allclose(np.diag(s), 1)
     assert set(pairs["pairs"]) == {"most_similar", "0_2"}
     assert pairs["pairs"]["0_2"]["b"]["name"] == "Pullover"
+    best = pairs["pairs"]["most_similar"]  # its support over the classes' resampled graphs
+    assert 0 <= best["support"] <= 1 and best["tentative"] == (best["support"] < 0.9)
+    assert sum(w["support"] for w in best["winners"]) == pytest.approx(1, abs=1e-5)
+    assert pairs["stability"] == {"resamples": 8, "min_support": 0.9}
+    spread = (a / "class_pairs_support.csv").read_text().splitlines()
+    assert len(spread) == 1 + 3 and spread[0].endswith(",most_similar_support")
     motifs = json.loads((a / "motifs.json").read_text())
     for m in motifs["motifs"]:
         assert len(m["classes"]) >= 2 and len(m["vertices"]) >= 2
+        assert 0 <= m["support"] <= 1 and m["tentative"] == (m["support"] < 0.9)
+    assert all(0 <= c["support"] <= 1 for c in motifs["channels"])
+    assert (a / "recurring_edges.csv").read_text().splitlines()[0].endswith(",support")
     assert (a / "recurring_channels.csv").read_text().startswith("id,layer,channel,n_classes")
     for layer in LAYERS:
         sep = json.loads((a / "separability" / f"{layer}.json").read_text())
@@ -216,8 +232,13 @@ def test_model_comparison_studies_the_first_epochs_checkpoint(study):
         graph_b = json.loads((results / "comparison" / "graphs" / f"{cls}.json").read_text())
         assert set(r["vertices"]["both"]) | set(r["vertices"]["only_b"]) == {
             n["id"] for n in graph_b["nodes"]}
+        held = r["stability"]  # resample b of each model's graph, on the same image groups
+        assert held["resamples"] == 8 and held["paired"] and len(held["vertex_jaccards"]) == 8
+        assert held["vertex_jaccard"]["p5"] <= held["vertex_jaccard"]["p95"]
         _figure_ok(results / "figures" / "models" / f"{cls}.png")
-    assert len((results / "analysis" / "model_comparison.csv").read_text().splitlines()) == 4
+    table = (results / "analysis" / "model_comparison.csv").read_text().splitlines()
+    assert len(table) == 4 and table[0].endswith(",changes_most_support")
+    assert (results / "comparison" / "stability" / "0.resamples.json").is_file()
 
 
 def test_faithfulness_tests_every_classs_graphs_on_test_images(study):
@@ -241,6 +262,51 @@ def test_faithfulness_tests_every_classs_graphs_on_test_images(study):
     _figure_ok(results / "figures" / "faithfulness.png")
     log = (results / "logs" / "faithfulness" / "0.log").read_text()
     assert "conditions on up to 30 test images" in log
+
+
+def test_stability_rebuilds_every_classs_graph_from_its_image_groups(study):
+    """The groups' tallies and counts sum to the class's; the stability record's resampled
+    graphs are the graphs of their groups (rebuilt here from the store by hand)."""
+    from summit.graphs import attribution_graph, full_graph
+    from summit.settings import GraphSettings
+    from summit.structure import Structure
+
+    results, _ = study
+    structure = Structure.load(results / "model" / "structure.json")
+    counts = {x: ActivationCounts.load(results / "activations" / f"{x}.npz") for x in LAYERS}
+    for cls in range(3):
+        store = ClassStore(results / "aggregate" / f"{cls}.zarr")
+        assert store.n_groups == 4
+        groups = store.group_tallies()
+        for hop, t in store.tallies().items():
+            assert groups[hop].shape[0] == 4
+            np.testing.assert_array_equal(groups[hop].sum(axis=0, dtype=np.int64), t)
+        for c in counts.values():
+            np.testing.assert_array_equal(c.group_row(cls).sum(axis=0), c.row(cls))
+        record = Stability.load(results / "stability" / f"{cls}.json")
+        resampled = json.loads((results / "stability" / f"{cls}.resamples.json").read_text())
+        graph = json.loads((results / "graphs" / f"{cls}.json").read_text())
+        assert {v["id"] for v in record.vertices if v["in_graph"]} == {
+            n["id"] for n in graph["nodes"]}
+        assert len(resampled["resamples"]) == 8 and len(record.halves) == 3
+        first = resampled["resamples"][0]
+        w = np.array(first["weights"])
+        rebuilt = attribution_graph(full_graph(
+            structure, {x: w @ c.group_row(cls) for x, c in counts.items()},
+            {h: np.tensordot(w, t.astype(np.int64), axes=(0, 0)) for h, t in groups.items()},
+            None, 5, {}), GraphSettings.defaults())
+        assert sorted(n["id"] for n in rebuilt["nodes"]) == first["nodes"]
+        panel = results / "site" / "data" / "panels" / "stability" / f"{cls}.json"
+        assert json.loads(panel.read_text())["class"]["id"] == cls
+    assert len((results / "analysis" / "stability.csv").read_text().splitlines()) == 4
+    assert "bootstrap resamples" in (results / "analysis" / "stability.md").read_text()
+    findings = json.loads((results / "analysis" / "findings.json").read_text())
+    assert findings["resamples"] == 8 and findings["findings"]
+    assert all(0 <= x["support"] <= 1 and x["tentative"] == (x["support"] < 0.9)
+               for x in findings["findings"])
+    text = (results / "analysis" / "findings.md").read_text()
+    assert all(x["text"] in text for x in findings["findings"])
+    _figure_ok(results / "figures" / "stability.png")
 
 
 def test_the_site_publishes_the_analyses(study):

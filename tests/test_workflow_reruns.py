@@ -258,3 +258,13 @@ def test_cluster_gpu_requests_follow_the_config_not_the_submitting_host(study, g
                      if line.strip().startswith("resources:")]
         assert len(resources) == len(jobs) > 0, rule
         assert all(line.endswith(f", {requested}") for line in resources), (rule, resources)
+
+
+def test_more_resamples_rerun_stability_not_the_pass_and_more_groups_rerun_the_pass(study):
+    stability = yaml.safe_load(study[1].read_text())["stability"]
+    jobs, baseline = _dry_runs(study, "resamples", {"stability": {**stability, "resamples": 5}})
+    assert jobs.get("stability") == 6 and jobs.get("stability_summary") == 1  # both studies
+    for untouched in ["train", "aggregate", "activations", "graph", "featvis", "faithfulness"]:
+        assert jobs.get(untouched) == baseline.get(untouched), (untouched, jobs, baseline)
+    jobs, _ = _dry_runs(study, "groups", {"stability": {**stability, "groups": 3}})
+    assert jobs.get("aggregate") == 6 and jobs.get("activations") == 8

@@ -1,10 +1,20 @@
 // Analyses panel: the study's analyses (paper §8–9 and beyond) as lists to browse. An entry
 // selects what it is about in the other views: a class, a pair of classes to compare, a
 // channel, or a motif's channels highlighted in the graph. Loaded when first opened.
+// Each finding shows its support (the share of bootstrap resamples of the images in which it
+// holds) and, under the study's stability.min_support, a "tentative" badge.
 import { loadJSON } from './data.js';
-import { formatPct, formatSig } from './format.js';
+import { formatFixed, formatPct, formatSig } from './format.js';
 
 const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+const isNum = (v) => typeof v === 'number' && Number.isFinite(v);
+const SUPPORT_TITLE = 'Share of bootstrap resamples of the images in which this finding holds';
+const tentativeTitle = (min) =>
+  `Tentative: holds in fewer than ${isNum(min) ? formatPct(min) : 'the required share'} of the ` +
+  'resamples, so another sample of images would likely not reproduce it.';
+/** The 5th–95th percentile of a statistic over the resamples, " (resamples 0.40–0.61)". */
+const spreadText = (s) =>
+  s && isNum(s.p5) && isNum(s.p95) ? ` (resamples ${formatFixed(s.p5)}–${formatFixed(s.p95)})` : '';
 
 /**
  * `onSelect(patch)` applies a state patch (classIndex, compareIndex, channel, layer,
@@ -39,6 +49,23 @@ export function createAnalyses({ study, onSelect, onError }) {
     classIndex: indexOf.get(a) ?? 0,
     compareIndex: b == null ? null : indexOf.get(b) ?? null,
   });
+  /**
+   * " · support 0.46 (what in 46.0% of resamples)" and, when tentative, a badge; nothing for
+   * a record without support.
+   */
+  const held = (parent, share, tentative, stability, what = null) => {
+    if (!isNum(share)) return;
+    const said = what ? ` (${what} in ${formatPct(share)} of resamples)` : '';
+    parent.append('span').attr('class', 'support').attr('title', SUPPORT_TITLE).text(` · support ${formatFixed(share)}${said}`);
+    if (tentative) {
+      parent.append('span').attr('class', 'badge tentative').attr('title', tentativeTitle(stability?.min_support)).text('tentative');
+    }
+  };
+  const supportNote = (stability) => {
+    if (!stability || !isNum(stability.min_support)) return '';
+    const n = isNum(stability.resamples) ? `${stability.resamples} ` : '';
+    return ` Support: the share of ${n}bootstrap resamples of the images in which a finding holds; under ${formatFixed(stability.min_support)} it is tentative.`;
+  };
 
   function figures(list) {
     if (!list.length) return;
@@ -56,33 +83,54 @@ export function createAnalyses({ study, onSelect, onError }) {
     const s = section(
       'Non-semantic channels (§8.4)',
       `Top channels in nearly every class: lift ≥ ${r.settings.min_lift} (× chance) in ≥ ` +
-        `${formatPct(r.settings.min_coverage)} of classes. ${flagged} flagged; ` +
-        (r.excluded ? 'left out of the graphs.' : 'still in the graphs (graph.exclude_nonsemantic: false).'),
+        `${formatPct(r.settings.min_coverage)} of classes. ${flagged} flagged` +
+        (isNum(r.n_supported) && isNum(r.stability?.min_support)
+          ? ` (${r.n_supported} with support ≥ ${formatFixed(r.stability.min_support)}); `
+          : '; ') +
+        (r.excluded ? 'left out of the graphs.' : 'still in the graphs (graph.exclude_nonsemantic: false).') +
+        supportNote(r.stability),
     );
     const ul = s.append('ul').attr('class', 'entries');
     for (const c of r.channels) {
-      const li = ul.append('li').classed('flagged', c.flagged);
+      const li = ul.append('li').classed('flagged', c.flagged).attr('data-channel', `${c.layer}:${c.channel}`);
       button(li, `${c.layer}:${c.channel}`, { channel: `${c.layer}:${c.channel}`, layer: c.layer });
       li.append('span').text(
         ` ${c.flagged ? 'non-semantic' : 'candidate'} · coverage ${formatPct(c.coverage)} · ` +
           `median lift ${formatSig(c.median_lift)} · selectivity ${formatSig(c.selectivity)}`,
       );
+      held(li, c.support, c.tentative, r.stability, 'flagged');
     }
   }
 
   function neighbours(r) {
+    const top = isNum(r.top_support)
+      ? ` The first class ranks first in ${formatPct(r.top_support)} of the resamples.`
+      : '';
     const s = section(
       'Classes whose neighbours change (§8.2)',
-      `Each class's ${r.k} nearest classes (cosine over A^l) per layer; ranked by how much of that neighbourhood is replaced from layer to layer.`,
+      `Each class's ${r.k} nearest classes (cosine over A^l) per layer; ranked by how much of that neighbourhood is replaced from layer to layer.` +
+        supportNote(r.stability) + top,
     );
     const ul = s.append('ul').attr('class', 'entries');
     for (const c of r.classes.slice(0, 20)) {
-      const li = ul.append('li');
+      const li = ul.append('li').attr('data-class', c.id);
       button(li, nameOf(c.id), classPatch(c.id));
-      li.append('span').text(` changes ${formatPct(c.change)}`);
+      const range = isNum(c.change_p5) && isNum(c.change_p95) ? ` (resamples ${formatPct(c.change_p5)}–${formatPct(c.change_p95)})` : '';
+      li.append('span').text(` changes ${formatPct(c.change)}${range}`);
+      held(li, c.rank_support, c.tentative, r.stability, 'among the most changing');
       const path = li.append('ol').attr('class', 'layers-path');
       for (const layer of r.layers) {
-        path.append('li').text(`${layer}: ${c.neighbours[layer].map(nameOf).join(', ')}`);
+        const item = path.append('li').text(`${layer}: `);
+        c.neighbours[layer].forEach((id, i) => {
+          const share = c.neighbour_support?.[layer]?.[i];
+          const weak = c.neighbour_tentative?.[layer]?.[i];
+          if (i) item.append('span').text(', ');
+          item
+            .append('span')
+            .classed('tentative-item', !!weak)
+            .attr('title', isNum(share) ? `among the ${r.k} nearest in ${formatPct(share)} of the resamples${weak ? ' (tentative)' : ''}` : null)
+            .text(nameOf(id) + (isNum(share) ? ` ${formatFixed(share)}` : ''));
+        });
       }
     }
   }
@@ -90,13 +138,22 @@ export function createAnalyses({ study, onSelect, onError }) {
   function pairs(r) {
     const s = section(
       'Most similar graphs (§8.3)',
-      'Pairs of classes by the Jaccard index of their graphs\u2019 channels; a pair opens in comparison mode (rings: blue only the class, orange only the other, both).',
+      'Pairs of classes by the Jaccard index of their graphs\u2019 channels; a pair opens in comparison mode (rings: blue only the class, orange only the other, both).' +
+        supportNote(r.stability),
     );
     const best = r.most_similar;
-    const p = s.append('p');
+    const p = s.append('p').attr('class', 'most-similar');
     button(p, `${nameOf(best.a)} ↔ ${nameOf(best.b)}`, classPatch(best.a, best.b));
+    p.append('span').text(` vertex Jaccard ${formatSig(best.vertex_jaccard)}${spreadText(best.vertex_jaccard_spread)}`);
+    held(p, best.support, best.tentative, r.stability, 'the most similar pair');
+    const rivals = (best.winners || []).filter((w) => !(w.a === best.a && w.b === best.b)).slice(0, 3);
+    if (rivals.length) {
+      p.append('span').attr('class', 'support').text(
+        ` · otherwise ${rivals.map((w) => `${nameOf(w.a)} ↔ ${nameOf(w.b)} (${formatFixed(w.support)})`).join(', ')}`,
+      );
+    }
     p.append('span').text(
-      ` vertex Jaccard ${formatSig(best.vertex_jaccard)} · ` +
+      ' · ' +
         Object.entries(best.layers)
           .map(([layer, c]) => `${layer} both ${c.both}, only A ${c.only_a}, only B ${c.only_b}`)
           .join(' · '),
@@ -114,7 +171,8 @@ export function createAnalyses({ study, onSelect, onError }) {
       'Motifs shared by groups of classes (§9)',
       `${r.n} connected sub-structures found in the graphs of ${r.settings.min_classes}+ classes ` +
         `(at most ${formatPct(r.settings.max_share)} of them) and in no larger group; ${r.n_groups} groups of classes share them. ` +
-        'Opening one highlights its channels in the graph.',
+        'Opening one highlights its channels in the graph.' +
+        supportNote(r.stability),
     );
     const ul = s.append('ul').attr('class', 'entries');
     for (const m of r.motifs.slice(0, 40)) {
@@ -125,12 +183,15 @@ export function createAnalyses({ study, onSelect, onError }) {
         highlight: { label: `Motif #${m.id}`, ids: new Set(m.vertices) },
       });
       li.append('span').text(` · ${plural(m.vertices.length, 'channel')}, ${plural(m.edges.length, 'edge')}: ${m.vertices.join(', ')}`);
+      held(li, m.support, m.tentative, r.stability);
     }
     if (r.channels.length) {
       const p = s.append('p').attr('class', 'recurring');
-      p.append('span').text('Channels in the most graphs: ');
+      p.append('span').text(`Channels in the most graphs (classes${r.channels.some((c) => isNum(c.support)) ? `; support of being in ${r.settings.min_classes}+` : ''}): `);
       for (const c of r.channels.slice(0, 12)) {
-        button(p, `${c.id} (${c.n_classes})`, { channel: c.id, layer: c.layer });
+        const label = `${c.id} (${c.n_classes}${isNum(c.support) ? `; ${formatFixed(c.support)}` : ''})`;
+        button(p, label, { channel: c.id, layer: c.layer }, c.tentative ? tentativeTitle(r.stability?.min_support) : null);
+        if (c.tentative) p.append('span').attr('class', 'badge tentative').attr('title', tentativeTitle(r.stability?.min_support)).text('tentative');
         p.append('span').text(' ');
       }
     }
@@ -163,15 +224,36 @@ export function createAnalyses({ study, onSelect, onError }) {
   }
 
   function models(r) {
-    const s = section('Two models compared', `${r.names[0]} (A) and ${r.names[1]} (B) on the same images: how much of each class's graph they share.`);
+    const s = section(
+      'Two models compared',
+      `${r.names[0]} (A) and ${r.names[1]} (B) on the same images: how much of each class's graph they share (resamples: 5th–95th percentile over resample b of A against resample b of B).` +
+        supportNote(r.stability),
+    );
+    const most = r.changes_most;
+    if (most) {
+      const p = s.append('p').attr('class', 'changes-most');
+      p.append('span').text('Changes most: ');
+      button(p, nameOf(most.id), classPatch(most.id));
+      const row = r.classes.find((c) => c.id === most.id);
+      if (row) p.append('span').text(` vertex Jaccard ${formatSig(row.vertex_jaccard)}${spreadText(row.vertex_jaccard_spread)}`);
+      held(p, most.support, most.tentative, r.stability, 'changes most');
+    }
+    const spreads = r.classes.some((c) => c.vertex_jaccard_spread);
     const table = s.append('table').attr('class', 'analysis-table');
     const head = table.append('thead').append('tr');
-    for (const h of ['Class', 'Vertex Jaccard', 'Accuracy A → B', 'Figure']) head.append('th').text(h);
+    for (const h of ['Class', 'Vertex Jaccard', ...(spreads ? ['Resamples p5–p95', 'Changes most'] : []), 'Accuracy A → B', 'Figure']) {
+      head.append('th').text(h);
+    }
     const tbody = table.append('tbody');
     for (const c of [...r.classes].sort((x, y) => x.vertex_jaccard - y.vertex_jaccard)) {
       const tr = tbody.append('tr');
       button(tr.append('td'), nameOf(c.id), classPatch(c.id));
       tr.append('td').text(formatSig(c.vertex_jaccard));
+      if (spreads) {
+        const v = c.vertex_jaccard_spread;
+        tr.append('td').text(v ? `${formatFixed(v.p5)}–${formatFixed(v.p95)}` : '–');
+        tr.append('td').attr('title', 'share of resamples in which this class changes most').text(formatFixed(c.changes_most_support));
+      }
       tr.append('td').text(`${formatPct(c.accuracy[0])} → ${formatPct(c.accuracy[1])}`);
       tr.append('td').append('a').attr('href', c.figure).attr('target', '_blank').attr('rel', 'noopener').text('side by side');
     }

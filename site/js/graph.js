@@ -8,12 +8,17 @@
 // rest, animates its edges and shows a card with the channel's details, images and dataset
 // examples; hovering an edge highlights both ends; clicking (or Enter on) a vertex selects
 // its channel. A highlight set by the Analyses panel (a motif's channels) is marked, with a
-// legend to clear it.
+// legend to clear it. A share slider re-extracts the graph at another share (share.js):
+// vertices beyond the configured graph are pale, and show a feature visualization only if
+// one was rendered (else their number). Per-class panels may mark vertices and edges
+// (`graphStyle`, see panels.js: a ring, a dashed ring with a word, edge opacity), with a
+// legend.
 import { loadJSON } from './data.js';
 import { drawDensity } from './density.js';
 import { showError } from './errors.js';
 import { formatInt, formatSig } from './format.js';
 import { fitTransform, layoutGraph, union } from './graph-layout.js';
+import { SHARE_STEP, formatShare, graphAtShare, readShare, sliderOf } from './share.js';
 import { loadClassLayerStats } from './layers.js';
 import { examplesSprite, exampleClassSummary, featvisSprite, loadExamples, renderFailure, spriteTile, vertexSprite } from './sprites.js';
 import { elementAnchor, hideTooltip, moveTooltip, showTooltip } from './tooltip.js';
@@ -22,6 +27,9 @@ const DURATION = 450;
 const clamp = (v, lo, hi) => Math.max(lo, Math.min(hi, v));
 const halfDisc = (r) => `M0,${-r}A${r},${r} 0 0 1 0,${r}Z`; // right half, for shared vertices
 const halfRing = (r) => `M0,${-r - 2}A${r + 2},${r + 2} 0 0 1 0,${r + 2}`; // the same, around an image
+// A panel's ring (graphStyle): share `f` of a band outside the vertex, clockwise from the top.
+const ring = (r, f) => d3.arc()({ innerRadius: r + 3.5, outerRadius: r + 6, startAngle: 0, endAngle: 2 * Math.PI * clamp(f, 0, 1) });
+const isNum = (v) => typeof v === 'number' && Number.isFinite(v);
 
 async function loadGraph(cls) {
   const data = await loadJSON(cls.graph);
@@ -31,8 +39,9 @@ async function loadGraph(cls) {
   return data;
 }
 
-/** `vertexLines(cls, vertexId)`: more rows for a vertex's card (the per-class panels'). */
-export function createGraph({ study, onSelectLayer, onSelectChannel, onClearHighlight, vertexLines = () => [] }) {
+/** `vertexLines(cls, vertexId)`: more rows for a vertex's card (the per-class panels');
+ * `graphStyles(cls)`: the panels' marks for the class's graph (panels.js `graphStyle`). */
+export function createGraph({ study, onSelectLayer, onSelectChannel, onClearHighlight, vertexLines = () => [], graphStyles = () => [] }) {
   const svg = d3.select('#graph-svg');
   const body = document.getElementById('graph-body');
   const message = document.getElementById('graph-message');
@@ -47,6 +56,14 @@ export function createGraph({ study, onSelectLayer, onSelectChannel, onClearHigh
     width: document.getElementById('graph-width'),
     height: document.getElementById('graph-height'),
   };
+  const share = {
+    control: document.getElementById('share-control'),
+    input: document.getElementById('graph-share'),
+    output: document.getElementById('graph-share-value'),
+    reset: document.getElementById('graph-share-reset'),
+    tick: document.getElementById('share-configured'),
+  };
+  const supportLegend = d3.select('#support-legend');
 
   const defs = svg.append('defs');
   const HATCH = 'render-failed-hatch'; // fills the vertices whose render failed
@@ -73,6 +90,12 @@ export function createGraph({ study, onSelectLayer, onSelectChannel, onClearHigh
 
   let layout = null;
   let graphData = null;
+  let sources = []; // the shown classes' graphs as loaded
+  let slider = null; // {range, share} of the shown graph's share slider, or null
+  let shareValue = null; // the slider's share (the configured one until moved)
+  let beyond = new Set(); // ids of the vertices shown beyond the configured graph
+  let entryShare = new Map(); // vertex id -> its entry share (the selected class's)
+  let styleOf = new Map(); // vertex id -> the panels' combined mark, or null
   let maxCount = 0;
   let fit = d3.zoomIdentity;
   let ticket = 0; // the newest load request
@@ -100,6 +123,10 @@ export function createGraph({ study, onSelectLayer, onSelectChannel, onClearHigh
 
   function showSliderValues() {
     document.getElementById('filter-count-value').textContent = `≥ ${formatInt(minCount())}`;
+    if (slider) {
+      share.output.textContent = formatShare(shareValue);
+      share.reset.disabled = shareValue === slider.share;
+    }
     document.getElementById('graph-width-value').textContent = `${sliders.width.value}%`;
     document.getElementById('graph-height-value').textContent = `${sliders.height.value}%`;
   }
@@ -202,6 +229,8 @@ export function createGraph({ study, onSelectLayer, onSelectChannel, onClearHigh
           g.append('circle');
           g.append('path').attr('class', 'half');
           g.append('text');
+          g.append('path').attr('class', 'support-track');
+          g.append('path').attr('class', 'support-arc');
           return g;
         },
         (update) => update,
@@ -213,7 +242,7 @@ export function createGraph({ study, onSelectLayer, onSelectChannel, onClearHigh
       .attr('data-membership', (n) => n.membership ?? 'single')
       .classed('selected', (n) => n.id === st.channel)
       .classed('motif', (n) => Boolean(st.highlight?.ids.has(n.id)))
-      .attr('aria-label', (n) => `${n.layer} channel ${n.channel}, count ${formatInt(n.count)}${membershipText(n)}${failed(n) ? ', render failed' : ''}`);
+      .classed('beyond', (n) => beyond.has(n.id));
     nodeSel
       .transition(t)
       .attr('opacity', 1)
@@ -221,7 +250,11 @@ export function createGraph({ study, onSelectLayer, onSelectChannel, onClearHigh
     nodeSel.select('circle').attr('r', (n) => n.r);
     // A vertex with an image is filled with a pattern cropping its atlas; the pattern's
     // viewBox moves along the atlas row to show a diversity image.
-    const sprite = (n) => vertexSprite(study, n.layer, n.channel);
+    const sprite = (n) => {
+      if (!beyond.has(n.id)) return vertexSprite(study, n.layer, n.channel);
+      const fv = featvisSprite(study, n.layer, n.channel); // no dataset example in its place
+      return fv && !fv.failed ? fv : null;
+    };
     defs
       .selectAll('pattern')
       .data(nodes.filter(sprite), (n) => n.id)
@@ -260,13 +293,127 @@ export function createGraph({ study, onSelectLayer, onSelectChannel, onClearHigh
 
     bindHover(nodeSel, edgeSel, edges);
     applyLayerHighlight();
+    applyStyles();
     if (refit) {
       fit = fitTransform(layout.bounds, width, height);
       svg.interrupt().call(zoom.transform, fit);
     }
-    const nFailed = nodes.filter(failed).length;
-    stats.text(`${formatInt(nodes.length)} vertices · ${formatInt(edges.length)} edges${nFailed ? ` · ${formatInt(nFailed)} hatched: render failed` : ''}`);
     setMessage(nodes.length ? '' : 'No vertex passes the count filter.');
+  }
+
+  /** The classes drawn: the selected one, and the comparison class if any. */
+  function shownClasses() {
+    return [st.classIndex, st.compareIndex].filter((i) => i != null).map((i) => study.classes[i]);
+  }
+
+  /** The panels' marks (graphStyle) on the drawn vertices and edges, their legend, and the
+   * vertices' labels and the tally; again whenever a panel's record arrives. */
+  function applyStyles() {
+    if (!layout) return;
+    const classes = shownClasses();
+    const byClass = classes.map((cls) => graphStyles(cls));
+    const compared = classes.length > 1;
+    // A vertex or edge of one compared class takes that class's styles; of both, both's.
+    const stylesFor = (membership) => (membership === 'b' ? [[classes[1], byClass[1]]] : membership === 'both' ? [[classes[0], byClass[0]], [classes[1], byClass[1]]] : [[classes[0], byClass[0]]]);
+    const named = (cls, label) => (compared ? `${label} in ${cls.name}` : label);
+    const combine = (membership, get) => {
+      const found = stylesFor(membership).flatMap(([cls, styles]) => styles.map((s) => [cls, get(s)])).filter(([, v]) => v);
+      return found.length ? found : null;
+    };
+    styleOf = new Map(
+      layout.nodes.map((n) => {
+        const found = combine(n.membership, (s) => s.vertex?.(n.id));
+        if (!found) return [n.id, null];
+        const arcs = found.map(([, v]) => v.arc).filter(isNum);
+        return [
+          n.id,
+          {
+            arc: arcs.length ? Math.min(...arcs) : null, // the weaker
+            mark: found.map(([, v]) => v.mark).find(Boolean) ?? null,
+            label: found.filter(([, v]) => v.label).map(([cls, v]) => named(cls, v.label)).join(', ') || null,
+          },
+        ];
+      }),
+    );
+    const nodeSel = nodesG.selectAll('g.node:not(.leaving)');
+    const style = (n) => styleOf.get(n.id) ?? null;
+    nodeSel
+      .classed('marked', (n) => Boolean(style(n)?.mark))
+      .attr('data-mark', (n) => style(n)?.mark ?? null)
+      .attr('data-arc', (n) => (isNum(style(n)?.arc) ? String(style(n).arc) : null))
+      .attr('aria-label', ariaLabel);
+    nodeSel.select('path.support-track').attr('d', (n) => (isNum(style(n)?.arc) ? ring(n.r, 1) : null));
+    nodeSel.select('path.support-arc').attr('d', (n) => (isNum(style(n)?.arc) && style(n).arc > 0 ? ring(n.r, style(n).arc) : null));
+    edgesG
+      .selectAll('g.edge')
+      .each(function (e) {
+        const found = combine(e.membership, (s) => s.edge?.(e.source, e.target));
+        const opacities = (found || []).map(([, v]) => v.opacity).filter(isNum);
+        e.lines = (found || []).filter(([, v]) => v.line).map(([cls, v]) => [named(cls, v.line[0]), v.line[1]]);
+        this.style.setProperty('--support-opacity', opacities.length ? String(clamp(Math.min(...opacities), 0, 1)) : '1');
+      });
+    showLegend(byClass.flat());
+    showStats();
+  }
+
+  function showLegend(styles) {
+    const items = [];
+    const seen = new Set();
+    for (const item of styles.flatMap((s) => s.legend || [])) {
+      const key = `${item.mark}|${item.text}`;
+      if (!seen.has(key)) items.push(item);
+      seen.add(key);
+    }
+    if (beyond.size && slider) items.push({ mark: 'beyond', text: `pale: not in the graph at ${formatShare(slider.share)}` });
+    supportLegend.attr('hidden', items.length ? null : '');
+    const entries = supportLegend
+      .selectAll('span.legend-item')
+      .data(items, (d) => `${d.mark}|${d.text}`)
+      .join((enter) => {
+        const item = enter.append('span').attr('class', 'legend-item');
+        item.append('svg').attr('class', (d) => `legend-mark ${d.mark}`).attr('width', 18).attr('height', 14).attr('aria-hidden', 'true').each(drawLegendMark);
+        item.append('span');
+        return item;
+      });
+    entries.attr('data-mark', (d) => d.mark).select('span').text((d) => d.text);
+  }
+
+  function drawLegendMark(d) {
+    const g = d3.select(this).append('g').attr('transform', 'translate(9,7)');
+    if (d.mark === 'edge') {
+      g.append('line').attr('x1', -8).attr('x2', 8).attr('y1', -3).attr('y2', -3).attr('class', 'strong');
+      g.append('line').attr('x1', -8).attr('x2', 8).attr('y1', 3).attr('y2', 3).attr('class', 'faint');
+      return;
+    }
+    g.append('circle').attr('r', 3.5);
+    if (d.mark === 'beyond') return;
+    g.append('path').attr('class', 'support-track').attr('d', ring(2, 1));
+    if (d.mark === 'arc') g.append('path').attr('class', 'support-arc').attr('d', ring(2, 0.7));
+  }
+
+  function ariaLabel(n) {
+    const s = styleOf.get(n.id);
+    const failed = renderFailure(study, n.layer, n.channel);
+    return (
+      `${n.layer} channel ${n.channel}, count ${formatInt(n.count)}${membershipText(n)}` +
+      `${beyond.has(n.id) ? ', beyond the configured graph' : ''}${s?.label ? `, ${s.label}` : ''}${s?.mark ? `, ${s.mark}` : ''}` +
+      `${failed ? ', render failed' : ''}`
+    );
+  }
+
+  /** The graph's tally: vertices, edges, the vertices beyond the configured graph, marked by a
+   * panel, or whose render failed. */
+  function showStats() {
+    if (!layout) return;
+    const { nodes, edges } = layout;
+    const parts = [`${formatInt(nodes.length)} vertices`, `${formatInt(edges.length)} edges`];
+    const nBeyond = nodes.filter((n) => beyond.has(n.id)).length;
+    if (nBeyond && slider) parts.push(`${formatInt(nBeyond)} beyond ${formatShare(slider.share)}`);
+    const marks = d3.rollups(nodes.filter((n) => styleOf.get(n.id)?.mark), (v) => v.length, (n) => styleOf.get(n.id).mark);
+    for (const [mark, k] of marks) parts.push(`${formatInt(k)} ${mark}`);
+    const nFailed = nodes.filter((n) => renderFailure(study, n.layer, n.channel)).length;
+    if (nFailed) parts.push(`${formatInt(nFailed)} hatched: render failed`);
+    stats.text(parts.join(' · '));
   }
 
   function membershipText(n) {
@@ -282,6 +429,9 @@ export function createGraph({ study, onSelectLayer, onSelectChannel, onClearHigh
       rows.push([`count in ${study.classes[st.compareIndex].name}`, formatInt(n.counts.b)]);
     } else rows.push(['count', formatInt(n.count)]);
     rows.push(['pagerank', formatSig(n.pagerank)]);
+    if (!n.counts && isNum(entryShare.get(n.id))) {
+      rows.push(['enters the graph at', `${formatShare(entryShare.get(n.id))}${beyond.has(n.id) ? ' (beyond the configured)' : ''}`]);
+    }
     const shown = n.counts ? [st.classIndex, st.compareIndex] : [st.classIndex];
     for (const cls of shown.map((i) => study.classes[i])) {
       for (const [key, value] of vertexLines(cls, n.id)) rows.push([n.counts ? `${key} in ${cls.name}` : key, value]);
@@ -417,7 +567,7 @@ export function createGraph({ study, onSelectLayer, onSelectChannel, onClearHigh
     edgeSel
       .on('mouseenter', (event, e) => {
         highlightEdge(e);
-        showTooltip(event, `${e.source} → ${e.target}`, [['weight', formatInt(e.weight)]]);
+        showTooltip(event, `${e.source} → ${e.target}`, [['weight', formatInt(e.weight)], ...(e.lines || [])]);
       })
       .on('mousemove', (event) => moveTooltip(event))
       .on('mouseleave', unhighlight);
@@ -451,6 +601,7 @@ export function createGraph({ study, onSelectLayer, onSelectChannel, onClearHigh
     } catch (err) {
       if (mine !== ticket) return;
       graphData = null;
+      sources = [];
       layout = null;
       rowsG.selectAll('*').remove();
       edgesG.selectAll('*').remove();
@@ -461,12 +612,59 @@ export function createGraph({ study, onSelectLayer, onSelectChannel, onClearHigh
       return;
     }
     if (mine !== ticket) return; // a newer selection superseded this one
-    graphData = graphs.length > 1 ? union(graphs[0], graphs[1]) : graphs[0];
-    maxCount = d3.max(graphData.nodes, (n) => n.count) || 0;
+    sources = graphs;
+    setUpShare(picked);
+    rebuild();
     render({ refit: true, animate: layout !== null });
   }
 
-  for (const slider of Object.values(sliders)) slider.addEventListener('input', () => render());
+  /** The share slider of the drawn graphs (the selected class's, else the compared one's):
+   * hidden without slider data; a value moved away from the configured share is kept while
+   * the slider stays the same (the study's setting), else it starts at the configured one. */
+  function setUpShare(picked) {
+    const next = sources.map((g, k) => sliderOf(g, picked[k]?.share)).find(Boolean) ?? null;
+    const same = slider && next && slider.share === next.share && slider.range.every((v, k) => v === next.range[k]);
+    slider = next;
+    share.control.hidden = !slider;
+    if (!slider) {
+      shareValue = null;
+      return;
+    }
+    if (!same || !isNum(shareValue)) shareValue = slider.share;
+    share.input.min = String(slider.range[0]);
+    share.input.max = String(slider.range[1]);
+    share.input.step = String(SHARE_STEP);
+    share.input.value = String(shareValue);
+    share.tick.value = String(slider.share);
+    share.reset.title = `Back to the configured share, ${formatShare(slider.share)}`;
+    share.reset.setAttribute('aria-label', share.reset.title);
+    showSliderValues();
+  }
+
+  /** The graph drawn: each shown class's graph at the slider's share, their union if two. */
+  function rebuild() {
+    const shown = sources.map((g) => (slider ? graphAtShare(g, shareValue, slider.share) : g));
+    graphData = shown.length > 1 ? union(shown[0], shown[1]) : shown[0];
+    maxCount = d3.max(graphData.nodes, (n) => n.count) || 0;
+    const configured = new Set(shown.flatMap((g) => g.nodes.filter((n) => !n.beyond).map((n) => n.id)));
+    beyond = new Set(graphData.nodes.filter((n) => !configured.has(n.id)).map((n) => n.id));
+    entryShare = new Map(shown[0].nodes.map((n) => [n.id, n.entry_share]));
+  }
+
+  for (const input of Object.values(sliders)) input.addEventListener('input', () => render());
+  share.input.addEventListener('input', () => {
+    if (!slider || !sources.length) return;
+    shareValue = readShare(share.input.value);
+    rebuild();
+    render();
+  });
+  share.reset.addEventListener('click', () => {
+    if (!slider || !sources.length) return;
+    shareValue = slider.share;
+    share.input.value = String(shareValue);
+    rebuild();
+    render();
+  });
   showSliderValues();
 
   let resizeTimer = null;
@@ -483,6 +681,8 @@ export function createGraph({ study, onSelectLayer, onSelectChannel, onClearHigh
   }
 
   return {
+    /** Draw the panels' marks again (a panel's record arrived). */
+    restyle: () => applyStyles(),
     update(state, changed) {
       st = state;
       if (changed.has('layer')) applyLayerHighlight();

@@ -43,6 +43,15 @@ async function start() {
   const hoverClass = (hoverClass) => setState({ hoverClass });
 
   const panels = createPanels({ study });
+  const graph = createGraph({
+    study,
+    onSelectLayer: selectLayer,
+    onSelectChannel: selectChannel,
+    onClearHighlight: () => setState({ highlight: null }),
+    vertexLines: panels.vertexLines,
+    graphStyles: panels.graphStyles,
+  });
+  panels.onChange(graph.restyle);
   const views = [
     createSidebar({
       study,
@@ -54,13 +63,7 @@ async function start() {
     }),
     createEmbedding({ study, onSelectClass: selectClass, onSelectLayer: selectLayer, onHover: hoverClass }),
     createDetails({ study }),
-    createGraph({
-      study,
-      onSelectLayer: selectLayer,
-      onSelectChannel: selectChannel,
-      onClearHighlight: () => setState({ highlight: null }),
-      vertexLines: panels.vertexLines,
-    }),
+    graph,
     createChannelPanel({ study, onClear: () => selectChannel(null) }),
     panels,
   ];

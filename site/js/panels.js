@@ -4,6 +4,16 @@
 // labelled by class). The module exports `title` and `render(root, record, {study, cls})`,
 // and may export `vertexLine(record, vertexId)`: a [key, value] row for the graph's vertex
 // card, or null. A module or file that fails to load shows its error in its own section only.
+//
+// A module may also mark the graph itself: `graphStyle(record)` returns, once per record,
+// `{vertex(id), edge(source, target), legend}`. `vertex` gives null or {arc: a share in
+// [0, 1] drawn as a ring around the vertex, mark: null or a word (e.g. "tentative"): a dashed
+// ring and the word in its label and in the graph's tally, label: null or a phrase for its
+// aria-label}; `edge` (source on the lower layer) gives null or {opacity in [0, 1], line: null
+// or a [key, value] row for the edge's card}; `legend` lists {mark: "arc" | "dashed" | "edge",
+// text} for the graph's legend. The graph view (graph.js) asks for the styles of the classes
+// it draws (a vertex or edge of both compared graphs takes the weaker: the smaller arc and
+// opacity, marked if either is) and draws them again when a record arrives (`onChange`).
 import { loadJSON } from './data.js';
 
 export function createPanels({ study }) {
@@ -12,7 +22,7 @@ export function createPanels({ study }) {
     const section = root.append('section').attr('class', 'sub-panel class-panel').attr('data-panel', panel.name);
     const heading = section.append('h2').text(panel.name);
     const body = section.append('div').attr('class', 'panel-body');
-    const entry = { ...panel, body, loaded: null, records: new Map() }; // class id -> record shown
+    const entry = { ...panel, body, loaded: null, records: new Map(), styles: new Map() }; // class id -> record shown, its graph style
     entry.module = import(`./panels/${panel.name}.js`).then((m) => {
       if (typeof m.title === 'string') heading.text(m.title);
       entry.loaded = m;
@@ -22,6 +32,8 @@ export function createPanels({ study }) {
     return entry;
   });
   let shown = 0; // the latest selection; older loads are dropped
+  const listeners = new Set(); // called when the records shown change
+  const notify = () => listeners.forEach((fn) => fn());
   return {
     update(st, changed) {
       if (!['classIndex', 'compareIndex', 'study'].some((k) => changed.has(k))) return;
@@ -30,6 +42,7 @@ export function createPanels({ study }) {
       for (const panel of panels) {
         panel.body.selectAll('*').remove();
         panel.records.clear();
+        panel.styles.clear();
         classes.forEach((cls, k) => {
           let box = panel.body;
           if (classes.length > 1) {
@@ -42,7 +55,11 @@ export function createPanels({ study }) {
             .then(([m, record]) => {
               if (ticket !== shown) return;
               panel.records.set(cls.id, record);
-              m.render(box, record, { study, cls });
+              try {
+                m.render(box, record, { study, cls });
+              } finally {
+                notify(); // the graph's styles, even if the section failed
+              }
             })
             .catch((err) => {
               if (ticket === shown) box.append('p').attr('class', 'muted').text(`Could not show ${panel.name}: ${err.message}`);
@@ -57,6 +74,28 @@ export function createPanels({ study }) {
         const line = record && panel.loaded?.vertexLine?.(record, vertexId);
         return line ? [line] : [];
       });
+    },
+    /** The graph styles (`graphStyle`) of the panels whose record for class `cls` is shown. */
+    graphStyles(cls) {
+      return panels.flatMap((panel) => {
+        const record = panel.records.get(cls.id);
+        if (!record || typeof panel.loaded?.graphStyle !== 'function') return [];
+        if (!panel.styles.has(cls.id)) {
+          let style = null;
+          try {
+            style = panel.loaded.graphStyle(record);
+          } catch (err) {
+            console.warn(`${panel.name}: graphStyle failed: ${err.message}`);
+          }
+          panel.styles.set(cls.id, style);
+        }
+        const style = panel.styles.get(cls.id);
+        return style ? [style] : [];
+      });
+    },
+    /** Call `fn()` whenever a record is shown (the graph redraws its styles). */
+    onChange(fn) {
+      listeners.add(fn);
     },
   };
 }

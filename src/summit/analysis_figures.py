@@ -4,6 +4,7 @@ summary and the faithfulness summary; graph drawings are in ``summit.figures``."
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 import matplotlib
@@ -26,6 +27,30 @@ def _strip(images: list[np.ndarray]) -> np.ndarray | None:
     return np.concatenate([x for im in images for x in (im, gap)][:-1], axis=1)
 
 
+def _short(name: str, most: int = 18) -> str:
+    """A class name cut to ``most`` characters, so tick labels keep to their axes."""
+    return name if len(name) <= most else name[:most - 1].rstrip() + "…"
+
+
+def _support_note(record: dict[str, Any]) -> str:
+    """'support 0.96', or 'tentative · support 0.62' under the study's min_support."""
+    if record.get("support") is None:
+        return ""
+    return f"{'tentative · ' if record.get('tentative') else ''}support {record['support']:.2f}"
+
+
+def _near_misses_line(report: dict[str, Any], most: int = 6) -> str:
+    misses = sorted(((m["support"], layer, m["channel"])
+                     for layer, ms in report.get("near_misses", {}).items() for m in ms),
+                    key=lambda x: (-x[0], x[1], x[2]))
+    if not misses:
+        return ""
+    listed = ", ".join(f"{layer}:{c} ({s:.2f})" for s, layer, c in misses[:most])
+    more = f" and {len(misses) - most} more" if len(misses) > most else ""
+    return textwrap.fill("Near misses (flagged in at least half of the resamples, not on all "
+                         f"the images): {listed}{more}", 170)
+
+
 def draw_nonsemantic(report: dict[str, Any], histograms: dict[tuple[str, int], np.ndarray],
                      class_names: list[str], featvis: dict[str, FeatvisAtlas],
                      examples: dict[str, ExamplesAtlas], max_rows: int = 6) -> plt.Figure:
@@ -33,23 +58,31 @@ def draw_nonsemantic(report: dict[str, Any], histograms: dict[tuple[str, int], n
 
     ``histograms`` maps (layer, channel) to a classes × bins array of channel-max counts over
     the channel's dataset-wide range. Flagged channels come first; without any, the strongest
-    candidates are shown and the title says none passed.
+    candidates are shown and the title says none passed. Each row gives the channel's
+    support over the resamples and marks a flagged one under ``min_support`` tentative; the
+    near misses are listed below.
     """
     shown = report["channels"][:max_rows]
     settings = report["settings"]
-    fig, axes = plt.subplots(len(shown) or 1, 4, figsize=(15, 2.3 * max(len(shown), 1) + 0.6),
+    misses = _near_misses_line(report)
+    fig, axes = plt.subplots(len(shown) or 1, 4,
+                             figsize=(15, 2.5 * max(len(shown), 1) + 0.6
+                                      + 0.2 * (misses.count("\n") + 1) * bool(misses)),
                              gridspec_kw={"width_ratios": [1, 4, 4, 3]}, squeeze=False)
-    names = [class_names[c] for c in report["class_ids"]]
+    names = [_short(class_names[c]) for c in report["class_ids"]]
     for row, ch in zip(axes, shown, strict=False):
         layer, c = ch["layer"], ch["channel"]
         verdict = "non-semantic" if ch["flagged"] else "not flagged"
+        note = _support_note(ch)
         atlas = featvis.get(layer)
         failed = atlas is not None and c in atlas.failed  # its grey render is no feature
         show_image(row[0], atlas.image(c) if atlas and not failed else None,
                    "render failed" if failed else "feature vis.")
-        row[0].text(-0.15, 0.5, f"{layer}:{c}\n{verdict}", transform=row[0].transAxes,
-                    ha="right", va="center", fontsize=9, fontweight="bold", parse_math=False,
-                    color="#b2182b" if ch["flagged"] else "#3d4650")
+        row[0].text(-0.15, 0.5, f"{layer}:{c}\n{verdict}" + (f"\n{note}" if note else ""),
+                    transform=row[0].transAxes, ha="right", va="center", fontsize=9,
+                    fontweight="bold", parse_math=False,
+                    color="#b35806" if ch.get("tentative") else
+                    "#b2182b" if ch["flagged"] else "#3d4650")
         ex = examples.get(layer)
         show_image(row[1], _strip(ex.patches(c)) if ex else None,
                    "top dataset examples (whole dataset)")
@@ -63,8 +96,8 @@ def draw_nonsemantic(report: dict[str, Any], histograms: dict[tuple[str, int], n
         ax.set_title(f"lift per class (coverage {ch['coverage']:.0%}, selectivity "
                      f"{ch['selectivity']:.2f})", fontsize=8)
         if len(lift) <= 30:
-            ax.set_xticks(np.arange(len(lift)), [names[i] for i in order], rotation=60,
-                          ha="right", fontsize=6)
+            ax.set_xticks(np.arange(len(lift)), [names[i] for i in order], rotation=90,
+                          fontsize=6)
         else:
             ax.set_xticks([])
             ax.set_xlabel("classes, by lift", fontsize=7)
@@ -74,17 +107,28 @@ def draw_nonsemantic(report: dict[str, Any], histograms: dict[tuple[str, int], n
         if hist is not None:
             dens = hist / np.maximum(hist.sum(axis=1, keepdims=True), 1)
             ax.imshow(dens, aspect="auto", cmap="Greys", interpolation="nearest")
-            ax.set_yticks(np.arange(len(names)) if len(names) <= 30 else [],
-                          names if len(names) <= 30 else [], fontsize=6)
+            named = len(names) <= 12  # more rows than fit a row's height: unnamed
+            ax.set_yticks(np.arange(len(names)) if named else [], names if named else [],
+                          fontsize=6)
+            ax.set_ylabel("" if named else "classes", fontsize=7)
         ax.set_xticks([])
         ax.set_xlabel("channel maximum, low → high", fontsize=7)
         ax.set_title("activation distribution per class", fontsize=8)
     flagged = report["n_flagged"]
-    fig.suptitle(f"Non-semantic channels: {flagged} flagged (lift ≥ {settings['min_lift']:g} "
-                 f"in ≥ {settings['min_coverage']:.0%} of classes)" if flagged else
+    stability = report.get("stability") or {}
+    supported = (f", {report.get('n_supported', 0)} in ≥ {stability['min_support']:.0%} of "
+                 f"{stability['resamples']} resamples of the images"
+                 if flagged and "min_support" in stability else "")
+    fig.suptitle(f"Non-semantic channels: {flagged} flagged{supported} (lift ≥ "
+                 f"{settings['min_lift']:g} in ≥ {settings['min_coverage']:.0%} of classes)"
+                 if flagged else
                  "Non-semantic channels: none flagged; the strongest candidates per layer",
                  fontsize=11, x=0.01, ha="left")
-    fig.tight_layout()
+    footer = 0.2 * (misses.count("\n") + 1) + 0.1 if misses else 0.0  # inches
+    if misses:
+        fig.text(0.01, 0.05 / fig.get_figheight(), misses, fontsize=8, ha="left", va="bottom",
+                 parse_math=False, color="#3d4650")
+    fig.tight_layout(rect=(0, footer / fig.get_figheight(), 1, 1))
     return fig
 
 
@@ -95,32 +139,38 @@ def draw_neighbourhoods(result: dict[str, Any], layouts: dict[str, np.ndarray],
 
     One row per class and one column per layer: every class is a grey dot at its place in
     that layer's embedding, the class a red star joined to its neighbours, which are named.
+    With the report's support: a neighbour in fewer than ``min_support`` of the resamples
+    is dashed and hollow, and a row's label gives its spread and support ("tentative"
+    when the class is among the most changing in too few resamples).
     """
     layers = result["layers"]
     by_id = {c["id"]: c for c in result["classes"]}
     shown = result["ranking"][:n_classes]
     row_of = {cid: i for i, cid in enumerate(class_ids)}
     fig, axes = plt.subplots(len(shown) or 1, len(layers), squeeze=False,
-                             figsize=(3.2 * len(layers) + 0.8, 3.0 * max(len(shown), 1) + 0.5))
+                             figsize=(3.2 * len(layers) + 0.8, 3.0 * max(len(shown), 1) + 0.8))
     for row, cid in zip(axes, shown, strict=False):
         c = by_id[cid]
         for ax, layer in zip(row, layers, strict=True):
             xy = np.asarray(layouts[layer])
             ax.scatter(xy[:, 0], xy[:, 1], s=8, color="#c5ccd3", zorder=1)
             me = xy[row_of[cid]]
-            for j in c["neighbours"][layer]:
+            tentative = c.get("neighbour_tentative", {}).get(layer, [])
+            for n, j in enumerate(c["neighbours"][layer]):
                 p = xy[row_of[j]]
+                weak = n < len(tentative) and tentative[n]
                 ax.plot([me[0], p[0]], [me[1], p[1]], color="#0072B2", linewidth=0.8,
-                        alpha=0.7, zorder=2)
-                ax.scatter(*p, s=18, color="#0072B2", zorder=3)
-                ax.annotate(class_names[j], p, xytext=(3, 3), textcoords="offset points",
-                            fontsize=6.5, color="#0b3c5d", zorder=5, annotation_clip=False)
+                        alpha=0.7, zorder=2, linestyle="--" if weak else "-")
+                ax.scatter(*p, s=18, zorder=3, color="white" if weak else "#0072B2",
+                           edgecolors="#0072B2")
+                _name_point(ax, p, class_names[j], fontsize=6.5, zorder=5,
+                            color="#5b7a93" if weak else "#0b3c5d",
+                            style="italic" if weak else "normal")
             ax.scatter(*me, s=90, marker="*", color="#b2182b", zorder=4)
             if len(class_ids) <= 20:  # few classes: name the others too, faintly
                 for other, p in zip(class_ids, xy, strict=True):
                     if other != cid and other not in c["neighbours"][layer]:
-                        ax.annotate(class_names[other], p, xytext=(3, 3), fontsize=5.5,
-                                    textcoords="offset points", color="#9aa4ae")
+                        _name_point(ax, p, class_names[other], fontsize=5.5, color="#9aa4ae")
             ax.set_xticks([])
             ax.set_yticks([])
             ax.set_xlim(-0.08, 1.12)
@@ -129,12 +179,36 @@ def draw_neighbourhoods(result: dict[str, Any], layouts: dict[str, np.ndarray],
                 spine.set_color("#c5ccd3")
             ax.set_title(layer, fontsize=9, parse_math=False)
         changes = " → ".join(f"{x:.0%}" for x in c["transitions"])
-        row[0].set_ylabel(f"{c['name']}\nchange {c['change']:.0%}\n({changes})", fontsize=8,
-                          parse_math=False)
-    fig.suptitle(f"Classes whose {result['k']} nearest neighbours (cosine over A^l) change most "
-                 "across layers", fontsize=11, x=0.01, ha="left")
+        lines = [_short(c["name"], 36), f"change {c['change']:.0%}"
+                 + (f" (p5–p95 {c['change_p5']:.0%}–{c['change_p95']:.0%})"
+                    if "change_p5" in c else ""), *textwrap.wrap(f"({changes})", 36)]
+        if "rank_support" in c:
+            lines.append(f"{'tentative · ' if c['tentative'] else ''}top "
+                         f"{result['figure_classes']} in {c['rank_support']:.0%} of resamples")
+        row[0].set_ylabel("\n".join(lines), fontsize=8, parse_math=False,
+                          color="#b35806" if c.get("tentative") else "black")
+    title = [f"Classes whose {result['k']} nearest neighbours (cosine over A^l) change most "
+             "across layers"]
+    stability = result.get("stability") or {}
+    if "min_support" in stability and result.get("top_support") is not None:
+        title.append(f"The first ranks first in {result['top_support']:.0%} of the "
+                     f"{stability['resamples']} resamples of the images; dashed: a neighbour "
+                     f"in fewer than {stability['min_support']:.0%} of them.")
+    width = int(fig.get_figwidth() * 12)  # characters of 10 pt on a line of the canvas
+    fig.suptitle("\n".join(line for t in title for line in textwrap.wrap(t, width)),
+                 fontsize=10, x=0.01, ha="left", parse_math=False)
     fig.tight_layout()
     return fig
+
+
+def _name_point(ax: plt.Axes, p: np.ndarray, name: str, **style: Any) -> None:
+    """A class's name beside its point, leftwards in the right part of the panel so it
+    stays in the canvas; cut short so it stays near."""
+    right = p[0] > 0.6
+    ax.annotate(_short(name, 22), p,
+                xytext=(-3, 3) if right else (3, 3), textcoords="offset points",
+                ha="right" if right else "left", annotation_clip=False, parse_math=False,
+                **style)
 
 
 HEATMAP_LABELLED_ROWS = 40  # class heatmaps name (and annotate) rows up to this many
@@ -203,32 +277,65 @@ def draw_separability(layers: dict[str, dict[str, Any]], class_names: list[str])
     return fig
 
 
-def draw_model_summary(results: list[dict[str, Any]]) -> plt.Figure:
-    """Per class and layer, how much of the class's graph two models share (vertex Jaccard)."""
+def _spread_bars(ax: plt.Axes, y: np.ndarray, values: list[float],
+                 spreads: list[dict[str, Any] | None], color: str, label: str) -> None:
+    """Points with horizontal bars from the 5th to the 95th percentile over the resamples."""
+    low = [_num((s or {}).get("p5")) for s in spreads]
+    high = [_num((s or {}).get("p95")) for s in spreads]
+    v = _nums(values)
+    bars = np.nan_to_num(np.vstack([v - _nums(low), _nums(high) - v]).clip(min=0))
+    ax.errorbar(v, y, xerr=bars, fmt="o", color=color, markersize=4, capsize=2,
+                elinewidth=1, label=label, zorder=3)
+
+
+def draw_model_summary(results: list[dict[str, Any]],
+                       headline: dict[str, Any] | None = None) -> plt.Figure:
+    """Per class and layer, how much of the class's graph two models share (vertex Jaccard),
+    each class's vertex and edge Jaccard with their spread over the resamples (error bars,
+    5th–95th percentile), and the accuracies. ``headline`` (``changes_most``) names the
+    class that changes most with its support."""
+    from summit.figures import spread_text, support_text
+
     layers = list(results[0]["layers"]) if results else []
     names = [r["a"]["name"] for r in results]
     values = np.array([[r["layers"][x]["jaccard"] for x in layers] for r in results]
                       ).reshape(len(results), len(layers))
-    tall = len(results) <= HEATMAP_LABELLED_ROWS
-    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(11, _heatmap_height(len(results))),
-                                  gridspec_kw={"width_ratios": [3, 2]})
+    fig, (ax, ax3, ax2) = plt.subplots(1, 3, figsize=(14, _heatmap_height(len(results))),
+                                       gridspec_kw={"width_ratios": [3, 2, 2]})
     _class_heatmap(fig, ax, values, layers, names, "magma", 0, 1)
     ax.set_title("vertices shared by the two models' graphs (Jaccard) per layer", fontsize=8.5,
                  loc="left")
+    y = np.arange(len(results))
+    spreads = [r.get("stability") or {} for r in results]
+    _spread_bars(ax3, y - 0.15, [r["vertex_jaccard"] for r in results],
+                 [s.get("vertex_jaccard") for s in spreads], "#009E73", "vertices")
+    _spread_bars(ax3, y + 0.15, [r["edge_jaccard"] for r in results],
+                 [s.get("edge_jaccard") for s in spreads], "#8c96a0", "edges")
+    ax3.set_yticks(y, [])
+    ax3.set_ylim(len(results) - 0.5, -0.5)
+    ax3.set_xlim(-0.02, 1.02)
+    ax3.set_xlabel("Jaccard, all layers\n(bars: 5th–95th percentile over resamples)",
+                   fontsize=8)
+    legend3 = ax3.legend(fontsize=7.5, frameon=False, loc="lower left", bbox_to_anchor=(0, 1.0),
+                         ncol=2)
     a = [np.nan if r["accuracy"][0] is None else r["accuracy"][0] for r in results]
     b = [np.nan if r["accuracy"][1] is None else r["accuracy"][1] for r in results]
-    y = np.arange(len(results))
     labels = results[0]["models"] if results else ["A", "B"]
     ax2.hlines(y, a, b, color="#9aa4ae")
     ax2.scatter(a, y, color="#0072B2", label=labels[0], zorder=3)
     ax2.scatter(b, y, color="#E69F00", label=labels[1], zorder=3)
-    ax2.set_yticks(y, names if tall else [], fontsize=7)
-    ax2.invert_yaxis()
+    ax2.set_yticks(y, [])  # the rows of the heatmap, named there
+    ax2.set_ylim(len(results) - 0.5, -0.5)
     ax2.set_xlabel("accuracy on the class's images", fontsize=8)
     legend = ax2.legend(fontsize=7.5, frameon=False, loc="lower left", bbox_to_anchor=(0, 1.0))
-    plain_text(legend.get_texts())
-    fig.suptitle("Two models on the same data: how the attribution graphs changed", fontsize=11,
-                 x=0.01, ha="left")
+    plain_text([*legend.get_texts(), *legend3.get_texts()])
+    title = "Two models on the same data: how the attribution graphs changed"
+    if headline is not None:
+        i = headline["index"]
+        title += (f"\nchanges most: {names[i]} (vertex Jaccard {results[i]['vertex_jaccard']:.2f}"
+                  f"{spread_text(spreads[i].get('vertex_jaccard'))}; "
+                  f"{support_text(headline['support'], headline['tentative'])})")
+    plain_text([fig.suptitle(title, fontsize=11, x=0.01, ha="left")])
     fig.tight_layout()
     return fig
 
@@ -570,3 +677,43 @@ def draw_faithfulness(records: list[dict[str, Any]], configured: str) -> plt.Fig
         head.text(0.01, 0.95 - 0.65 / heights[0], warning, fontsize=9, ha="left", va="top",
                   color="#b2182b", fontweight="bold")
     return fig
+
+
+def draw_stability(rows: list[dict[str, Any]], inclusion: list[float],
+                   min_support: float) -> plt.Figure:
+    """How much each class's graph depends on its sample of images: per class the resampled
+    graphs' vertex and edge Jaccard with the graph (mean, and 5th percentile as the bar's
+    left end) and the split halves' agreement; and every graph vertex's inclusion."""
+    names = [r["class"] for r in rows]
+    at, labels = _thinned(names, 24)
+    y = np.arange(len(rows))
+    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(11, float(np.clip(0.25 * len(at) + 1.8,
+                                                                     3.2, 11))),
+                                  gridspec_kw={"width_ratios": [3, 2]})
+    for key, colour, marker, label in (("vertex", "#0072B2", "o", "vertices"),
+                                       ("edge", "#E69F00", "s", "edges")):
+        mean = [r[f"{key}_jaccard_mean"] for r in rows]
+        p5 = [r[f"{key}_jaccard_p5"] for r in rows]
+        offset = -0.15 if key == "vertex" else 0.15
+        ax.hlines(y + offset, p5, mean, color=colour, alpha=0.6)
+        ax.scatter(mean, y + offset, color=colour, marker=marker, s=18, zorder=3,
+                   label=f"{label}: resampled vs graph (mean; line from 5th pct.)")
+    ax.scatter([r["split_half_vertex_jaccard"] for r in rows], y, color="#444", marker="x",
+               s=18, zorder=4, label="vertices: one half of the images vs the other")
+    ax.set_yticks(at, labels, fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1.02)
+    ax.set_xlabel("Jaccard index", fontsize=8)
+    legend = ax.legend(fontsize=7, frameon=False, loc="lower left", bbox_to_anchor=(0, 1.0))
+    plain_text(legend.get_texts())
+    ax2.hist(inclusion, bins=np.linspace(0, 1, 21), color="#8c96a0")
+    ax2.axvline(min_support, color="#b2182b", linestyle="--", linewidth=1)
+    ax2.text(min_support, 0.98, f" {min_support:.0%}: tentative below", color="#b2182b",
+             fontsize=7, transform=ax2.get_xaxis_transform(), ha="right", va="top")
+    ax2.set_xlabel("inclusion: share of resampled graphs holding the vertex", fontsize=8)
+    ax2.set_ylabel("graph vertices (all classes)", fontsize=8)
+    fig.suptitle("Stability: each graph rebuilt from bootstrap resamples of its images",
+                 fontsize=11, x=0.01, ha="left")
+    fig.tight_layout()
+    return fig
+

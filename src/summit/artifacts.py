@@ -146,8 +146,11 @@ class ClassGraph(JsonArtifact):
     """One class's attribution graph: vertices ``layer:channel`` with A count, PageRank and
     ``entry_share`` (the extraction share above which the vertex is in the graph), edges
     from the lower layer's vertex to the higher one's with their influence tally.
-    ``slider``: the share slider's ``range`` [low, high] and the ``nodes`` and ``edges`` that
-    enter below ``high`` besides the graph's, so the site re-extracts at any share in it."""
+    ``slider``: the share slider's ``range`` [low, high], the configured ``share`` and the
+    ``nodes`` and ``edges`` that enter below ``high`` besides the graph's, so the site
+    re-extracts at any share in it."""
+
+    VERSION: ClassVar[int] = 2  # 2: entry shares and the slider
 
     cls: dict[str, Any] = _class_key()  # {id, name}
     layers: list[str] = field(default_factory=list)
@@ -162,7 +165,7 @@ class Stability(JsonArtifact):
     (``summit.stability.graph_stability``): ``settings`` (groups, resamples, split halves,
     seed, min_support), ``group_images`` (images per group), per vertex and edge of the graph
     or of any resample its ``inclusion`` (share of resampled graphs holding it) and
-    ``in_graph``; ``jaccard`` (each resampled graph's with the graph: mean, p5, min, for
+    ``in_graph``; ``jaccard`` (each resampled graph's with the graph: mean, p5, p95, for
     vertices and edges), ``split_half`` (the same between the graphs of two halves of the
     groups, over ``halves``). The resampled graphs themselves are ``ResampledGraphs``."""
 
@@ -249,42 +252,86 @@ class FeatvisIndex(JsonArtifact):
 
 @dataclass
 class NonsemanticReport(JsonArtifact):
-    """Channels that are top channels whatever the class (paper §8.4), with their evidence."""
+    """Channels that are top channels whatever the class (paper §8.4), with their evidence.
+
+    Each listed channel's ``support`` is the share of bootstrap resamples of the image groups
+    (``stability``: those settings) in which it is flagged, ``tentative`` when flagged with
+    support under ``min_support``; ``n_supported`` counts the flagged channels that are not;
+    ``near_misses`` per layer: channels not flagged but in at least half of the resamples,
+    each {channel, support, coverage}."""
+
+    VERSION: ClassVar[int] = 2
 
     settings: dict[str, Any]
     class_ids: list[int]
     flagged: dict[str, list[int]]
     n_flagged: int
     channels: list[dict[str, Any]]
+    n_supported: int = 0
+    near_misses: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    stability: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
 class NeighboursReport(JsonArtifact):
-    """Each class's nearest classes per layer and how much its neighbourhood changes."""
+    """Each class's nearest classes per layer and how much its neighbourhood changes.
+
+    Support over bootstrap resamples of the image groups (``stability``: those settings;
+    ``summit.neighbours.with_support``): per class ``change_p5``/``change_p95`` (the change
+    score's spread), ``rank_support`` (share of resamples in which it is among the
+    ``figure_classes`` most changing), ``tentative`` (among them, with ``rank_support`` under
+    ``min_support``), per layer ``neighbour_support`` and ``neighbour_tentative`` (one per
+    listed neighbour: share of resamples in which it is among the k nearest);
+    ``top_support``: share of resamples in which the top-ranked class ranks first."""
+
+    VERSION: ClassVar[int] = 2
 
     layers: list[str]
     k: int
     ranking: list[int]
     classes: list[dict[str, Any]]
+    figure_classes: int = 0
+    top_support: float | None = None
+    stability: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
 class ClassPairsReport(JsonArtifact):
-    """Vertex Jaccard of all pairs of graphs; the compared pairs (``most_similar``, ``a_b``)."""
+    """Vertex Jaccard of all pairs of graphs; the compared pairs (``most_similar``, ``a_b``).
+
+    Support over the classes' resampled graphs (``summit.class_comparison.pairs_report``;
+    ``stability``: ``resamples``, ``min_support``): ``most_similar`` has ``support`` (share
+    of resamples in which the same pair is the most similar), ``tentative`` (support under
+    ``min_support``), ``vertex_jaccard_spread`` ({mean, p5, p95} over the resamples) and
+    ``winners`` (each pair most similar in some resample: {a, b, support}); each configured
+    pair has its ``vertex_jaccard_spread``. Every pair's spread is in
+    ``analysis/class_pairs_support.csv``."""
+
+    VERSION: ClassVar[int] = 2
 
     class_ids: list[int]
     vertex_jaccard: list[list[float]]
     pairs: dict[str, dict[str, Any]]
+    stability: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
 class MotifsReport(JsonArtifact):
-    """Sub-structures shared by groups of classes' graphs (§9)."""
+    """Sub-structures shared by groups of classes' graphs (§9).
+
+    Support over the classes' resampled graphs (``summit.motifs.with_support``;
+    ``stability``: ``resamples``, ``min_support``): each motif's ``support`` (share of
+    resamples in which all its vertices and edges are in every one of its classes' resampled
+    graphs) and ``tentative`` (support under ``min_support``); each listed channel's the same
+    for being in at least ``min_classes`` graphs."""
+
+    VERSION: ClassVar[int] = 2
 
     settings: dict[str, Any]
     motifs: list[dict[str, Any]]
     groups: list[dict[str, Any]]
     channels: list[dict[str, Any]]
+    stability: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -301,7 +348,16 @@ class SeparabilityLayer(JsonArtifact):
 
 @dataclass
 class ModelComparison(JsonArtifact):
-    """One class's graphs under two models: what is shared, per layer and in all."""
+    """One class's graphs under two models: what is shared, per layer and in all.
+
+    ``stability`` (``summit.class_comparison.resampled_comparison``): resample b of model A's
+    graph compared with resample b of model B's (``paired``: the same groups of images):
+    ``resamples``, the spread ({mean, p5, p95}) of ``vertex_jaccard``, ``edge_jaccard`` and
+    per layer (``layers``) of the vertices shared (Jaccard), ``vertex_jaccards`` (one per
+    resample, for the support of "the class that changes most", ``changes_most``) and
+    ``min_support``."""
+
+    VERSION: ClassVar[int] = 2
 
     a: dict[str, Any]
     b: dict[str, Any]
@@ -312,6 +368,7 @@ class ModelComparison(JsonArtifact):
     edges: dict[str, list[list[str]]]
     models: list[str]
     accuracy: list[float | None]
+    stability: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

@@ -33,6 +33,14 @@ files next to the per-class aggregation's; and an estimate for ImageNet with Inc
 planned with the schema's defaults, the rest of the network after each layer is timed on
 stacked conditions, and so is the aggregation pass over 1300 images (ImageNet's per class).
 
+``python -m summit.bench stability`` reports what stability costs: the class stores' growth
+from keeping the tallies per image group (the same tallies written with ``--groups`` groups
+and with one), and the time of rebuilding a class's graph for every bootstrap resample and
+split half (``--resamples``, ``--halves``), for one synthetic GoogLeNet class (a 1300-image
+class's tallies, each mark filed under a random group) and, with ``--results``, for a
+finished study (its stores, and its stability jobs' times from the benchmark files next to
+the graph and aggregation jobs').
+
 Without a sub-command all run (``faithfulness`` without ``--results`` only estimates).
 """
 
@@ -325,6 +333,101 @@ def _study_benchmarks(results: Path) -> dict[str, Any]:
             "faithfulness_over_aggregate": (sum(faith) + reference) / sum(aggregate)}
 
 
+def _tally_bytes(group_tallies: dict[str, np.ndarray], directory: Path) -> dict[str, int]:
+    """Bytes on disk of a class store's tallies kept per group, and summed into one group."""
+    import shutil
+
+    from summit.store import open_class_store
+
+    def size(tallies: dict[str, np.ndarray], groups: int) -> int:
+        path = directory / f"tallies{groups}.zarr"
+        with open_class_store(path, {}, 1) as writer:
+            writer.finish(tallies, {"class_id": 0}, groups=groups)
+        n = sum(f.stat().st_size for f in (path / "tallies").rglob("*") if f.is_file())
+        shutil.rmtree(path)
+        return n
+
+    groups = len(next(iter(group_tallies.values())))
+    return {"grouped": size(group_tallies, groups),
+            "single": size({k: v.sum(axis=0, keepdims=True) for k, v in group_tallies.items()},
+                           1)}
+
+
+def _rebuild_seconds(structure: Structure, counts: dict[str, np.ndarray],
+                     tallies: dict[str, np.ndarray], repeats: int = 3) -> float:
+    """Seconds to assemble a class's graph from its tallies and extract it, as each resample
+    does (mean of ``repeats``)."""
+    cfg = GraphSettings.defaults()
+    t = time.perf_counter()
+    for _ in range(repeats):
+        attribution_graph(_full_graph(structure, counts, tallies), cfg)
+    return (time.perf_counter() - t) / repeats
+
+
+def run_stability(results: Path | None = None, groups: int = 10, resamples: int = 50,
+                  halves: int = 10, seed: int = 0) -> dict[str, Any]:
+    """Stability's storage and time, for a synthetic GoogLeNet class and a finished study."""
+    import tempfile
+
+    from summit.store import ClassStore
+
+    builds = 1 + resamples + 2 * halves  # the graph, each resample, both halves of each split
+    structure = trace_structure(googlenet(), GOOGLENET_LAYERS, torch.zeros(1, 3, 224, 224))
+    rng = np.random.default_rng(seed)
+    counts, tallies = synthetic_class(rng, structure)
+    split = {k: np.moveaxis(rng.multinomial(t.ravel(), np.full(groups, 1 / groups)), -1, 0)
+             .reshape(groups, *t.shape) for k, t in tallies.items()}
+    with tempfile.TemporaryDirectory() as tmp:
+        googlenet_bytes = _tally_bytes(split, Path(tmp))
+        rebuild = _rebuild_seconds(structure, counts, tallies)
+        out: dict[str, Any] = {"groups": groups, "resamples": resamples, "halves": halves,
+                               "graph_builds_per_class": builds, "googlenet": {
+                                   "tally_bytes": googlenet_bytes,
+                                   "rebuild_seconds": rebuild,
+                                   "seconds_per_class": builds * rebuild,
+                                   "hours_for_1000_classes": 1000 * builds * rebuild / 3600}}
+        if results:
+            stores = [ClassStore(p) for p in sorted((results / "aggregate").glob("*.zarr"))]
+            if not stores:
+                raise SystemExit(f"{results}: no class stores; run the study first")
+            sizes = [_tally_bytes(s.group_tallies(), Path(tmp)) for s in stores]
+            store_bytes = sum(f.stat().st_size for s in stores for f in s.path.rglob("*")
+                              if f.is_file())
+
+            def seconds(pattern: str) -> float:
+                return sum(float(f.read_text().splitlines()[-1].split("\t")[0])
+                           for f in (results / "benchmarks").glob(pattern))
+
+            out["demo"] = {"results": str(results), "classes": len(stores),
+                           "groups": stores[0].n_groups,
+                           "tally_bytes": {k: sum(x[k] for x in sizes)
+                                           for k in ("grouped", "single")},
+                           "store_bytes": store_bytes,
+                           "stability_seconds": seconds("stability/*.tsv"),
+                           "graph_seconds": seconds("graph/*.tsv"),
+                           "aggregate_seconds": seconds("aggregate/*.tsv")}
+    return out
+
+
+def _stability_table(r: dict[str, Any]) -> str:
+    g = r["googlenet"]
+    lines = [f"stability: {r['groups']} groups, {r['resamples']} resamples + {r['halves']} "
+             f"split halves = {r['graph_builds_per_class']} graph builds per class",
+             f"GoogLeNet-size class (1300 images): tallies {g['tally_bytes']['grouped'] / 1e6:.1f}"
+             f" MB per group-kept store vs {g['tally_bytes']['single'] / 1e6:.1f} MB summed; "
+             f"{g['rebuild_seconds']:.2f} s per graph build, {g['seconds_per_class']:.0f} s per "
+             f"class, {g['hours_for_1000_classes']:.1f} h for 1000 classes"]
+    if "demo" in r:
+        d = r["demo"]
+        lines.append(
+            f"study {d['results']} ({d['classes']} classes, {d['groups']} groups): tallies "
+            f"{d['tally_bytes']['grouped'] / 1e6:.2f} MB vs {d['tally_bytes']['single'] / 1e6:.2f}"
+            f" MB summed, of {d['store_bytes'] / 1e6:.1f} MB of stores; stability jobs "
+            f"{d['stability_seconds']:.0f} s vs graph jobs {d['graph_seconds']:.0f} s and "
+            f"aggregation {d['aggregate_seconds']:.0f} s")
+    return "\n".join(lines)
+
+
 def run_faithfulness(n_images: int = 50, vertices: int = 56, device: str = "auto",
                      threads: int | None = None, probe: int = 4, batch_size: int = 8,
                      seed: int = 0) -> dict[str, Any]:
@@ -447,7 +550,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m summit.bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("stage", nargs="?",
-                        choices=["aggregation", "graphs", "analyses", "faithfulness", "all"],
+                        choices=["aggregation", "graphs", "analyses", "faithfulness",
+                                 "stability", "all"],
                         default="all")
     parser.add_argument("--images", type=int, default=64, help="images per phase (default 64)")
     parser.add_argument("--batch-size", type=int, default=32)
@@ -458,11 +562,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="classes of the graph and analyses stages")
     parser.add_argument("--min-classes", type=int, default=3, help="motifs.min_classes")
     parser.add_argument("--results", type=Path,
-                        help="faithfulness: a finished study's results folder to report")
+                        help="faithfulness, stability: a finished study's results folder")
     parser.add_argument("--class-images", type=int, default=50,
                         help="faithfulness: test images per class of the estimate")
     parser.add_argument("--vertices", type=int, default=56,
                         help="faithfulness: vertices of the estimate's graphs")
+    parser.add_argument("--groups", type=int, default=10, help="stability: image groups")
+    parser.add_argument("--resamples", type=int, default=50, help="stability: resamples")
+    parser.add_argument("--halves", type=int, default=10, help="stability: split halves")
     a = parser.parse_args(argv)
     if a.stage in ("aggregation", "all"):
         r = run(a.images, a.batch_size, a.weights, a.device, a.threads)
@@ -482,6 +589,10 @@ def main(argv: list[str] | None = None) -> int:
                                           a.images, a.batch_size)}
         print(_faithfulness_table(r))
         print(json.dumps({"faithfulness": r}, separators=(",", ":")))
+    if a.stage in ("stability", "all"):
+        r = run_stability(a.results, a.groups, a.resamples, a.halves)
+        print(_stability_table(r))
+        print(json.dumps({"stability": r}, separators=(",", ":")))
     return 0
 
 

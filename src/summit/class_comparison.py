@@ -4,13 +4,30 @@ Channels are identified by layer and index, so graph intersection, union and dif
 set operations on vertex ids and (source, target) edges. Classes are paired by the Jaccard
 index of their vertex sets, computed for all pairs at once from a classes × vertices
 incidence matrix.
+
+Every finding is measured again on the bootstrap resamples of the classes' graphs
+(``summit.stability``): how often the most similar pair stays the most similar (its
+*support*), and the spread of every pair's Jaccard; for two models, the spread of each
+class's Jaccard and how often a class is the one that changes most.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
+
+from summit.stability import (
+    SupportError,
+    edge_set,
+    jaccard,
+    resampled_graph,
+    spread,
+    support,
+    tentative,
+    vertex_set,
+)
 
 
 def vertex_jaccard(graphs: list[dict[str, Any]]) -> np.ndarray:
@@ -34,10 +51,6 @@ def most_similar_pair(similarity: np.ndarray) -> tuple[int, int]:
     return int(i), int(j)
 
 
-def _jaccard(a: set, b: set) -> float:
-    return len(a & b) / len(a | b) if a | b else 1.0
-
-
 def compare(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
     """Intersection and differences of two graphs, per layer and in all.
 
@@ -52,11 +65,11 @@ def compare(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
         la = {v for v, n in nodes_a.items() if n["layer"] == layer}
         lb = {v for v, n in nodes_b.items() if n["layer"] == layer}
         layers[layer] = {"both": len(la & lb), "only_a": len(la - lb), "only_b": len(lb - la),
-                         "jaccard": round(_jaccard(la, lb), 6)}
+                         "jaccard": round(jaccard(la, lb), 6)}
     return {
         "a": a["class"], "b": b["class"], "layers": layers,
-        "vertex_jaccard": round(_jaccard(set(nodes_a), set(nodes_b)), 6),
-        "edge_jaccard": round(_jaccard(set(edges_a), set(edges_b)), 6),
+        "vertex_jaccard": round(jaccard(set(nodes_a), set(nodes_b)), 6),
+        "edge_jaccard": round(jaccard(set(edges_a), set(edges_b)), 6),
         "vertices": {"both": sorted(nodes_a.keys() & nodes_b.keys()),
                      "only_a": sorted(nodes_a.keys() - nodes_b.keys()),
                      "only_b": sorted(nodes_b.keys() - nodes_a.keys())},
@@ -65,14 +78,132 @@ def compare(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
                   "only_b": [list(k) for k in sorted(edges_b.keys() - edges_a.keys())]}}
 
 
-def pairs_report(graphs: list[dict[str, Any]], pairs: list[tuple[int, int]]) -> dict[str, Any]:
+def _pair_column(n: int, i: int, j: int) -> int:
+    """The column of classes ``i`` and ``j`` (rows, any order) in ``np.triu_indices(n, 1)``."""
+    i, j = min(i, j), max(i, j)
+    return i * n - i * (i + 1) // 2 + j - i - 1
+
+
+def resampled_pairs(resampled: Iterable[list[dict[str, Any]]], n: int) -> dict[str, np.ndarray]:
+    """Every pair's vertex Jaccard in each resample and each resample's most similar pair.
+
+    ``resampled`` yields, per resample, the ``n`` classes' resampled graphs in row order
+    (``summit.stability.by_resample``); the same ``vertex_jaccard`` and
+    ``most_similar_pair`` run on them as on the graphs. Returns ``jaccard`` (resamples ×
+    pairs, pairs in ``np.triu_indices(n, 1)`` order) and ``winners`` (resamples × 2 rows).
+    """
+    rows, cols = np.triu_indices(n, 1)
+    values, winners = [], []
+    for graphs in resampled:
+        s = vertex_jaccard(graphs)
+        values.append(s[rows, cols])
+        winners.append(most_similar_pair(s))
+    return {"jaccard": np.array(values, np.float64).reshape(len(values), len(rows)),
+            "winners": np.array(winners, np.int64).reshape(len(winners), 2)}
+
+
+def _pair_stability(resampled: dict[str, np.ndarray], ids: list[int], i: int, j: int,
+                    min_support: float) -> dict[str, Any]:
+    """The most similar pair's support (share of resamples where it is again the most
+    similar), its Jaccard's spread, and every pair most similar in some resample."""
+    wins = resampled["winners"]
+    pairs, counts = np.unique(wins, axis=0, return_counts=True) if len(wins) else ([], [])
+    held = support((w == (i, j)).all() for w in wins)
+    return {"support": held, "tentative": tentative(held, min_support),
+            "vertex_jaccard_spread": spread(resampled["jaccard"][:, _pair_column(len(ids), i, j)]),
+            "winners": [{"a": ids[x], "b": ids[y], "support": round(c / len(wins), 6)}
+                        for (x, y), c in sorted(zip(map(tuple, pairs), counts, strict=True),
+                                                key=lambda pc: (-pc[1], pc[0]))]}
+
+
+def pairs_report(graphs: list[dict[str, Any]], pairs: list[tuple[int, int]],
+                 resampled: dict[str, np.ndarray] | None = None,
+                 min_support: float = 0.9) -> dict[str, Any]:
     """All pairs' vertex Jaccard, and the comparison of the most similar pair (key
-    ``most_similar``) and of each requested pair of class ids (key ``<a>_<b>``)."""
+    ``most_similar``) and of each requested pair of class ids (key ``<a>_<b>``).
+
+    With ``resampled`` (``resampled_pairs``), how far each finding holds: the most similar
+    pair's ``support``, ``tentative`` (support < ``min_support``), ``vertex_jaccard_spread``
+    and the ``winners`` of the resamples; each requested pair's ``vertex_jaccard_spread``.
+    ``stability`` records the resamples and ``min_support`` (empty without resamples)."""
     ids = [g["class"]["id"] for g in graphs]
     similarity = vertex_jaccard(graphs)
     i, j = most_similar_pair(similarity)
     compared = {"most_similar": compare(graphs[i], graphs[j])}
     for a, b in pairs:
         compared[f"{a}_{b}"] = compare(graphs[ids.index(a)], graphs[ids.index(b)])
+    stability: dict[str, Any] = {}
+    if resampled is not None:
+        compared["most_similar"].update(_pair_stability(resampled, ids, i, j, min_support))
+        for a, b in pairs:
+            column = _pair_column(len(ids), ids.index(a), ids.index(b))
+            compared[f"{a}_{b}"]["vertex_jaccard_spread"] = spread(resampled["jaccard"][:, column])
+        stability = {"resamples": len(resampled["winners"]), "min_support": min_support}
     return {"class_ids": ids, "vertex_jaccard": np.round(similarity, 6).tolist(),
-            "pairs": compared}
+            "pairs": compared, "stability": stability}
+
+
+def pair_table(ids: list[int], similarity: np.ndarray | list[list[float]],
+               resampled: dict[str, np.ndarray]) -> list[dict[str, Any]]:
+    """Every pair of classes (ids ``a`` < ``b`` in row order) with its vertex Jaccard, the
+    Jaccard's 5th and 95th percentiles over the resamples, and its ``most_similar_support``
+    (share of resamples in which it is the most similar pair)."""
+    n = len(ids)
+    rows, cols = np.triu_indices(n, 1)
+    values, wins = resampled["jaccard"], resampled["winners"]
+    low, high = (np.percentile(values, [5, 95], axis=0) if len(values)
+                 else np.full((2, len(rows)), np.nan))
+    won = np.bincount([_pair_column(n, x, y) for x, y in wins], minlength=len(rows))
+    s = np.asarray(similarity, np.float64)
+    return [{"a": ids[x], "b": ids[y], "vertex_jaccard": round(float(s[x, y]), 6),
+             "vertex_jaccard_p5": round(float(low[k]), 6),
+             "vertex_jaccard_p95": round(float(high[k]), 6),
+             "most_similar_support": round(won[k] / len(wins), 6) if len(wins) else float("nan")}
+            for k, (x, y) in enumerate(zip(rows.tolist(), cols.tolist(), strict=True))]
+
+
+def resampled_comparison(a: dict[str, Any], b: dict[str, Any],
+                         layers: list[str]) -> dict[str, Any]:
+    """One class's graphs under two models compared in every resample: resample b of model
+    A's graph with resample b of model B's (``a``, ``b``: their ``ResampledGraphs`` as JSON).
+
+    The same seed and class draw the same groups of images for both, so each pair is the
+    two models on the same images (``paired``, from the groups' weights). Returns the
+    spread (mean, p5, p95) of the vertex and edge Jaccard, of each layer's vertex Jaccard
+    (the share of the layer's vertices the graphs share), and every resample's vertex
+    Jaccard (``vertex_jaccards``, for the support of comparisons across classes).
+    """
+    xs, ys = a["resamples"], b["resamples"]
+    if len(xs) != len(ys):
+        raise SupportError(f"class {a['class']['name']!r}: {len(xs)} resampled graphs under one "
+                           f"model, {len(ys)} under the other; re-run the stability stage")
+    vj, ej, by_layer = [], [], {layer: [] for layer in layers}
+    for x, y in zip(xs, ys, strict=True):
+        ga, gb = resampled_graph(a["class"], x), resampled_graph(b["class"], y)
+        va, vb = vertex_set(ga), vertex_set(gb)
+        vj.append(jaccard(va, vb))
+        ej.append(jaccard(edge_set(ga), edge_set(gb)))
+        for layer, values in by_layer.items():
+            values.append(jaccard({n["id"] for n in ga["nodes"] if n["layer"] == layer},
+                                  {n["id"] for n in gb["nodes"] if n["layer"] == layer}))
+    return {"resamples": len(vj), "paired": all(x["weights"] == y["weights"]
+                                                for x, y in zip(xs, ys, strict=True)),
+            "vertex_jaccard": spread(vj), "edge_jaccard": spread(ej),
+            "layers": {layer: spread(v) for layer, v in by_layer.items()},
+            "vertex_jaccards": [round(v, 6) for v in vj]}
+
+
+def changes_most(point: list[float], resampled: list[list[float]],
+                 min_support: float) -> dict[str, Any] | None:
+    """The class whose two models' graphs share least (lowest vertex Jaccard ``point``;
+    ties: the first), with its support: the share of resamples in which its resampled
+    graphs share least among the classes (``resampled``: per class its resamples' vertex
+    Jaccard, as ``resampled_comparison``'s ``vertex_jaccards``). ``shares`` gives every
+    class's share. None without classes."""
+    if not point:
+        return None
+    lowest = np.argmin(np.array(resampled, np.float64).reshape(len(point), -1), axis=0)
+    shares = [support(lowest == c) for c in range(len(point))]
+    i = int(np.argmin(point))
+    return {"index": i, "support": shares[i], "tentative": tentative(shares[i], min_support),
+            "shares": shares}

@@ -145,11 +145,11 @@ def fit_title(fig: plt.Figure, title: Text, ax: plt.Axes | None = None) -> None:
     left under it."""
     if ax is not None:
         ax.set_anchor("W")
-    need = title.get_window_extent(fig.canvas.get_renderer()).width / fig.dpi + 0.4
+    # text renders up to ~2.5 % wider at the PNG's 200 dpi than measured here at 100
+    need = 1.03 * title.get_window_extent(fig.canvas.get_renderer()).width / fig.dpi + 0.4
     fig.set_size_inches(max(fig.get_figwidth(), need), fig.get_figheight())
-    fig.tight_layout()
-
-
+    for _ in range(2):  # once more: a fixed-aspect graph moves its title (and legend) as the
+        fig.tight_layout()  # first layout resizes it
 
 
 MEMBERSHIP_COLORS = {"both": "#009E73", "a": "#0072B2", "b": "#E69F00"}
@@ -164,8 +164,9 @@ def _membership_handles(label_a: str, label_b: str) -> list[Any]:
 
 
 def _membership_legend(ax: plt.Axes, label_a: str, label_b: str) -> None:
-    legend = ax.legend(handles=_membership_handles(label_a, label_b), loc="lower right",
-                       fontsize=8, frameon=False)
+    """Below the graph, left-aligned: long class names never run over its vertices."""
+    legend = ax.legend(handles=_membership_handles(label_a, label_b), loc="upper left",
+                       bbox_to_anchor=(0, 0), fontsize=8, frameon=False, borderaxespad=0)
     plain_text(legend.get_texts())
 
 
@@ -177,13 +178,28 @@ def _layer_counts(ax: plt.Axes, comparison: dict[str, Any], x: float) -> None:
                 color="#3d4650")
 
 
+def support_text(share: float | None, tentative: bool) -> str:
+    """A finding's support as every figure states it: "support 0.46, tentative"."""
+    return ("support n/a" if share is None else f"support {share:.2f}") + \
+        (", tentative" if tentative else "")
+
+
+def spread_text(spread: dict[str, Any] | None) -> str:
+    """A statistic's 5th–95th percentiles over the resamples, " (resamples 0.40–0.61)"."""
+    if not spread or spread.get("p5") is None or spread.get("p95") is None:
+        return ""
+    return f" (resamples {spread['p5']:.2f}–{spread['p95']:.2f})"
+
+
 def draw_class_pair(comparison: dict[str, Any], graph_a: dict[str, Any],
                     graph_b: dict[str, Any], atlases: dict[str, FeatvisAtlas]) -> plt.Figure:
     """Two classes' graphs (``comparison`` = ``compare(graph_a, graph_b)``) as one union
-    graph coloured by membership (the paper's Figure 9)."""
+    graph coloured by membership (the paper's Figure 9). With the comparison's resampled
+    spread and support (``pairs_report``), the title states them."""
     merged = union(graph_a, graph_b)
     width, height = graph_extent(merged)
-    fig, ax = plt.subplots(figsize=(0.75 * (width + 3.2), 0.75 * height + 0.8))
+    title_room = 0.8 + 0.3 * ("support" in comparison)  # two title lines, or three
+    fig, ax = plt.subplots(figsize=(0.75 * (width + 3.2), 0.75 * height + title_room))
     nodes = {n["id"]: MEMBERSHIP_COLORS[n["membership"]] for n in merged["nodes"]}
     edges = {(e["source"], e["target"]): MEMBERSHIP_COLORS[e["membership"]]
              for e in merged["edges"]}
@@ -192,9 +208,15 @@ def draw_class_pair(comparison: dict[str, Any], graph_a: dict[str, Any],
     ax.set_xlim(-1.7, width + 3.0)
     a, b = comparison["a"]["name"], comparison["b"]["name"]
     _membership_legend(ax, a, b)
+    held = ""
+    if "support" in comparison:
+        held = (f"\nthe most similar pair in {comparison['support'] or 0:.0%} of the resamples "
+                f"({support_text(comparison['support'], comparison['tentative'])})")
     fit_title(fig, ax.set_title(
         f"A = {a}, B = {b}: attribution graphs compared\nvertex Jaccard "
-        f"{comparison['vertex_jaccard']:.2f} · edge Jaccard {comparison['edge_jaccard']:.2f}",
+        f"{comparison['vertex_jaccard']:.2f}"
+        f"{spread_text(comparison.get('vertex_jaccard_spread'))} · edge Jaccard "
+        f"{comparison['edge_jaccard']:.2f}{held}",
         fontsize=11, loc="left", parse_math=False), ax)
     return fig
 
@@ -230,9 +252,14 @@ def draw_side_by_side(graph_a: dict[str, Any], graph_b: dict[str, Any],
     return fig
 
 
+TENTATIVE_COLOR = "#b2182b"  # a tentative finding's text: below the stability floor
+
+
 def motif_grid(motif_graphs: list[dict[str, Any]], titles: list[str],
-               atlases: dict[str, FeatvisAtlas], heading: str) -> plt.Figure:
-    """Small multiples: each motif drawn as a graph with its classes as the title."""
+               atlases: dict[str, FeatvisAtlas], heading: str,
+               tentative: list[bool] | None = None) -> plt.Figure:
+    """Small multiples: each motif drawn as a graph with its classes as the title; a
+    tentative motif's title (``tentative``) in ``TENTATIVE_COLOR``."""
     cols = min(3, max(len(motif_graphs), 1))
     rows = -(-max(len(motif_graphs), 1) // cols)
     extents = [graph_extent(g) for g in motif_graphs] or [(4.0, 3.0)]
@@ -242,9 +269,11 @@ def motif_grid(motif_graphs: list[dict[str, Any]], titles: list[str],
                              figsize=(0.6 * w * cols + 0.5, 0.6 * h * rows + 0.9 * rows + 0.4))
     for ax in axes.ravel():
         ax.axis("off")
-    for ax, g, title in zip(axes.ravel(), motif_graphs, titles, strict=False):
+    marks = tentative or [False] * len(titles)
+    for ax, g, title, mark in zip(axes.ravel(), motif_graphs, titles, marks, strict=False):
         draw_graph(ax, g, atlases)
-        ax.set_title(title, fontsize=8, loc="left", parse_math=False, wrap=True)
+        ax.set_title(title, fontsize=8, loc="left", parse_math=False, wrap=True,
+                     **({"color": TENTATIVE_COLOR} if mark else {}))
     if not motif_graphs:
         axes[0, 0].text(0.5, 0.5, "no recurring sub-structure\nmet the thresholds",
                         ha="center", va="center", fontsize=10, transform=axes[0, 0].transAxes)

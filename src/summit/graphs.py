@@ -121,8 +121,9 @@ def attribution_graph(graph: FullGraph, settings: GraphSettings) -> dict[str, An
     """PageRank over the full graph and extraction of the class's attribution graph.
 
     Every vertex carries its ``entry_share`` (``pagerank.entry_shares``). ``slider`` holds
-    what the site's share slider needs beyond the graph: its ``range`` and the vertices
-    entering below its top (``nodes``) with the edges they add (``edges``).
+    what the site's share slider needs beyond the graph: its ``range``, the configured
+    ``share`` and the vertices entering below its top (``nodes``) with the edges they add
+    (``edges``).
     """
     scores = personalized_pagerank(graph.adjacency, personalization(graph), settings.alpha,
                                    settings.max_iter, settings.tol, symmetric=True)
@@ -146,7 +147,8 @@ def attribution_graph(graph: FullGraph, settings: GraphSettings) -> dict[str, An
     inner = [e for e in every if e["source"] in in_graph and e["target"] in in_graph]
     added = [e for e in every if not (e["source"] in in_graph and e["target"] in in_graph)]
     return {"layers": graph.layers, "nodes": nodes(kept), "edges": inner,
-            "slider": {"range": [low, high], "nodes": nodes(shown & ~kept), "edges": added}}
+            "slider": {"range": [low, high], "share": settings.share,
+                       "nodes": nodes(shown & ~kept), "edges": added}}
 
 
 def extract(scores: np.ndarray, graph: FullGraph, extraction: str, share: float,

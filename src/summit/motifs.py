@@ -6,17 +6,23 @@ they share is the vertices and edges in every graph of S; a *motif* is one conne
 of it, kept only if its elements' class sets intersect to exactly its group (a closed
 itemset): every motif is maximal (no larger group shares the same piece) and no piece
 repeats for a smaller group. Only groups reachable by growing connected pieces are explored.
+
+A motif's *support* is the share of bootstrap resamples (``summit.stability``) in which all
+its vertices and edges are in every one of its classes' resampled graphs; a recurring
+channel's (or edge's), the share in which at least ``min_classes`` resampled graphs hold it.
 """
 
 from __future__ import annotations
 
 from collections import Counter, deque
+from collections.abc import Iterable
 from typing import Any
 
 import networkx as nx
 import numpy as np
 
 from summit.errors import SummitError
+from summit.stability import edge_set, tentative, vertex_set
 
 
 class MotifError(SummitError):
@@ -163,10 +169,62 @@ def motif_graph(motif: dict[str, Any], graphs: dict[int, dict[str, Any]]) -> dic
                       for (s, t), w in weights.items()]}
 
 
+def resampled_support(motifs: list[dict[str, Any]],
+                      resampled: Iterable[list[dict[str, Any]]],
+                      min_classes: int) -> dict[str, Any]:
+    """Each motif's support (share of resamples in which all its vertices and edges are in
+    every one of its classes' resampled graphs), and each channel's and edge's support of
+    recurring (share of resamples in which at least ``min_classes`` resampled graphs hold it).
+
+    ``resampled`` yields, per resample, every class's resampled graph
+    (``summit.stability.by_resample``). Returns ``motifs`` (one share per motif, in order),
+    ``channels`` (vertex id → share) and ``edges`` ((source, target) → share); a channel or
+    edge in no resample's ``min_classes`` graphs is absent (share 0)."""
+    wanted = [(m["classes"], set(m["vertices"]), {tuple(e) for e in m["edges"]}) for m in motifs]
+    held = [0] * len(motifs)
+    channels: Counter[str] = Counter()
+    edges: Counter[tuple[str, str]] = Counter()
+    n = 0
+    for graphs in resampled:
+        n += 1
+        sets = {g["class"]["id"]: (vertex_set(g), edge_set(g)) for g in graphs}
+        for i, (classes, vs, es) in enumerate(wanted):
+            held[i] += all(vs <= sets[c][0] and es <= sets[c][1] for c in classes)
+        in_graphs = Counter(v for vs, _ in sets.values() for v in vs)
+        channels.update(v for v, k in in_graphs.items() if k >= min_classes)
+        in_graphs_e = Counter(e for _, es in sets.values() for e in es)
+        edges.update(e for e, k in in_graphs_e.items() if k >= min_classes)
+
+    def share(k: int) -> float:  # as summit.stability.support of k holds in n
+        return round(k / n, 6) if n else float("nan")
+
+    return {"resamples": n, "motifs": [share(k) for k in held],
+            "channels": {v: share(k) for v, k in channels.items()},
+            "edges": {e: share(k) for e, k in edges.items()}}
+
+
 def report(graphs: list[dict[str, Any]], settings: dict[str, Any]) -> dict[str, Any]:
     """Motifs, the groups of classes sharing them, and the channels in several graphs."""
     motifs = mine(graphs, settings["min_classes"], settings["min_vertices"],
                   settings["max_share"])
     return {"settings": settings, "motifs": motifs, "groups": class_groups(motifs),
             "channels": [c for c in recurring_channels(graphs)
-                         if c["n_classes"] >= settings["min_classes"]]}
+                         if c["n_classes"] >= settings["min_classes"]],
+            "stability": {}}
+
+
+def with_support(result: dict[str, Any], held: dict[str, Any],
+                 min_support: float) -> dict[str, Any]:
+    """``report``'s result with each motif's and listed channel's ``support`` (``held``:
+    ``resampled_support`` of its motifs) and ``tentative`` (support under ``min_support``);
+    ``stability`` records the resamples and ``min_support``."""
+    def marked(x: dict[str, Any], share: float) -> dict[str, Any]:
+        return {**x, "support": share, "tentative": tentative(share, min_support)}
+
+    empty = float("nan") if not held["resamples"] else 0.0
+    return {**result,
+            "motifs": [marked(m, s) for m, s in zip(result["motifs"], held["motifs"],
+                                                    strict=True)],
+            "channels": [marked(c, held["channels"].get(c["id"], empty))
+                         for c in result["channels"]],
+            "stability": {"resamples": held["resamples"], "min_support": min_support}}

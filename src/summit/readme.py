@@ -1,27 +1,81 @@
-"""Paste a run's written passage into the README: ``python -m summit.readme README.md NAME
-FILE`` replaces the lines between ``<!-- NAME:start -->`` and ``<!-- NAME:end -->`` with the
-file (e.g. ``results/analysis/faithfulness.md``), so the README quotes the run, never
-numbers typed by hand."""
+"""Refresh the README's demo section from a finished run: ``python -m summit.readme
+results`` copies the run's figures and written passages (``analysis/*.md``) into
+``workflow/report/demo/`` and pastes each passage between ``<!-- NAME:start -->`` and
+``<!-- NAME:end -->`` in README.md, so the README quotes the run, never numbers typed by
+hand, and a test holds the README to the checked-in copies (``readme_regions``)."""
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
 from summit.config import replace_region
 
+DEMO = Path("workflow/report/demo")
+# The README's demo figures: copy name → the run's figure (under results/figures).
+FIGURES = {"class_graph": "graphs/9.png", "nonsemantic": "nonsemantic.png",
+           "neighbours": "neighbours.png", "class_pair": "class_pair.png",
+           "separability": "separability.png", "motifs": "motifs.png",
+           "faithfulness": "faithfulness.png", "stability": "stability.png",
+           "model_comparison": "model_comparison.png",
+           "model_side_by_side": "models/9.png"}
+# The run's passages the README quotes (under results/analysis), when the run wrote them.
+PASSAGES = ("findings", "stability", "faithfulness", "seeds")
+MAX_WIDTH = 1800  # pixels of a README copy
+
+
+def readme_regions(text: str) -> dict[str, str]:
+    """The README's pasted passages by name (generated tables excluded: no ``.md`` copy)."""
+    return {m[1]: m[2] for m in re.finditer(
+        r"<!-- (\w[\w-]*):start -->\n(.*?)<!-- \1:end -->", text, flags=re.S)}
+
+
+def _copy_figure(source: Path, target: Path) -> None:
+    """A copy at most ``MAX_WIDTH`` wide (the README shows them scaled anyway)."""
+    from PIL import Image
+
+    with Image.open(source) as image:
+        if image.width > MAX_WIDTH:
+            image = image.resize((MAX_WIDTH, round(image.height * MAX_WIDTH / image.width)),
+                                 Image.LANCZOS)
+        image.save(target, optimize=True)
+
+
+def refresh(results: Path, readme: Path, demo: Path) -> list[str]:
+    """Copy the run's figures and passages to ``demo`` and paste the passages; returns what
+    was refreshed."""
+    done = []
+    demo.mkdir(parents=True, exist_ok=True)
+    for name, figure in FIGURES.items():
+        if (results / "figures" / figure).is_file():
+            _copy_figure(results / "figures" / figure, demo / f"{name}.png")
+            done.append(f"{name}.png")
+    text = readme.read_text(encoding="utf-8")
+    for name in PASSAGES:
+        passage = results / "analysis" / f"{name}.md"
+        if not passage.is_file():
+            continue
+        body = passage.read_text(encoding="utf-8").rstrip("\n") + "\n"
+        (demo / f"{name}.md").write_text(body, encoding="utf-8")
+        text = replace_region(text, f"<!-- {name}:start -->", f"<!-- {name}:end -->", body)
+        done.append(f"{name}.md")
+    readme.write_text(text, encoding="utf-8")
+    return done
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m summit.readme", description=__doc__)
-    parser.add_argument("readme", type=Path)
-    parser.add_argument("name", help="the region's name in its markers")
-    parser.add_argument("passage", type=Path, help="the file to paste")
+    parser.add_argument("results", type=Path, help="a finished run's results folder")
+    parser.add_argument("--readme", type=Path, default=Path("README.md"))
+    parser.add_argument("--demo", type=Path, default=DEMO, help="where the copies go")
     a = parser.parse_args(argv)
-    body = a.passage.read_text(encoding="utf-8").rstrip("\n") + "\n"
-    text = a.readme.read_text(encoding="utf-8")
-    a.readme.write_text(replace_region(text, f"<!-- {a.name}:start -->",
-                                       f"<!-- {a.name}:end -->", body), encoding="utf-8")
+    if not (a.results / "analysis").is_dir():
+        print(f"{a.results}: no analysis/ folder; give a finished run's results folder",
+              file=sys.stderr)
+        return 2
+    print(f"{a.readme}: refreshed " + ", ".join(refresh(a.results, a.readme, a.demo)))
     return 0
 
 

@@ -184,6 +184,7 @@ class TrainSettings(_Section):
     batch_size: int
     lr: float
     seed: int
+    seeds: list[int]
     max_images: int | None
 
 

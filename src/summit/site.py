@@ -20,7 +20,10 @@ primary layer's name; every list of classes is in ``study.json``'s ``classes`` o
   (channels per atlas row: channel c's patch k is at x = ((c mod per_row)·n + k)·thumbnail,
   y = ⌊c / per_row⌋·thumbnail)}}; ``classes``, each {``id``, ``name``,
   ``n_images``, ``accuracy``, ``prob_hist`` (histogram of p(true class) over [0, 1]),
-  ``graph`` (path), ``n_vertices``, ``n_edges``}; ``embedding`` {layer: one [x, y] in [0, 1]
+  ``graph`` (path), ``n_vertices``, ``n_edges``, ``share`` (the extraction share the graph
+  was extracted at, where the graph view's share slider starts: the graph's ``slider.share``,
+  else the ``stability`` panel's record's ``settings.share``, else null)}; ``embedding``
+  {layer: one [x, y] in [0, 1]
   per class}; ``provenance``: null or what the study was made from (``summit.provenance``:
   config, package versions, platform, model and dataset checksums); ``analyses``: null or
   the path of the analyses file below; ``figures``: the publication figures, each {``name``,
@@ -38,8 +41,11 @@ primary layer's name; every list of classes is in ``study.json``'s ``classes`` o
   as little-endian int32, classes × channels, row-major: how many of a class's images have
   the channel among their top activations at that layer.
 - ``data/graphs/<id>.json``, fetched when the class is shown: the attribution graph
-  {class, layers, nodes [{id, layer, channel, count, pagerank}], edges [{source (lower
-  layer), target, weight}]}.
+  {class, layers, nodes [{id, layer, channel, count, pagerank, entry_share (the vertex is
+  in the graph at share s exactly when entry_share < s)}], edges [{source (lower layer),
+  target, weight}], slider {range [low, high], nodes, edges: the vertices entering below
+  high besides the graph's, and the edges they add}} (``ClassGraph``); the share slider
+  draws the graph at any share of the range (``site/js/share.js``).
 - ``data/examples/<layer>.json``, fetched when a channel's examples are first shown:
   ``channels``: per channel its patches in atlas order, each {``image`` (dataset index),
   ``class`` (label id), ``label`` (class name), ``value`` (the channel's maximum)}.
@@ -56,6 +62,7 @@ Names and paths in these files are data: the page sets them as text, never as HT
 
 from __future__ import annotations
 
+import math
 import re
 import shutil
 from collections.abc import Callable, Collection
@@ -80,9 +87,11 @@ from summit.artifacts import (
     NeighboursReport,
     NonsemanticReport,
     SeparabilityLayer,
+    Stability,
     read_json,
     write_json,
 )
+from summit.class_comparison import changes_most
 from summit.errors import SummitError
 from summit.structure import Structure
 
@@ -138,12 +147,27 @@ def _faithfulness_score(path: Path) -> float | None:
     return record.variants[record.configured]["score"]
 
 
+def _stability_score(path: Path) -> float | None:
+    mean = Stability.load(path).jaccard.get("vertices", {}).get("mean")
+    return mean if isinstance(mean, (int, float)) and math.isfinite(mean) else None
+
+
 # Panels whose records order the class list: name -> (the order's label in the page, the key
 # read from a class's record, higher first). Read once here, so the page need not load every
 # class's record to sort.
 PANEL_SORTS: dict[str, tuple[str, Callable[[Path], float | None]]] = {
     "faithfulness": ("Faithfulness", _faithfulness_score),
+    "stability": ("Stability", _stability_score),
 }
+
+
+def _configured_share(graph: dict[str, Any], stability: Path | None) -> float | None:
+    """The share a class's graph was extracted at: its slider's ``share`` if it records it,
+    else its stability record's (the stability stage's settings are the graph's)."""
+    share = graph.get("slider", {}).get("share")
+    if share is None and stability is not None:
+        share = Stability.load(stability).settings.get("share")
+    return float(share) if isinstance(share, (int, float)) else None
 
 
 def _top_pairs(similarity: list[list[float]], ids: list[int], n: int) -> list[dict[str, Any]]:
@@ -154,34 +178,47 @@ def _top_pairs(similarity: list[list[float]], ids: list[int], n: int) -> list[di
     return [{"a": ids[i[k]], "b": ids[j[k]], "jaccard": float(s[i[k], j[k]])} for k in order]
 
 
+# A finding's support over the resamples, kept for the Analyses panel where a record has it
+# (``stability``: the settings, ``min_support`` among them, under which a finding is tentative).
+_SUPPORT = ("support", "tentative", "vertex_jaccard_spread", "winners", "change_p5",
+            "change_p95", "rank_support", "neighbour_support", "neighbour_tentative")
+
+
 def analyses_summary(a: Analyses, exclude_nonsemantic: bool, top: int = 100) -> dict[str, Any]:
-    """What the Analyses panel lists, trimmed to the top entries of each analysis."""
+    """What the Analyses panel lists, trimmed to the top entries of each analysis, each
+    finding with its support and whether it is tentative (``stability``)."""
     out: dict[str, Any] = dict.fromkeys(
         ("nonsemantic", "neighbours", "pairs", "motifs", "separability", "models"))
     if a.nonsemantic:
         r = NonsemanticReport.load(a.nonsemantic).to_json()
         out["nonsemantic"] = {"settings": r["settings"], "excluded": exclude_nonsemantic,
                               "channels": [{k: v for k, v in c.items() if k != "lift"}
-                                           for c in r["channels"]]}
+                                           for c in r["channels"]],
+                              "n_supported": r.get("n_supported"),
+                              "stability": r.get("stability") or {}}
     if a.neighbours:
         r = NeighboursReport.load(a.neighbours).to_json()
         by_id = {c["id"]: c for c in r["classes"]}
         out["neighbours"] = {"k": r["k"], "layers": r["layers"], "classes": [
-            {k: by_id[cid][k] for k in ("id", "change", "transitions", "neighbours")}
-            for cid in r["ranking"][:top]]}
+            {k: by_id[cid][k] for k in ("id", "change", "transitions", "neighbours", *_SUPPORT)
+             if k in by_id[cid]} for cid in r["ranking"][:top]],
+                             "top_support": r.get("top_support"),
+                             "stability": r.get("stability") or {}}
     if a.class_pairs:
         r = ClassPairsReport.load(a.class_pairs).to_json()
         best = r["pairs"]["most_similar"]
         out["pairs"] = {"most_similar": {"a": best["a"]["id"], "b": best["b"]["id"],
                                          "vertex_jaccard": best["vertex_jaccard"],
                                          "edge_jaccard": best["edge_jaccard"],
-                                         "layers": best["layers"]},
-                        "top": _top_pairs(r["vertex_jaccard"], r["class_ids"], top)}
+                                         "layers": best["layers"],
+                                         **{k: best[k] for k in _SUPPORT if k in best}},
+                        "top": _top_pairs(r["vertex_jaccard"], r["class_ids"], top),
+                        "stability": r["stability"]}
     if a.motifs:
         r = MotifsReport.load(a.motifs).to_json()
         out["motifs"] = {"settings": r["settings"], "n": len(r["motifs"]),
                          "motifs": r["motifs"][:top], "n_groups": len(r["groups"]),
-                         "channels": r["channels"][:top]}
+                         "channels": r["channels"][:top], "stability": r["stability"]}
     if a.separability:
         layers = [SeparabilityLayer.load(x).to_json() for x in a.separability]
         out["separability"] = {"layers": [x["layer"] for x in layers],
@@ -195,11 +232,19 @@ def analyses_summary(a: Analyses, exclude_nonsemantic: bool, top: int = 100) -> 
                                    "classifier_accuracy", "model_accuracy")} for x in layers]}
     if a.models:
         results = [ModelComparison.load(x).to_json() for x in a.models]
+        held = [r["stability"] for r in results]
+        most = changes_most([r["vertex_jaccard"] for r in results],
+                            [h["vertex_jaccards"] for h in held], held[0]["min_support"])
         out["models"] = {"names": results[0]["models"], "classes": [
             {"id": r["a"]["id"], "vertex_jaccard": r["vertex_jaccard"],
+             "vertex_jaccard_spread": h["vertex_jaccard"],
+             "changes_most_support": most["shares"][i],
              "accuracy": r["accuracy"], "figure": f"figures/models/{r['a']['id']}.png",
              "layers": {layer: c["jaccard"] for layer, c in r["layers"].items()}}
-            for r in results]}
+            for i, (r, h) in enumerate(zip(results, held, strict=True))],
+                         "changes_most": {"id": results[most["index"]]["a"]["id"],
+                                          **{k: most[k] for k in ("support", "tentative")}},
+                         "stability": {k: held[0][k] for k in ("resamples", "min_support")}}
     return out
 
 
@@ -245,10 +290,12 @@ def study_summary(p: dict[str, Any], files: StudyFiles, bins: int,
     for i, (cid, stats_file, graph_file) in enumerate(zip(p["class_ids"], files.stats,
                                                           files.graphs, strict=True)):
         stats, graph = ClassStats.load(stats_file).to_json(), ClassGraph.load(graph_file).to_json()
+        stability = files.panels["stability"][i] if "stability" in files.panels else None
         classes.append({"id": cid, "name": p["class_names"][cid], "n_images": stats["n_images"],
                         "accuracy": stats["accuracy"], "prob_hist": stats["prob_hist"],
                         "graph": f"data/graphs/{cid}.json",
                         "n_vertices": len(graph["nodes"]), "n_edges": len(graph["edges"]),
+                        "share": _configured_share(graph, stability),
                         **({"sort_keys": {name: keys[i] for name, keys in sorts.items()}}
                            if sorts else {})})
         correct += round(stats["accuracy"] * stats["n_images"])

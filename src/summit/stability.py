@@ -11,10 +11,12 @@ holds, and below ``min_support`` it is *tentative*.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from typing import Any
 
 import numpy as np
+
+from summit.errors import SummitError
 
 
 def resample_weights(seed: int, class_id: int, resamples: int, groups: int) -> np.ndarray:
@@ -57,15 +59,6 @@ def inclusion(sets: list[set]) -> dict[Hashable, float]:
     return {x: n / len(sets) for x, n in counts.items()}
 
 
-def summary(values: Iterable[float]) -> dict[str, float]:
-    """Mean, 5th percentile and minimum of a resampled statistic."""
-    v = np.asarray(list(values), np.float64)
-    if not v.size:
-        return {"mean": float("nan"), "p5": float("nan"), "min": float("nan")}
-    return {"mean": round(float(v.mean()), 6), "p5": round(float(np.percentile(v, 5)), 6),
-            "min": round(float(v.min()), 6)}
-
-
 def support(holds: Iterable[bool]) -> float:
     """The share of resamples in which a finding holds."""
     h = np.asarray(list(holds), bool)
@@ -78,6 +71,63 @@ def vertex_set(graph: dict[str, Any]) -> set[str]:
 
 def edge_set(graph: dict[str, Any]) -> set[tuple[str, str]]:
     return {(e["source"], e["target"]) for e in graph["edges"]}
+
+
+def tentative(share: float, min_support: float) -> bool:
+    """A finding holding in fewer than ``min_support`` of the resamples (or in none measured)
+    is tentative: another sample of images would likely not reproduce it."""
+    return not share >= min_support
+
+
+def spread(values: Iterable[float]) -> dict[str, float]:
+    """Mean, 5th and 95th percentiles of a resampled statistic: the interval the tables and
+    figures show around a finding's value."""
+    v = np.asarray(list(values), np.float64)
+    if not v.size:
+        return {"mean": float("nan"), "p5": float("nan"), "p95": float("nan")}
+    p5, p95 = np.percentile(v, [5, 95])
+    return {"mean": round(float(v.mean()), 6), "p5": round(float(p5), 6),
+            "p95": round(float(p95), 6)}
+
+
+class SupportError(SummitError):
+    """Resampled graphs that cannot be combined (made with other stability settings)."""
+
+
+def resampled_graph(cls: dict[str, Any], resample: dict[str, Any]) -> dict[str, Any]:
+    """One resampled graph (``ResampledGraphs.resamples[b]``) in the graphs' own shape
+    (``class``, ``nodes`` [{id, layer, channel}], ``edges`` [{source, target}]), so the
+    analyses measure it exactly as they measure the graph."""
+    return {"class": cls,
+            "nodes": [{"id": v, "layer": v.rsplit(":", 1)[0], "channel": int(v.rsplit(":", 1)[1])}
+                      for v in resample["nodes"]],
+            "edges": [{"source": s, "target": t} for s, t in resample["edges"]]}
+
+
+def by_resample(records: list[dict[str, Any]],
+                class_ids: list[int] | None = None) -> Iterator[list[dict[str, Any]]]:
+    """Every class's b-th resampled graph together, for each b in turn (classes in
+    ``records`` order; a record is a ``ResampledGraphs`` as JSON).
+
+    A class's resamples are drawn independently of the other classes' (its own seed), so
+    the b-th of each, taken together, is one independent draw of the whole study: a finding
+    over several classes holds or not in each such draw. Records made with other settings
+    (another seed, number of resamples or extraction) do not combine. One draw at a time,
+    so a thousand classes' resampled graphs are never all held as graphs at once. With
+    ``class_ids``, the records must be those classes' in that order.
+    """
+    found = [r["class"]["id"] for r in records]
+    if class_ids is not None and found != list(class_ids):
+        raise SupportError(f"resampled graphs of classes {found}, the analysis has classes "
+                           f"{list(class_ids)}; give one file per class, in the same order")
+    for r in records[1:]:
+        if r["settings"] != records[0]["settings"]:
+            raise SupportError(
+                f"the resampled graphs of classes {records[0]['class']['name']!r} and "
+                f"{r['class']['name']!r} were made with other stability settings "
+                f"({records[0]['settings']} vs {r['settings']}); re-run the stability stage")
+    n = len(records[0]["resamples"]) if records else 0
+    return ([resampled_graph(r["class"], r["resamples"][b]) for r in records] for b in range(n))
 
 
 def graph_stability(build: Callable[[np.ndarray], dict[str, Any]], full: dict[str, Any],
@@ -106,12 +156,68 @@ def graph_stability(build: Callable[[np.ndarray], dict[str, Any]], full: dict[st
                       "in_graph": v in vertices} for v in order],
         "edges": [{"source": s, "target": t, "inclusion": round(e_incl.get((s, t), 0.0), 6),
                    "in_graph": (s, t) in edges} for s, t in edge_order],
-        "jaccard": {"vertices": summary(jaccard(vertices, s) for s in v_sets),
-                    "edges": summary(jaccard(edges, s) for s in e_sets)},
-        "split_half": {"vertices": summary(h["vertex_jaccard"] for h in halves_out),
-                       "edges": summary(h["edge_jaccard"] for h in halves_out)},
+        "jaccard": {"vertices": spread(jaccard(vertices, s) for s in v_sets),
+                    "edges": spread(jaccard(edges, s) for s in e_sets)},
+        "split_half": {"vertices": spread(h["vertex_jaccard"] for h in halves_out),
+                       "edges": spread(h["edge_jaccard"] for h in halves_out)},
         "halves": halves_out,
         "resamples": [{"weights": w.tolist(), "nodes": sorted(vs),
                        "edges": [list(e) for e in sorted(es)]}
                       for w, vs, es in zip(weights, v_sets, e_sets, strict=True)],
     }
+
+
+def table_rows(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One CSV row per class: its graph's size and how much of it the resamples keep."""
+    rows = []
+    for r in records:
+        graph = [v for v in r["vertices"] if v["in_graph"]]
+        floor = r["settings"]["min_support"]
+        rows.append({
+            "class_id": r["class"]["id"], "class": r["class"]["name"],
+            "vertices": len(graph), "edges": sum(e["in_graph"] for e in r["edges"]),
+            "vertex_jaccard_mean": r["jaccard"]["vertices"]["mean"],
+            "vertex_jaccard_p5": r["jaccard"]["vertices"]["p5"],
+            "edge_jaccard_mean": r["jaccard"]["edges"]["mean"],
+            "edge_jaccard_p5": r["jaccard"]["edges"]["p5"],
+            "split_half_vertex_jaccard": r["split_half"]["vertices"]["mean"],
+            "split_half_edge_jaccard": r["split_half"]["edges"]["mean"],
+            "supported_vertices": sum(v["inclusion"] >= floor for v in graph),
+            "frequent_outside": sum(v["inclusion"] >= 0.5 for v in r["vertices"]
+                                    if not v["in_graph"])})
+    return rows
+
+
+def summary_markdown(records: list[dict[str, Any]], rows: list[dict[str, Any]]) -> str:
+    """The run's own sentences on how stable its graphs are (for the README and report)."""
+    if not records:
+        return "No class was resampled.\n"
+    s = records[0]["settings"]
+    n = len(rows)
+
+    def median(key: str) -> str:
+        return f"{float(np.median([r[key] for r in rows])):.2f}"
+
+    def span(key: str) -> str:
+        v = [r[key] for r in rows]
+        return f"{min(v):.2f} to {max(v):.2f}"
+
+    vertices = sum(r["vertices"] for r in rows)
+    supported = sum(r["supported_vertices"] for r in rows)
+    weakest = min(rows, key=lambda r: r["vertex_jaccard_mean"])
+    return "\n".join([
+        f"Each class's graph rebuilt from {s['resamples']} bootstrap resamples of its "
+        f"{s['groups']} image groups ({n} classes, `{s['extraction']}` extraction at share "
+        f"{s['share']:g}):",
+        "",
+        f"- A resampled graph shares a median {median('vertex_jaccard_mean')} of its vertices "
+        f"with the graph (vertex Jaccard, mean over resamples; classes: "
+        f"{span('vertex_jaccard_mean')}; 5th percentile {median('vertex_jaccard_p5')}) and "
+        f"{median('edge_jaccard_mean')} of its edges.",
+        f"- Two disjoint halves of the images give graphs with a median vertex Jaccard of "
+        f"{median('split_half_vertex_jaccard')} (edges {median('split_half_edge_jaccard')}).",
+        f"- {supported} of the {vertices} graph vertices ({supported / max(vertices, 1):.0%}) "
+        f"are in at least {s['min_support']:.0%} of the resampled graphs; the rest are "
+        f"tentative. The least stable graph is {weakest['class']}'s (vertex Jaccard "
+        f"{weakest['vertex_jaccard_mean']:.2f}).",
+        ""])

@@ -22,6 +22,17 @@ MISSING = ("no /usr/bin/chromium (apt install chromium)" if not CHROMIUM.exists(
            if importlib.util.find_spec("pytest_playwright") is None else None)
 
 
+# Every browser test module's marks (pytest-playwright 0.10's own base_url fixture warns
+# under pytest 9).
+BROWSER = [
+    pytest.mark.browser,
+    pytest.mark.filterwarnings("ignore:Session-scoped fixtures:pytest.PytestRemovedIn10Warning"),
+]
+
+
+LAYERS = [("l1", 16), ("l2", 24), ("l3", 32), ("l4", 40)]  # the synthetic sites' layers
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "browser: drives headless chromium against the site")
 
@@ -42,6 +53,28 @@ def serve(directory: Path):
     server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(directory)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return f"http://127.0.0.1:{server.server_address[1]}/", server
+
+
+def published(p: dict, files, root: Path):
+    """Write the study's site under ``root/site`` and serve it; yields (URL, site folder)."""
+    from summit.site import write_site
+    from tests.fixtures.study import REPO_SITE
+
+    write_site(p, REPO_SITE, files, root / "site")
+    url, server = serve(root / "site")
+    yield url, root / "site"
+    server.shutdown()
+
+
+def overflowing(page, selector: str) -> list[str]:
+    """The elements of the section ``selector`` reaching past its box's left or right edge."""
+    return page.locator(selector).evaluate("""s => {
+        const box = s.getBoundingClientRect();
+        return [...s.querySelectorAll('*')].filter((e) => {
+            const r = e.getBoundingClientRect();
+            return r.width && (r.left < box.left - 0.5 || r.right > box.right + 0.5);
+        }).map((e) => `${e.tagName}.${e.getAttribute('class')}: ${e.textContent.slice(0, 40)}`);
+    }""")
 
 
 @pytest.fixture(scope="session")
@@ -66,8 +99,7 @@ def site_url(tmp_path_factory):
     """A 12-class, 4-layer synthetic site (names with quotes, unicode and HTML), served."""
     from tests.fixtures.study import TRICKY_NAMES, build_site
 
-    site = build_site(tmp_path_factory.mktemp("site"), TRICKY_NAMES,
-                      [("l1", 16), ("l2", 24), ("l3", 32), ("l4", 40)])
+    site = build_site(tmp_path_factory.mktemp("site"), TRICKY_NAMES, LAYERS)
     url, server = serve(site)
     yield url
     server.shutdown()

@@ -6,13 +6,10 @@ import re
 
 import pytest
 
+from tests.browser.conftest import BROWSER
 from tests.fixtures.study import TRAINING_WARNING
 
-pytestmark = [
-    pytest.mark.browser,
-    # pytest-playwright 0.10's own base_url fixture, under pytest 9
-    pytest.mark.filterwarnings("ignore:Session-scoped fixtures:pytest.PytestRemovedIn10Warning"),
-]
+pytestmark = BROWSER
 
 expect = pytest.importorskip(
     "playwright.sync_api", reason="playwright is not installed (envs/browser.sh)").expect
@@ -33,6 +30,14 @@ def open_site(page, site_url, hash_=""):
     page.goto(site_url + hash_)
     page.wait_for_selector("body[data-ready=true]")
     page.wait_for_selector(NODES)
+    return errors
+
+
+def open_section(page, site_url, hash_, *attached):
+    """``open_site``, then wait until each selector in ``attached`` is in the page."""
+    errors = open_site(page, site_url, hash_)
+    for selector in attached:
+        expect(page.locator(selector).first).to_be_attached()
     return errors
 
 
@@ -224,6 +229,28 @@ def test_analyses_panel_lists_every_analysis_as_text(page, site_url, artifacts):
     figure = page.locator("#analyses-body a", has_text="Non-semantic channels")
     response = page.request.get(site_url + figure.get_attribute("href"))
     assert response.ok and response.headers["content-type"] == "image/png"
+    # every finding with its support; one under stability.min_support badged "tentative"
+    data = page.request.get(site_url + "data/analyses.json").json()
+    for heading in ("Non-semantic", "Classes whose neighbours", "Most similar", "Motifs",
+                    "Two models"):
+        section = page.locator("#analyses-body section.analysis",
+                               has=page.locator("h3", has_text=heading))
+        expect(section.locator(".support").first).to_be_visible()
+        expect(section.locator("p.hint")).to_contain_text("bootstrap resamples")
+    best = data["pairs"]["most_similar"]
+    line = page.locator("#analyses-body p.most-similar")
+    expect(line).to_contain_text(f"support {best['support']:.2f} (the most similar pair in")
+    expect(line.locator(".badge.tentative")).to_have_count(int(best["tentative"]))
+    motifs = page.locator("#analyses-body li[data-motif]")
+    for i, m in enumerate(data["motifs"]["motifs"][:5]):
+        expect(motifs.nth(i)).to_contain_text(f"support {m['support']:.2f}")
+        expect(motifs.nth(i).locator(".badge.tentative")).to_have_count(int(m["tentative"]))
+    most = data["models"]["changes_most"]
+    expect(page.locator("#analyses-body p.changes-most")).to_contain_text(
+        f"support {most['support']:.2f} (changes most in")
+    badges = page.locator("#analyses-body .badge.tentative")
+    assert badges.count() > 0  # the synthetic study has tentative findings
+    assert badges.first.get_attribute("title").startswith("Tentative: holds in fewer than 90")
     page.screenshot(path=artifacts / "analyses.png")
     assert errors == []
 

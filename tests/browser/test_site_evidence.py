@@ -12,19 +12,14 @@ import numpy as np
 import pytest
 
 from summit.artifacts import Faithfulness
-from summit.site import write_site
-from tests.browser.conftest import serve
-from tests.browser.test_site_browser import NODES, expect, open_site
+from tests.browser.conftest import BROWSER, LAYERS, overflowing, published, serve
+from tests.browser.test_site_browser import NODES, expect, open_section
 from tests.e2e import e2e
 from tests.fixtures.faithfulness import synthetic_faithfulness
-from tests.fixtures.study import REPO_SITE, TRICKY_NAMES, make_study
+from tests.fixtures.study import TRICKY_NAMES, make_study
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.filterwarnings("ignore:Session-scoped fixtures:pytest.PytestRemovedIn10Warning"),
-]
+pytestmark = BROWSER
 
-LAYERS = [("l1", 16), ("l2", 24), ("l3", 32), ("l4", 40)]
 IN_SAMPLE, NO_RHO, EMPTY = 1, 2, 3  # classes whose records are edited
 PANEL = '#class-panels [data-panel="faithfulness"]'
 
@@ -45,10 +40,7 @@ def site(tmp_path_factory):
     graph = json.loads(files.graphs[EMPTY].read_text())
     synthetic_faithfulness(np.random.default_rng(1), {**graph, "nodes": [], "edges": []},
                            p["class_ids"]).save(paths[EMPTY])
-    write_site(p, REPO_SITE, files, root / "site")
-    url, server = serve(root / "site")
-    yield url, root / "site"
-    server.shutdown()
+    yield from published(p, files, root)
 
 
 def record(site_dir, cid):
@@ -57,20 +49,7 @@ def record(site_dir, cid):
 
 def show(page, site, hash_):
     """Open the site at ``hash_`` with the Evidence drawn; returns the console errors."""
-    errors = open_site(page, site[0], hash_)
-    expect(page.locator(f"{PANEL} .evidence").first).to_be_attached()
-    return errors
-
-
-def everything_fits(page):
-    """No element of the Evidence section reaches past its box's left or right edge."""
-    return page.locator(PANEL).evaluate("""s => {
-        const box = s.getBoundingClientRect();
-        return [...s.querySelectorAll('*')].filter((e) => {
-            const r = e.getBoundingClientRect();
-            return r.width && (r.left < box.left - 0.5 || r.right > box.right + 0.5);
-        }).map((e) => `${e.tagName}.${e.getAttribute('class')}: ${e.textContent.slice(0, 40)}`);
-    }""")
+    return open_section(page, site[0], hash_, f"{PANEL} .evidence")
 
 
 def shoot(page, path):
@@ -116,7 +95,7 @@ def test_the_evidence_draws_its_plots_and_numbers(page, site, artifacts):
     expect(bars.first).to_have_text(TRICKY_NAMES[0])
     expect(panel.locator(".ev-rank")).to_have_text(re.compile(
         r"^Spearman ρ = −?\d\.\d\d over \d+ vertices \(p = [\d.]+\): .+\.$"))
-    assert everything_fits(page) == []
+    assert overflowing(page, PANEL) == []
     shoot(page, artifacts / "evidence.png")
     # The other variant: its own numbers, and the table says which scores higher.
     variants = panel.locator(".ev-variants tbody tr")
@@ -173,7 +152,7 @@ def test_comparison_mode_shows_both_classes_evidence(page, site, artifacts):
         expect(page.locator("#tooltip .tt-row", has_text=f"logit drop in {name}")).to_have_count(1)
     page.screenshot(path=artifacts / "evidence-compare-hover.png")
     page.mouse.move(5, 5)
-    assert everything_fits(page) == []
+    assert overflowing(page, PANEL) == []
     shoot(page, artifacts / "evidence-compare.png")
     assert errors == []
 
@@ -202,7 +181,7 @@ def test_no_rank_correlation_and_an_empty_graph_do_not_break_it(page, site, arti
     page.locator(NODES).first.hover()  # a vertex the record has no effect for
     expect(page.locator("#tooltip")).to_be_visible()
     expect(page.locator("#tooltip .tt-row", has_text="ablated alone")).to_have_count(0)
-    assert everything_fits(page) == []
+    assert overflowing(page, PANEL) == []
     shoot(page, artifacts / "evidence-empty.png")
     assert errors == []
 
@@ -219,7 +198,7 @@ def test_the_tiny_studys_evidence_renders_from_the_workflows_records(page, study
         expect(panel.locator(".ev-head")).to_have_text(
             f"{r['n_images']} test images · mean ablation · {r['repeats']} random sets")
         assert panel.locator(".ev-ablation .ev-row").count() == 5  # 4 layers and all
-        assert everything_fits(page) == []
+        assert overflowing(page, PANEL) == []
         shoot(page, artifacts / "evidence-tiny-study.png")
         assert errors == []
     finally:

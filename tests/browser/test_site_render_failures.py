@@ -5,15 +5,11 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from summit.artifacts import FeatvisIndex
+from tests.browser.conftest import BROWSER
 from tests.browser.test_site_browser import NODES, expect, open_site
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.filterwarnings("ignore:Session-scoped fixtures:pytest.PytestRemovedIn10Warning"),
-]
+pytestmark = BROWSER
 
 WHY = re.compile("^render failed: (" + "|".join(map(re.escape, FeatvisIndex.FAILURES.values()))
                  + ")$")

@@ -3,8 +3,9 @@
 - ``layout.json``: graph pairs with their union and row orders as ``summit.layout`` computes
   them (checked by tests/test_layout.py and tests/js/layout.test.mjs against
   site/js/graph-layout.js).
-- ``site/``: a small site data folder (``data/study.json``, ``data/graphs/<id>.json``) as
-  ``summit.site.write_site`` writes it for the synthetic study of tests/fixtures/study.py,
+- ``site/``: a small site data folder (``data/study.json``, ``data/graphs/<id>.json``,
+  ``data/panels/stability/<id>.json``) as ``summit.site.write_site`` writes it for the
+  synthetic study of tests/fixtures/study.py,
   and ``expected.json``: the geometry the page must compute from it (sprites by the atlas
   contract, row orders by ``summit.layout``). tests/test_site_vectors.py checks the folder is
   what the writer produces now; tests/js/site-data.test.mjs checks the page's readers on it.
@@ -188,6 +189,8 @@ def write_site_example(out: Path) -> None:
         shutil.copyfile(tmp / "site" / "data" / "study.json", out / "data" / "study.json")
         for path in sorted((tmp / "site" / "data" / "graphs").iterdir()):
             shutil.copyfile(path, out / "data" / "graphs" / path.name)
+        shutil.copytree(tmp / "site" / "data" / "panels" / "stability",
+                        out / "data" / "panels" / "stability")
     study = json.loads((out / "data" / "study.json").read_text())
     graphs = [json.loads((out / c["graph"]).read_text()) for c in study["classes"]]
     first, second = study["classes"][0]["id"], study["classes"][1]["id"]

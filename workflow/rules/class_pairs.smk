@@ -1,21 +1,24 @@
 # Once: the vertex Jaccard similarity of every pair of classes' graphs, and the intersection
-# and differences of the most similar pair and of any configured pair (the paper's Figure 9).
+# and differences of the most similar pair and of any configured pair (the paper's Figure 9);
+# on the classes' resampled graphs, the most similar pair's support and every pair's spread.
 
 
 rule class_pairs:
     input:
         graphs=per_class(P.graph, R),
+        resampled=per_class(P.resampled_graphs, R),
         featvis=per_layer(P.featvis, R),
         featvis_atlases=per_layer(P.featvis_atlas, R),
     output:
         report=P.class_pairs,
         table=f"{R}/analysis/class_similarity.csv",
+        support_table=f"{R}/analysis/class_pairs_support.csv",
         png=report(P.figure.format(name="class_pair", ext="png"),
                    caption="../report/class_pair.rst", category="Paper figures"),
         pdf=P.figure.format(name="class_pair", ext="pdf"),
         pairs=figures(*(f"class_pairs/{a}_{b}" for a, b in CLASS_PAIRS)),
     params:
-        p=step_params(pairs=CLASS_PAIRS),
+        p=step_params("stability", pairs=CLASS_PAIRS),
         args=step_args("class_pairs"),
     log:
         f"{R}/logs/class_pairs.log",

@@ -25,6 +25,15 @@ if TRAIN_DEMO:  # trained here: on a usable test split, for epochs known now (ch
     summit_data.evaluation_root(config["dataset"])
     config["model"]["train"]["epochs"] = summit_train.planned_epochs(config["dataset"],
                                                                      config["model"]["train"])
+# More training seeds are studies of their own, not a setting of the model's training: taken
+# out of the model section, so changing them re-runs only the seeds' studies.
+SEEDS = config["model"]["train"].pop("seeds")
+if SEEDS and not TRAIN_DEMO:
+    raise ConfigError("model.train.seeds: only the demo net trained here has training seeds; "
+                      "remove model.train.seeds")
+if config["model"]["train"]["seed"] in SEEDS:
+    raise ConfigError(f"model.train.seeds: {SEEDS} repeats model.train.seed "
+                      f"({config['model']['train']['seed']}); list only other seeds")
 SITE_SOURCES = sorted(str(p) for p in Path("site").rglob("*") if p.is_file())
 
 
@@ -118,6 +127,13 @@ def _compared_model() -> dict | None:
 COMPARED = _compared_model()
 C = f"{R}/comparison"
 MODELS = {R: config["model"], **({C: COMPARED} if COMPARED else {})}
+# With model.train.seeds, the demo net trained with each other seed, a study under R/seeds.
+SEED_STUDIES = {f"{R}/seeds/{seed}": seed for seed in SEEDS}
+MODELS.update({study: {**config["model"], "name": f"{config['model']['name']}, seed {seed}",
+                       "train": {**config["model"]["train"], "seed": seed},
+                       "weights": f"{study}/model/weights.pt"}
+               for study, seed in SEED_STUDIES.items()})
+TRAINED = [R, *SEED_STUDIES] if TRAIN_DEMO else []  # the studies whose net is trained here
 
 
 def weights(wildcards) -> str:
@@ -132,14 +148,16 @@ def model_params(*keys, **extra):
 
 # Every artifact's path, once. `{study}` is R or C; per class `{cls}`, per layer `{layer}`.
 P = SimpleNamespace(
-    weights=f"{R}/model/weights.pt",
-    metrics=f"{R}/model/metrics.json",
-    epoch_weights=f"{R}/model/checkpoints/epoch{{epoch}}.pt",
+    weights="{study}/model/weights.pt",
+    metrics="{study}/model/metrics.json",
+    epoch_weights="{study}/model/checkpoints/epoch{epoch}.pt",
     model="{study}/model/model.json",
     structure="{study}/model/structure.json",
     store="{study}/aggregate/{cls}.zarr",
     counts="{study}/activations/{layer}.npz",
     graph="{study}/graphs/{cls}.json",
+    stability="{study}/stability/{cls}.json",
+    resampled_graphs="{study}/stability/{cls}.resamples.json",
     graphml="{study}/graphs/{cls}.graphml",
     featvis="{study}/featvis/{layer}.json",
     featvis_atlas="{study}/featvis/{layer}.png",
@@ -175,7 +193,7 @@ def per_layer(template: str, study: str = "{study}") -> list[str]:
     return expand(template, layer=LAYERS, study=study, allow_missing=True)
 
 
-WEIGHTS = P.weights if TRAIN_DEMO else config["model"]["weights"]
+WEIGHTS = at(P.weights) if TRAIN_DEMO else config["model"]["weights"]
 # Per-class artifacts a stage publishes in the site, by panel name: a stage's rule file calls
 # site_panel("name", P.its_artifact) and adds site/js/panels/<name>.js to show it.
 SITE_PANELS: dict[str, str] = {}
@@ -222,13 +240,18 @@ ANALYSIS_FIGURES = figures("nonsemantic", "neighbours", "class_pair", "motifs", 
                            *(f"models/{c}" for c in (CLASSES if COMPARED else [])))
 
 
+# Other targets of `rule all` that no figure or site page depends on (e.g. the seeds' report).
+REPORTS: list[str] = []
+
+
 # Last, after the settings' own checks: the image folders' layout, and each study's model
 # built and traced once (cached), so a wrong folder, layer, input or weights file fails here
 # in one line, not in a job.
 startup.check_dataset(config["dataset"], CLASSES)
 for _model in MODELS.values():
-    _made = not _model["weights"] or Path(_model["weights"]).parent in (
-        Path(P.weights).parent, Path(P.epoch_weights).parent)  # trained here, checked by job
+    _made = not _model["weights"] or Path(_model["weights"]).parent in {
+        Path(at(template, study)).parent for template in (P.weights, P.epoch_weights)
+        for study in TRAINED}  # trained here, checked by its job
     _shapes = startup.check_model(_model, config["input"], LAYERS, config["dataset"],
                                   None if _made else _model["weights"], R)
     startup.check_channels("graph.exclude_channels", config["graph"]["exclude_channels"], _shapes)

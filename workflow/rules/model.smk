@@ -1,20 +1,24 @@
-# The model under study: train the demo net (fixed seed, a checkpoint per epoch) or take the
-# configured weights, then record its structure (primary layers, hops between them) and
-# checksum, for each study (the second model's too, with model_comparison).
+# The model under study: train the demo net (fixed seed, a checkpoint per epoch; and with
+# model.train.seeds once per other seed) or take the configured weights, then record its
+# structure (primary layers, hops between them) and checksum, for each study (the second
+# model's too, with model_comparison).
 
 
 rule train:
     output:
         weights=P.weights,
         metrics=P.metrics,
-        checkpoints=expand(P.epoch_weights, epoch=range(1, config["model"]["train"]["epochs"] + 1)),
+        checkpoints=expand(P.epoch_weights, epoch=range(1, config["model"]["train"]["epochs"] + 1),
+                           allow_missing=True),
+    wildcard_constraints:
+        study="|".join(re.escape(x) for x in TRAINED) or "^$",
     params:
-        p=step_params(*MODEL_KEYS, **DOWNLOAD),
+        p=model_params(*RUN_KEYS, **DOWNLOAD),
         args=step_args("train"),
     log:
-        f"{R}/logs/train.log",
+        "{study}/logs/train.log",
     benchmark:
-        f"{R}/benchmarks/train.tsv"
+        "{study}/benchmarks/train.tsv"
     conda:
         "../../envs/summit.yaml"
     threads: config["threads"]
@@ -29,7 +33,7 @@ rule train:
 rule describe_model:
     input:
         weights=weights,
-        metrics=lambda w: [P.metrics] if TRAIN_DEMO and w.study == R else [],
+        metrics=lambda w: [at(P.metrics, w.study)] if w.study in TRAINED else [],
     output:
         model=P.model,
         structure=P.structure,

@@ -1,6 +1,7 @@
 # With model_comparison set, the second model's study runs under results/comparison/ through
 # the shared rules' {study} wildcard; here, per class, the two graphs side by side and what
-# changed, and a summary over all classes.
+# changed, and a summary over all classes; the compared study runs the stability stage too, so
+# each class's Jaccards get their spread over resamples (resample b of A against b of B).
 
 
 rule model_comparison:
@@ -11,6 +12,8 @@ rule model_comparison:
         store_b=at(P.store, C),
         model_a=at(P.model),
         model_b=at(P.model, C),
+        resampled_a=at(P.resampled_graphs),
+        resampled_b=at(P.resampled_graphs, C),
         featvis_a=per_layer(P.featvis, R),
         featvis_b=per_layer(P.featvis, C),
         atlases_a=per_layer(P.featvis_atlas, R),
@@ -20,7 +23,7 @@ rule model_comparison:
         png=P.figure.format(name="models/{cls}", ext="png"),
         pdf=P.figure.format(name="models/{cls}", ext="pdf"),
     params:
-        p=step_params(),
+        p=step_params("stability"),
         args=step_args("model_comparison"),
     log:
         f"{R}/logs/model_comparison/{{cls}}.log",
@@ -45,7 +48,7 @@ rule model_comparison_summary:
                    caption="../report/model_comparison.rst", category="Paper figures"),
         pdf=P.figure.format(name="model_comparison", ext="pdf"),
     params:
-        p=step_params(),
+        p=step_params("stability"),
         args=step_args("model_comparison_summary"),
     log:
         f"{R}/logs/model_comparison_summary.log",

@@ -1,10 +1,12 @@
 # Once: channels and edges that recur across the classes' graphs, and the motifs (connected
-# sub-structures) that groups of classes share, with a figure of the top motifs.
+# sub-structures) that groups of classes share, with a figure of the top motifs; each with its
+# support on the classes' resampled graphs.
 
 
 rule motifs:
     input:
         graphs=per_class(P.graph, R),
+        resampled=per_class(P.resampled_graphs, R),
         featvis=per_layer(P.featvis, R),
         featvis_atlases=per_layer(P.featvis_atlas, R),
     output:
@@ -15,7 +17,7 @@ rule motifs:
                    category="Paper figures"),
         pdf=P.figure.format(name="motifs", ext="pdf"),
     params:
-        p=step_params("motifs", class_names=CLASS_NAMES),
+        p=step_params("motifs", "stability", class_names=CLASS_NAMES),
         args=step_args("motifs"),
     log:
         f"{R}/logs/motifs.log",

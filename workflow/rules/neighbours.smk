@@ -1,6 +1,7 @@
 # Once: every class's nearest neighbours (cosine over A^l) at every layer, the classes ranked
 # by how much their neighbourhood changes across layers, and a figure of the top ones moving
-# through the layer embeddings (the paper's Figure 8).
+# through the layer embeddings (the paper's Figure 8), each finding with its support over
+# bootstrap resamples of the image groups (the groups' counts in A^l; `stability` settings).
 
 
 rule neighbours:
@@ -14,7 +15,7 @@ rule neighbours:
                    caption="../report/neighbours.rst", category="Paper figures"),
         pdf=P.figure.format(name="neighbours", ext="pdf"),
     params:
-        p=step_params("neighbours", class_names=CLASS_NAMES),
+        p=step_params("neighbours", "stability", class_names=CLASS_NAMES),
         args=step_args("neighbours"),
     log:
         f"{R}/logs/neighbours.log",

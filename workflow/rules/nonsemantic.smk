@@ -1,6 +1,8 @@
 # Once per study: channels that are top channels in nearly every class (paper §8.4), from A^l
 # and the channel maxima, with their evidence as JSON and CSV, and for the main study a figure
 # (the paper's Figure 10). With graph.exclude_nonsemantic the graph rules leave them out.
+# Each channel's support: the share of bootstrap resamples of the image groups (the groups'
+# counts in A^l; `stability` settings) in which it is flagged.
 
 
 rule nonsemantic:
@@ -11,7 +13,7 @@ rule nonsemantic:
         report=P.nonsemantic,
         table=P.nonsemantic_table,
     params:
-        p=step_params("nonsemantic"),
+        p=step_params("nonsemantic", "stability"),
         args=step_args("nonsemantic"),
     log:
         "{study}/logs/nonsemantic.log",

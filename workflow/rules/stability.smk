@@ -1,11 +1,11 @@
 # Per class: the attribution graph rebuilt from bootstrap resamples of the class's image
 # groups (the tallies and counts the pass kept per group; no forward pass): each vertex's and
 # edge's inclusion, Jaccard with the graph, split-half agreement, and the resampled graphs
-# the findings' support is measured on.
+# the findings' support is measured on. Then one table, the run's sentences and a figure over
+# all classes.
 
-P.stability = "{study}/stability/{cls}.json"
-P.resampled_graphs = "{study}/stability/{cls}.resamples.json"
 site_panel("stability", P.stability)
+ANALYSIS_FIGURES.extend(figures("stability"))
 
 
 rule stability:
@@ -31,5 +31,31 @@ rule stability:
     resources:
         mem_mb=2000,
         runtime=60,
+    shell:
+        STEP
+
+
+rule stability_summary:
+    input:
+        records=per_class(P.stability, R),
+    output:
+        table=f"{R}/analysis/stability.csv",
+        markdown=f"{R}/analysis/stability.md",
+        png=report(P.figure.format(name="stability", ext="png"),
+                   caption="../report/stability.rst", category="Paper figures"),
+        pdf=P.figure.format(name="stability", ext="pdf"),
+    params:
+        p=step_params(),
+        args=step_args("stability_summary"),
+    log:
+        f"{R}/logs/stability_summary.log",
+    benchmark:
+        f"{R}/benchmarks/stability_summary.tsv"
+    conda:
+        "../../envs/summit.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     shell:
         STEP

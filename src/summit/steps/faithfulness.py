@@ -228,9 +228,10 @@ def summary_markdown(records: list[Faithfulness], rows: list[dict[str, Any]]) ->
         f"- The `{alt}` extraction beats random sets by more than `{first.configured}` in "
         f"{alt_better} of {n} classes.",
         "",
-        "Tentative: one model, one training seed and one sample of images; how much these "
-        "numbers move across image resamples and seeds is not measured yet, and the demo "
-        "net itself differs slightly between machines.",
+        "Tentative: one model, one training seed and one sample of test images (the "
+        "intervals are over those images); the graphs' own stability over resamples of "
+        "the training images is in `analysis/stability.md`, and the demo net differs "
+        "slightly between machines.",
         ""])
 
 

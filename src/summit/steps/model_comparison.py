@@ -1,12 +1,14 @@
 """Stage ``model_comparison``: one class's graphs under two models side by side, and every
-class's comparison in one table and heatmap."""
+class's comparison in one table and heatmap, each with its spread over the resampled graphs
+(resample b of one model's against resample b of the other's)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from summit.artifacts import ClassGraph, ModelCard, ModelComparison, write_csv
+from summit.artifacts import ClassGraph, ModelCard, ModelComparison, ResampledGraphs, write_csv
+from summit.settings import StabilitySettings
 from summit.steps import step
 
 
@@ -21,23 +23,29 @@ def _accuracy(store_path: Path) -> float | None:
 
 @step
 def model_comparison(p: dict[str, Any], *, graph_a: Path, graph_b: Path, store_a: Path,
-                     store_b: Path, model_a: Path, model_b: Path, featvis_a: list[Path],
-                     featvis_b: list[Path], report: Path, png: Path, pdf: Path) -> None:
-    """One class's graphs from two models side by side and what changed."""
+                     store_b: Path, model_a: Path, model_b: Path, resampled_a: Path,
+                     resampled_b: Path, featvis_a: list[Path], featvis_b: list[Path],
+                     report: Path, png: Path, pdf: Path) -> None:
+    """One class's graphs from two models side by side and what changed, with the spread
+    of what changed over the class's resampled graphs under each model."""
     from summit.atlas import FeatvisAtlas, load_atlases
-    from summit.class_comparison import compare
-    from summit.figures import draw_side_by_side, save
+    from summit.class_comparison import compare, resampled_comparison
+    from summit.figures import draw_side_by_side, save, spread_text
 
     a, b = ClassGraph.load(graph_a).to_json(), ClassGraph.load(graph_b).to_json()
     labels = [ModelCard.load(x).name for x in (model_a, model_b)]
     accuracy = [_accuracy(store_a), _accuracy(store_b)]
-    result = ModelComparison(**compare(a, b), models=labels, accuracy=accuracy)
+    spread = resampled_comparison(ResampledGraphs.load(resampled_a).to_json(),
+                                  ResampledGraphs.load(resampled_b).to_json(), a["layers"])
+    result = ModelComparison(**compare(a, b), models=labels, accuracy=accuracy, stability={
+        **spread, "min_support": StabilitySettings.from_config(p["stability"]).min_support})
     result.save(report)
     acc = " → ".join("n/a" if x is None else f"{x:.1%}" for x in accuracy)
     fig = draw_side_by_side(a, b, load_atlases(featvis_a, FeatvisAtlas),
                             load_atlases(featvis_b, FeatvisAtlas), labels[0], labels[1],
                             f"{a['class']['name']}: two models' attribution graphs "
-                            f"(vertex Jaccard {result.vertex_jaccard:.2f}; accuracy on the "
+                            f"(vertex Jaccard {result.vertex_jaccard:.2f}"
+                            f"{spread_text(spread['vertex_jaccard'])}; accuracy on the "
                             f"class's images {acc})")
     save(fig, png, pdf)
 
@@ -45,14 +53,28 @@ def model_comparison(p: dict[str, Any], *, graph_a: Path, graph_b: Path, store_a
 @step
 def model_comparison_summary(p: dict[str, Any], *, comparisons: list[Path], table: Path,
                              png: Path, pdf: Path) -> None:
-    """Every class's model comparison in one table and one heatmap."""
+    """Every class's model comparison in one table and one heatmap: the Jaccards' spread
+    over the resamples, and the support of "this class changes most" (lowest vertex
+    Jaccard) for every class."""
     from summit.analysis_figures import draw_model_summary
+    from summit.class_comparison import changes_most
     from summit.figures import save
 
     results = [ModelComparison.load(x) for x in comparisons]
-    write_csv(table, [{"class_id": r.a["id"], "class": r.a["name"],
-                       "accuracy_a": r.accuracy[0], "accuracy_b": r.accuracy[1],
-                       "vertex_jaccard": r.vertex_jaccard, "edge_jaccard": r.edge_jaccard,
-                       **{f"{layer}_jaccard": c["jaccard"] for layer, c in r.layers.items()}}
-                      for r in results])
-    save(draw_model_summary([r.to_json() for r in results]), png, pdf)
+    most = changes_most([r.vertex_jaccard for r in results],
+                        [r.stability["vertex_jaccards"] for r in results],
+                        StabilitySettings.from_config(p["stability"]).min_support)
+
+    def row(r: ModelComparison, share: float) -> dict[str, Any]:
+        out = {"class_id": r.a["id"], "class": r.a["name"], "accuracy_a": r.accuracy[0],
+               "accuracy_b": r.accuracy[1]}
+        for name, value, spread in [
+                ("vertex_jaccard", r.vertex_jaccard, r.stability["vertex_jaccard"]),
+                ("edge_jaccard", r.edge_jaccard, r.stability["edge_jaccard"]),
+                *((f"{layer}_jaccard", c["jaccard"], r.stability["layers"][layer])
+                  for layer, c in r.layers.items())]:
+            out |= {name: value, f"{name}_p5": spread["p5"], f"{name}_p95": spread["p95"]}
+        return {**out, "changes_most_support": share}
+
+    write_csv(table, [row(r, most["shares"][i]) for i, r in enumerate(results)])
+    save(draw_model_summary([r.to_json() for r in results], most), png, pdf)

@@ -7,24 +7,37 @@ from pathlib import Path
 from typing import Any
 
 from summit.artifacts import ActivationCounts, Embedding, NeighboursReport, write_csv
-from summit.settings import NeighboursSettings
+from summit.settings import NeighboursSettings, StabilitySettings
 from summit.steps import step
 
 
 @step
 def neighbours(p: dict[str, Any], *, counts: list[Path], layout: Path, report: Path,
                table: Path, png: Path, pdf: Path) -> None:
-    """Every class's nearest neighbours per layer; the classes whose neighbourhood changes most."""
+    """Every class's nearest neighbours per layer; the classes whose neighbourhood changes most;
+    each with its support over bootstrap resamples of the classes' image groups."""
+    import dataclasses
+
+    import numpy as np
+
     from summit.analysis_figures import draw_neighbourhoods
     from summit.figures import save
     from summit.neighbours import report as nearest
-    from summit.neighbours import table_rows
+    from summit.neighbours import table_rows, with_support
+    from summit.stability import resample_weights
 
     s = NeighboursSettings.from_config(p["neighbours"])
+    st = StabilitySettings.from_config(p["stability"])
     layers = [ActivationCounts.load(x) for x in counts]
     class_ids = layers[0].class_ids.tolist()
-    result = NeighboursReport(**nearest([a.layer for a in layers], [a.counts for a in layers],
-                                        class_ids, p["class_names"], s.k))
+    groups = layers[0].group_counts.shape[1]  # as the pass kept them
+    # Resample b of every class: its own b-th draw of groups, as for its graphs. Cosine
+    # similarity ignores a row's scale, so the resampled image counts are not needed.
+    weights = np.stack([resample_weights(st.seed, c, st.resamples, groups) for c in class_ids])
+    result = nearest([a.layer for a in layers], [a.counts for a in layers], class_ids,
+                     p["class_names"], s.k)
+    result = NeighboursReport(**with_support(result, [a.group_counts for a in layers], weights,
+                                             s.figure_classes, dataclasses.asdict(st)))
     result.save(report)
     write_csv(table, table_rows(result.to_json(), p["class_names"]))
     embedded = Embedding.load(layout)

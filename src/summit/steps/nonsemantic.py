@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from summit.artifacts import ActivationCounts, ClassStats, NonsemanticReport, write_csv
-from summit.settings import NonsemanticSettings
+from summit.settings import NonsemanticSettings, StabilitySettings
 from summit.steps import step
 
 log = logging.getLogger("summit")
@@ -19,25 +19,40 @@ log = logging.getLogger("summit")
 @step
 def nonsemantic(p: dict[str, Any], *, counts: list[Path], stores: list[Path], report: Path,
                 table: Path) -> None:
-    """Detect channels that are top channels in nearly every class (paper §8.4)."""
-    from summit.nonsemantic import class_means, detect_layer, table_rows
+    """Detect channels that are top channels in nearly every class (paper §8.4), each with
+    its support over bootstrap resamples of the classes' image groups."""
+    import dataclasses
+
+    from summit.nonsemantic import class_means, detect_layer, resampled_flags, table_rows
     from summit.nonsemantic import report as verdict
-    from summit.store import ClassStore
+    from summit.stability import resample_weights
+    from summit.store import ClassStore, group_of_rows
 
     s = NonsemanticSettings.from_config(p["nonsemantic"])
+    st = StabilitySettings.from_config(p["stability"])
     class_stores = [ClassStore(x) for x in stores]
-    class_ids = [st.class_id for st in class_stores]
-    n_images = np.array([st.attrs["n_images"] for st in class_stores])
-    layers = {}
-    for a in map(ActivationCounts.load, counts):
+    class_ids = [c.class_id for c in class_stores]
+    n_images = np.array([c.attrs["n_images"] for c in class_stores])
+    loaded = [ActivationCounts.load(x) for x in counts]
+    groups = loaded[0].group_counts.shape[1] if loaded else st.groups  # as the pass kept them
+    # Resample b of every class: its own b-th draw of groups, as for its graphs.
+    weights = np.stack([resample_weights(st.seed, c, st.resamples, groups) for c in class_ids])
+    group_images = np.stack([np.bincount(group_of_rows(0, n, groups), minlength=groups)
+                             for n in n_images])
+    layers, support = {}, {}
+    for a in loaded:
         a.check_classes(class_ids, "the class stores")
-        layers[a.layer] = detect_layer(a.counts, n_images, class_means(class_stores, a.layer),
-                                       s.min_lift, s.min_coverage)
-    result = NonsemanticReport(**verdict(layers, class_ids, p["nonsemantic"], s.candidates))
+        means = class_means(class_stores, a.layer)
+        layers[a.layer] = detect_layer(a.counts, n_images, means, s.min_lift, s.min_coverage)
+        support[a.layer] = resampled_flags(a.group_counts, group_images, weights, means,
+                                           s.min_lift, s.min_coverage).mean(axis=0)
+    result = NonsemanticReport(**verdict(layers, class_ids, p["nonsemantic"], s.candidates,
+                                         support, dataclasses.asdict(st)))
     for layer, channels in result.flagged.items():
-        log.info("%s: %d non-semantic channels %s", layer, len(channels), channels)
+        log.info("%s: %d non-semantic channels %s, near misses %s", layer, len(channels),
+                 channels, [m["channel"] for m in result.near_misses[layer]])
     result.save(report)
-    write_csv(table, table_rows(layers))
+    write_csv(table, table_rows(layers, support))
 
 
 @step

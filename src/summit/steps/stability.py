@@ -42,3 +42,21 @@ def stability(p: dict[str, Any], *, structure: Path, store: Path, counts: list[P
     Stability(cls=cls, settings=settings, group_images=inputs.group_images, **result).save(report)
     log.info("class %d: vertex Jaccard with the graph %s, split halves %s", cid,
              result["jaccard"]["vertices"], result["split_half"]["vertices"])
+
+
+@step
+def stability_summary(p: dict[str, Any], *, records: list[Path], table: Path, markdown: Path,
+                      png: Path, pdf: Path) -> None:
+    """Every class's stability: a CSV row per class, the run's sentences, one figure."""
+    from summit.analysis_figures import draw_stability
+    from summit.artifacts import write_csv, write_text
+    from summit.figures import save
+    from summit.stability import summary_markdown, table_rows
+
+    loaded = [Stability.load(x).to_json() for x in records]
+    rows = table_rows(loaded)
+    write_csv(table, rows)
+    write_text(markdown, summary_markdown(loaded, rows))
+    inclusion = [v["inclusion"] for r in loaded for v in r["vertices"] if v["in_graph"]]
+    floor = loaded[0]["settings"]["min_support"] if loaded else 0.9
+    save(draw_stability(rows, inclusion, floor), png, pdf)

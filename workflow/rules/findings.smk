@@ -1,0 +1,32 @@
+# Once: every analysis's findings (non-semantic channels, neighbourhoods, the most similar
+# pair, motifs, the class that changes most between two models), each with its support over
+# the resamples, as the run's own sentences (what the README quotes) and JSON.
+
+REPORTS.append(f"{R}/analysis/findings.md")
+
+
+rule findings:
+    input:
+        nonsemantic=at(P.nonsemantic),
+        neighbours=P.neighbours,
+        class_pairs=P.class_pairs,
+        motifs=P.motifs,
+        comparisons=per_class(P.model_comparison) if COMPARED else [],
+    output:
+        report=f"{R}/analysis/findings.json",
+        markdown=f"{R}/analysis/findings.md",
+    params:
+        p=step_params("stability", class_names=CLASS_NAMES),
+        args=step_args("findings"),
+    log:
+        f"{R}/logs/findings.log",
+    benchmark:
+        f"{R}/benchmarks/findings.tsv"
+    conda:
+        "../../envs/summit.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    shell:
+        STEP

@@ -1,0 +1,35 @@
+# With model.train.seeds: the demo net trained with each other seed is studied like the model
+# (under R/seeds/<seed>: pass, A^l, graphs), then one report says in how many seeds each
+# finding defined by class holds (accuracy, most similar pair, neighbourhoods).
+
+SEED_STUDY_LIST = [R, *SEED_STUDIES]
+if SEEDS:
+    REPORTS.append(f"{R}/analysis/seeds.md")
+
+
+rule seeds:
+    input:
+        metrics=[at(P.metrics, s) for s in SEED_STUDY_LIST],
+        graphs=[g for s in SEED_STUDY_LIST for g in per_class(P.graph, s)],
+        counts=[c for s in SEED_STUDY_LIST for c in per_layer(P.counts, s)],
+    output:
+        report=f"{R}/analysis/seeds.json",
+        table=f"{R}/analysis/seeds.csv",
+        markdown=f"{R}/analysis/seeds.md",
+    params:
+        p=step_params("neighbours", "layers",
+                      seeds=[config["model"]["train"]["seed"], *SEED_STUDIES.values()],
+                      class_ids=CLASSES, class_names=CLASS_NAMES),
+        args=step_args("seeds"),
+    log:
+        f"{R}/logs/seeds.log",
+    benchmark:
+        f"{R}/benchmarks/seeds.tsv"
+    conda:
+        "../../envs/summit.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    shell:
+        STEP
