@@ -41,6 +41,8 @@ DOCUMENTED: dict[str, list[str]] = {
     "python -m summit.bench analyses": [f"{THIS}::test_benchmark_one_stage"],
     "python -m summit.bench faithfulness --results results": [
         f"{THIS}::test_benchmark_faithfulness"],
+    "python -m summit.bench stability --results results": [
+        f"{THIS}::test_benchmark_stability"],
     "python -m summit.config --readme README.md": [TABLES],
     "python -m summit.readme results": [f"{THIS}::test_readme_pastes_a_runs_passages"],
     "python -m tests.bad_inputs --readme README.md": [TABLES],
@@ -50,6 +52,7 @@ DOCUMENTED: dict[str, list[str]] = {
     "snakemake -n": [BAD_INPUTS, DEFAULT_STUDY],
     "snakemake --cores all": [DEFAULT_STUDY],
     "snakemake --cores all --configfile my.yaml": [DEFAULT_STUDY],
+    "snakemake --cores all --configfile FILE": [DEFAULT_STUDY],
     "snakemake --report report.html": [f"{THIS}::test_report_packs_the_figures"],
     "snakemake --unlock": [f"{THIS}::test_unlock"],
     "snakemake --executor slurm": [SLURM],
@@ -152,6 +155,26 @@ def test_benchmark_faithfulness(tmp_path):
     assert "ImageNet estimate" in run.stdout
 
 
+@e2e
+def test_benchmark_stability(study):
+    """The stability benchmark reports a finished study's stores and jobs, and the
+    GoogLeNet-size estimate."""
+    results, _ = study
+    run = _run("summit.bench", "stability", "--results", str(results), "--resamples", "2",
+               "--halves", "1", timeout=600)
+    assert run.returncode == 0, run.stderr[-3000:]
+    r = _json_lines(run.stdout)["stability"]
+    assert r["graph_builds_per_class"] == 1 + 2 + 2
+    demo = r["demo"]
+    assert demo["classes"] == 3 and demo["groups"] == 4
+    assert demo["tally_bytes"]["grouped"] > demo["tally_bytes"]["single"] > 0
+    assert demo["stability_seconds"] > 0 and demo["aggregate_seconds"] > 0
+    g = r["googlenet"]
+    assert g["tally_bytes"]["grouped"] > g["tally_bytes"]["single"]
+    assert g["seconds_per_class"] == pytest.approx(5 * g["rebuild_seconds"])
+    assert "GoogLeNet-size class" in run.stdout
+
+
 @pytest.mark.slow
 def test_benchmark_one_stage():
     """A sub-command runs only its stage."""
@@ -215,7 +238,7 @@ def test_readme_pastes_a_runs_passages(tmp_path):
         "<!-- other:start -->\nkept\n<!-- other:end -->\n")
     assert (demo / "faithfulness.md").read_text(encoding="utf-8") == "- new 1.25\n"
     with Image.open(demo / "motifs.png") as copy:
-        assert copy.size == (1800, 450)
+        assert copy.size == (1400, 350)
     readme.write_text("no markers\n", encoding="utf-8")
     assert _run("summit.readme", str(results), "--readme", str(readme), "--demo",
                 str(demo)).returncode != 0

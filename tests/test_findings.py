@@ -39,7 +39,7 @@ def test_pair_neighbour_motif_and_model_findings_carry_the_records_support():
     motifs = {"motifs": [{"classes": [0, 2], "vertices": ["a:1", "b:2"], "edges": [["a:1", "b:2"]],
                           "support": 0.92}]}
     (m,) = f.motifs(motifs, NAMES, 0.9)
-    assert m["text"].startswith("T-shirt, Pullover share 2 vertices and 1 edges")
+    assert m["text"].startswith("T-shirt and Pullover share 2 vertices and 1 edge (a:1, b:2)")
     assert not m["tentative"]
     records = [{"a": {"id": c, "name": NAMES[c]}, "models": ["A", "B"], "vertex_jaccard": j,
                 "stability": {"vertex_jaccard": {"p5": j - 0.1, "p95": j + 0.1},

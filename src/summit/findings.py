@@ -84,10 +84,11 @@ def motifs(report: dict[str, Any], names: list[str],
     found = report["motifs"]
     out = []
     for m in found[:MOTIFS_LISTED]:
-        classes = ", ".join(names[c] for c in m["classes"])
-        out.append(_finding("motifs", f"{classes} share {len(m['vertices'])} vertices and "
-                            f"{len(m['edges'])} edges ({', '.join(m['vertices'])})",
-                            m["support"], min_support))
+        *most, last = [names[c] for c in m["classes"]]
+        v, e = len(m["vertices"]), len(m["edges"])
+        out.append(_finding("motifs", f"{', '.join(most)} and {last} share {v} "
+                            f"vert{'ex' if v == 1 else 'ices'} and {e} edge{'s' * (e != 1)} "
+                            f"({', '.join(m['vertices'])})", m["support"], min_support))
     return out
 
 
@@ -116,9 +117,12 @@ def markdown(found: list[dict[str, Any]], resamples: int, min_support: float) ->
 
     return "\n".join([
         f"Each finding with its support, the share of {resamples} bootstrap resamples of every "
-        f"class's image groups in which it holds. {len(held)} of {len(found)} hold with "
-        f"support ≥ {min_support:g}:",
+        "class's image groups in which it holds, the trained net fixed: it says whether "
+        "another sample of the images would give the same finding, not whether another "
+        "training run of the net would (that is `model.train.seeds`' question, "
+        f"`analysis/seeds.md`). {len(held)} of {len(found)} hold with support ≥ "
+        f"{min_support:g}:",
         "", *items(held), "",
-        f"Tentative (support < {min_support:g}: another sample of images, or the slightly "
-        "different net another machine trains, may well not reproduce them):",
+        f"Tentative (support < {min_support:g}: another sample of the images may well not "
+        "reproduce them):",
         "", *items(weak), ""])

@@ -23,7 +23,7 @@ FIGURES = {"class_graph": "graphs/9.png", "nonsemantic": "nonsemantic.png",
            "model_side_by_side": "models/9.png"}
 # The run's passages the README quotes (under results/analysis), when the run wrote them.
 PASSAGES = ("findings", "stability", "faithfulness", "seeds")
-MAX_WIDTH = 1800  # pixels of a README copy
+MAX_WIDTH = 1400  # pixels of a README copy
 
 
 def readme_regions(text: str) -> dict[str, str]:
@@ -33,14 +33,16 @@ def readme_regions(text: str) -> dict[str, str]:
 
 
 def _copy_figure(source: Path, target: Path) -> None:
-    """A copy at most ``MAX_WIDTH`` wide (the README shows them scaled anyway)."""
+    """A copy at most ``MAX_WIDTH`` wide, in 256 colours (the README shows them scaled anyway,
+    and the repository keeps every refresh)."""
     from PIL import Image
 
     with Image.open(source) as image:
+        image = image.convert("RGB")
         if image.width > MAX_WIDTH:
             image = image.resize((MAX_WIDTH, round(image.height * MAX_WIDTH / image.width)),
                                  Image.LANCZOS)
-        image.save(target, optimize=True)
+        image.quantize(256).save(target, optimize=True)
 
 
 def refresh(results: Path, readme: Path, demo: Path) -> list[str]:
