@@ -51,6 +51,19 @@ def test_pair_neighbour_motif_and_model_findings_carry_the_records_support():
     assert most["support"] == round(2 / 3, 6) and most["tentative"]
 
 
+def test_tied_neighbourhood_changes_are_no_finding():
+    """Three classes with k = 2: every class's neighbours are the other two at every layer,
+    so no class changes, and ranking them by id is no finding."""
+    flat = {"ranking": [0, 1, 2], "figure_classes": 2, "top_support": 1.0, "classes": [
+        {"id": c, "change": 0.0, "change_p5": 0.0, "change_p95": 0.0, "rank_support": 1.0}
+        for c in range(3)]}
+    assert f.neighbours(flat, NAMES, 0.9) == []
+    # A tie only below the top: the first class is a finding, the top 2 is not.
+    flat["classes"][0]["change"] = 0.5
+    (only,) = f.neighbours(flat, NAMES, 0.9)
+    assert only["text"].startswith("T-shirt's neighbourhood changes most")
+
+
 def test_markdown_lists_what_holds_then_what_is_tentative():
     found = [f._finding("x", "A holds", 0.95, 0.9), f._finding("x", "B wavers", 0.5, 0.9)]
     text = f.markdown(found, 50, 0.9)

@@ -199,3 +199,31 @@ def test_the_graph_ships_every_vertex_the_slider_can_show():
         assert sorted(map(str, edges)) == sorted(map(str, at["edges"]))
     assert {n["id"] for n in out["nodes"]} == {n["id"] for n in every if n["entry_share"] < 0.1}
     assert all(n["entry_share"] >= 0.1 for n in out["slider"]["nodes"])
+
+
+def test_the_summary_counts_supported_vertices_and_names_classes_with_empty_groups():
+    from summit.stability import summary_markdown, table_rows
+
+    def record(cid, name, images, inclusions, jaccard):
+        return {"class": {"id": cid, "name": name}, "group_images": images,
+                "settings": {"resamples": 4, "groups": 4, "extraction": "per_layer",
+                             "share": 0.075, "min_support": 0.9},
+                "vertices": [{"id": f"a:{i}", "inclusion": x, "in_graph": x > 0.3}
+                             for i, x in enumerate(inclusions)],
+                "edges": [{"source": "a:0", "target": "b:0", "inclusion": 1.0,
+                           "in_graph": True}],
+                "jaccard": {k: {"mean": jaccard, "p5": jaccard - 0.1, "p95": 1.0}
+                            for k in ("vertices", "edges")},
+                "split_half": {k: {"mean": jaccard, "p5": 0, "p95": 1}
+                               for k in ("vertices", "edges")}}
+
+    records = [record(0, "Big", [3, 3, 2, 2], [1.0, 0.95, 0.5, 0.6, 0.2], 0.9),
+               record(1, "Small", [1, 1, 0, 0], [1.0, 0.4], 0.5)]
+    rows = table_rows(records)
+    assert [(r["vertices"], r["supported_vertices"], r["frequent_outside"]) for r in rows] == [
+        (4, 2, 0), (2, 1, 0)]
+    text = summary_markdown(records, rows)
+    assert "3 of the 6 graph vertices (50%)" in text
+    assert "least stable graph is Small's (vertex Jaccard 0.50)" in text
+    assert "Fewer images than groups" in text and "Small (2 images)" in text
+    assert "Big (" not in text

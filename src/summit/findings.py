@@ -46,20 +46,27 @@ def nonsemantic(report: dict[str, Any], min_support: float) -> list[dict[str, An
 
 def neighbours(report: dict[str, Any], names: list[str],
                min_support: float) -> list[dict[str, Any]]:
-    """The class whose neighbourhood changes most, and the figure's classes."""
-    if not report["ranking"]:
-        return []
+    """The class whose neighbourhood changes most, and the figure's classes; a rank shared
+    with the next class (a tie, e.g. no class changing at all) is no finding."""
     by_id = {c["id"]: c for c in report["classes"]}
-    first = by_id[report["ranking"][0]]
-    out = [_finding("neighbours", f"{names[first['id']]}'s neighbourhood changes most across "
-                    f"layers (change {first['change']:.2f}; over resamples "
-                    f"{first['change_p5']:.2f}–{first['change_p95']:.2f})",
-                    report["top_support"], min_support)]
+    change = [by_id[c]["change"] for c in report["ranking"]]
+    out = []
+
+    def ahead(rank: int) -> bool:  # strictly more change than the class ranked after it
+        return rank + 1 >= len(change) or change[rank] > change[rank + 1]
+
+    if len(change) > 1 and ahead(0):
+        first = by_id[report["ranking"][0]]
+        out.append(_finding("neighbours", f"{names[first['id']]}'s neighbourhood changes most "
+                            f"across layers (change {first['change']:.2f}; over resamples "
+                            f"{first['change_p5']:.2f}–{first['change_p95']:.2f})",
+                            report["top_support"], min_support))
     top = report["figure_classes"]
-    for cid in report["ranking"][:top]:
-        c = by_id[cid]
-        out.append(_finding("neighbours", f"{names[cid]} is among the {top} classes whose "
-                            "neighbourhoods change most", c["rank_support"], min_support))
+    if top < len(change) and ahead(top - 1):
+        for cid in report["ranking"][:top]:
+            out.append(_finding("neighbours", f"{names[cid]} is among the {top} classes whose "
+                                "neighbourhoods change most", by_id[cid]["rank_support"],
+                                min_support))
     return out
 
 

@@ -205,6 +205,10 @@ def summary_markdown(records: list[dict[str, Any]], rows: list[dict[str, Any]]) 
     vertices = sum(r["vertices"] for r in rows)
     supported = sum(r["supported_vertices"] for r in rows)
     weakest = min(rows, key=lambda r: r["vertex_jaccard_mean"])
+    thin = [f"{r['class']['name']} ({sum(r['group_images'])} images)" for r in records
+            if min(r["group_images"], default=0) == 0]
+    note = ([f"- Fewer images than groups, so some groups are empty and resamples draw from "
+             f"fewer images: {', '.join(thin)}."] if thin else [])
     return "\n".join([
         f"Each class's graph rebuilt from {s['resamples']} bootstrap resamples of its "
         f"{s['groups']} image groups ({n} classes, `{s['extraction']}` extraction at share "
@@ -220,4 +224,4 @@ def summary_markdown(records: list[dict[str, Any]], rows: list[dict[str, Any]]) 
         f"are in at least {s['min_support']:.0%} of the resampled graphs; the rest are "
         f"tentative. The least stable graph is {weakest['class']}'s (vertex Jaccard "
         f"{weakest['vertex_jaccard_mean']:.2f}).",
-        ""])
+        *note, ""])

@@ -29,6 +29,10 @@ def stability(p: dict[str, Any], *, structure: Path, store: Path, counts: list[P
     g = GraphSettings.from_config(p["graph"])
     inputs = class_graph_inputs(p, structure, store, counts, nonsemantic)
     cid, groups = inputs.class_id, inputs.n_groups
+    if min(inputs.group_images) == 0:
+        log.warning("class %d: %d images for %d groups; %d groups are empty, so its resamples "
+                    "draw from fewer images (lower stability.groups for small classes)", cid,
+                    sum(inputs.group_images), groups, inputs.group_images.count(0))
 
     def build(weights: np.ndarray) -> dict[str, Any]:
         return attribution_graph(inputs.full(weights), g)
