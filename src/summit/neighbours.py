@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from summit.stability import weighted_rows
+
 
 def cosine_similarity(counts: np.ndarray) -> np.ndarray:
     """classes × classes cosine similarity of A^l rows; an all-zero row is similar to nothing."""
@@ -100,8 +102,7 @@ def with_support(result: dict[str, Any], group_counts: list[np.ndarray], weights
     for b in range(resamples):
         found = []
         for t, g in enumerate(group_counts):
-            near = nearest_neighbours(np.einsum("cg,cgk->ck", weights[:, b],
-                                                np.asarray(g, np.int64)), k)[0]
+            near = nearest_neighbours(weighted_rows(g, weights[:, b]), k)[0]
             member = np.zeros((n, n), bool)
             np.put_along_axis(member, near, True, axis=1)
             hits[t] += np.take_along_axis(member, listed[t], axis=1)

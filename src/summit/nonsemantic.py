@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from summit.stability import weighted_rows
 from summit.store import ClassStore
 
 
@@ -78,7 +79,7 @@ def resampled_flags(group_counts: np.ndarray, group_images: np.ndarray, weights:
     flags = np.zeros((weights.shape[1], group_counts.shape[2]), bool)
     for b in range(weights.shape[1]):
         w = weights[:, b]
-        flags[b] = detect_layer(np.einsum("cg,cgk->ck", w, group_counts),
+        flags[b] = detect_layer(weighted_rows(group_counts, w),
                                 (w * group_images).sum(axis=1), means, min_lift,
                                 min_coverage)["flagged"]
     return flags

@@ -31,6 +31,19 @@ def resample_weights(seed: int, class_id: int, resamples: int, groups: int) -> n
         np.zeros((0, groups), np.int64)
 
 
+def study_weights(seed: int, class_ids: list[int], resamples: int, groups: int) -> np.ndarray:
+    """classes × resamples × groups: every class's ``resample_weights``, so that resample b
+    of the study draws each class's own b-th multiset, the one its graph is rebuilt from."""
+    return np.stack([resample_weights(seed, c, resamples, groups) for c in class_ids])
+
+
+def weighted_rows(group_counts: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """classes × channels: each class's counts of its multiset of groups (``weights``:
+    classes × groups), ``weighted`` for every class at once."""
+    return np.einsum("cg,cgk->ck", np.asarray(weights, np.int64),
+                     np.asarray(group_counts, np.int64))
+
+
 def half_splits(seed: int, class_id: int, splits: int, groups: int) -> np.ndarray:
     """splits × groups booleans: True for the groups of the first half (⌊G/2⌋ of them)."""
     rng = np.random.default_rng([seed, class_id, 1])

@@ -39,6 +39,11 @@ def group_of_rows(start: int, n: int, groups: int) -> np.ndarray:
     return (start + np.arange(n)) % groups
 
 
+def group_sizes(n: int, groups: int) -> np.ndarray:
+    """Images per group of a class with ``n`` stored rows."""
+    return np.bincount(group_of_rows(0, n, groups), minlength=groups)
+
+
 class RowWriter:
     """Appends rows to a Zarr array in whole chunks, so memory stays at one chunk.
 

@@ -53,7 +53,7 @@ class GraphInputs:
 def class_graph_inputs(p: dict[str, Any], structure: Path, store: Path, counts: list[Path],
                        nonsemantic: Path | None) -> GraphInputs:
     """The class's graph inputs and the channels left out of its graph."""
-    from summit.store import ClassStore, group_of_rows
+    from summit.store import ClassStore, group_sizes
 
     class_store = ClassStore(store)
     cid = class_store.class_id
@@ -66,8 +66,7 @@ def class_graph_inputs(p: dict[str, Any], structure: Path, store: Path, counts: 
         exclude = merged_exclusions(exclude, NonsemanticReport.load(nonsemantic).flagged)
         log.info("excluding channels %s", exclude)
     n_groups = class_store.n_groups
-    images = np.bincount(group_of_rows(0, len(class_store.prediction("index")), n_groups),
-                         minlength=n_groups).tolist()
+    images = group_sizes(len(class_store.prediction("index")), n_groups).tolist()
     return GraphInputs(cid, Structure.load(structure), rows, class_store.group_tallies(),
                        images, exclude, g.merged_edges_per_channel, p["influence_k"])
 

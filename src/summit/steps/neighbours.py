@@ -18,13 +18,11 @@ def neighbours(p: dict[str, Any], *, counts: list[Path], layout: Path, report: P
     each with its support over bootstrap resamples of the classes' image groups."""
     import dataclasses
 
-    import numpy as np
-
     from summit.analysis_figures import draw_neighbourhoods
     from summit.figures import save
     from summit.neighbours import report as nearest
     from summit.neighbours import table_rows, with_support
-    from summit.stability import resample_weights
+    from summit.stability import study_weights
 
     s = NeighboursSettings.from_config(p["neighbours"])
     st = StabilitySettings.from_config(p["stability"])
@@ -33,7 +31,7 @@ def neighbours(p: dict[str, Any], *, counts: list[Path], layout: Path, report: P
     groups = layers[0].group_counts.shape[1]  # as the pass kept them
     # Resample b of every class: its own b-th draw of groups, as for its graphs. Cosine
     # similarity ignores a row's scale, so the resampled image counts are not needed.
-    weights = np.stack([resample_weights(st.seed, c, st.resamples, groups) for c in class_ids])
+    weights = study_weights(st.seed, class_ids, st.resamples, groups)
     result = nearest([a.layer for a in layers], [a.counts for a in layers], class_ids,
                      p["class_names"], s.k)
     result = NeighboursReport(**with_support(result, [a.group_counts for a in layers], weights,

@@ -25,8 +25,8 @@ def nonsemantic(p: dict[str, Any], *, counts: list[Path], stores: list[Path], re
 
     from summit.nonsemantic import class_means, detect_layer, resampled_flags, table_rows
     from summit.nonsemantic import report as verdict
-    from summit.stability import resample_weights
-    from summit.store import ClassStore, group_of_rows
+    from summit.stability import study_weights
+    from summit.store import ClassStore, group_sizes
 
     s = NonsemanticSettings.from_config(p["nonsemantic"])
     st = StabilitySettings.from_config(p["stability"])
@@ -36,9 +36,8 @@ def nonsemantic(p: dict[str, Any], *, counts: list[Path], stores: list[Path], re
     loaded = [ActivationCounts.load(x) for x in counts]
     groups = loaded[0].group_counts.shape[1] if loaded else st.groups  # as the pass kept them
     # Resample b of every class: its own b-th draw of groups, as for its graphs.
-    weights = np.stack([resample_weights(st.seed, c, st.resamples, groups) for c in class_ids])
-    group_images = np.stack([np.bincount(group_of_rows(0, n, groups), minlength=groups)
-                             for n in n_images])
+    weights = study_weights(st.seed, class_ids, st.resamples, groups)
+    group_images = np.stack([group_sizes(n, groups) for n in n_images])
     layers, support = {}, {}
     for a in loaded:
         a.check_classes(class_ids, "the class stores")
