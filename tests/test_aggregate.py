@@ -15,7 +15,7 @@ from torchvision.models.resnet import BasicBlock, Bottleneck
 from summit.aggregate import Aggregator
 from summit.demo_net import Inception
 from summit.hops import IDENTITY, trace_structure
-from summit.influence import fold, influence_maps
+from tests import brute_force
 
 
 def _randomise_bn(model):
@@ -80,56 +80,15 @@ MODELS = [
 ]
 
 
-def _brute_force(model, structure, images, k):
-    """Per image: every candidate's influence from explicit maps, ranked per output channel."""
-    modules = dict(model.named_modules())
-    captured, maxima = {}, {}
-    handles = [modules[h.conv].register_forward_hook(
-        lambda m, i, o, name=h.name: captured.__setitem__(name, i[0].clone()))
-        for h in structure.hops() if h.conv != IDENTITY]
-    handles += [modules[x.name].register_forward_hook(
-        lambda m, i, o, name=x.name: maxima.__setitem__(name, o.amax(dim=(2, 3))))
-        for x in structure.layers]
-    with torch.no_grad():
-        model(images)
-    for h in handles:
-        h.remove()
-    influence = {}
-    for h in structure.hops():
-        if h.conv == IDENTITY:
-            continue
-        fc = fold(modules[h.conv], modules[h.bn] if h.bn else None)
-        influence[h.name] = influence_maps(captured[h.name], fc).amax(dim=(3, 4))
-    tallies = {h.name: np.zeros((h.in_channels, h.out_channels), np.int64)
-               for h in structure.hops()}
-    targets = {(h.target, h.target_offset + o) for h in structure.hops()
-               for o in range(h.out_channels)}
-    for b in range(images.shape[0]):
-        for node, channel in targets:
-            candidates = []
-            for h in structure.hops():
-                if h.target != node or not 0 <= channel - h.target_offset < h.out_channels:
-                    continue
-                out = channel - h.target_offset
-                if h.conv == IDENTITY:
-                    candidates.append((float(maxima[h.source][b, out]), h.name, out, out))
-                    continue
-                for i in range(h.in_channels):
-                    candidates.append((float(influence[h.name][b, i, out]), h.name, i, out))
-            for _, name, i, out in sorted(candidates, key=lambda c: -c[0])[:k]:
-                tallies[name][i, out] += 1
-    return tallies, maxima
-
-
 @pytest.mark.parametrize("make, layers", MODELS)
 def test_aggregator_matches_brute_force(make, layers):
     torch.manual_seed(0)
     model = _randomise_bn(make())
     images = torch.randn(5, 1, 12, 12)
     structure = trace_structure(model, layers, images[:1])
-    expected, maxima = _brute_force(model, structure, images, k=3)
+    expected, maxima = brute_force.tallies(model, structure, images, k=3)
     # Three image groups, stored row r in group r % 3, as the class pass assigns them.
-    by_group = [_brute_force(model, structure, images[g::3], k=3)[0] for g in range(3)]
+    by_group = [brute_force.tallies(model, structure, images[g::3], k=3)[0] for g in range(3)]
     agg = Aggregator(model, structure, method=1, k=3, share=0.0, n_groups=3)
     got_maxima, logits = agg.step(images[:2], None, [0, 1])
     got_maxima2, _ = agg.step(images[2:], None, [2, 0, 1])  # tallies accumulate over batches
@@ -139,12 +98,12 @@ def test_aggregator_matches_brute_force(make, layers):
         torch.testing.assert_close(torch.cat([got_maxima[name], got_maxima2[name]]),
                                    maxima[name])
     assert set(agg.tallies) == set(expected)
+    hops = {h.name: h for h in structure.hops()}
     for name, counts in expected.items():
-        np.testing.assert_array_equal(agg.tallies[name].sum(dim=0).numpy(), counts,
-                                      err_msg=name)
+        got = brute_force.dense(hops[name], agg.tallies[name].numpy())
+        np.testing.assert_array_equal(got.sum(axis=0), counts, err_msg=name)
         for g in range(3):
-            np.testing.assert_array_equal(agg.tallies[name][g].numpy(), by_group[g][name],
-                                          err_msg=f"{name}, group {g}")
+            np.testing.assert_array_equal(got[g], by_group[g][name], err_msg=f"{name}, group {g}")
 
 
 def test_residual_structure_has_identity_and_downsample():

@@ -10,6 +10,7 @@ import pytest
 from summit.graphs import attribution_graph, block_edges, full_graph, personalization
 from summit.hops import Block, Hop, Layer, Structure
 from summit.settings import GraphSettings
+from tests import brute_force
 
 # The schema's graph defaults, with a larger share so the small test graphs keep a few vertices.
 GRAPH_CFG = replace(GraphSettings.defaults(), share=0.3)
@@ -32,16 +33,26 @@ def _bottleneck_residual_block():
         Hop("h1", "h1", None, "P", "h1", 0, 3, 2),
         Hop("h2", "h2", None, "h1", "h2", 0, 2, 2),
         Hop("h3", "h3", None, "h2", "Q", 0, 2, 3),
-        Hop("skip", "identity", None, "P", "Q", 0, 3, 3),
+        Hop("skip", "identity", None, "P", "Q", 0, 3, 3, groups=3),
+    ])
+
+
+def _shuffle_block():
+    """P (4 ch) → Q (6 ch), ShuffleNet- and ResNeXt-like: half of P passes to Q's even
+    channels, the other half through a depthwise hidden node h to the odd ones, and all of P
+    through a grouped hidden node g (2 groups) to Q's channels 4, 5 with P's first two."""
+    return Block("P", "Q", {"h": 2, "g": 4}, [
+        Hop("skip", "identity", None, "P", "Q", 0, 2, 2, groups=2, target_channels=(0, 2)),
+        Hop("dw", "dw", None, "P", "h", 0, 2, 2, groups=2, source_channels=(2, 3)),
+        Hop("pw", "pw", None, "h", "Q", 1, 2, 2, target_channels=(1, 3)),
+        Hop("grouped", "grouped", None, "P", "g", 0, 4, 4, groups=2),
+        Hop("out", "out", None, "g", "Q", 4, 4, 2),
+        Hop("direct", "direct", None, "P", "Q", 4, 2, 2, source_channels=(0, 1)),
     ])
 
 
 def _random_tallies(block, rng):
-    t = {h.name: rng.integers(0, 20, (h.in_channels, h.out_channels)) for h in block.hops}
-    for h in block.hops:
-        if h.conv == "identity":
-            t[h.name] = np.diag(np.diag(t[h.name]))
-    return t
+    return {h.name: rng.integers(0, 20, (h.candidates, h.out_channels)) for h in block.hops}
 
 
 def _enumerate(block, tallies, n_src, n_tgt):
@@ -53,13 +64,16 @@ def _enumerate(block, tallies, n_src, n_tgt):
         for h in block.hops:
             if h.source != node:
                 continue
-            for out in range(h.out_channels):
-                w = min(width, tallies[h.name][channel, out])
-                if h.target == block.target:
-                    best = direct if length == 0 else merged
-                    best[p, h.target_offset + out] = max(best[p, h.target_offset + out], w)
-                else:
-                    walk(h.target, h.target_offset + out, w, length + 1)
+            counts = brute_force.dense(h, tallies[h.name])
+            for i in [i for i in range(h.in_channels) if h.sources()[i] == channel]:
+                for out in range(h.out_channels):
+                    w = min(width, counts[i, out])
+                    t = h.targets()[out]
+                    if h.target == block.target:
+                        best = direct if length == 0 else merged
+                        best[p, t] = max(best[p, t], w)
+                    else:
+                        walk(h.target, t, w, length + 1)
 
     for p in range(n_src):
         walk(block.source, p, np.iinfo(np.int64).max, 0)
@@ -77,7 +91,8 @@ def _keep_top(m, k):
 
 
 @pytest.mark.parametrize("make, n_src, n_tgt", [(_inception_block, 4, 7),
-                                                (_bottleneck_residual_block, 3, 3)])
+                                                (_bottleneck_residual_block, 3, 3),
+                                                (_shuffle_block, 4, 6)])
 @pytest.mark.parametrize("seed", range(5))
 @pytest.mark.parametrize("keep", [None, 1, 2])
 def test_block_edges_equal_path_enumeration(make, n_src, n_tgt, seed, keep):

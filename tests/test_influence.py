@@ -106,10 +106,11 @@ def test_tally_inception_like_disjoint_branches():
 def test_tally_per_image_group_against_each_groups_own_tally():
     """Each image's pairs are filed under its group; the groups' tallies sum to the batch's."""
     hops = [Hop("conv2", "conv2", None, "H", "Q", 0, 3, 4),
-            Hop("skip", "identity", None, "P", "Q", 0, 4, 4)]
+            Hop("skip", "identity", None, "P", "Q", 0, 4, 4, groups=4)]
     (group,) = competition_groups(hops)
     torch.manual_seed(2)
-    infl = {"conv2": torch.randn(9, 3, 4), "skip": identity_influence(torch.randn(9, 4) + 1)}
+    infl = {"conv2": torch.randn(9, 3, 4),
+            "skip": identity_influence(torch.randn(9, 4) + 1, hops[1])}
     image_groups = [2, 0, 2, 1, 1, 2, 0, 2, 3]
     tallies = tally_group(group, infl, 1, 2, 0.0, image_groups, 4)
     whole = tally_group(group, infl, 1, 2, 0.0)
@@ -125,15 +126,15 @@ def test_tally_per_image_group_against_each_groups_own_tally():
 def test_tally_residual_skip_competes_with_conv():
     """A skip adds into the same channels as the conv: one top-k over both candidate sets."""
     hops = [Hop("conv2", "conv2", None, "H", "Q", 0, 3, 4),
-            Hop("skip", "identity", None, "P", "Q", 0, 4, 4)]
+            Hop("skip", "identity", None, "P", "Q", 0, 4, 4, groups=4)]
     (group,) = competition_groups(hops)
     torch.manual_seed(1)
-    infl = {"conv2": torch.randn(6, 3, 4), "skip": identity_influence(torch.randn(6, 4) + 1)}
+    infl = {"conv2": torch.randn(6, 3, 4),
+            "skip": identity_influence(torch.randn(6, 4) + 1, hops[1])}
     tallies = {k: v[0] for k, v in tally_group(group, infl, 1, 2, 0.0).items()}
     joint = _brute_top_k(torch.cat([infl["conv2"], infl["skip"]], dim=1), 2)
     assert torch.equal(tallies["conv2"], joint[:3])
-    assert torch.equal(tallies["skip"], joint[3:])
-    assert torch.equal(tallies["skip"], torch.diag(torch.diagonal(tallies["skip"])))
+    assert torch.equal(tallies["skip"], joint[3:])  # one candidate per output: its own channel
     assert int(tallies["skip"].sum() + tallies["conv2"].sum()) == 6 * 4 * 2
 
 

@@ -19,6 +19,7 @@ from torch.utils.data import DataLoader, Dataset, Subset
 from summit.activations import channel_maxima
 from summit.examples import RunningTopN
 from summit.influence import (
+    CompetitionGroup,
     FoldedConv,
     competition_groups,
     fold,
@@ -44,15 +45,36 @@ class Aggregator:
         modules = dict(model.named_modules())
         self.hops = structure.hops()
         self.groups = [g for b in structure.blocks for g in competition_groups(b.hops)]
-        self.folded: dict[str, FoldedConv] = {
-            h.name: fold(modules[h.conv], modules[h.bn] if h.bn else None)
-            for h in self.hops if h.conv != IDENTITY}
+        folds: dict[tuple[str, str | None, str | None], FoldedConv] = {}
+        self.folded: dict[str, FoldedConv] = {}  # hops through one module share its fold
+        for h in self.hops:
+            if h.conv != IDENTITY:
+                key = (h.conv, h.bn, h.scale)
+                if key not in folds:
+                    folds[key] = fold(modules[h.conv], modules[h.bn] if h.bn else None,
+                                      model.get_parameter(h.scale) if h.scale else None)
+                self.folded[h.name] = folds[key]
         device = next(model.parameters()).device
         # Per image group (stability resamples groups without another pass); int32 holds
         # any realistic class, and G copies of a hop stay small next to the activations.
-        self.tallies = {h.name: torch.zeros(n_groups, h.in_channels, h.out_channels,
+        self.tallies = {h.name: torch.zeros(n_groups, h.candidates, h.out_channels,
                                             dtype=torch.int32, device=device)
                         for h in self.hops}
+        # A hop alone in its competition group has tallies set by its influences alone: hops
+        # of one convolution and fold (a DenseNet feature read by several later layers) share
+        # one tally tensor, counted once.
+        first: dict[tuple[str, str | None, str | None], str] = {}
+        self._copies: set[CompetitionGroup] = set()
+        for group in self.groups:
+            (h, *more) = group.hops
+            if more or h.conv == IDENTITY:
+                continue
+            key = (h.conv, h.bn, h.scale)
+            if key in first:
+                self.tallies[h.name] = self.tallies[first[key]]
+                self._copies.add(group)
+            else:
+                first[key] = h.name
         self.maxima: dict[str, torch.Tensor] = {}
         self.influences: dict[str, torch.Tensor] = {}
         self.examples = {x.name: RunningTopN(n_examples, x.channels, device)
@@ -61,8 +83,13 @@ class Aggregator:
         self._extremes: dict[tuple, tuple[torch.Tensor, torch.Tensor, torch.Tensor]] = {}
         self._handles = [modules[layer.name].register_forward_hook(self._layer_hook(layer.name))
                          for layer in structure.layers]
-        self._handles += [modules[h.conv].register_forward_hook(self._conv_hook(h.name))
-                          for h in self.hops if h.conv != IDENTITY]
+        convs: dict[str, list[str]] = {}  # a convolution read by several nodes (DenseNet)
+        for h in self.hops:
+            if h.conv != IDENTITY:
+                convs.setdefault(h.conv, []).append(h.name)
+        self._handles += [modules[conv].register_forward_hook(
+            self._conv_hook(hops, isinstance(modules[conv], nn.Linear)))
+            for conv, hops in convs.items()]
 
     def _layer_hook(self, name: str):
         def hook(module: nn.Module, inputs: Any, output: torch.Tensor) -> None:
@@ -71,22 +98,30 @@ class Aggregator:
                 self.examples[name].update(output, self._image_ids)
         return hook
 
-    def _conv_hook(self, hop: str):
-        fc = self.folded[hop]
-        one_by_one = fc.weight.shape[2:] == (1, 1) and not any(fc.padding)
-
+    def _conv_hook(self, hops: list[str], linear: bool):
+        """Influences of every hop through one module (several where a DenseNet feature
+        feeds several nodes), each distinct fold computed once."""
         def hook(module: nn.Module, inputs: tuple[torch.Tensor, ...], output: Any) -> None:
-            x = inputs[0]
-            extremes = None
-            if one_by_one:  # inception branches share their input: its extremes once
-                # The entry holds x, so no other tensor can take its memory (and key) before
-                # the step ends and the cache is cleared.
-                key = (x.data_ptr(), tuple(x.shape), x.stride(), fc.stride)
-                if key not in self._extremes:
-                    self._extremes[key] = (x, *plane_extremes(x, fc.stride))
-                extremes = self._extremes[key][1:]
-            self.influences[hop] = influence_max(x, fc, extremes=extremes)
+            x = inputs[0].permute(0, 3, 1, 2) if linear else inputs[0]  # channels-last Linear
+            computed: dict[int, torch.Tensor] = {}
+            for name in hops:
+                fc = self.folded[name]
+                if id(fc) not in computed:
+                    computed[id(fc)] = self._influence(x, fc)
+                self.influences[name] = computed[id(fc)]
         return hook
+
+    def _influence(self, x: torch.Tensor, fc: FoldedConv) -> torch.Tensor:
+        extremes = None
+        if fc.weight.shape[2:] == (1, 1) and not any(fc.padding):
+            # Inception branches share their input: its extremes once. The entry holds x, so
+            # no other tensor can take its memory (and key) before the step ends and the
+            # cache is cleared.
+            key = (x.data_ptr(), tuple(x.shape), x.stride(), fc.stride)
+            if key not in self._extremes:
+                self._extremes[key] = (x, *plane_extremes(x, fc.stride))
+            extremes = self._extremes[key][1:]
+        return influence_max(x, fc, extremes=extremes)
 
     @torch.inference_mode()
     def step(self, images: torch.Tensor, image_ids: torch.Tensor | None = None,
@@ -110,8 +145,10 @@ class Aggregator:
             logits = getattr(logits, "logits", logits[0])
         for h in self.hops:
             if h.conv == IDENTITY:
-                self.influences[h.name] = identity_influence(self.maxima[h.source])
+                self.influences[h.name] = identity_influence(self.maxima[h.source], h)
         for group in self.groups:
+            if group in self._copies:
+                continue
             for name, counts in tally_group(group, self.influences, self.method, self.k,
                                             self.share, image_groups, self.n_groups).items():
                 self.tallies[name] += counts

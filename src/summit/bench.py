@@ -109,9 +109,10 @@ def depthwise_influence_max(x: torch.Tensor, fc: FoldedConv) -> torch.Tensor:
 class DepthwiseAggregator(Aggregator):
     """The aggregation pass with every hop's influences computed the authors' way."""
 
-    def _conv_hook(self, hop: str):
+    def _conv_hook(self, hops: list[str], linear: bool):
         def hook(module: nn.Module, inputs: tuple[torch.Tensor, ...], output: Any) -> None:
-            self.influences[hop] = depthwise_influence_max(inputs[0], self.folded[hop])
+            for hop in hops:
+                self.influences[hop] = depthwise_influence_max(inputs[0], self.folded[hop])
         return hook
 
 
@@ -205,6 +206,110 @@ def run(n_images: int = 64, batch_size: int = 32, weights: str | None = None,
     result["b_over_a"] = result["b_summit"]["seconds"] / result["a_forward"]["seconds"]
     result["c_over_b"] = result["c_depthwise"]["seconds"] / result["b_summit"]["seconds"]
     return result
+
+
+# One member per family (the common size), benchmarked at 224 px (inception_v3: 299 px).
+FAMILY_MODELS = {
+    "alexnet": "alexnet", "vgg": "vgg16", "resnet": "resnet50", "resnext": "resnext50_32x4d",
+    "wide_resnet": "wide_resnet50_2", "googlenet": "googlenet", "inception_v3": "inception_v3",
+    "densenet": "densenet121", "squeezenet": "squeezenet1_1", "mobilenet_v2": "mobilenet_v2",
+    "mobilenet_v3": "mobilenet_v3_large", "mnasnet": "mnasnet1_0",
+    "shufflenet_v2": "shufflenet_v2_x1_0", "efficientnet": "efficientnet_b0",
+    "efficientnet_v2": "efficientnet_v2_s", "regnet": "regnet_y_1_6gf",
+    "convnext": "convnext_tiny",
+}
+# Where a family's blocks hold an operation the paper's method does not define, the
+# convention (README, "What it computes"); tested in tests/test_families.py.
+FAMILY_CONVENTIONS = {
+    "alexnet": "—", "vgg": "—",
+    "resnet": "skip: one more candidate (the source channel's max)",
+    "resnext": "skip; grouped 3×3: block-diagonal tallies",
+    "wide_resnet": "skip",
+    "googlenet": "branch max-pool on the input side",
+    "inception_v3": "branch max- and average-pools on the input side",
+    "densenet": "a feature read by several later layers: one hop per reader; pre-activation "
+                "batch norm on the input side; transition average-pool: measured before it",
+    "squeezenet": "—",
+    "mobilenet_v2": "depthwise: one candidate per output; skip",
+    "mobilenet_v3": "depthwise; squeeze-excitation gate: a per-image channel scale, no edge; "
+                    "Hardswish element-wise",
+    "mnasnet": "depthwise; skip",
+    "shufflenet_v2": "chunk and channel shuffle followed as channel permutations",
+    "efficientnet": "depthwise; gate; stochastic depth = identity (eval)",
+    "efficientnet_v2": "depthwise; gate; stochastic depth; fused blocks are plain convolutions",
+    "regnet": "grouped 3×3; gate; skip",
+    "convnext": "Linear on channels-last = 1×1 conv; layer scale folded; LayerNorm over "
+                "channels: a per-position scale, no edge",
+}
+
+
+def run_families(n_images: int = 16, batch_size: int = 16, device: str = "auto",
+                 threads: int | None = None, size: int = 224,
+                 only: list[str] | None = None) -> dict[str, Any]:
+    """Per family: ``layers: auto``, a plain forward pass and the Summit pass (maxima,
+    influence tallies in 10 image groups, dataset-example candidates) on the same random
+    images, random weights; their ratio."""
+    import warnings
+
+    import torchvision
+
+    from summit.layers import auto_layers, candidates
+    from summit.models import select_device
+
+    torch.set_flush_denormal(True)
+    if threads:
+        torch.set_num_threads(threads)
+    dev = select_device(device)
+    out: dict[str, Any] = {}
+    for family, arch in FAMILY_MODELS.items():
+        if only and family not in only:
+            continue
+        torch.manual_seed(0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # inception_v3's init-weights notice
+            model = torchvision.models.get_model(arch, weights=None).eval()
+        px = round(size * 299 / 224) if family == "inception_v3" else size
+        example = torch.zeros(1, 3, px, px)
+        layers = auto_layers(candidates(model, example))
+        structure = trace_structure(model, layers, example)
+        model = model.to(dev)
+        images = torch.rand(n_images, 3, px, px, generator=torch.Generator().manual_seed(0))
+        batches = [images[i:i + batch_size].to(dev) for i in range(0, n_images, batch_size)]
+
+        @torch.inference_mode()
+        def forward(x: torch.Tensor, ids: torch.Tensor, model: nn.Module = model) -> None:
+            model(x)
+
+        agg = Aggregator(model, structure, 1, _INFLUENCE.k, 0.0, _EXAMPLES.n, n_groups=10)
+
+        def summit(x: torch.Tensor, ids: torch.Tensor, agg: Aggregator = agg) -> None:
+            agg.step(x, ids, [i % 10 for i in range(len(x))])
+
+        a = _timed(dev, batches, forward)
+        b = _timed(dev, batches, summit)
+        agg.close()
+        out[family] = {"model": arch, "size": px, "layers": layers,
+                       "hops": len(structure.hops()), "forward": a, "summit": b,
+                       "ratio": b["seconds"] / a["seconds"]}
+        print(f"{family:<16}{arch:<20}{len(layers):>4} layers {len(structure.hops()):>5} hops "
+              f"forward {a['images_per_second']:7.1f}/s  Summit {b['images_per_second']:7.1f}/s"
+              f"  ratio {out[family]['ratio']:.2f}", flush=True)
+    return {"device": str(dev), "threads": torch.get_num_threads(), "images": n_images,
+            "batch_size": batch_size, "families": out}
+
+
+def families_table(r: dict[str, Any]) -> str:
+    """The README's table of families: default layers, exactness, convention, cost."""
+    rows = ["| family | benchmarked | `layers: auto` | exact | convention | pass / forward |",
+            "|---|---|---|---|---|---|"]
+    for family, x in r["families"].items():
+        layers = x["layers"]
+        rows.append(f"| {family} | `{x['model']}` ({x['size']} px) | {len(layers)}: "
+                    f"`{layers[0]}` … `{layers[-1]}` | yes | {FAMILY_CONVENTIONS[family]} | "
+                    f"{x['ratio']:.2f} |")
+    return "\n".join(rows) + (f"\n\nMeasured by `python -m summit.bench families`: {r['images']}"
+                               f" random images, batch {r['batch_size']}, random weights, "
+                               f"{r['device']} with {r['threads']} threads, one run.\n")
 
 
 def synthetic_class(rng: np.random.Generator, structure: Structure, n_images: int = 1300,
@@ -551,7 +656,7 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("stage", nargs="?",
                         choices=["aggregation", "graphs", "analyses", "faithfulness",
-                                 "stability", "all"],
+                                 "stability", "families", "all"],
                         default="all")
     parser.add_argument("--images", type=int, default=64, help="images per phase (default 64)")
     parser.add_argument("--batch-size", type=int, default=32)
@@ -570,6 +675,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--groups", type=int, default=10, help="stability: image groups")
     parser.add_argument("--resamples", type=int, default=50, help="stability: resamples")
     parser.add_argument("--halves", type=int, default=10, help="stability: split halves")
+    parser.add_argument("--size", type=int, default=224, help="families: input size")
+    parser.add_argument("--only", nargs="*", help="families: these families only")
+    parser.add_argument("--readme", type=Path,
+                        help="families: write the table into this README's families region")
     a = parser.parse_args(argv)
     if a.stage in ("aggregation", "all"):
         r = run(a.images, a.batch_size, a.weights, a.device, a.threads)
@@ -593,6 +702,17 @@ def main(argv: list[str] | None = None) -> int:
         r = run_stability(a.results, a.groups, a.resamples, a.halves)
         print(_stability_table(r))
         print(json.dumps({"stability": r}, separators=(",", ":")))
+    if a.stage in ("families", "all"):
+        images = a.images if a.stage == "families" else min(a.images, 2)
+        r = run_families(images, min(a.batch_size, images), a.device, a.threads, a.size, a.only)
+        print(families_table(r))
+        print(json.dumps({"families": r}, separators=(",", ":")))
+        if a.readme:
+            from summit.config import replace_region
+
+            text = replace_region(a.readme.read_text(), "<!-- families:start -->",
+                                  "<!-- families:end -->", families_table(r))
+            a.readme.write_text(text)
     return 0
 
 

@@ -3,6 +3,8 @@
 The sub-commands and their flags are generated from the steps' signatures
 (``summit.steps``); each gets its settings as one JSON object (``--params``), the exact
 subset of the config it depends on, so Snakemake re-runs a step only when those change.
+One more, ``summit layers``, is for people configuring a study: a model's candidate
+primary layers (``summit.layers``).
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ def parser() -> argparse.ArgumentParser:
     """The command line, one sub-command per registered step."""
     top = argparse.ArgumentParser(prog="summit", description=__doc__)
     sub = top.add_subparsers(dest="command", required=True)
+    sub.add_parser("layers", add_help=False,
+                   help="list a model's candidate primary layers (summit layers --help)")
     for name, s in steps().items():
         cmd = sub.add_parser(name, help=s.summary, description=s.fn.__doc__)
         cmd.add_argument("--params", required=True, help="the step's settings as JSON")
@@ -42,6 +46,11 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["layers"]:
+        from summit.layers import main as layers
+
+        return layers(argv[1:])
     args = vars(parser().parse_args(argv))
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")

@@ -13,16 +13,11 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 import torch.fx as fx
+import torch.nn.functional as F
 from torch import nn
 from torch.fx.passes.shape_prop import ShapeProp
 
-from summit.hops import (
-    ADD_FUNCTIONS,
-    CHANNELWISE_FUNCTIONS,
-    CHANNELWISE_METHODS,
-    CHANNELWISE_MODULES,
-    output_nodes,
-)
+from summit.hops import ADD_FUNCTIONS, output_nodes, position_input
 
 
 @dataclass(frozen=True)
@@ -49,26 +44,38 @@ class ReceptiveField:
         return top, left, bottom, right
 
 
-def _window(module_or_args) -> tuple[tuple[int, int], ...] | None:
-    """Kernel, stride, padding, dilation of a sliding-window op, each as (rows, columns)."""
-    m = module_or_args
+def _window(node: fx.Node, mod: nn.Module | None) -> tuple[tuple[int, int], ...] | None:
+    """Kernel, stride, padding, dilation of a sliding-window op (a convolution, a pooling
+    module or function, a zero padding), each as (rows, columns)."""
 
     def pair(v) -> tuple[int, int]:
         return (v, v) if isinstance(v, int) else tuple(v)
 
-    if isinstance(m, nn.Conv2d):
-        k, d = pair(m.kernel_size), pair(m.dilation)
-        if m.padding == "same":
+    if isinstance(mod, nn.Conv2d):
+        k, d = pair(mod.kernel_size), pair(mod.dilation)
+        if mod.padding == "same":
             p = tuple((d[i] * (k[i] - 1)) // 2 for i in range(2))
-        elif m.padding == "valid":
+        elif mod.padding == "valid":
             p = (0, 0)
         else:
-            p = pair(m.padding)
-        return k, pair(m.stride), p, d
-    if isinstance(m, nn.MaxPool2d | nn.AvgPool2d):
-        stride = m.stride if m.stride is not None else m.kernel_size
-        dilation = getattr(m, "dilation", 1)
-        return pair(m.kernel_size), pair(stride), pair(m.padding), pair(dilation)
+            p = pair(mod.padding)
+        return k, pair(mod.stride), p, d
+    if isinstance(mod, nn.MaxPool2d | nn.AvgPool2d):
+        stride = mod.stride if mod.stride is not None else mod.kernel_size
+        return pair(mod.kernel_size), pair(stride), pair(mod.padding), pair(
+            getattr(mod, "dilation", 1))
+    if isinstance(mod, nn.ZeroPad2d | nn.ConstantPad2d):  # (left, right, top, bottom)
+        return (1, 1), (1, 1), (mod.padding[2], mod.padding[0]), (1, 1)
+    if node.op == "call_function" and node.target in (F.max_pool2d, F.avg_pool2d):
+        names = ("input", "kernel_size", "stride", "padding")
+        a = {**dict(zip(names, node.args, strict=False)), **node.kwargs}
+        stride = a.get("stride") or a["kernel_size"]
+        return (pair(a["kernel_size"]), pair(stride), pair(a.get("padding", 0)),
+                pair(a.get("dilation", 1)))
+    if node.op == "call_function" and node.target is F.pad:
+        pad = node.args[1] if len(node.args) > 1 else node.kwargs["pad"]
+        if len(pad) == 4:
+            return (1, 1), (1, 1), (pad[2], pad[0]), (1, 1)
     return None
 
 
@@ -84,11 +91,15 @@ def receptive_fields(model: nn.Module, layer_names: list[str],
         if node.op == "placeholder":
             geometry[node] = ReceptiveField((1.0, 1.0), (1.0, 1.0), (0.0, 0.0))
             continue
+        kept = position_input(node, modules)
+        if kept is not None:
+            geometry[node] = geometry.get(kept)
+            continue
         if not inputs or any(geometry[a] is None for a in inputs):
             geometry[node] = None
             continue
         mod = modules.get(node.target) if node.op == "call_module" else None
-        window = _window(mod) if mod is not None else None
+        window = _window(node, mod)
         if window is not None:
             rf = geometry[node.all_input_nodes[0]]
             k, s, p, d = window
@@ -97,10 +108,6 @@ def receptive_fields(model: nn.Module, layer_names: list[str],
                 tuple(rf.size[i] + (k[i] - 1) * d[i] * rf.jump[i] for i in range(2)),
                 tuple(rf.center0[i] + ((k[i] - 1) * d[i] / 2 - p[i]) * rf.jump[i]
                       for i in range(2)))
-        elif (isinstance(mod, (*CHANNELWISE_MODULES, nn.BatchNorm2d))
-              or (node.op == "call_function" and node.target in CHANNELWISE_FUNCTIONS)
-              or (node.op == "call_method" and node.target in CHANNELWISE_METHODS)):
-            geometry[node] = geometry[inputs[0]]
         elif node.op == "call_function" and (node.target is torch.cat
                                              or node.target in ADD_FUNCTIONS):
             geometry[node] = _union([geometry[a] for a in inputs])

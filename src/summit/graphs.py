@@ -45,13 +45,15 @@ def block_edges(block: Block, tallies: dict[str, np.ndarray], source_channels: i
         for hop in block.hops:
             if hop.target != node:
                 continue
-            cols = slice(hop.target_offset, hop.target_offset + hop.out_channels)
-            counts = tallies[hop.name]
+            counts = np.zeros((hop.in_channels, hop.out_channels), np.int64)
+            counts[hop.pairs()] = tallies[hop.name]  # compact (grouped, identity) → dense
+            cols = hop.targets()
             if hop.source == block.source:
-                direct[:, cols] = np.maximum(direct[:, cols], counts)
+                cells = np.ix_(hop.sources(), cols)
+                direct[cells] = np.maximum(direct[cells], counts)
             else:
-                merged[:, cols] = np.maximum(merged[:, cols],
-                                             widest_path_product(reach[hop.source], counts))
+                merged[:, cols] = np.maximum(merged[:, cols], widest_path_product(
+                    reach[hop.source][:, hop.sources()], counts))
         return direct, merged
 
     reach: dict[str, np.ndarray] = {}  # hidden node → widest-path weights from the source

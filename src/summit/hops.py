@@ -13,29 +13,73 @@ from __future__ import annotations
 import contextlib
 import difflib
 import io
+import math
 import operator
 import re
+from typing import Any
 
+import numpy as np
 import torch
 import torch.fx as fx
+import torch.nn.functional as F
 from torch import nn
-from torch.fx.passes.shape_prop import ShapeProp
+from torch.fx.passes.shape_prop import ShapeProp, TensorMetadata
+from torchvision.ops.stochastic_depth import stochastic_depth
 
 from summit.structure import IDENTITY, Block, Hop, Layer, Structure, StructureError
 
 # Operations that act on each channel separately, so channel i of the output is channel i of
-# the input: they are walked through without changing which channels a path connects.
-CHANNELWISE_MODULES = (
-    nn.ReLU, nn.ReLU6, nn.LeakyReLU, nn.ELU, nn.GELU, nn.SiLU, nn.Sigmoid, nn.Tanh,
-    nn.MaxPool2d, nn.AvgPool2d, nn.Dropout, nn.Dropout2d, nn.Identity,
+# the input: they are walked through without changing which channels a path connects. Where
+# one lies between a convolution and the primary layer its sum feeds, influences are
+# measured before it (as for the ReLU after a residual sum); spatial pooling and padding too.
+ELEMENTWISE_MODULES = (
+    nn.ReLU, nn.ReLU6, nn.LeakyReLU, nn.PReLU, nn.ELU, nn.CELU, nn.SELU, nn.GELU, nn.SiLU,
+    nn.Mish, nn.Hardswish, nn.Hardsigmoid, nn.Hardtanh, nn.Sigmoid, nn.Tanh, nn.Softplus,
+    nn.LogSigmoid, nn.Dropout, nn.Dropout2d, nn.AlphaDropout, nn.FeatureAlphaDropout,
+    nn.Identity, nn.MaxPool2d, nn.AvgPool2d, nn.ZeroPad2d, nn.ConstantPad2d,
 )
-CHANNELWISE_FUNCTIONS = {
-    torch.relu, torch.nn.functional.relu, torch.nn.functional.relu6, torch.sigmoid,
-    torch.tanh, torch.nn.functional.max_pool2d, torch.nn.functional.avg_pool2d,
-    torch.nn.functional.dropout, torch.nn.functional.gelu, torch.nn.functional.silu,
+ELEMENTWISE_FUNCTIONS = {
+    torch.relu, F.relu, F.relu6, F.leaky_relu, F.elu, F.selu, F.gelu, F.silu, F.mish,
+    F.hardswish, F.hardsigmoid, F.hardtanh, torch.sigmoid, F.sigmoid, torch.tanh, F.tanh,
+    F.softplus, F.max_pool2d, F.avg_pool2d, F.pad, F.dropout, F.dropout2d, torch.clamp,
+    stochastic_depth,  # identity in eval mode
 }
-CHANNELWISE_METHODS = {"relu", "relu_", "contiguous", "clone", "sigmoid", "tanh"}
+ELEMENTWISE_METHODS = {"relu", "relu_", "clone", "sigmoid", "tanh", "clamp"}
+# Operations that only move elements (channel shuffle, channels-last permutes, chunks): which
+# input channel each output channel is, is found by running them on numbered elements.
+SHAPE_METHODS = {"view", "reshape", "transpose", "permute", "flatten", "unflatten", "chunk",
+                 "contiguous", "split", "squeeze", "unsqueeze", "narrow", "size", "dim"}
+SHAPE_FUNCTIONS = {torch.transpose, torch.permute, torch.flatten, torch.reshape, torch.chunk,
+                   torch.split, torch.narrow, torch.squeeze, torch.unsqueeze, operator.getitem}
 ADD_FUNCTIONS = {operator.add, operator.iadd, torch.add}
+MUL_FUNCTIONS = {operator.mul, operator.imul, torch.mul}
+
+
+POOLS = (nn.MaxPool2d, nn.AvgPool2d, nn.ZeroPad2d, nn.ConstantPad2d)
+POOL_FUNCTIONS = {F.max_pool2d, F.avg_pool2d, F.pad}
+
+
+def position_input(node: fx.Node, modules: dict[str, nn.Module]) -> fx.Node | None:
+    """The input whose every position ``node``'s output keeps in place, or None: element-wise
+    ops, norms, channel mixing at each position (channels-last Linear), element moves that
+    only permute channels, and gates (the gated tensor). For receptive fields; pooling and
+    padding move positions and are not among them."""
+    mod = modules.get(node.target) if node.op == "call_module" else None
+    if mod is not None:
+        keeps = (isinstance(mod, ELEMENTWISE_MODULES + (nn.BatchNorm2d, nn.LayerNorm, nn.Linear))
+                 and not isinstance(mod, POOLS))
+        return node.args[0] if keeps else None
+    if node.op == "call_function" and (
+            node.target in ELEMENTWISE_FUNCTIONS - POOL_FUNCTIONS
+            or node.target in SHAPE_FUNCTIONS or node.target is F.layer_norm):
+        return node.args[0]
+    if node.op == "call_method" and node.target in ELEMENTWISE_METHODS | SHAPE_METHODS:
+        return node.args[0]
+    if node.op == "call_function" and node.target in MUL_FUNCTIONS or (
+            node.op == "call_method" and node.target in ("mul", "mul_")):
+        full = [a for a in node.args if isinstance(a, fx.Node) and _shape(a) == _shape(node)]
+        return full[0] if len(full) == 1 or (full and full[0] is full[-1]) else None
+    return None
 
 
 def output_nodes(gm: fx.GraphModule, names: list[str]) -> dict[str, fx.Node]:
@@ -50,18 +94,35 @@ def output_nodes(gm: fx.GraphModule, names: list[str]) -> dict[str, fx.Node]:
     return last
 
 
-def _channels(node: fx.Node) -> int:
+def _shape(node: fx.Node) -> tuple[int, ...] | None:
     meta = node.meta.get("tensor_meta")
-    if meta is None or len(meta.shape) != 4:
+    return tuple(meta.shape) if isinstance(meta, TensorMetadata) else None
+
+
+def _channels(node: fx.Node, last: bool = False) -> int:
+    shape = _shape(node)
+    if shape is None or len(shape) != 4:
         raise StructureError(f"node {node.name} has no 4-D (N, C, H, W) output")
-    return int(meta.shape[1])
+    return int(shape[3] if last else shape[1])
+
+
+def _placed(place: np.ndarray) -> dict[str, Any]:
+    """A hop's target fields: an offset where its outputs land in order, else the channels."""
+    if np.array_equal(place, np.arange(place[0], place[0] + len(place))):
+        return {"target_offset": int(place[0]), "target_channels": None}
+    return {"target_offset": int(place.min()), "target_channels": tuple(place.tolist())}
 
 
 class _Walker:
-    """Walks back from one primary layer's output to the previous one's, collecting hops."""
+    """Walks back from one primary layer's output to the previous one's, collecting hops.
+
+    ``last`` says a node's channels are its last dimension (ConvNeXt's channels-last blocks).
+    """
 
     def __init__(self, gm: fx.GraphModule, source: str, source_node: fx.Node, target: str):
+        self.gm = gm
         self.modules = dict(gm.named_modules())
+        self.order = {node: i for i, node in enumerate(gm.graph.nodes)}
         self.source, self.source_node, self.target = source, source_node, target
         self.block = Block(source, target)
         self._resolved: dict[fx.Node, str] = {}
@@ -69,55 +130,174 @@ class _Walker:
     def _module(self, node: fx.Node) -> nn.Module | None:
         return self.modules.get(node.target) if node.op == "call_module" else None
 
-    def _is_channelwise(self, node: fx.Node) -> bool:
-        mod = self._module(node)
-        if mod is not None:
-            return isinstance(mod, CHANNELWISE_MODULES)
-        if node.op == "call_function":
-            return node.target in CHANNELWISE_FUNCTIONS
-        return node.op == "call_method" and node.target in CHANNELWISE_METHODS
-
     def _describe(self, node: fx.Node) -> str:
         mod = self._module(node)
         what = type(mod).__name__ if mod is not None else getattr(node.target, "__name__",
                                                                   str(node.target))
         return f"{node.name} ({what})"
 
-    def collect(self, node: fx.Node, target: str, offset: int) -> None:
-        """Add the hops whose sum forms ``node``'s channels, placed at ``offset`` of ``target``."""
-        bn = None
+    def _is_shape_op(self, node: fx.Node) -> bool:
+        return ((node.op == "call_method" and node.target in SHAPE_METHODS)
+                or (node.op == "call_function" and node.target in SHAPE_FUNCTIONS))
+
+    def _is_mul(self, node: fx.Node) -> bool:
+        return ((node.op == "call_function" and node.target in MUL_FUNCTIONS)
+                or (node.op == "call_method" and node.target in ("mul", "mul_")))
+
+    def _scale(self, node: fx.Node, last: bool) -> tuple[fx.Node, fx.Node] | None:
+        """(the tensor scaled, the scale) when ``node`` multiplies each channel by one number:
+        a parameter (layer scale) or a per-image gate of spatial size 1 (squeeze-excitation)."""
+        if not self._is_mul(node) or len(node.args) != 2:
+            return None
+        shape = _shape(node)
+        for main, other in (node.args, node.args[::-1]):
+            if not (isinstance(main, fx.Node) and isinstance(other, fx.Node)
+                    and _shape(main) == shape and _shape(other) is not None):
+                continue
+            s = _shape(other)
+            n = _channels(node, last)
+            per_channel = (s[-1] == n and math.prod(s) == n) if last else (
+                len(s) >= 3 and s[-3] == n and s[-2:] == (1, 1)
+                and (len(s) == 3 or s[0] in (1, shape[0])))
+            if per_channel:
+                return main, other
+        return None
+
+    def _through(self, node: fx.Node, last: bool) -> fx.Node | None:
+        """The input to walk on where ``node`` keeps channels apart, on a convolution's input
+        side: element-wise ops, a batch norm not following a convolution (DenseNet's
+        pre-activation), gates, and (by convention) LayerNorm over the channels at each
+        position."""
+        mod = self._module(node)
+        if mod is not None:
+            if isinstance(mod, ELEMENTWISE_MODULES) or (
+                    isinstance(mod, nn.BatchNorm2d) and not last  # one after a conv folds in
+                    and not isinstance(self._module(node.args[0]), nn.Conv2d)) or (
+                    isinstance(mod, nn.LayerNorm) and last
+                    and tuple(mod.normalized_shape) == (_channels(node, last),)):
+                return node.args[0]
+            return None
+        if node.op == "call_function" and (node.target in ELEMENTWISE_FUNCTIONS or (
+                node.target is F.layer_norm and last
+                and tuple(node.args[1]) == (_channels(node, last),))):
+            return node.args[0]
+        if node.op == "call_method" and node.target in ELEMENTWISE_METHODS:
+            return node.args[0]
+        scaled = self._scale(node, last)
+        return scaled[0] if scaled else None
+
+    def _probe(self, node: fx.Node, last: bool) -> tuple[fx.Node, bool, np.ndarray]:
+        """Where a chain of element-moving ops leads: (the tensor it starts from, whether that
+        tensor is channels-last, which of its channels each of ``node``'s channels is)."""
+        members, anchors, stack = set(), set(), [node]
+        while stack:
+            n = stack.pop()
+            if n in members or n in anchors:
+                continue
+            if n is not node and (n is self.source_node or (
+                    _shape(n) is not None and not self._is_shape_op(n))):
+                anchors.add(n)
+                continue
+            if n.op in ("placeholder", "call_module"):
+                raise StructureError(f"{self._describe(node)} between {self.source} and "
+                                     f"{self.target} moves elements of a tensor Summit cannot "
+                                     "follow")
+            members.add(n)
+            stack.extend(n.all_input_nodes)
+        if len(anchors) != 1:
+            raise StructureError(f"{self._describe(node)} between {self.source} and "
+                                 f"{self.target} mixes {len(anchors)} tensors")
+        anchor = anchors.pop()
+        shape = _shape(anchor)
+        env: dict[fx.Node, Any] = {anchor: torch.arange(math.prod(shape),
+                                                        dtype=torch.float64).view(shape)}
+        for n in sorted(members, key=self.order.__getitem__):
+            args, kwargs = fx.node.map_arg((n.args, n.kwargs), env.__getitem__)
+            if n.op == "call_function":
+                env[n] = n.target(*args, **kwargs)
+            elif n.op == "call_method":
+                env[n] = getattr(args[0], n.target)(*args[1:], **kwargs)
+            else:  # get_attr
+                env[n] = operator.attrgetter(n.target)(self.gm)
+        out = env[node]
+        if len(shape) == 4 and isinstance(out, torch.Tensor) and out.ndim == 4:
+            b, c, h, w = np.unravel_index(out.long().numpy(), shape)
+            grid = np.indices(out.shape)
+            ob, oc, oh, ow = (grid[0], grid[3], grid[1], grid[2]) if last else grid
+            for anchor_last in (False, True):
+                ac, ah, aw = (w, c, h) if anchor_last else (c, h, w)
+                if (b == ob).all() and (ah == oh).all() and (aw == ow).all():
+                    per = np.moveaxis(ac, 3 if last else 1, 0).reshape(oc.shape[3 if last else 1],
+                                                                      -1)
+                    if (per == per[:, :1]).all():
+                        return anchor, anchor_last, per[:, 0]
+        raise StructureError(f"{self._describe(node)} between {self.source} and {self.target} "
+                             "mixes positions or images, not only channels")
+
+    def _concat_dim(self, node: fx.Node) -> int:
+        return node.kwargs.get("dim", node.args[1] if len(node.args) > 1 else 0)
+
+    def collect(self, node: fx.Node, target: str, place: np.ndarray, last: bool = False
+                ) -> None:
+        """Add the hops whose sum forms ``node``'s channels; its channel c is channel
+        ``place[c]`` of ``target`` (-1: not read)."""
+        bn = scale = None
         while True:
-            if node is self.source_node:
-                n = _channels(node)
-                self.block.hops.append(Hop(f"{self.source}->{target}@{offset}:identity",
-                                           IDENTITY, None, self.source, target, offset, n, n))
+            if node is self.source_node and not last:
+                self._add_identity(target, place)
                 return
             mod = self._module(node)
-            if isinstance(mod, nn.BatchNorm2d) and bn is None:
+            if isinstance(mod, nn.BatchNorm2d) and bn is None and scale is None and not last:
                 bn, node = node.target, node.args[0]
                 continue
-            if isinstance(mod, nn.Conv2d):
-                self._add_conv(node, mod, bn, target, offset)
+            if isinstance(mod, nn.Conv2d | nn.Linear):
+                self._add_conv(node, mod, bn, scale, target, place, last)
                 return
             if bn is not None:
                 raise StructureError(f"batch norm {bn} between {self.source} and {self.target} "
                                      "does not follow a convolution; Summit folds it into one")
-            if self._is_channelwise(node):
-                node = node.args[0]
+            scaled = self._scale(node, last)
+            if scaled is not None:
+                main, factor = scaled
+                if factor.op != "get_attr" or scale is not None:
+                    raise StructureError(
+                        f"{self._describe(node)}: a per-image gate lies between a "
+                        f"convolution and {target}, where it would change which input wins; "
+                        "Summit supports gates on a convolution's input side (squeeze-"
+                        "excitation); choose primary layers around it")
+                scale, node = factor.target, main
                 continue
-            if node.op == "call_function" and node.target is torch.cat:
-                tensors, dim = node.args[0], node.kwargs.get("dim", node.args[1]
-                                                             if len(node.args) > 1 else 0)
-                if dim not in (1, -3):
+            through = self._through(node, last)
+            if through is not None and not isinstance(mod, nn.LayerNorm | nn.BatchNorm2d) and not (
+                    node.op == "call_function" and node.target is F.layer_norm):
+                node = through
+                continue
+            if self._is_shape_op(node):
+                anchor, anchor_last, perm = self._probe(node, last)
+                n = _channels(anchor, anchor_last)
+                moved = np.full(n, -1)
+                if len(np.unique(perm)) != len(perm):
+                    raise StructureError(f"{self._describe(node)} copies channels")
+                moved[perm] = place
+                if scale is not None and not np.array_equal(perm, np.arange(n)):
+                    raise StructureError(f"{self._describe(node)} permutes channels between "
+                                         f"a scale and its convolution")
+                node, place, last = anchor, moved, anchor_last
+                continue
+            if node.op == "call_function" and node.target is torch.cat and scale is None:
+                dim = self._concat_dim(node)
+                if dim not in ((-1, 3) if last else (1, -3)):
                     raise StructureError(f"{self._describe(node)} concatenates along dim {dim}")
-                for part in tensors:
-                    self.collect(part, target, offset)
-                    offset += _channels(part)
+                offset = 0
+                for part in node.args[0]:
+                    n = _channels(part, last)
+                    self.collect(part, target, place[offset:offset + n], last)
+                    offset += n
                 return
-            if node.op == "call_function" and node.target in ADD_FUNCTIONS:
+            if node.op == "call_function" and node.target in ADD_FUNCTIONS and scale is None:
                 for part in node.args[:2]:
                     if isinstance(part, fx.Node):
-                        self.collect(part, target, offset)
+                        self.collect(part, target, place, last)
                 return
             if node.op == "placeholder":
                 raise StructureError(f"{self.target} depends on the model input by a path that "
@@ -125,35 +305,75 @@ class _Walker:
             raise StructureError(f"unsupported operation {self._describe(node)} between "
                                  f"{self.source} and {self.target}")
 
-    def _add_conv(self, node: fx.Node, conv: nn.Conv2d, bn: str | None, target: str,
-                  offset: int) -> None:
-        if conv.groups != 1:
-            raise StructureError(f"grouped convolution {node.target} (groups={conv.groups}) "
-                                 "is not supported between primary layers")
-        source = self._resolve_input(node.args[0])
-        self.block.hops.append(Hop(node.target, node.target, bn, source, target, offset,
-                                   conv.in_channels, conv.out_channels))
+    def _unique(self, name: str) -> str:
+        """A hop's name: a convolution feeding several nodes (DenseNet) gets one per node."""
+        taken = {h.name for h in self.block.hops}
+        n, unique = 1, name
+        while unique in taken:
+            n += 1
+            unique = f"{name}#{n}"
+        return unique
 
-    def _resolve_input(self, node: fx.Node) -> str:
-        """Name of the node a convolution reads: the source layer or a hidden node."""
-        start = node
-        while node is not self.source_node and self._is_channelwise(node):
-            node = node.args[0]
+    def _add_identity(self, target: str, place: np.ndarray) -> None:
+        read = np.flatnonzero(place >= 0)
+        if not len(read):
+            return
+        n = _channels(self.source_node)
+        fields = _placed(place[read])
+        self.block.hops.append(Hop(
+            self._unique(f"{self.source}->{target}@{fields['target_offset']}:identity"),
+            IDENTITY, None, self.source, target, in_channels=len(read),
+            out_channels=len(read), groups=len(read),
+            source_channels=None if len(read) == n else tuple(read.tolist()), **fields))
+
+    def _add_conv(self, node: fx.Node, mod: nn.Conv2d | nn.Linear, bn: str | None,
+                  scale: str | None, target: str, place: np.ndarray, last: bool) -> None:
+        if isinstance(mod, nn.Linear) != last:
+            raise StructureError(f"{self._describe(node)} between {self.source} and "
+                                 f"{self.target} is applied to a map's "
+                                 f"{'channels' if last else 'width'}; Summit follows "
+                                 "convolutions on (N, C, H, W) maps and Linear layers on "
+                                 "channels-last (N, H, W, C) maps")
+        if (place < 0).any():
+            raise StructureError(f"only some outputs of {node.target} reach {target}")
+        source, channels = self._resolve_input(node.args[0], last)
+        in_channels = mod.in_channels if isinstance(mod, nn.Conv2d) else mod.in_features
+        self.block.hops.append(Hop(
+            self._unique(str(node.target)), str(node.target), bn, source, target,
+            in_channels=in_channels, out_channels=len(place),
+            groups=mod.groups if isinstance(mod, nn.Conv2d) else 1,
+            source_channels=channels, scale=scale, **_placed(place)))
+
+    def _resolve_input(self, node: fx.Node, last: bool) -> tuple[str, tuple[int, ...] | None]:
+        """The node a convolution reads (the source layer or a hidden node), and which of its
+        channels each input channel is (None: all, in order)."""
+        read: np.ndarray | None = None
+        while not (node is self.source_node and not last):
+            through = self._through(node, last)
+            if through is not None:
+                node = through
+            elif self._is_shape_op(node):
+                node, last, perm = self._probe(node, last)
+                read = perm if read is None else perm[read]
+            else:
+                break
+        n = _channels(node, last)
+        channels = None if read is None or np.array_equal(read, np.arange(n)) else tuple(
+            read.tolist())
         if node is self.source_node:
-            return self.source
-        if start in self._resolved:
-            return self._resolved[start]
-        hidden = self._hidden_name(node)
-        self._resolved[start] = hidden
-        self.collect(node, hidden, 0)
-        self.block.hidden[hidden] = _channels(node)  # after its inputs: topological order
-        return hidden
+            return self.source, channels
+        if node not in self._resolved:
+            hidden = self._hidden_name(node)
+            self._resolved[node] = hidden
+            self.collect(node, hidden, np.arange(n), last)
+            self.block.hidden[hidden] = n  # after its inputs: topological order
+        return self._resolved[node], channels
 
     def _hidden_name(self, node: fx.Node) -> str:
         """Readable name of a hidden node: the convolution producing it, where there is one."""
         while True:
             mod = self._module(node)
-            if isinstance(mod, nn.Conv2d):
+            if isinstance(mod, nn.Conv2d | nn.Linear):
                 return str(node.target)
             if isinstance(mod, nn.BatchNorm2d):
                 node = node.args[0]
@@ -202,7 +422,7 @@ def trace_structure(model: nn.Module, layer_names: list[str], example: torch.Ten
     blocks = []
     for prev, cur in zip(layer_names, layer_names[1:], strict=False):
         walker = _Walker(gm, prev, outputs[prev], cur)
-        walker.collect(outputs[cur], cur, 0)
+        walker.collect(outputs[cur], cur, np.arange(_channels(outputs[cur])))
         if not walker.block.hops:
             raise StructureError(f"no convolution connects {prev} to {cur}")
         blocks.append(walker.block)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -21,45 +22,74 @@ from summit.structure import Hop
 
 @dataclass(frozen=True)
 class FoldedConv:
-    """A convolution with its following batch norm folded in: per-channel affine → kernel."""
+    """A convolution with what follows it folded in: batch norm and per-channel scales."""
 
-    weight: torch.Tensor  # (C_out, C_in, kh, kw)
+    weight: torch.Tensor  # (C_out, C_in / groups, kh, kw)
     bias: torch.Tensor  # (C_out,)
     stride: tuple[int, int]
     padding: tuple[int, int, int, int]  # left, right, top, bottom
     dilation: tuple[int, int]
+    groups: int = 1
 
 
-def fold(conv: nn.Conv2d, bn: nn.BatchNorm2d | None) -> FoldedConv:
-    """Fold ``bn`` (eval-mode statistics) into ``conv`` so contributions are post-BN."""
-    if conv.padding_mode != "zeros":
-        raise ValueError(f"padding_mode {conv.padding_mode!r} is not supported (only zeros)")
-    w = conv.weight.detach()
+def fold(conv: nn.Conv2d | nn.Linear, bn: nn.BatchNorm2d | None,
+         scale: torch.Tensor | None = None) -> FoldedConv:
+    """Fold ``bn`` (eval-mode statistics) and then ``scale`` (one factor per output channel)
+    into ``conv`` so contributions are measured where they are summed. A ``Linear`` (applied
+    to channels-last maps, as in ConvNeXt) is a 1×1 convolution."""
+    if isinstance(conv, nn.Linear):
+        w = conv.weight.detach()[:, :, None, None]
+        stride, pad, dilation, groups = (1, 1), (0, 0, 0, 0), (1, 1), 1
+    else:
+        if conv.padding_mode != "zeros":
+            raise ValueError(f"padding_mode {conv.padding_mode!r} is not supported (only zeros)")
+        w = conv.weight.detach()
+        kh, kw = w.shape[2:]
+        dh, dw = conv.dilation
+        if conv.padding == "same":
+            th, tw = dh * (kh - 1), dw * (kw - 1)
+            pad = (tw // 2, tw - tw // 2, th // 2, th - th // 2)
+        elif conv.padding == "valid":
+            pad = (0, 0, 0, 0)
+        else:
+            ph, pw = conv.padding
+            pad = (pw, pw, ph, ph)
+        stride, dilation, groups = tuple(conv.stride), (dh, dw), conv.groups
     b = conv.bias.detach() if conv.bias is not None else torch.zeros(w.shape[0], dtype=w.dtype,
                                                                      device=w.device)
     if bn is not None:
-        scale = bn.weight.detach() / torch.sqrt(bn.running_var + bn.eps)
-        w = w * scale.view(-1, 1, 1, 1)
-        b = (b - bn.running_mean) * scale + bn.bias.detach()
-    kh, kw = w.shape[2:]
-    dh, dw = conv.dilation
-    if conv.padding == "same":
-        th, tw = dh * (kh - 1), dw * (kw - 1)
-        pad = (tw // 2, tw - tw // 2, th // 2, th - th // 2)
-    elif conv.padding == "valid":
-        pad = (0, 0, 0, 0)
-    else:
-        ph, pw = conv.padding
-        pad = (pw, pw, ph, ph)
-    return FoldedConv(w.contiguous(), b, tuple(conv.stride), pad, (dh, dw))
+        factor = bn.weight.detach() / torch.sqrt(bn.running_var + bn.eps)
+        w = w * factor.view(-1, 1, 1, 1)
+        b = (b - bn.running_mean) * factor + bn.bias.detach()
+    if scale is not None:
+        factor = scale.detach().reshape(-1)
+        w, b = w * factor.view(-1, 1, 1, 1), b * factor
+    return FoldedConv(w.contiguous(), b, stride, pad, dilation, groups)
+
+
+def compact(pairs: torch.Tensor, groups: int) -> torch.Tensor:
+    """(B, C_in, C_out/groups) → (B, C_in/groups, C_out): from each input's values on its
+    group's outputs to each output's values from its group's inputs (``Hop.pairs`` order)."""
+    batch, c_in, per_out = pairs.shape
+    return (pairs.view(batch, groups, c_in // groups, per_out).transpose(1, 2)
+            .reshape(batch, c_in // groups, groups * per_out))
 
 
 def influence_maps(x: torch.Tensor, fc: FoldedConv) -> torch.Tensor:
-    """Reference: every map X_i ∗ K_{j,i}, as (B, C_in, C_out, H', W'). Slow; for tests."""
+    """Reference: every map X_i ∗ K_{j,i} with i in j's group, as (B, C_in/groups, C_out,
+    H', W') in ``Hop.pairs`` order (for groups = 1: input i, output j). Slow; for tests."""
     xp = F.pad(x, fc.padding)
-    maps = [F.conv2d(xp[:, i:i + 1], fc.weight[:, i:i + 1], stride=fc.stride,
-                     dilation=fc.dilation) for i in range(x.shape[1])]
-    return torch.stack(maps, dim=1)
+    c_out, per_in = fc.weight.shape[:2]
+    per_out = c_out // fc.groups
+    rows = []
+    for a in range(per_in):
+        row = []
+        for j in range(c_out):
+            i = (j // per_out) * per_in + a
+            row.append(F.conv2d(xp[:, i:i + 1], fc.weight[j:j + 1, a:a + 1], stride=fc.stride,
+                                dilation=fc.dilation)[:, 0])
+        rows.append(torch.stack(row, dim=1))
+    return torch.stack(rows, dim=1)
 
 
 def _block_floats(device: torch.device) -> int:
@@ -76,7 +106,8 @@ def plane_extremes(x: torch.Tensor, stride: tuple[int, int] = (1, 1)
 
 def influence_max(x: torch.Tensor, fc: FoldedConv, fused: bool | None = None,
                   extremes: tuple[torch.Tensor, torch.Tensor] | None = None) -> torch.Tensor:
-    """Exact spatial max of every map X_i ∗ K_{j,i}: (B, C_in, H, W) → (B, C_in, C_out).
+    """Exact spatial max of every map X_i ∗ K_{j,i}, i in j's group: (B, C_in, H, W) →
+    (B, C_in/groups, C_out) in ``Hop.pairs`` order (for groups = 1: input i, output j).
 
     1×1 kernels need no maps, only each plane's max and min (``extremes``, when the caller
     has them already: branches reading one input share them). For k×k kernels, on a CPU a
@@ -84,14 +115,32 @@ def influence_max(x: torch.Tensor, fc: FoldedConv, fused: bool | None = None,
     maps a few positions at a time from the padded input and keeps only their running max, so
     no map is ever stored; on other devices a batched matmul writes the maps of a block of
     pairs (from unfolded patches) into a reused buffer and a max reduces them at once.
+    Grouped and depthwise k×k kernels have as many maps as the convolution has outputs per
+    input of a group: one convolution with a group per input channel makes them all.
     """
-    c_out, c_in, kh, kw = fc.weight.shape
+    c_out, per_in, kh, kw = fc.weight.shape
+    c_in, groups = per_in * fc.groups, fc.groups
     xp = F.pad(x, fc.padding) if any(fc.padding) else x
+    if groups > 1:  # each input's kernels onto its group's outputs: (C_in, C_out/groups, …)
+        per_out = c_out // groups
+        w = (fc.weight.view(groups, per_out, per_in, kh, kw).transpose(1, 2)
+             .reshape(c_in, per_out, kh, kw))
+    else:
+        w = fc.weight.transpose(0, 1)
     if kh == kw == 1:
         # max_s(w·X_i(s)) is w·max X_i for w ≥ 0 and w·min X_i otherwise.
         hi, lo = extremes if extremes is not None else plane_extremes(xp, fc.stride)
-        w = fc.weight.view(c_out, c_in).t()  # (C_in, C_out)
-        return torch.where(w >= 0, hi[:, :, None] * w, lo[:, :, None] * w)
+        w = w[:, :, 0, 0]  # (C_in, C_out/groups)
+        return compact(torch.where(w >= 0, hi[:, :, None] * w, lo[:, :, None] * w), groups)
+    if groups > 1:
+        per_out = c_out // groups
+        kernels = w.reshape(c_in * per_out, 1, kh, kw)
+        floats = c_in * per_out * xp.shape[2] * xp.shape[3] // (fc.stride[0] * fc.stride[1])
+        step = max(1, (_block_floats(x.device) << 6) // floats)  # images per convolution
+        out = torch.cat([F.conv2d(xp[b:b + step], kernels, stride=fc.stride,
+                                  dilation=fc.dilation, groups=c_in).amax(dim=(2, 3))
+                         for b in range(0, x.shape[0], step)])
+        return compact(out.view(x.shape[0], c_in, per_out), groups)
     batch = x.shape[0]
     kernels = fc.weight.view(c_out, c_in, kh * kw).permute(1, 2, 0).contiguous()  # (C_in,K,C_out)
     if fused is None:
@@ -123,60 +172,59 @@ def influence_max(x: torch.Tensor, fc: FoldedConv, fused: bool | None = None,
     return out.view(batch, c_in, c_out)
 
 
-def identity_influence(source_maxima: torch.Tensor) -> torch.Tensor:
-    """A skip connection: channel p reaches only channel p, with influence max X_p.
+def identity_influence(source_maxima: torch.Tensor, hop: Hop) -> torch.Tensor:
+    """A skip connection: channel p reaches only its own output, with influence max X_p.
 
-    (B, C) → (B, C, C) with -inf off the diagonal (not a candidate).
+    (B, C) → (B, 1, out): an identity is depthwise, one candidate per output channel.
     """
-    batch, c = source_maxima.shape
-    out = torch.full((batch, c, c), float("-inf"), dtype=source_maxima.dtype,
-                     device=source_maxima.device)
-    out.diagonal(dim1=1, dim2=2).copy_(source_maxima)
-    return out
+    return source_maxima[:, torch.from_numpy(hop.sources()).to(source_maxima.device)][:, None]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CompetitionGroup:
-    """Hops whose outputs add into overlapping channels of one node compete for the top k."""
+    """Hops whose outputs add into shared channels of one node compete for the top k."""
 
     target: str
-    lo: int
-    hi: int
     hops: tuple[Hop, ...]
+    columns: tuple[np.ndarray, ...]  # per hop: its outputs' positions among the group's
+    width: int  # channels of the target the group writes
 
 
 def competition_groups(hops: list[Hop]) -> list[CompetitionGroup]:
-    """Group hops by target node and overlapping output channel ranges."""
+    """Group hops by target node and shared output channels (transitively: the connected
+    components of hops linked by a shared channel)."""
+    from scipy.sparse import csr_array
+    from scipy.sparse.csgraph import connected_components
+
     groups: list[CompetitionGroup] = []
     for target in dict.fromkeys(h.target for h in hops):
-        members = sorted((h for h in hops if h.target == target), key=lambda h: h.target_offset)
-        current: list[Hop] = []
-        hi = -1
-        for h in members:
-            if current and h.target_offset >= hi:
-                groups.append(CompetitionGroup(target, current[0].target_offset, hi,
-                                               tuple(current)))
-                current = []
-            current.append(h)
-            hi = max(hi, h.target_offset + h.out_channels)
-        groups.append(CompetitionGroup(target, min(h.target_offset for h in current), hi,
-                                       tuple(current)))
+        members = [h for h in hops if h.target == target]
+        channels = [h.targets() for h in members]
+        rows = np.repeat(np.arange(len(members)), [len(c) for c in channels])
+        writes = csr_array((np.ones(len(rows)), (rows, np.concatenate(channels))))
+        _, component = connected_components(writes @ writes.T, directed=False)
+        for c in dict.fromkeys(component.tolist()):
+            cluster = [h for h, k in zip(members, component, strict=True) if k == c]
+            written = np.unique(np.concatenate([h.targets() for h in cluster]))
+            groups.append(CompetitionGroup(
+                target, tuple(cluster),
+                tuple(np.searchsorted(written, h.targets()) for h in cluster), len(written)))
     return groups
 
 
 def group_candidates(group: CompetitionGroup, influences: dict[str, torch.Tensor]) -> torch.Tensor:
-    """All hops' influences into the group's channels: (B, Σ C_in, hi - lo), -inf = no path."""
+    """All hops' influences into the group's channels: (B, Σ candidates, width), -inf = no
+    path."""
     if len(group.hops) == 1:
         return influences[group.hops[0].name]
     first = influences[group.hops[0].name]
-    n_in = sum(h.in_channels for h in group.hops)
-    out = torch.full((first.shape[0], n_in, group.hi - group.lo), float("-inf"),
-                     dtype=first.dtype, device=first.device)
+    n_in = sum(h.candidates for h in group.hops)
+    out = torch.full((first.shape[0], n_in, group.width), float("-inf"), dtype=first.dtype,
+                     device=first.device)
     row = 0
-    for h in group.hops:
-        col = h.target_offset - group.lo
-        out[:, row:row + h.in_channels, col:col + h.out_channels] = influences[h.name]
-        row += h.in_channels
+    for h, cols in zip(group.hops, group.columns, strict=True):
+        out[:, row:row + h.candidates, torch.from_numpy(cols).to(out.device)] = influences[h.name]
+        row += h.candidates
     return out
 
 
@@ -184,8 +232,9 @@ def tally_group(group: CompetitionGroup, influences: dict[str, torch.Tensor], me
                 k: int, share: float, image_groups: list[int] | None = None,
                 n_groups: int = 1) -> dict[str, torch.Tensor]:
     """Per hop and image group, how many images have each (input, output) pair among an
-    output's top inputs: (n_groups, C_in, C_out); ``image_groups`` gives each image's group
-    (all in group 0 by default), so the groups' tallies sum to the whole batch's."""
+    output's top inputs: (n_groups, candidates, C_out) in ``Hop.pairs`` order;
+    ``image_groups`` gives each image's group (all in group 0 by default), so the groups'
+    tallies sum to the whole batch's."""
     selected = select(group_candidates(group, influences), method, k, share, dim=1)
     # Summing bools image by image into int32 is ~14x faster than .sum(dim=0) on a CPU, and
     # the same loop files each image under its group at no extra cost.
@@ -193,9 +242,10 @@ def tally_group(group: CompetitionGroup, influences: dict[str, torch.Tensor], me
                         device=selected.device)
     for image, g in zip(selected, image_groups or [0] * len(selected), strict=True):
         marks[g].add_(image)
+    if len(group.hops) == 1:
+        return {group.hops[0].name: marks}
     tallies, row = {}, 0
-    for h in group.hops:
-        col = h.target_offset - group.lo
-        tallies[h.name] = marks[:, row:row + h.in_channels, col:col + h.out_channels]
-        row += h.in_channels
+    for h, cols in zip(group.hops, group.columns, strict=True):
+        tallies[h.name] = marks[:, row:row + h.candidates][:, :, torch.from_numpy(cols)]
+        row += h.candidates
     return tallies

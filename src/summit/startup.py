@@ -83,6 +83,35 @@ def check_model(model_cfg: dict[str, Any], input_cfg: dict[str, Any], layers: li
     return layer_shapes
 
 
+def resolve_layers(layers: list[str] | str, model_cfg: dict[str, Any],
+                   input_cfg: dict[str, Any], dataset_cfg: dict[str, Any], results: str
+                   ) -> list[str]:
+    """The primary layers: as configured, or for ``auto`` the model's block outputs
+    (``summit.layers``), found on the untrained architecture once and cached."""
+    if layers != "auto":
+        return list(layers)
+    key = _key(model_cfg, input_cfg, ["auto"], len(class_names(dataset_cfg)), None)
+    marker = Path(results) / CACHE / f"auto-{key}.json"
+    if marker.is_file():
+        return read_json(marker)["layers"]
+    import torch
+
+    from summit.data import InputSpec
+    from summit.layers import auto_layers, candidates
+    from summit.models import build_model
+
+    spec = InputSpec.from_config(input_cfg)
+    torch.manual_seed(0)
+    model = build_model(model_cfg, len(class_names(dataset_cfg)), spec.channels).eval()
+    found = auto_layers(candidates(model, torch.zeros(1, spec.channels, spec.size, spec.size)))
+    if len(found) < 2:
+        raise ConfigError(f"layers: auto found {len(found)} block or activation output(s) in "
+                          "the model; list two or more module names (see `summit layers "
+                          "--model …`)")
+    write_json(marker, {"model": model_cfg, "layers": found})
+    return found
+
+
 def check_channels(key: str, channels: dict[str, list[int]],
                    layer_shapes: dict[str, list[int]]) -> None:
     """Channels named per layer by setting ``key`` exist in the traced model."""

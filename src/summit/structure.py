@@ -8,6 +8,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
+import numpy as np
+
 from summit.artifacts import check_version, read_json, write_json
 from summit.errors import SummitError
 
@@ -22,9 +24,15 @@ class StructureError(SummitError):
 class Hop:
     """One linear map whose per-input-channel contributions Summit ranks.
 
-    ``conv`` is the convolution's module name, or ``"identity"`` for a skip connection.
-    The hop reads node ``source`` (a primary layer or a hidden node) and adds into channels
-    ``target_offset .. target_offset + out_channels`` of node ``target``.
+    ``conv`` is the convolution's (or channels-last ``Linear``'s) module name, or
+    ``"identity"`` for a skip connection. The hop reads node ``source`` (a primary layer or a
+    hidden node) and adds into channels ``target_offset .. target_offset + out_channels`` of
+    node ``target``, or into ``target_channels`` where a permutation (channel shuffle) lies
+    between; its input c is the source's channel c, or ``source_channels[c]`` where it reads
+    a slice or permutation of the source. ``bn`` (a batch norm after it) and ``scale`` (a
+    per-channel parameter multiplying its output, e.g. ConvNeXt's layer scale) are folded
+    into its kernel. Output channel j reads only the inputs of its group, ``groups`` of
+    them in all (1: every input; ``in_channels``: depthwise; an identity is depthwise).
     """
 
     name: str
@@ -35,6 +43,36 @@ class Hop:
     target_offset: int
     in_channels: int
     out_channels: int
+    groups: int = 1
+    source_channels: tuple[int, ...] | None = None
+    target_channels: tuple[int, ...] | None = None
+    scale: str | None = None
+
+    @property
+    def candidates(self) -> int:
+        """Inputs competing for each output channel: its group's inputs."""
+        return self.in_channels // self.groups
+
+    def pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """Hop input and output index of each candidate slot: two (candidates, out) arrays.
+
+        Influences and tallies are kept in this compact form: slot (a, j) is input
+        ``(j // (out/groups))·(in/groups) + a`` on output j, so a depthwise hop keeps one row.
+        """
+        per_in, per_out = self.candidates, self.out_channels // self.groups
+        outputs = np.broadcast_to(np.arange(self.out_channels), (per_in, self.out_channels))
+        inputs = (outputs // per_out) * per_in + np.arange(per_in)[:, None]
+        return inputs, outputs
+
+    def sources(self) -> np.ndarray:
+        """The source node's channel read by each hop input."""
+        return (np.asarray(self.source_channels) if self.source_channels is not None
+                else np.arange(self.in_channels))
+
+    def targets(self) -> np.ndarray:
+        """The target node's channel written by each hop output."""
+        return (np.asarray(self.target_channels) if self.target_channels is not None
+                else np.arange(self.target_offset, self.target_offset + self.out_channels))
 
 
 @dataclass
@@ -59,7 +97,7 @@ class Layer:
 class Structure:
     """Primary layers (input side first) and the blocks of hops between them."""
 
-    VERSION: ClassVar[int] = 1
+    VERSION: ClassVar[int] = 2
 
     layers: list[Layer]
     blocks: list[Block]
@@ -78,11 +116,17 @@ class Structure:
                 "blocks": [{"source": b.source, "target": b.target, "hidden": b.hidden,
                             "hops": [asdict(h) for h in b.hops]} for b in self.blocks]}
 
+    @staticmethod
+    def _hop(d: dict[str, Any]) -> Hop:
+        channels = {k: tuple(d[k]) for k in ("source_channels", "target_channels")
+                    if d.get(k) is not None}
+        return Hop(**{**d, **channels})
+
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> Structure:
         return cls([Layer(**x) for x in d["layers"]],
                    [Block(b["source"], b["target"], dict(b["hidden"]),
-                          [Hop(**h) for h in b["hops"]]) for b in d["blocks"]])
+                          [cls._hop(h) for h in b["hops"]]) for b in d["blocks"]])
 
     def hops(self) -> list[Hop]:
         return [h for b in self.blocks for h in b.hops]

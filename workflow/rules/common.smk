@@ -17,8 +17,10 @@ from summit import steps as summit_steps
 from summit import train as summit_train
 
 R = config["results"]
-LAYERS = config["layers"]
 CLASS_NAMES = summit_data.class_names(config["dataset"])
+# `auto` becomes the model's block outputs here, so every rule and step sees layer names.
+LAYERS = config["layers"] = startup.resolve_layers(config["layers"], config["model"],
+                                                   config["input"], config["dataset"], R)
 CLASSES = summit_data.study_classes(config["dataset"])
 TRAIN_DEMO = config["model"]["kind"] == "demo" and not config["model"]["weights"]
 if TRAIN_DEMO:  # trained here: on a usable test split, for epochs known now (checkpoint names)
