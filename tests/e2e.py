@@ -27,6 +27,7 @@ TINY = {
     "faithfulness": {"images_per_class": 30, "repeats": 4, "curve_orders": 2,
                      "specificity_images": 10, "reference_images": 60, "bootstrap": 200},
     "stability": {"groups": 4, "resamples": 8, "split_halves": 3},
+    "layers": "auto",  # the demo net's four inception blocks, as the default study lists them
 }
 
 E2E = [

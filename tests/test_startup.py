@@ -48,3 +48,20 @@ def test_a_failed_check_leaves_no_marker(tmp_path):
     with pytest.raises(StructureError, match="not in the model"):
         _check(tmp_path, layers=["mixed3a", "nope"])
     assert not (tmp_path / startup.CACHE).exists()
+
+
+def test_auto_layers_are_the_blocks_found_once(tmp_path, monkeypatch):
+    """``layers: auto`` resolves to the model's block outputs, remembered per model."""
+    found = startup.resolve_layers("auto", MODEL, INPUT, DATASET, str(tmp_path))
+    assert found == ["mixed3a", "mixed3b", "mixed4a", "mixed4b"]
+    monkeypatch.setattr("summit.layers.candidates", lambda *a: 1 / 0)
+    assert startup.resolve_layers("auto", MODEL, INPUT, DATASET, str(tmp_path)) == found
+    assert startup.resolve_layers(LAYERS, MODEL, INPUT, DATASET, str(tmp_path)) == LAYERS
+
+
+def test_auto_layers_need_two_blocks(tmp_path):
+    from summit.config import ConfigError
+
+    model = {"kind": "factory", "factory": "tests.test_models:tiny_factory"}
+    with pytest.raises(ConfigError, match="layers: auto found 1 block or activation"):
+        startup.resolve_layers("auto", model, INPUT, DATASET, str(tmp_path))

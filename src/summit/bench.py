@@ -41,7 +41,12 @@ class's tallies, each mark filed under a random group) and, with ``--results``, 
 finished study (its stores, and its stability jobs' times from the benchmark files next to
 the graph and aggregation jobs').
 
-Without a sub-command all run (``faithfulness`` without ``--results`` only estimates).
+``python -m summit.bench families`` runs one member of every torchvision CNN family at 224
+px (random weights, ``layers: auto``): a plain forward pass and the Summit pass on the same
+images, and their ratio; ``--readme README.md`` writes the README's table of families.
+
+Without a sub-command all but ``families`` run (``faithfulness`` without ``--results`` only
+estimates).
 """
 
 from __future__ import annotations
@@ -307,9 +312,12 @@ def families_table(r: dict[str, Any]) -> str:
         rows.append(f"| {family} | `{x['model']}` ({x['size']} px) | {len(layers)}: "
                     f"`{layers[0]}` … `{layers[-1]}` | yes | {FAMILY_CONVENTIONS[family]} | "
                     f"{x['ratio']:.2f} |")
-    return "\n".join(rows) + (f"\n\nMeasured by `python -m summit.bench families`: {r['images']}"
-                               f" random images, batch {r['batch_size']}, random weights, "
-                               f"{r['device']} with {r['threads']} threads, one run.\n")
+    return "\n".join(rows) + (
+        f"\n\nPass / forward: the Summit pass (channel maxima, influence tallies in 10 image "
+        f"groups, dataset-example candidates) over a plain forward pass on the same "
+        f"{r['images']} random images (batch {r['batch_size']}, random weights, "
+        f"{r['device']}, {r['threads']} threads, one run), written by "
+        f"`python -m summit.bench families --readme README.md`.\n")
 
 
 def synthetic_class(rng: np.random.Generator, structure: Structure, n_images: int = 1300,
@@ -702,9 +710,9 @@ def main(argv: list[str] | None = None) -> int:
         r = run_stability(a.results, a.groups, a.resamples, a.halves)
         print(_stability_table(r))
         print(json.dumps({"stability": r}, separators=(",", ":")))
-    if a.stage in ("families", "all"):
-        images = a.images if a.stage == "families" else min(a.images, 2)
-        r = run_families(images, min(a.batch_size, images), a.device, a.threads, a.size, a.only)
+    if a.stage == "families":  # not in "all": seventeen networks at 224 px take a while
+        r = run_families(a.images, min(a.batch_size, a.images), a.device, a.threads, a.size,
+                         a.only)
         print(families_table(r))
         print(json.dumps({"families": r}, separators=(",", ":")))
         if a.readme:

@@ -110,10 +110,6 @@ def check_relations(config: dict[str, Any], source: str = "config") -> None:
         if not model.get(key):
             raise ConfigError(f"{source}: model.{key}: required with model.kind: "
                               f"{model['kind']}; set it, {example}")
-        if not model["weights"]:
-            raise ConfigError(f"{source}: model.weights: required with model.kind: "
-                              f"{model['kind']}; give the trained model's state-dict file "
-                              "(only the demo model is trained here)")
     if config["gpus"] not in ("auto", 0) and not config["device"].startswith(("auto", "cuda")):
         raise ConfigError(f"{source}: gpus: {config['gpus']} with device: {config['device']} "
                           "would hold GPUs the jobs do not use; set device: auto or cuda, or "

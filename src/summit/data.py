@@ -242,14 +242,15 @@ def open_dataset(dataset_cfg: dict[str, Any], spec: InputSpec, split: str = "tra
 
 
 def evaluation_root(dataset_cfg: dict[str, Any]) -> Path | None:
-    """The folder of test images the demo net is scored on: None for the built-in (its test
-    split ships with it); for an image folder ``dataset.test_root``, checked to be set and
-    to hold the classes of ``dataset.root`` (other classes would shift every class id)."""
+    """The folder of test images a model trained here is scored on: None for the built-in
+    (its test split ships with it); for an image folder ``dataset.test_root``, checked to be
+    set and to hold the classes of ``dataset.root`` (other classes would shift every class
+    id)."""
     if dataset_cfg["kind"] != "image_folder":
         return None
     root = dataset_cfg.get("test_root")
     if root is None:
-        raise DataError("dataset.test_root: not set, and training the demo model on an image "
+        raise DataError("dataset.test_root: not set, and training the model on an image "
                         "folder needs test images to measure accuracy on; set it to a folder "
                         "laid out like dataset.root (or give model.weights)")
     if not Path(root).is_dir():

@@ -98,12 +98,19 @@ def resolve_layers(layers: list[str] | str, model_cfg: dict[str, Any],
 
     from summit.data import InputSpec
     from summit.layers import auto_layers, candidates
-    from summit.models import build_model
+    from summit.models import ModelError, build_model
 
     spec = InputSpec.from_config(input_cfg)
     torch.manual_seed(0)
     model = build_model(model_cfg, len(class_names(dataset_cfg)), spec.channels).eval()
-    found = auto_layers(candidates(model, torch.zeros(1, spec.channels, spec.size, spec.size)))
+    _check_input_channels(model, spec.channels)
+    example = torch.zeros(1, spec.channels, spec.size, spec.size)
+    try:
+        found = auto_layers(candidates(model, example))
+    except Exception as e:  # noqa: BLE001 - the forward fails in many ways; the fix is the same
+        reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise ModelError(f"input.size: the model cannot take a {tuple(example.shape)} input "
+                         f"({reason}); set input.size/channels to what it expects") from e
     if len(found) < 2:
         raise ConfigError(f"layers: auto found {len(found)} block or activation output(s) in "
                           "the model; list two or more module names (see `summit layers "
@@ -126,11 +133,24 @@ def check_channels(key: str, channels: dict[str, list[int]],
                               f"{n} channels, 0 to {n - 1}")
 
 
+def _check_input_channels(model: Any, channels: int) -> None:
+    """The model's first convolution takes ``input.channels``."""
+    from torch import nn
+
+    from summit.models import ModelError
+
+    first = next(((n, m) for n, m in model.named_modules() if isinstance(m, nn.Conv2d)), None)
+    if first and first[1].in_channels != channels:
+        c = first[1].in_channels
+        raise ModelError(f"input.channels: {channels}, but the model's first convolution "
+                         f"({first[0]}) takes {c} channel(s); set input.channels: {c}, with {c} "
+                         "input.mean and input.std values")
+
+
 def _trace(model_cfg: dict[str, Any], input_cfg: dict[str, Any], layers: list[str],
            n_classes: int, weights: str | None) -> dict[str, list[int]]:
     """Build, check the weights, trace; the primary layers' (C, H, W)."""
     import torch
-    from torch import nn
 
     from summit.data import InputSpec
     from summit.hops import trace_structure
@@ -144,12 +164,7 @@ def _trace(model_cfg: dict[str, Any], input_cfg: dict[str, Any], layers: list[st
         if problem:
             raise ModelError(f"model.weights: {weights} does not fit the configured model: "
                              f"{problem}")
-    first = next(((n, m) for n, m in model.named_modules() if isinstance(m, nn.Conv2d)), None)
-    if first and first[1].in_channels != spec.channels:
-        c = first[1].in_channels
-        raise ModelError(f"input.channels: {spec.channels}, but the model's first convolution "
-                         f"({first[0]}) takes {c} channel(s); set input.channels: {c}, with {c} "
-                         "input.mean and input.std values")
+    _check_input_channels(model, spec.channels)
     example = torch.zeros(1, spec.channels, spec.size, spec.size)
     structure = trace_structure(model, layers, example)
     with torch.no_grad():

@@ -22,16 +22,16 @@ CLASS_NAMES = summit_data.class_names(config["dataset"])
 LAYERS = config["layers"] = startup.resolve_layers(config["layers"], config["model"],
                                                    config["input"], config["dataset"], R)
 CLASSES = summit_data.study_classes(config["dataset"])
-TRAIN_DEMO = config["model"]["kind"] == "demo" and not config["model"]["weights"]
-if TRAIN_DEMO:  # trained here: on a usable test split, for epochs known now (checkpoint names)
+TRAIN_HERE = not config["model"]["weights"]  # any model without a weights file
+if TRAIN_HERE:  # trained here: on a usable test split, for epochs known now (checkpoint names)
     summit_data.evaluation_root(config["dataset"])
     config["model"]["train"]["epochs"] = summit_train.planned_epochs(config["dataset"],
                                                                      config["model"]["train"])
 # More training seeds are studies of their own, not a setting of the model's training: taken
 # out of the model section, so changing them re-runs only the seeds' studies.
 SEEDS = config["model"]["train"].pop("seeds")
-if SEEDS and not TRAIN_DEMO:
-    raise ConfigError("model.train.seeds: only the demo net trained here has training seeds; "
+if SEEDS and not TRAIN_HERE:
+    raise ConfigError("model.train.seeds: only a model trained here has training seeds; "
                       "remove model.train.seeds")
 if config["model"]["train"]["seed"] in SEEDS:
     raise ConfigError(f"model.train.seeds: {SEEDS} repeats model.train.seed "
@@ -101,10 +101,10 @@ def _compared_model() -> dict | None:
     mc = config["model_comparison"]
     if mc["checkpoint"] is not None and mc["model"] is not None:
         raise ConfigError("model_comparison: set checkpoint or model, not both")
-    if mc["checkpoint"] is not None and not TRAIN_DEMO:
+    if mc["checkpoint"] is not None and not TRAIN_HERE:
         if "checkpoint" not in (_overrides().get("model_comparison") or {}):
             return None  # the default study's comparison; this model has no checkpoints
-        raise ConfigError("model_comparison.checkpoint: only the demo model trained here has "
+        raise ConfigError("model_comparison.checkpoint: only a model trained here has "
                           "checkpoints; set model_comparison: {checkpoint: null}, or compare "
                           "another model with model_comparison: {model: {weights: FILE}}")
     if mc["checkpoint"] is not None:
@@ -135,7 +135,7 @@ MODELS.update({study: {**config["model"], "name": f"{config['model']['name']}, s
                        "train": {**config["model"]["train"], "seed": seed},
                        "weights": f"{study}/model/weights.pt"}
                for study, seed in SEED_STUDIES.items()})
-TRAINED = [R, *SEED_STUDIES] if TRAIN_DEMO else []  # the studies whose net is trained here
+TRAINED = [R, *SEED_STUDIES] if TRAIN_HERE else []  # the studies whose net is trained here
 
 
 def weights(wildcards) -> str:
@@ -195,7 +195,7 @@ def per_layer(template: str, study: str = "{study}") -> list[str]:
     return expand(template, layer=LAYERS, study=study, allow_missing=True)
 
 
-WEIGHTS = at(P.weights) if TRAIN_DEMO else config["model"]["weights"]
+WEIGHTS = at(P.weights) if TRAIN_HERE else config["model"]["weights"]
 # Per-class artifacts a stage publishes in the site, by panel name: a stage's rule file calls
 # site_panel("name", P.its_artifact) and adds site/js/panels/<name>.js to show it.
 SITE_PANELS: dict[str, str] = {}
