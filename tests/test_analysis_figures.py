@@ -174,6 +174,23 @@ def test_side_by_side_and_summary_figures():
     assert np.allclose(image.get_array()[0], [c["layers"][x]["jaccard"] for x in c["layers"]])
 
 
+@pytest.mark.parametrize("layers", [("l1", "l2", "l3", "l4"),
+                                    tuple(f"features.{i}" for i in range(1, 12))])
+def test_side_by_side_keeps_a_long_title_on_the_canvas_and_off_the_graphs(layers):
+    # the step's title (class, Jaccard with its spread, both accuracies) and model names ran
+    # off the right edge, and over a tall graph's panel titles (MobileNetV3's 11 layers)
+    rng = np.random.default_rng(7)
+    a, b = (_random_graph(rng, 9, layers=layers, p_node=0.3) for _ in range(2))
+    fig = draw_side_by_side(a, b, {}, {}, "MobileNetV3-small (Fashion-MNIST)",
+                            "MobileNetV3-small (Fashion-MNIST), epoch 1",
+                            "Ankle boot: two models' attribution graphs (vertex Jaccard 0.09 "
+                            "(resamples 0.09–0.12); accuracy on the class's images 98.0% → "
+                            "0.0%)")
+    assert_texts_inside(fig)
+    assert_no_text_overlaps(fig)
+    plt.close(fig)
+
+
 def test_separability_figure_puts_the_model_last():
     layer = {"channels_per_class": 2, "classes": [
         {"id": 0, "classifier_balanced_accuracy": 0.7, "model_balanced_accuracy": 0.9},
@@ -182,6 +199,29 @@ def test_separability_figure_puts_the_model_last():
     fig = draw_separability({"a": layer, "b": layer}, NAMES)
     image = [x for x in fig.axes[0].get_children() if isinstance(x, AxesImage)][0]
     assert np.allclose(image.get_array(), [[0.7, 0.7, 0.9], [0.8, 0.8, 0.95]])
+
+
+def test_many_layers_turn_the_column_labels_upright_few_stay_level():
+    # layers: auto on MobileNetV3-small: features.1 … features.11 ran into each other under
+    # the separability heatmap, its dense-layer panel and the model comparison's heatmap
+    rng = np.random.default_rng(6)
+    a, b = _random_graph(rng, 0), _random_graph(rng, 0)
+    c = {**compare(a, b), "models": ["epoch 1", "epoch 3"], "accuracy": [0.5, 0.9]}
+    for n, upright in ((2, False), (11, True)):
+        names = [f"features.{i}" for i in range(1, n + 1)]
+        layer = {"channels_per_class": 2, "classes": [
+            {"id": 0, "classifier_balanced_accuracy": 0.7, "model_balanced_accuracy": 0.9},
+            {"id": 1, "classifier_balanced_accuracy": 0.8, "model_balanced_accuracy": 0.95}],
+            "joint": {"channels": [1, 2], "classifier_accuracy": 0.6, "model_accuracy": 0.9}}
+        summary = {**c, "layers": {x: {"jaccard": 0.5} for x in names}}
+        for fig in (draw_separability(dict.fromkeys(names, layer), NAMES),
+                    draw_model_summary([summary, {**summary, "a": {"id": 1, "name": "Bag"}}])):
+            assert_texts_inside(fig)
+            assert_no_text_overlaps(fig)
+            rotations = {t.get_rotation() for ax in fig.axes for t in ax.get_xticklabels()
+                         if t.get_text().startswith("features.")}
+            assert rotations == ({90.0} if upright else {0.0})
+            plt.close(fig)
 
 
 def test_motif_grid_draws_each_motif_or_says_there_is_none():

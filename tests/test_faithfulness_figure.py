@@ -95,6 +95,17 @@ def test_every_text_is_on_the_canvas_and_none_overlaps(n, tmp_path):
     assert (tmp_path / "f.png").stat().st_size > 0 and (tmp_path / "f.pdf").stat().st_size > 0
 
 
+@pytest.mark.parametrize("n_layers", [11, 24])
+def test_many_layers_keep_the_rank_panel_and_its_title_on_the_canvas(n_layers):
+    # MobileNetV3-small's layers: auto gives 11 primary layers (12 scopes with "all"); the
+    # widening scope panels squeezed (f) until its title ran off the right edge
+    layers = tuple(f"features.{i}" for i in range(1, n_layers + 1))
+    fig = draw_faithfulness(_records(10, layers=layers), "per_layer")
+    assert_texts_inside(fig)
+    assert_no_text_overlaps(fig)
+    assert fig.get_size_inches()[0] <= 17
+
+
 def test_the_texts_check_fails_on_a_cut_off_or_overlapping_text():
     fig = draw_faithfulness(_records(2), "per_layer")
     fig.text(0.99, 0.5, "runs off the right edge")

@@ -316,6 +316,9 @@ def test_the_site_publishes_the_analyses(study):
     analyses = json.loads((site / data["analyses"]).read_text())
     assert all(analyses[k] for k in ("nonsemantic", "neighbours", "pairs", "motifs",
                                      "separability", "models"))
-    assert len(data["figures"]) == 8
+    assert len(data["figures"]) == 9
+    # stages included after site.smk publish theirs too (stability's was missing)
+    assert {"faithfulness", "stability"} <= {f["name"] for f in data["figures"]}
+    assert all(f["title"] != f["name"] for f in data["figures"])  # every one titled
     for f in data["figures"]:
         assert (site / f["png"]).is_file() and (site / f["pdf"]).is_file()

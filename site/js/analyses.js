@@ -4,7 +4,7 @@
 // Each finding shows its support (the share of bootstrap resamples of the images in which it
 // holds) and, under the study's stability.min_support, a "tentative" badge.
 import { loadJSON } from './data.js';
-import { formatFixed, formatPct, formatSig } from './format.js';
+import { formatFixed, formatPct, formatSig, shortLayerNames } from './format.js';
 
 const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
 const isNum = (v) => typeof v === 'number' && Number.isFinite(v);
@@ -198,13 +198,21 @@ export function createAnalyses({ study, onSelect, onError }) {
   }
 
   function separability(r) {
+    // columns headed as the layer map names the layers (features.1 … features.11: 1 … 11),
+    // so eleven of them fit the panel
+    const short = shortLayerNames(r.layers);
+    const shortened = short.some((x, i) => x !== r.layers[i]);
     const s = section(
       'Few-channel classifiers (§8.5)',
-      `Balanced accuracy (class vs rest, held-out images) of a logistic regression on the class's ${r.channels_per_class} top channels by A^l, per layer, next to the model's.`,
+      `Balanced accuracy (class vs rest, held-out images) of a logistic regression on the class's ${r.channels_per_class} top channels by A^l, per layer` +
+        (shortened ? ` (${r.layers[0]} … ${r.layers[r.layers.length - 1]})` : '') +
+        ", next to the model's.",
     );
     const table = s.append('table').attr('class', 'analysis-table');
     const head = table.append('thead').append('tr');
-    for (const h of ['Class', ...r.layers, 'Model']) head.append('th').text(h);
+    head.append('th').text('Class');
+    short.forEach((h, i) => head.append('th').attr('title', r.layers[i]).text(h));
+    head.append('th').text('Model');
     const tbody = table.append('tbody');
     for (const c of r.classes) {
       const tr = tbody.append('tr');

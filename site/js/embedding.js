@@ -2,7 +2,7 @@
 // box per primary layer, input on the left, box height ∝ channels) that switches the layer
 // and animates the dots, zoom and pan, labels once zoomed in far enough, and highlights of
 // the selected, compared, hovered and sidebar-visible classes.
-import { formatPct } from './format.js';
+import { formatPct, shortLayerNames } from './format.js';
 import { hideTooltip, moveTooltip, showTooltip } from './tooltip.js';
 
 const SIZE = 400; // viewBox side (the SVG scales to its container)
@@ -17,6 +17,9 @@ const shorten = (name) => (name.length > MAX_LABEL ? `${name.slice(0, MAX_LABEL 
 
 function drawLayerMap(study, onSelectLayer) {
   const maxChannels = d3.max(study.layers, (l) => l.channels) || 1;
+  const labels = new Map(
+    d3.zip(study.layers.map((l) => l.name), shortLayerNames(study.layers.map((l) => l.name))),
+  );
   const boxes = d3
     .select('#layer-map')
     .selectAll('button')
@@ -32,7 +35,7 @@ function drawLayerMap(study, onSelectLayer) {
     .attr('class', 'layer-block')
     .attr('aria-hidden', 'true')
     .style('height', (d) => `${8 + 22 * Math.sqrt((d.channels || 0) / maxChannels)}px`);
-  boxes.append('span').attr('class', 'layer-name').text((d) => d.name);
+  boxes.append('span').attr('class', 'layer-name').text((d) => labels.get(d.name)); // whole in the title
   return boxes;
 }
 

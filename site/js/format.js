@@ -15,3 +15,18 @@ export const formatSig = (v) => (isNum(v) ? sig(v) : '–');
 export const formatParams = (v) => (isNum(v) ? si(v).replace('G', 'B') : '–');
 export const formatFixed = (v) => (isNum(v) ? fixed2(v) : '–'); // two decimals, a minus sign
 export const formatP = (v) => (isNum(v) ? p2(v) : '–'); // a p-value, two significant digits
+
+/**
+ * The layer map's box labels: each layer's name without the prefix, up to a separator
+ * (. _ / - or a space), that every layer's name shares, so MobileNet's features.1 …
+ * features.11 read 1 … 11 in boxes a few characters wide instead of eleven "fe…"; names
+ * that share none (mixed3a, mixed3b, …) are kept whole.
+ */
+export function shortLayerNames(names) {
+  if (names.length < 2) return [...names];
+  let prefix = names[0];
+  for (const n of names) while (!n.startsWith(prefix)) prefix = prefix.slice(0, -1);
+  const cut = Math.max(...['.', '_', '/', '-', ' '].map((s) => prefix.lastIndexOf(s))) + 1;
+  if (!cut || names.some((n) => n.length === cut)) return [...names];
+  return names.map((n) => n.slice(cut));
+}

@@ -4,6 +4,7 @@ summary and the faithfulness summary; graph drawings are in ``summit.figures``."
 
 from __future__ import annotations
 
+import itertools
 import textwrap
 from typing import Any
 
@@ -236,6 +237,23 @@ def _class_heatmap(fig: plt.Figure, ax: plt.Axes, values: np.ndarray, columns: l
     fig.colorbar(shown, ax=ax, fraction=0.04, pad=0.02)
 
 
+def _unclash_xticklabels(fig: plt.Figure, *axes: plt.Axes) -> None:
+    """Turn an axes' column labels upright where, side by side, they would run into each
+    other (MobileNetV3-small's features.1 … features.11 under the separability heatmap),
+    then lay the figure out again; labels that fit stay level."""
+    fig.tight_layout()
+    renderer = fig.canvas.get_renderer()
+    turned = False
+    for ax in axes:
+        labels = [t for t in ax.get_xticklabels() if t.get_visible() and t.get_text()]
+        boxes = sorted((t.get_window_extent(renderer) for t in labels), key=lambda b: b.x0)
+        if any(a.x1 > b.x0 - 2 for a, b in itertools.pairwise(boxes)):
+            plt.setp(labels, rotation=90)
+            turned = True
+    if turned:
+        fig.tight_layout()
+
+
 def draw_separability(layers: dict[str, dict[str, Any]], class_names: list[str]) -> plt.Figure:
     """Per class and layer, a classifier on the class's few top channels against the model.
 
@@ -273,7 +291,7 @@ def draw_separability(layers: dict[str, dict[str, Any]], class_names: list[str])
     ax2.legend(fontsize=7.5, loc="lower right", frameon=False)
     ax2.set_title("all classes at once", fontsize=8.5, loc="left")
     fig.suptitle("Few-channel classifiers from A^l (paper §8.5)", fontsize=11, x=0.01, ha="left")
-    fig.tight_layout()
+    _unclash_xticklabels(fig, ax, ax2)
     return fig
 
 
@@ -336,7 +354,7 @@ def draw_model_summary(results: list[dict[str, Any]],
                   f"{spread_text(spreads[i].get('vertex_jaccard'))}; "
                   f"{support_text(headline['support'], headline['tentative'])})")
     plain_text([fig.suptitle(title, fontsize=11, x=0.01, ha="left")])
-    fig.tight_layout()
+    _unclash_xticklabels(fig, ax)
     return fig
 
 
@@ -640,8 +658,10 @@ def draw_faithfulness(records: list[dict[str, Any]], configured: str) -> plt.Fig
     _per_class(a, records, configured)
     _specificity(top, d, records, configured)
     wide = max(0, len(scopes) - 4)
-    b, e, c, f = bottom.subplots(1, 4, width_ratios=[1 + 0.1 * wide, 0.9 + 0.09 * wide, 1.15,
-                                                     0.45])
+    ratios = [1 + 0.1 * wide, 0.9 + 0.09 * wide, 1.15]
+    # (f) keeps its share of the row as the scope panels widen, or its two-line title runs
+    # off the canvas (11 layers: MobileNetV3-small's blocks)
+    b, e, c, f = bottom.subplots(1, 4, width_ratios=[*ratios, max(0.45, 0.135 * sum(ratios))])
 
     def scope_values(variant: str, pick: Any) -> np.ndarray:
         return np.array([[pick(r["variants"][variant], s) for r in records] for s in scopes])

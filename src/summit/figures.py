@@ -139,17 +139,18 @@ def draw_attribution_graph(graph: dict[str, Any], atlases: dict[str, FeatvisAtla
     return fig
 
 
-def fit_title(fig: plt.Figure, title: Text, ax: plt.Axes | None = None) -> None:
+def fit_title(fig: plt.Figure, title: Text, ax: plt.Axes | None = None,
+              rect: tuple[float, float, float, float] | None = None) -> None:
     """Lay out a figure sized to its graphs so that its left-aligned ``title`` (of ``ax``,
     or the figure's) fits: a narrow canvas is widened to the title, the graph anchored
-    left under it."""
+    left under it. ``rect`` is the area the axes are laid out in (``tight_layout``'s)."""
     if ax is not None:
         ax.set_anchor("W")
     # text renders up to ~2.5 % wider at the PNG's 200 dpi than measured here at 100
     need = 1.03 * title.get_window_extent(fig.canvas.get_renderer()).width / fig.dpi + 0.4
     fig.set_size_inches(max(fig.get_figwidth(), need), fig.get_figheight())
     for _ in range(2):  # once more: a fixed-aspect graph moves its title (and legend) as the
-        fig.tight_layout()  # first layout resizes it
+        fig.tight_layout(rect=rect)  # first layout resizes it
 
 
 MEMBERSHIP_COLORS = {"both": "#009E73", "a": "#0072B2", "b": "#E69F00"}
@@ -245,10 +246,14 @@ def draw_side_by_side(graph_a: dict[str, Any], graph_b: dict[str, Any],
                      fontsize=10, loc="left", parse_math=False)
     legend = fig.legend(handles=_membership_handles("A", "B"), loc="lower center", ncol=3,
                         fontsize=9, frameon=False)
+    height = fig.get_figheight()
     sup = fig.suptitle(f"{title}\nA = {label_a}   B = {label_b}", fontsize=11, x=0.01,
-                       ha="left")
+                       y=1 - 0.08 / height, ha="left", va="top")
     plain_text([*legend.get_texts(), sup])
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    # the graphs below the title (tight_layout does not leave room for it: a tall graph's
+    # panel titles ran into it), the canvas widened to it (class, Jaccard, accuracies)
+    below = sup.get_window_extent(fig.canvas.get_renderer()).height / fig.dpi + 0.2
+    fit_title(fig, sup, rect=(0, 0.05, 1, 1 - below / height))
     return fig
 
 

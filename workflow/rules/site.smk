@@ -22,7 +22,8 @@ rule site:
         motifs=P.motifs,
         separability=per_layer(P.separability),
         models=per_class(P.model_comparison) if COMPARED else [],
-        figures=[f for f in ANALYSIS_FIGURES if f.endswith(".png")],
+        # late, like panels: stages included after this file (stability.smk) add figures too
+        figures=lambda w: [f for f in ANALYSIS_FIGURES if f.endswith(".png")],
         panels=lambda w: [f for t in SITE_PANELS.values() for f in per_class(t)],
     output:
         index=P.site,

@@ -5,7 +5,7 @@
 // accuracy kept with the graph's channels only, deletion and insertion curves against random
 // orders, the drop on other classes, and how PageRank ranks single-channel effects. Every
 // name and number is set as text.
-import { formatFixed, formatInt, formatP, formatPct } from '../format.js';
+import { formatFixed, formatInt, formatP, formatPct, shortLayerNames } from '../format.js';
 
 export const title = 'Evidence';
 
@@ -81,8 +81,17 @@ function section(parent, heading, hint) {
   return s;
 }
 
+/** A scope's row label: its layer's name as the layer map shows it (features.11 → 11, the
+ * whole name in the row's tooltip), or 'all'. */
+function scopeLabeller(study) {
+  const names = (study?.layers ?? []).map((l) => l.name);
+  const short = new Map(d3.zip(names, shortLayerNames(names)));
+  return (scope) => (scope === 'all' ? 'all' : short.get(scope) ?? scope);
+}
+
 function drawVariant(root, record, v, study, width) {
   const scopes = Object.keys(v.ablation || {});
+  const label = scopeLabeller(study);
   if (!v.vertices?.length) {
     root.append('p').attr('class', 'muted hint ev-empty').text('This graph has no vertices: nothing to ablate.');
     rankCorrelation(root, v);
@@ -94,6 +103,7 @@ function drawVariant(root, record, v, study, width) {
     v,
     scopes,
     width,
+    label,
   );
   sufficiency(
     section(root, 'Keeping only the graph', "Top-1 accuracy with every other channel of the scope ablated, against random keep-sets of the same size."),
@@ -101,6 +111,7 @@ function drawVariant(root, record, v, study, width) {
     scopes,
     record.clean?.accuracy,
     width,
+    label,
   );
   curves(
     section(root, 'Removing and restoring vertices', 'Mean P(true class) as vertices are removed from the clean net, or restored into a fully ablated one, highest PageRank first. Faithful: the graph falls (rises) faster than random orders.'),
@@ -164,12 +175,18 @@ function axis(svg, x, y, label, width, format) {
   svg.append('text').attr('class', 'ev-axis-label').attr('x', (x.range()[0] + x.range()[1]) / 2).attr('y', y + 26).attr('text-anchor', 'middle').text(label);
 }
 
-function rowLabel(g, text, sub, labelW) {
-  g.append('text').attr('class', 'ev-row-label').attr('x', 0).attr('y', -1).text(text).call(fitText, labelW - 4);
+/** A row's label, shortened to `max` pixels; the scope's whole name in its <title>. */
+function scopeText(g, scope, label, max, y) {
+  const text = g.append('text').attr('class', 'ev-row-label').attr('x', 0).attr('y', y).text(label(scope)).call(fitText, max);
+  if (label(scope) !== scope && text.select('title').empty()) text.append('title').text(scope);
+}
+
+function rowLabel(g, scope, label, sub, labelW) {
+  scopeText(g, scope, label, labelW - 4, -1);
   g.append('text').attr('class', 'ev-row-sub').attr('x', 0).attr('y', 10).text(sub);
 }
 
-function ablation(s, v, scopes, width) {
+function ablation(s, v, scopes, width, label) {
   legend(s, [['graph', 'graph (interval)'], ['top', 'most frequent channels'], ['random', 'random sets'], ['matched', 'frequency-matched sets']]);
   const labelW = 58;
   const colW = 50;
@@ -195,7 +212,7 @@ function ablation(s, v, scopes, width) {
   scopes.forEach((scope, i) => {
     const r = a[scope];
     const g = svg.append('g').attr('class', 'ev-row').attr('data-scope', scope).attr('transform', `translate(0,${top + rowH * i + rowH / 2})`);
-    rowLabel(g, scope === 'all' ? 'all' : scope, `${formatInt(r.size)} ch.`, labelW);
+    rowLabel(g, scope, label, `${formatInt(r.size)} ch.`, labelW);
     if (!r.size) {
       g.append('text').attr('class', 'ev-row-sub').attr('x', x0).attr('y', 4).text('no vertex here');
       return;
@@ -217,7 +234,7 @@ function ablation(s, v, scopes, width) {
   axis(svg, x, top + rowH * scopes.length + 2, 'logit drop (clean − ablated)', width, d3.format('~g'));
 }
 
-function sufficiency(s, v, scopes, clean, width) {
+function sufficiency(s, v, scopes, clean, width, label) {
   legend(s, [['graph', 'graph only'], ['random', 'random keep-sets'], ['clean', `clean ${formatPct(clean)}`]]);
   const labelW = 58;
   const colW = 48;
@@ -231,7 +248,7 @@ function sufficiency(s, v, scopes, clean, width) {
   scopes.forEach((scope, i) => {
     const r = v.sufficiency?.[scope] ?? {};
     const g = svg.append('g').attr('class', 'ev-row').attr('data-scope', scope).attr('transform', `translate(0,${top + rowH * i + rowH / 2})`);
-    g.append('text').attr('class', 'ev-row-label').attr('x', 0).attr('y', 4).text(scope === 'all' ? 'all' : scope).call(fitText, labelW - 4);
+    scopeText(g, scope, label, labelW - 4, 4);
     boxPlot(g, r.random, x, 0, 'random');
     if (isNum(r.graph)) g.append('circle').attr('class', 'ev-dot graph').attr('cx', x(r.graph)).attr('cy', 0).attr('r', 3.5);
     g.append('text')
