@@ -17,11 +17,12 @@ from summit.class_comparison import compare
 from summit.figures import (
     MEMBERSHIP_COLORS,
     draw_class_pair,
-    draw_side_by_side,
+    draw_matched,
     motif_grid,
     save,
 )
 from summit.layout import union
+from summit.matching import translate
 from summit.neighbours import report as neighbour_report
 from summit.neighbours import with_support
 from summit.stability import resample_weights
@@ -161,12 +162,49 @@ def test_class_pair_figure_rings_vertices_by_membership():
     assert "class 0" in _texts(fig) and "Jaccard" in _texts(fig)
 
 
-def test_side_by_side_and_summary_figures():
+def _matched(rng, layers=("l1", "l2", "l3"), b_layers=("m1", "m2", "m3"), **kw):
+    """A's random graph and B's (its own layer names), B written in A's ids through a
+    matching that pairs B's channel c with A's channel 5 - c for c < 4 (the rest unmatched)."""
+    a = _random_graph(rng, 0, layers=layers, **kw)
+    b = _random_graph(rng, 0, layers=b_layers, **kw)
+    matchings = {x: {"layer_b": y, "pairs": [
+        {"a": 5 - c, "b": c, "score": 0.9, "matched": c < 4} for c in range(6)]}
+        for x, y in zip(layers, b_layers, strict=True)}
+    return a, translate(b, matchings)
+
+
+def test_matched_figure_draws_a_pair_as_one_vertex_with_both_renders():
+    rng = np.random.default_rng(4)
+    a, b = _matched(rng, p_node=0.7)
+    merged = union(a, b)
+    atlas_a = {x: FeatvisAtlas(np.full((24, 4), 0.2), 4, {c: c for c in range(6)}, {})
+               for x in a["layers"]}
+    atlas_b = {x: FeatvisAtlas(np.full((24, 4), 0.8), 4, {c: c for c in range(6)}, {})
+               for x in ("m1", "m2", "m3")}
+    fig = draw_matched(merged, atlas_a, atlas_b, "seed 0", "seed 1", "Bag: t")
+    ax = fig.axes[0]
+    images = [x for x in ax.get_children() if isinstance(x, AxesImage)]
+    kinds = {k: sum(n["membership"] == k for n in merged["nodes"]) for k in ("a", "b", "both")}
+    assert kinds["both"] and kinds["a"] and kinds["b"]
+    # one image per vertex of one model, two (A's dark, B's light) per matched pair
+    assert len(images) == kinds["a"] + kinds["b"] + 2 * kinds["both"]
+    assert sorted(float(i.get_array().mean()) for i in images) == pytest.approx(
+        sorted([0.2] * (kinds["a"] + kinds["both"]) + [0.8] * (kinds["b"] + kinds["both"])))
+    labels = {t.get_text() for t in ax.texts}
+    for n in merged["nodes"]:
+        want = {"a": str(n["channel"]), "b": f"b{n.get('b_channel')}",
+                "both": f"{n['channel']}|{n.get('b_channel')}"}[n["membership"]]
+        assert want in labels
+    assert "B: m2" in labels  # another architecture's layer names, per row
+    assert _rgb(MEMBERSHIP_COLORS["both"]) in _rings(fig)
+    assert "A = seed 0" in _texts(fig)
+    plt.close(fig)
+
+
+def test_model_summary_figure():
     rng = np.random.default_rng(4)
     a, b = _random_graph(rng, 0), _random_graph(rng, 0)
     c = compare(a, b)
-    fig = draw_side_by_side(a, b, {}, {}, "epoch 1", "epoch 3", "t")
-    assert len(fig.axes) == 2 and f"{len(a['nodes'])} vertices" in _texts(fig)
     c.update({"models": ["epoch 1", "epoch 3"], "accuracy": [0.5, 0.9]})
     fig = draw_model_summary([c, {**c, "a": {"id": 1, "name": "Bag"}}])
     assert "Bag" in _texts(fig)
@@ -176,16 +214,16 @@ def test_side_by_side_and_summary_figures():
 
 @pytest.mark.parametrize("layers", [("l1", "l2", "l3", "l4"),
                                     tuple(f"features.{i}" for i in range(1, 12))])
-def test_side_by_side_keeps_a_long_title_on_the_canvas_and_off_the_graphs(layers):
-    # the step's title (class, Jaccard with its spread, both accuracies) and model names ran
-    # off the right edge, and over a tall graph's panel titles (MobileNetV3's 11 layers)
+def test_matched_figure_keeps_a_long_title_on_the_canvas_and_off_the_graph(layers):
+    # the step's title (class, share kept with its spread, both accuracies) and model names
+    # ran off the right edge, and over a tall graph (MobileNetV3's 11 layers)
     rng = np.random.default_rng(7)
-    a, b = (_random_graph(rng, 9, layers=layers, p_node=0.3) for _ in range(2))
-    fig = draw_side_by_side(a, b, {}, {}, "MobileNetV3-small (Fashion-MNIST)",
-                            "MobileNetV3-small (Fashion-MNIST), epoch 1",
-                            "Ankle boot: two models' attribution graphs (vertex Jaccard 0.09 "
-                            "(resamples 0.09–0.12); accuracy on the class's images 98.0% → "
-                            "0.0%)")
+    a, b = _matched(rng, layers, tuple(f"b.{x}" for x in layers), channels=9, p_node=0.3)
+    fig = draw_matched(union(a, b), {}, {}, "MobileNetV3-small (Fashion-MNIST)",
+                       "MobileNetV3-small (Fashion-MNIST), epoch 1",
+                       "Ankle boot: two models' attribution graphs, channels matched by their "
+                       "responses\n48% of A's vertices kept (resamples 0.41–0.52); vertex "
+                       "Jaccard 0.09; accuracy on the class's images 98.0% → 0.0%")
     assert_texts_inside(fig)
     assert_no_text_overlaps(fig)
     plt.close(fig)

@@ -53,3 +53,79 @@ def test_seed_report_counts_the_seeds_where_each_finding_holds():
     assert len(rows) == 4 and rows[0]["test_accuracy_seed2"] == 0.88
     text = summary_markdown(r, names)
     assert "c0–c1; the same pair in 2 of 3 seeds" in text
+
+
+def _permuted(graph: dict, perm: dict[str, list[int]], drop: set[str]) -> dict:
+    """``graph`` as another seed would have it: channel c of layer x is channel perm[x][c]
+    there; the vertices in ``drop`` are missing."""
+    def move(v):
+        layer, c = v.split(":")
+        return f"{layer}:{perm[layer][int(c)]}"
+
+    return {**graph, "nodes": [{"id": move(n["id"]), "layer": n["layer"],
+                                "channel": int(move(n["id"]).split(":")[1])}
+                               for n in graph["nodes"] if n["id"] not in drop],
+            "edges": [{"source": move(e["source"]), "target": move(e["target"])}
+                      for e in graph["edges"] if not {e["source"], e["target"]} & drop]}
+
+
+def test_channel_findings_are_compared_through_the_matching():
+    from summit.seeds import channel_report
+
+    rng = np.random.default_rng(1)
+    perm = {x: [int(c) for c in rng.permutation(100)] for x in ("a", "b")}
+    first = _seed(rng, (0, 1))
+    for g in first:  # edges between every a and b vertex of the class
+        ids = [n["id"] for n in g["nodes"]]
+        g["edges"] = [{"source": s, "target": t} for s in ids for t in ids
+                      if s.startswith("a") and t.startswith("b")]
+    drop = {"a:90", "b:1"}
+    second = [_permuted(g, perm, drop) for g in first]
+    matchings = [{x: {"layer_b": x, "pairs": [
+        {"a": c, "b": perm[x][c], "score": 0.9, "matched": True} for c in range(100)],
+        "channels_a": 100, "channels_b": 100, "matched": 100, "cutoff": 0.5, "identity": 0.0,
+        "scores": {"p50": 0.9}, "null": {"p99": 0.1}} for x in ("a", "b")}]
+
+    def resampled(graphs):  # three identical resamples of each graph
+        return [{"class": g["class"], "resamples": [
+            {"weights": [1], "nodes": [n["id"] for n in g["nodes"]],
+             "edges": [[e["source"], e["target"]] for e in g["edges"]]}] * 3} for g in graphs]
+
+    motifs = [{"id": 0, "classes": [0, 1], "vertices": ["a:91", "b:91"],
+               "edges": [["a:91", "b:91"]]},
+              {"id": 1, "classes": [0, 1], "vertices": ["a:90", "b:90"],
+               "edges": [["a:90", "b:90"]]}]
+    flagged = [{"a": [91, 5]}, {"a": [perm["a"][91], perm["a"][7]]}]
+    r = channel_report([0, 3], [first, second], [resampled(first), resampled(second)],
+                       matchings, flagged, motifs, ["a", "b"])
+    for c, g in zip(r["classes"], first, strict=True):
+        ids = {n["id"] for n in g["nodes"]}
+        kept = ids - drop
+        x = c["seeds"][0]
+        assert x["seed"] == 3 and x["conserved"] == round(len(kept) / len(ids), 6)
+        assert x["conserved_spread"]["p5"] == x["conserved_spread"]["p95"] == x["conserved"]
+        assert c["vertices"] == {v: 1 + (v in kept) for v in sorted(ids)}
+        assert c["in_every_seed"] == len(kept)
+        edges = {(e["source"], e["target"]) for e in g["edges"]}
+        assert x["conserved_edges"] == round(
+            len({e for e in edges if not set(e) & drop}) / len(edges), 6)
+    assert [m["holds_in"] for m in r["motifs"]] == [2, 1]
+    assert r["nonsemantic"]["channels"] == [{"id": "a:91", "holds_in": 2},
+                                            {"id": "a:5", "holds_in": 1}]
+    assert r["nonsemantic"]["seeds"] == [{"seed": 3, "flagged": ["a:7", "a:91"]}]
+    # an identity matching of an unpermuted copy conserves everything
+    same = channel_report([0, 1], [first, first], [resampled(first)] * 2, [{x: {
+        **matchings[0][x], "pairs": [{"a": c, "b": c, "score": 1.0, "matched": True}
+                                     for c in range(100)]} for x in ("a", "b")}],
+        [{}, {}], motifs, ["a", "b"])
+    assert all(c["seeds"][0]["conserved"] == 1.0 for c in same["classes"])
+    result = {"seeds": [0, 3], "channels": r}
+    text = "\n".join(_channel_lines_of(result))
+    assert "Non-semantic channels of seed 0: a:91 (in 2 of 2 seeds), a:5 (in 1 of 2 seeds)" in text
+    assert "Motifs of seed 0: 2; in every seed" in text and "a:91, b:91" in text
+
+
+def _channel_lines_of(result):
+    from summit.seeds import _channel_lines
+
+    return _channel_lines(result["channels"], result["seeds"])

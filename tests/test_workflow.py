@@ -230,14 +230,29 @@ def test_model_comparison_studies_the_first_epochs_checkpoint(study):
         r = json.loads((results / "analysis" / "models" / f"{cls}.json").read_text())
         assert r["models"] == [first["name"], second["name"]] and "epoch 1" in second["name"]
         graph_b = json.loads((results / "comparison" / "graphs" / f"{cls}.json").read_text())
+        # B's graph in A's ids through the channel matching: the same vertices, renamed
         assert set(r["vertices"]["both"]) | set(r["vertices"]["only_b"]) == {
-            n["id"] for n in graph_b["nodes"]}
+            n["id"] for n in r["graph_b"]["nodes"]}
+        assert sorted(n["b_channel"] for n in r["graph_b"]["nodes"]) == sorted(
+            n["channel"] for n in graph_b["nodes"])
+        a_graph = json.loads((results / "graphs" / f"{cls}.json").read_text())
+        both = len(r["vertices"]["both"])
+        assert r["conserved"]["vertices"] == pytest.approx(both / len(a_graph["nodes"]), abs=1e-6)
         held = r["stability"]  # resample b of each model's graph, on the same image groups
         assert held["resamples"] == 8 and held["paired"] and len(held["vertex_jaccards"]) == 8
         assert held["vertex_jaccard"]["p5"] <= held["vertex_jaccard"]["p95"]
+        assert held["conserved"]["p5"] <= held["conserved"]["p95"]
         _figure_ok(results / "figures" / "models" / f"{cls}.png")
+    for layer in LAYERS:  # one matching per layer: all channels assigned, scores in [-1, 1]
+        m = json.loads((results / "comparison" / "matching" / f"{layer}.json").read_text())
+        assert m["layer_a"] == m["layer_b"] == layer and m["n_images"] == 300
+        assert len(m["pairs"]) == m["channels_a"] == m["channels_b"]
+        assert all(-1 <= x["score"] <= 1 for x in m["pairs"])
+        assert m["matched"] == sum(x["score"] >= m["cutoff"] for x in m["pairs"])
+        assert m["cutoff"] >= max(m["threshold"], m["null"]["p99"])
     table = (results / "analysis" / "model_comparison.csv").read_text().splitlines()
     assert len(table) == 4 and table[0].endswith(",changes_most_support")
+    assert ",conserved,conserved_p5,conserved_p95," in table[0]
     assert (results / "comparison" / "stability" / "0.resamples.json").is_file()
 
 

@@ -347,6 +347,33 @@ class SeparabilityLayer(JsonArtifact):
 
 
 @dataclass
+class ChannelMatching(JsonArtifact):
+    """One layer pair's channels of two models matched (``summit.matching.match_layer``):
+    ``layer_a`` of the model against ``layer_b`` of the second model (``models``); every
+    assigned ``pair`` {a, b, score (correlation of maxima), overlap (Jaccard of top images),
+    matched}, ``unmatched_a``/``unmatched_b``, the ``cutoff`` a score must reach (the
+    ``threshold`` or the shuffled-image null's 99th percentile), the ``scores`` and ``null``
+    distributions, and ``identity`` (share of matched pairs with the same index)."""
+
+    layer_a: str
+    layer_b: str
+    models: list[str]
+    channels_a: int
+    channels_b: int
+    n_images: int
+    threshold: float
+    cutoff: float
+    top_images: int
+    matched: int
+    identity: float
+    pairs: list[dict[str, Any]]
+    unmatched_a: list[int]
+    unmatched_b: list[int]
+    scores: dict[str, Any]
+    null: dict[str, Any]
+
+
+@dataclass
 class ModelComparison(JsonArtifact):
     """One class's graphs under two models: what is shared, per layer and in all.
 
@@ -355,9 +382,15 @@ class ModelComparison(JsonArtifact):
     ``resamples``, the spread ({mean, p5, p95}) of ``vertex_jaccard``, ``edge_jaccard`` and
     per layer (``layers``) of the vertices shared (Jaccard), ``vertex_jaccards`` (one per
     resample, for the support of "the class that changes most", ``changes_most``) and
-    ``min_support``."""
+    ``min_support``.
 
-    VERSION: ClassVar[int] = 2
+    Model B's graph is compared in model A's vertex ids through the channel matching
+    (``summit.matching.translate``): ``graph_b`` is B's graph so written (each vertex with
+    its own ``b_layer``, ``b_channel`` and match ``score``), ``conserved`` the share of A's
+    vertices and edges that B's graph keeps, and ``matching`` per layer of A the paired
+    layer of B, its widths, the matched channels, the cutoff and the identity share."""
+
+    VERSION: ClassVar[int] = 3  # 3: through the channel matching
 
     a: dict[str, Any]
     b: dict[str, Any]
@@ -368,6 +401,9 @@ class ModelComparison(JsonArtifact):
     edges: dict[str, list[list[str]]]
     models: list[str]
     accuracy: list[float | None]
+    conserved: dict[str, float] = field(default_factory=dict)
+    matching: dict[str, dict[str, Any]] = field(default_factory=dict)
+    graph_b: dict[str, Any] = field(default_factory=dict)
     stability: dict[str, Any] = field(default_factory=dict)
 
 

@@ -1,7 +1,9 @@
 """Comparing two classes' attribution graphs (paper §8.3, Figure 9; §9 future work).
 
 Channels are identified by layer and index, so graph intersection, union and difference are
-set operations on vertex ids and (source, target) edges. Classes are paired by the Jaccard
+set operations on vertex ids and (source, target) edges; two models' graphs are compared the
+same way once the second is written in the first's ids through the channel matching
+(``summit.matching.translate``). Classes are paired by the Jaccard
 index of their vertex sets, computed for all pairs at once from a classes × vertices
 incidence matrix.
 
@@ -76,6 +78,15 @@ def compare(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
         "edges": {"both": [list(k) for k in sorted(edges_a.keys() & edges_b.keys())],
                   "only_a": [list(k) for k in sorted(edges_a.keys() - edges_b.keys())],
                   "only_b": [list(k) for k in sorted(edges_b.keys() - edges_a.keys())]}}
+
+
+def conserved(a: dict[str, Any], b: dict[str, Any]) -> dict[str, float]:
+    """The share of ``a``'s vertices and of its edges that ``b`` has too (for two models,
+    ``b`` written in ``a``'s ids through the channel matching: ``summit.matching.translate``);
+    1 for an empty graph, which loses nothing."""
+    va, ea = vertex_set(a), edge_set(a)
+    return {"vertices": round(len(va & vertex_set(b)) / len(va), 6) if va else 1.0,
+            "edges": round(len(ea & edge_set(b)) / len(ea), 6) if ea else 1.0}
 
 
 def _pair_column(n: int, i: int, j: int) -> int:
@@ -169,7 +180,8 @@ def resampled_comparison(a: dict[str, Any], b: dict[str, Any],
 
     The same seed and class draw the same groups of images for both, so each pair is the
     two models on the same images (``paired``, from the groups' weights). Returns the
-    spread (mean, p5, p95) of the vertex and edge Jaccard, of each layer's vertex Jaccard
+    spread (mean, p5, p95) of the vertex and edge Jaccard, of the share of A's vertices B
+    keeps (``conserved``), of each layer's vertex Jaccard
     (the share of the layer's vertices the graphs share), and every resample's vertex
     Jaccard (``vertex_jaccards``, for the support of comparisons across classes).
     """
@@ -177,18 +189,19 @@ def resampled_comparison(a: dict[str, Any], b: dict[str, Any],
     if len(xs) != len(ys):
         raise SupportError(f"class {a['class']['name']!r}: {len(xs)} resampled graphs under one "
                            f"model, {len(ys)} under the other; re-run the stability stage")
-    vj, ej, by_layer = [], [], {layer: [] for layer in layers}
+    vj, ej, kept, by_layer = [], [], [], {layer: [] for layer in layers}
     for x, y in zip(xs, ys, strict=True):
         ga, gb = resampled_graph(a["class"], x), resampled_graph(b["class"], y)
         va, vb = vertex_set(ga), vertex_set(gb)
         vj.append(jaccard(va, vb))
         ej.append(jaccard(edge_set(ga), edge_set(gb)))
+        kept.append(conserved(ga, gb)["vertices"])
         for layer, values in by_layer.items():
             values.append(jaccard({n["id"] for n in ga["nodes"] if n["layer"] == layer},
                                   {n["id"] for n in gb["nodes"] if n["layer"] == layer}))
     return {"resamples": len(vj), "paired": all(x["weights"] == y["weights"]
                                                 for x, y in zip(xs, ys, strict=True)),
-            "vertex_jaccard": spread(vj), "edge_jaccard": spread(ej),
+            "vertex_jaccard": spread(vj), "edge_jaccard": spread(ej), "conserved": spread(kept),
             "layers": {layer: spread(v) for layer, v in by_layer.items()},
             "vertex_jaccards": [round(v, 6) for v in vj]}
 

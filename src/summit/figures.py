@@ -13,7 +13,7 @@ matplotlib.use("Agg")  # figures are files; never open a window
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.legend import Legend  # noqa: E402
-from matplotlib.patches import Circle, Patch, PathPatch  # noqa: E402
+from matplotlib.patches import Circle, Patch, PathPatch, Wedge  # noqa: E402
 from matplotlib.path import Path as MplPath  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
@@ -59,13 +59,17 @@ def graph_extent(graph: dict[str, Any]) -> tuple[float, float]:
 def draw_graph(ax: plt.Axes, graph: dict[str, Any], atlases: dict[str, FeatvisAtlas],
                node_colors: dict[str, str] | None = None,
                edge_colors: dict[tuple[str, str], str] | None = None,
-               width: float | None = None) -> None:
+               width: float | None = None,
+               atlases_b: dict[str, FeatvisAtlas] | None = None) -> None:
     """Draw ``graph`` into ``ax``, last layer on top; vertex area ∝ count, edge width ∝ weight.
 
     ``node_colors`` rings (or fills, without a render) vertices and ``edge_colors`` colours
     edges, e.g. by which of two graphs they belong to. A vertex whose render failed is a
     hatched disc with a dashed outline, explained by a legend below the graph: its flat
-    render would otherwise pass for a feature.
+    render would otherwise pass for a feature. With ``atlases_b`` (a second model's, by its
+    layer names), ``graph`` is two models' union through the channel matching: a vertex of
+    both shows A's render on the left half and B's on the right, labelled ``a|b``, and a
+    vertex only of B shows B's render, labelled ``b<j>``.
     """
     rows = order_rows(graph)
     layers = list(graph["layers"])
@@ -96,29 +100,11 @@ def draw_graph(ax: plt.Axes, graph: dict[str, Any], atlases: dict[str, FeatvisAt
     failures = set()
     for n in graph["nodes"]:
         (x, y), r = xy[n["id"]], radius[n["id"]]
-        atlas = atlases.get(n["layer"])
-        image = atlas.image(n["channel"]) if atlas else None
-        ring = node_colors.get(n["id"])
-        failed = atlas.failed.get(n["channel"]) if atlas else None
-        if failed:  # its grey render shows no feature: a hatched disc, outlined dashed
-            failures.add(failed)
-            image = None
-            style = {**FAILED_STYLE, **({"edgecolor": ring, "linewidth": 2.2} if ring else {})}
-        else:
-            style = {"facecolor": ring or "#0072B2", "edgecolor": ring or "#3d4650",
-                     "linewidth": 2.2 if ring else 0.8}
-        disc = Circle((x, y), r, transform=ax.transData, zorder=3, **style)
-        ax.add_patch(disc)
-        if image is not None:
-            shown = ax.imshow(image, cmap="gray" if image.ndim == 2 else None, vmin=0, vmax=1,
-                              extent=(x - r, x + r, y - r, y + r), zorder=4,
-                              interpolation="bilinear")
-            shown.set_clip_path(disc)
-            if ring:
-                ax.add_patch(Circle((x, y), r, fill=False, edgecolor=ring, linewidth=2.2,
-                                    zorder=5))
-        ax.text(x, y - r - 0.05, str(n["channel"]), ha="center", va="top", fontsize=7,
-                color="#3d4650", zorder=5)
+        renders = _renders(n, atlases, atlases_b)
+        failures.update(why for _, why in renders if why)
+        _draw_vertex(ax, x, y, r, renders, node_colors.get(n["id"]))
+        ax.text(x, y - r - 0.05, _vertex_label(n, atlases_b is not None), ha="center",
+                va="top", fontsize=7, color="#3d4650", zorder=5)
     ax.set_xlim(-label, width + 0.1)
     ax.set_ylim(-0.8 - 0.4 * len(failures), height - 0.7)  # room for the legend below
     ax.set_aspect("equal")
@@ -127,6 +113,59 @@ def draw_graph(ax: plt.Axes, graph: dict[str, Any], atlases: dict[str, FeatvisAt
         handles = [Patch(**FAILED_STYLE) for _ in failures]
         ax.add_artist(Legend(ax, handles, [f"render failed: {why}" for why in sorted(failures)],
                              loc="lower left", fontsize=7, frameon=False, borderaxespad=0))
+
+
+Render = tuple[np.ndarray | None, str | None]  # a channel's image, or why its render failed
+
+
+def _render(atlases: dict[str, FeatvisAtlas] | None, layer: str, channel: int) -> Render:
+    atlas = (atlases or {}).get(layer)
+    if atlas is None:
+        return None, None
+    failed = atlas.failed.get(channel)
+    return (None, failed) if failed else (atlas.image(channel), None)
+
+
+def _renders(n: dict[str, Any], atlases: dict[str, FeatvisAtlas],
+             atlases_b: dict[str, FeatvisAtlas] | None) -> list[Render]:
+    """What a vertex shows: its render, or (two models) A's and B's, or B's alone."""
+    if atlases_b is None or "b_channel" not in n:
+        return [_render(atlases, n["layer"], n["channel"])]
+    b = _render(atlases_b, n["b_layer"], n["b_channel"])
+    if n.get("membership") == "b":
+        return [b]
+    return [_render(atlases, n["layer"], n["channel"]), b]
+
+
+def _vertex_label(n: dict[str, Any], two_models: bool) -> str:
+    if not two_models or "b_channel" not in n:
+        return str(n["channel"])
+    if n.get("membership") == "b":
+        return f"b{n['b_channel']}"
+    return f"{n['channel']}|{n['b_channel']}"
+
+
+def _draw_vertex(ax: plt.Axes, x: float, y: float, r: float, renders: list[Render],
+                 ring: str | None) -> None:
+    """A disc with its render (two renders: one per half, a line between), ringed."""
+    halves = [(0, 360)] if len(renders) == 1 else [(90, 270), (-90, 90)]
+    for (image, failed), (start, end) in zip(renders, halves, strict=True):
+        if failed:  # its grey render shows no feature: a hatched disc, outlined dashed
+            style = {**FAILED_STYLE, **({"edgecolor": ring, "linewidth": 2.2} if ring else {})}
+        else:
+            style = {"facecolor": ring or "#0072B2", "edgecolor": ring or "#3d4650",
+                     "linewidth": 2.2 if ring else 0.8}
+        shape = Wedge((x, y), r, start, end, transform=ax.transData, zorder=3, **style)
+        ax.add_patch(shape)
+        if image is not None and not failed:
+            shown = ax.imshow(image, cmap="gray" if image.ndim == 2 else None, vmin=0, vmax=1,
+                              extent=(x - r, x + r, y - r, y + r), zorder=4,
+                              interpolation="bilinear")
+            shown.set_clip_path(shape)
+    if len(renders) > 1:
+        ax.plot([x, x], [y - r, y + r], color="white", linewidth=1.0, zorder=5)
+    if ring:
+        ax.add_patch(Circle((x, y), r, fill=False, edgecolor=ring, linewidth=2.2, zorder=5))
 
 
 def draw_attribution_graph(graph: dict[str, Any], atlases: dict[str, FeatvisAtlas],
@@ -222,39 +261,44 @@ def draw_class_pair(comparison: dict[str, Any], graph_a: dict[str, Any],
     return fig
 
 
-def draw_side_by_side(graph_a: dict[str, Any], graph_b: dict[str, Any],
-                      atlases_a: dict[str, FeatvisAtlas], atlases_b: dict[str, FeatvisAtlas],
-                      label_a: str, label_b: str, title: str) -> plt.Figure:
-    """One class's graphs from two models side by side, vertices and edges coloured by their
-    membership in ``layout.union(graph_a, graph_b)``."""
-    extents = [graph_extent(g) for g in (graph_a, graph_b)]
-    height = max(h for _, h in extents)
-    fig, axes = plt.subplots(1, 2, figsize=(0.75 * sum(w for w, _ in extents) + 0.5,
-                                            0.75 * height + 1.0),
-                             gridspec_kw={"width_ratios": [w for w, _ in extents]})
-    merged = union(graph_a, graph_b)
-    node_colors = {n["id"]: MEMBERSHIP_COLORS[n["membership"]] for n in merged["nodes"]}
-    edge_colors = {(e["source"], e["target"]): MEMBERSHIP_COLORS[e["membership"]]
-                   for e in merged["edges"]}
-    for ax, g, atlases, label in ((axes[0], graph_a, atlases_a, "A"),
-                                  (axes[1], graph_b, atlases_b, "B")):
-        nodes = {n["id"]: node_colors[n["id"]] for n in g["nodes"]}
-        edges = {(e["source"], e["target"]): edge_colors[(e["source"], e["target"])]
-                 for e in g["edges"]}
-        draw_graph(ax, g, atlases, nodes, edges)
-        ax.set_title(f"{label}: {len(g['nodes'])} vertices, {len(g['edges'])} edges",
-                     fontsize=10, loc="left", parse_math=False)
+def draw_matched(merged: dict[str, Any], atlases_a: dict[str, FeatvisAtlas],
+                 atlases_b: dict[str, FeatvisAtlas], label_a: str, label_b: str,
+                 title: str) -> plt.Figure:
+    """One class's graphs from two models as one graph (``merged``: ``layout.union`` of A's
+    graph and B's written in A's ids through the channel matching): a matched pair is one
+    vertex with both renders (A left, B right), vertices and edges coloured by membership."""
+    width, height = graph_extent(merged)
+    fig, ax = plt.subplots(figsize=(0.75 * width + 0.5, 0.75 * height + 1.0))
+    nodes = {n["id"]: MEMBERSHIP_COLORS[n["membership"]] for n in merged["nodes"]}
+    edges = {(e["source"], e["target"]): MEMBERSHIP_COLORS[e["membership"]]
+             for e in merged["edges"]}
+    draw_graph(ax, merged, atlases_a, nodes, edges, atlases_b=atlases_b)
+    pairs = {layer: b for layer, b in zip(merged["layers"], _b_layers(merged), strict=True)
+             if b and b != layer}
+    if pairs:  # another architecture: say which of B's layers each row matches
+        for i, layer in enumerate(merged["layers"]):
+            if layer in pairs:
+                ax.text(-0.2, ROW_GAP * i - 0.35, f"B: {pairs[layer]}", ha="right", va="center",
+                        fontsize=7.5, color="#3d4650", parse_math=False)
     legend = fig.legend(handles=_membership_handles("A", "B"), loc="lower center", ncol=3,
                         fontsize=9, frameon=False)
     height = fig.get_figheight()
-    sup = fig.suptitle(f"{title}\nA = {label_a}   B = {label_b}", fontsize=11, x=0.01,
-                       y=1 - 0.08 / height, ha="left", va="top")
+    sup = fig.suptitle(f"{title}\nA = {label_a}   B = {label_b}\na matched pair is one vertex, "
+                       "A's render left and B's right, labelled A|B; b<j>: B's unmatched "
+                       "channel j",
+                       fontsize=11, x=0.01, y=1 - 0.08 / height, ha="left", va="top")
     plain_text([*legend.get_texts(), sup])
-    # the graphs below the title (tight_layout does not leave room for it: a tall graph's
-    # panel titles ran into it), the canvas widened to it (class, Jaccard, accuracies)
+    # the graph below the title (tight_layout does not leave room for it), the canvas
+    # widened to it (class, share kept, accuracies)
     below = sup.get_window_extent(fig.canvas.get_renderer()).height / fig.dpi + 0.2
     fit_title(fig, sup, rect=(0, 0.05, 1, 1 - below / height))
     return fig
+
+
+def _b_layers(merged: dict[str, Any]) -> list[str | None]:
+    """Per row, the second model's layer its vertices come from (None: no B vertex)."""
+    found = {n["layer"]: n["b_layer"] for n in merged["nodes"] if "b_layer" in n}
+    return [found.get(layer) for layer in merged["layers"]]
 
 
 TENTATIVE_COLOR = "#b2182b"  # a tentative finding's text: below the stability floor

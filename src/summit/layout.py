@@ -24,7 +24,8 @@ def union(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
     """The union of two graphs: ``{layers, nodes, edges}``.
 
     Vertices are matched by ``id`` and edges by ``(source, target)``. Each keeps the fields of
-    its record in ``a`` (else ``b``), with ``membership`` "a" (only in ``a``), "b" (only in
+    its record in ``a`` (else ``b``; a vertex in both also gains ``b``'s other fields, e.g. a
+    second model's own channel), with ``membership`` "a" (only in ``a``), "b" (only in
     ``b``) or "both"; vertices also get ``counts`` {"a", "b"} (null where absent) and
     ``count`` the larger, edges ``weight`` the larger. Vertices are sorted by id, edges by
     (source, target); layers are ``a``'s, else ``b``'s.
@@ -36,7 +37,7 @@ def union(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
     for vid in sorted(nodes_a.keys() | nodes_b.keys()):
         na, nb = nodes_a.get(vid), nodes_b.get(vid)
         pair = [n for n in (na, nb) if n is not None]
-        nodes.append({**pair[0], "count": max(n["count"] for n in pair),
+        nodes.append({**(nb or {}), **(na or {}), "count": max(n["count"] for n in pair),
                       "membership": _membership(na is not None, nb is not None),
                       "counts": {"a": None if na is None else na["count"],
                                  "b": None if nb is None else nb["count"]}})

@@ -1,10 +1,12 @@
-"""Findings across training seeds: which class-level findings a retrained net reproduces.
+"""Findings across training seeds: which findings a retrained net reproduces.
 
-Channels of nets trained from different seeds are not the same channels (channel matching
-is its own analysis), so only findings defined by class are compared here: each class's test
-accuracy, the most similar pair of classes' graphs, and each class's neighbourhoods across
-layers (its change score, and its nearest class per layer). A finding of the first seed (the
-study's own) *holds* in a seed when that seed's study finds the same.
+Findings defined by class are compared directly: each class's test accuracy, the most
+similar pair of classes' graphs, and each class's neighbourhoods across layers (its change
+score, and its nearest class per layer). Channels of nets trained from different seeds are
+not the same channels, so the channel-level findings (graph vertices, non-semantic channels,
+motifs) are compared through the channel matching (``summit.matching``): another seed's
+graphs are written in the first seed's channel ids. A finding of the first seed (the study's
+own) *holds* in a seed when that seed's study finds the same.
 """
 
 from __future__ import annotations
@@ -13,8 +15,15 @@ from typing import Any
 
 import numpy as np
 
-from summit.class_comparison import most_similar_pair, vertex_jaccard
+from summit.class_comparison import (
+    conserved,
+    most_similar_pair,
+    resampled_comparison,
+    vertex_jaccard,
+)
+from summit.matching import channel_map, translate
 from summit.neighbours import report as neighbours_report
+from summit.stability import edge_set, vertex_set
 
 
 def seed_report(seeds: list[int], metrics: list[dict[str, Any]],
@@ -65,10 +74,95 @@ def seed_report(seeds: list[int], metrics: list[dict[str, Any]],
         "classes": classes}
 
 
+def channel_report(seeds: list[int], graphs: list[list[dict[str, Any]]],
+                   resampled: list[list[dict[str, Any]]], matchings: list[dict[str, Any]],
+                   flagged: list[dict[str, list[int]]], motifs: list[dict[str, Any]],
+                   layers: list[str]) -> dict[str, Any]:
+    """The first seed's channel-level findings in the other seeds, through the matching.
+
+    ``graphs[s]``/``resampled[s]``: seed s's class graphs and ``ResampledGraphs`` (JSON) in
+    class order; ``matchings[s - 1]``: per layer, seed s's channels matched with the first
+    seed's (``ChannelMatching`` JSON); ``flagged[s]``: seed s's non-semantic channels per
+    layer; ``motifs``: the first seed's. Per class and other seed, the share of the graph's
+    vertices and edges the seed's graph keeps (``conserved``) with its spread over the
+    resamples (resample b against resample b); per vertex, how many seeds keep it; per
+    flagged channel and motif, how many seeds have it too (a motif: all its vertices and
+    edges in every one of its classes' graphs). Counts include the first seed."""
+    others = range(1, len(seeds))
+    moved = [graphs[0]] + [[translate(g, matchings[s - 1]) for g in graphs[s]] for s in others]
+    classes = []
+    for c, g in enumerate(graphs[0]):
+        per_seed = []
+        for s in others:
+            kept = conserved(g, moved[s][c])
+            b = {**resampled[s][c], "resamples": [translate(x, matchings[s - 1])
+                                                  for x in resampled[s][c]["resamples"]]}
+            spread = resampled_comparison(resampled[0][c], b, layers)["conserved"]
+            per_seed.append({"seed": seeds[s], "conserved": kept["vertices"],
+                             "conserved_edges": kept["edges"], "conserved_spread": spread})
+        holds = {v: 1 + sum(v in vertex_set(moved[s][c]) for s in others)
+                 for v in sorted(vertex_set(g))}
+        classes.append({"id": g["class"]["id"], "name": g["class"]["name"], "seeds": per_seed,
+                        "vertices": holds, "in_every_seed": sum(
+                            h == len(seeds) for h in holds.values())})
+    by_id = [{x["class"]["id"]: x for x in gs} for gs in moved]
+    motif_holds = [
+        {"id": m["id"], "classes": m["classes"], "vertices": m["vertices"],
+         "holds_in": 1 + sum(all(set(m["vertices"]) <= vertex_set(by_id[s][c]) and
+                                 {tuple(e) for e in m["edges"]} <= edge_set(by_id[s][c])
+                                 for c in m["classes"]) for s in others)}
+        for m in motifs]
+    return {"classes": classes, "motifs": motif_holds,
+            "nonsemantic": _nonsemantic_holds(seeds, flagged, matchings),
+            "matching": [{"seed": seeds[s], "layers": {
+                layer: {k: m[k] for k in ("layer_b", "channels_a", "channels_b", "matched",
+                                          "cutoff", "identity")}
+                | {"median_score": m["scores"]["p50"], "null_p99": m["null"]["p99"]}
+                for layer, m in matchings[s - 1].items()}} for s in others]}
+
+
+def _nonsemantic_holds(seeds: list[int], flagged: list[dict[str, list[int]]],
+                       matchings: list[dict[str, Any]]) -> dict[str, Any]:
+    """Each of the first seed's non-semantic channels with the number of seeds in which its
+    matched channel is flagged too; and per other seed, its flagged channels in the first
+    seed's ids (``layer:b<j>`` when unmatched)."""
+    first = [(layer, c) for layer, cs in flagged[0].items() for c in cs]
+    to_a = [{layer: channel_map(m) for layer, m in ms.items()} for ms in matchings]
+    to_b = [{layer: {a: b for b, a in cm.items()} for layer, cm in maps.items()}
+            for maps in to_a]
+    channels = [{"id": f"{layer}:{c}", "holds_in": 1 + sum(
+        to_b[s - 1].get(layer, {}).get(c) in set(flagged[s].get(layer, []))
+        for s in range(1, len(seeds)))} for layer, c in first]
+    per_seed = []
+    for s in range(1, len(seeds)):
+        ids = []
+        for layer, cs in flagged[s].items():
+            a_layer = next((x for x, m in matchings[s - 1].items() if m["layer_b"] == layer),
+                           layer)
+            ids += [f"{a_layer}:{to_a[s - 1].get(a_layer, {}).get(c, f'b{c}')}" for c in cs]
+        per_seed.append({"seed": seeds[s], "flagged": sorted(ids)})
+    return {"channels": channels, "seeds": per_seed}
+
+
 def table_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
-    """One CSV row per class: accuracy and change per seed, and how often its findings hold."""
+    """One CSV row per class: accuracy and change per seed, and how often its findings hold
+    (with the channel matching: the share of its graph each other seed keeps)."""
     seeds = result["seeds"]
-    return [{"class_id": c["id"], "class": c["name"],
+    kept = {c["id"]: c for c in result.get("channels", {}).get("classes", [])}
+
+    def conserved_columns(cid: int) -> dict[str, Any]:
+        if cid not in kept:
+            return {}
+        out: dict[str, Any] = {}
+        for x in kept[cid]["seeds"]:
+            spread = x["conserved_spread"]
+            out |= {f"conserved_seed{x['seed']}": x["conserved"],
+                    f"conserved_seed{x['seed']}_p5": spread["p5"],
+                    f"conserved_seed{x['seed']}_p95": spread["p95"]}
+        return out | {"vertices_in_every_seed": kept[cid]["in_every_seed"],
+                      "vertices": len(kept[cid]["vertices"])}
+
+    return [{"class_id": c["id"], "class": c["name"], **conserved_columns(c["id"]),
              **{f"test_accuracy_seed{s}": a for s, a in zip(seeds, c["test_accuracy"],
                                                             strict=True)},
              **{f"change_seed{s}": x for s, x in zip(seeds, c["change"], strict=True)},
@@ -106,4 +200,49 @@ def summary_markdown(result: dict[str, Any], class_names: list[str]) -> str:
         f"- A class's nearest class at a layer is the same as in seed {seeds[0]} in a median "
         f"{float(np.median(nearest)) if nearest else 0:g} of {n} seeds "
         f"({sum(h == n for h in nearest)} of {len(nearest)} class-layer pairs in every seed).",
+        *(_channel_lines(result["channels"], seeds) if "channels" in result else []),
         ""])
+
+
+def _channel_lines(channels: dict[str, Any], seeds: list[int]) -> list[str]:
+    """The channel-level findings across seeds, through the matching, as sentences."""
+    n = len(seeds)
+    lines = ["", f"Channel-level findings of seed {seeds[0]} in the other seeds, their channels "
+             "matched by the correlation of their maxima on the same images (one to one, "
+             "Hungarian; a pair counts above both the threshold and the shuffled-image null):",
+             ""]
+    for m in channels["matching"]:
+        parts = [f"{layer} {x['matched']} of {x['channels_a']} (median score "
+                 f"{x['median_score']:.2f}, null p99 {x['null_p99']:.2f})"
+                 for layer, x in m["layers"].items()]
+        lines.append(f"- Channels matched with seed {m['seed']}: " + "; ".join(parts) + ".")
+    for i, s in enumerate(seeds[1:]):
+        rows = [(c["name"], c["seeds"][i]) for c in channels["classes"]]
+        share = [x["conserved"] for _, x in rows]
+        lines.append(
+            f"- Share of each class's graph (vertices) that seed {s}'s graph keeps: median "
+            f"{float(np.median(share)):.2f} (classes {min(share):.2f} to {max(share):.2f}); per "
+            "class, with the 5th–95th percentiles over resample b of one seed against "
+            "resample b of the other: " + ", ".join(
+                f"{name} {x['conserved']:.2f} ({x['conserved_spread']['p5']:.2f}–"
+                f"{x['conserved_spread']['p95']:.2f})" for name, x in rows) + ".")
+    every = sum(c["in_every_seed"] for c in channels["classes"])
+    total = sum(len(c["vertices"]) for c in channels["classes"])
+    lines.append(f"- Graph vertices kept in every seed: {every} of {total}.")
+    flagged = channels["nonsemantic"]
+    held = [c for c in flagged["channels"] if c["holds_in"] == n]
+    lines.append(
+        f"- Non-semantic channels of seed {seeds[0]}: "
+        + (", ".join(f"{c['id']} (in {c['holds_in']} of {n} seeds)" for c in flagged["channels"])
+           if flagged["channels"] else "none")
+        + f"; {len(held)} in every seed. Flagged in the other seeds (in seed {seeds[0]}'s ids; "
+        "b<j>: unmatched): " + "; ".join(
+            f"seed {x['seed']}: {', '.join(x['flagged']) or 'none'}" for x in flagged["seeds"])
+        + ".")
+    motifs = channels["motifs"]
+    lines.append(f"- Motifs of seed {seeds[0]}: {len(motifs)}; in every seed (all vertices and "
+                 f"edges in each of the motif's classes' graphs): "
+                 f"{sum(m['holds_in'] == n for m in motifs)}" + (": " + "; ".join(
+                     f"{', '.join(m['vertices'])}" for m in motifs if m["holds_in"] == n)
+                     if any(m["holds_in"] == n for m in motifs) else "") + ".")
+    return lines

@@ -110,10 +110,12 @@ class SupportError(SummitError):
 def resampled_graph(cls: dict[str, Any], resample: dict[str, Any]) -> dict[str, Any]:
     """One resampled graph (``ResampledGraphs.resamples[b]``) in the graphs' own shape
     (``class``, ``nodes`` [{id, layer, channel}], ``edges`` [{source, target}]), so the
-    analyses measure it exactly as they measure the graph."""
+    analyses measure it exactly as they measure the graph. (A second model's vertex without a
+    matched channel, ``layer:b<j>`` (``summit.matching.translate``), has channel null.)"""
+    nodes = [(v, *v.rsplit(":", 1)) for v in resample["nodes"]]
     return {"class": cls,
-            "nodes": [{"id": v, "layer": v.rsplit(":", 1)[0], "channel": int(v.rsplit(":", 1)[1])}
-                      for v in resample["nodes"]],
+            "nodes": [{"id": v, "layer": layer, "channel": int(c) if c.isdigit() else None}
+                      for v, layer, c in nodes],
             "edges": [{"source": s, "target": t} for s, t in resample["edges"]]}
 
 

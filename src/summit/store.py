@@ -146,6 +146,11 @@ class ClassStore:
     def class_id(self) -> int:
         return int(self.attrs["class_id"])
 
+    @property
+    def layers(self) -> list[str]:
+        """The layers whose maxima the store holds."""
+        return sorted(self.group["maxima"].array_keys())
+
     def maxima(self, layer: str) -> zarr.Array:
         return self.group[f"maxima/{layer}"]
 

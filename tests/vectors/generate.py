@@ -3,6 +3,10 @@
 - ``layout.json``: graph pairs with their union and row orders as ``summit.layout`` computes
   them (checked by tests/test_layout.py and tests/js/layout.test.mjs against
   site/js/graph-layout.js).
+- ``models.json``: two models' graphs of a class (B's through a channel matching,
+  ``summit.matching.translate``) with, per vertex of their union, the renders it shows and
+  its label as the workflow's figure draws them (``summit.figures``); checked by
+  tests/test_site_vectors.py and tests/js/models.test.mjs against site/js/models.js.
 - ``site/``: a small site data folder (``data/study.json``, ``data/graphs/<id>.json``,
   ``data/panels/stability/<id>.json``) as ``summit.site.write_site`` writes it for the
   synthetic study of tests/fixtures/study.py,
@@ -26,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from summit.layout import order_rows, union
+from summit.matching import translate
 
 HERE = Path(__file__).resolve().parent
 SITE_LAYERS = [("mixed3a", 12), ("mixed3b", 16), ("mixed4a", 10)]
@@ -112,7 +117,19 @@ def _cases() -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
     hub = _graph(["in", "mid", "out"], hub_nodes, hub_edges)
     hub_b = _graph(["in", "mid", "out"], [("in", 0, 4), ("mid", 5, 8), ("out", 3, 1)],
                    [("in:0", "mid:5", 2), ("mid:5", "out:3", 1)])
+    # A second model's graph written in the first's ids through a channel matching
+    # (summit.matching.translate): a shared vertex keeps A's fields and gains B's own.
+    matching = {"l0": {"layer_b": "m0", "pairs": [{"a": 0, "b": 3, "score": 0.9, "matched": True},
+                                                  {"a": 1, "b": 0, "score": 0.2,
+                                                   "matched": False}]},
+                "l1": {"layer_b": "m1", "pairs": [{"a": 3, "b": 1, "score": 0.8, "matched": True}]},
+                "l2": {"layer_b": "m2", "pairs": [{"a": 1, "b": 1, "score": 0.7, "matched": True}]}}
+    model_b = translate(_graph(["m0", "m1", "m2"], [("m0", 3, 4), ("m0", 0, 2), ("m1", 1, 3),
+                                                    ("m1", 2, 1), ("m2", 1, 5)],
+                               [("m0:3", "m1:1", 2), ("m0:0", "m1:2", 1), ("m1:1", "m2:1", 2),
+                                ("m1:2", "m2:1", 1)]), matching)
     cases = [("ties_and_isolated", ties_a, ties_b), ("edges_skipping_layers", skip_a, skip_b),
+             ("matched_models", ties_a, model_b),
              ("hub_with_140_neighbours", hub, hub_b),
              ("empty_and_one_sided", _graph([], [], []), ties_b)]
     # Vertices with 8 or more neighbours and tied barycentres, where a plain left-to-right
@@ -128,6 +145,67 @@ def _cases() -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
                           rng.uniform(0.3, 0.8), rng.randint(1, 2))
         cases.append((f"random_{i}", a, _pair_from(rng, a, rng.uniform(0.4, 0.9))))
     return cases
+
+
+class _ProbeAtlases:
+    """Stands in for a model's featvis atlases (``summit.atlas.FeatvisAtlas`` by layer): the
+    "image" of a channel names the model, layer and channel it was taken from."""
+
+    def __init__(self, model: str) -> None:
+        self.model = model
+
+    def get(self, layer: str) -> Any:
+        model = self.model
+
+        class Layer:
+            failed: dict[int, str] = {}
+
+            @staticmethod
+            def image(channel: int) -> dict[str, Any]:
+                return {"model": model, "layer": layer, "channel": channel}
+
+        return Layer
+
+
+def model_vectors() -> dict[str, Any]:
+    """``models.json``: per case model A's graph ``a`` and model B's ``b`` in A's ids, and per
+    vertex of ``union(a, b)`` the renders (``{model, layer, channel}``, left to right) and the
+    label of the figure of two models (``summit.figures``' rules)."""
+    from summit.figures import _renders, _vertex_label
+
+    a = _graph(["l0", "l1", "l2"], [("l0", 0, 5), ("l0", 1, 3), ("l0", 2, 2), ("l1", 0, 4),
+                                    ("l1", 3, 2), ("l2", 1, 6), ("l2", 4, 1)],
+               [("l0:0", "l1:0", 2), ("l0:1", "l1:3", 1), ("l1:0", "l2:1", 3),
+                ("l1:3", "l2:4", 1)])
+    # B's second layer has A's name, the others their own; B's m0:3 is matched to A's l0:0 (in
+    # both graphs), m0:7 to l0:6 (not in A's graph), m0:0 and l1:2 are unmatched.
+    matching = {"l0": {"layer_b": "m0", "pairs": [
+        {"a": 0, "b": 3, "score": 0.9, "matched": True},
+        {"a": 6, "b": 7, "score": 0.8, "matched": True},
+        {"a": 1, "b": 0, "score": 0.2, "matched": False}]},
+        "l1": {"layer_b": "l1", "pairs": [{"a": 3, "b": 1, "score": 0.75, "matched": True},
+                                          {"a": 0, "b": 2, "score": 0.1, "matched": False}]},
+        "l2": {"layer_b": "m2", "pairs": [{"a": 1, "b": 1, "score": 0.7, "matched": True}]}}
+    b = translate(_graph(["m0", "l1", "m2"], [("m0", 3, 4), ("m0", 7, 2), ("m0", 0, 2),
+                                              ("l1", 1, 3), ("l1", 2, 1), ("m2", 1, 5)],
+                         [("m0:3", "l1:1", 2), ("m0:0", "l1:2", 1), ("m0:7", "l1:1", 1),
+                          ("l1:1", "m2:1", 2), ("l1:2", "m2:1", 1)]), matching)
+    atlases_a, atlases_b = _ProbeAtlases("a"), _ProbeAtlases("b")
+    out = []
+    for name, x, y in (("matched_models", a, b), ("one_model", a, _graph(
+            ["l0", "l1", "l2"], [("l0", 0, 1), ("l1", 5, 2)], [("l0:0", "l1:5", 1)]))):
+        vertices = [{"id": n["id"], "membership": n["membership"],
+                     "renders": [image for image, _ in _renders(n, atlases_a, atlases_b)],
+                     "label": _vertex_label(n, True)} for n in union(x, y)["nodes"]]
+        out.append({"name": name, "a": x, "b": y, "vertices": vertices})
+    return {"about": "Written by tests/vectors/generate.py from summit.figures; do not edit.",
+            "cases": out}
+
+
+def write_model_vectors(out: Path) -> None:
+    """Write ``models.json`` into ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "models.json").write_text(json.dumps(model_vectors(), indent=1) + "\n")
 
 
 def layout_vectors() -> dict[str, Any]:
@@ -217,8 +295,9 @@ def main(argv: list[str] | None = None) -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "layout.json").write_text(f'{{"about":{json.dumps(vectors["about"])},"cases":[\n'
                                      f"{cases}\n]}}\n")
+    write_model_vectors(out)
     write_site_example(out / "site")
-    print(f"wrote {out / 'layout.json'} and {out / 'site'}")
+    print(f"wrote {out / 'layout.json'}, {out / 'models.json'} and {out / 'site'}")
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from summit.config import ConfigError, validate
+from summit.errors import SummitError
 
 config.update(validate(config, source="config"))  # first: a bad setting fails before PyTorch loads
 
@@ -96,24 +97,32 @@ def _overrides() -> dict:
     return dict(workflow.config_settings.overwrite_config or {})
 
 
-def _compared_model() -> dict | None:
-    """The second model of model_comparison as a full `model` section, or None."""
+def _compared_model() -> tuple[str, dict] | None:
+    """The second study of model_comparison (its folder and full `model` section), or None."""
     mc = config["model_comparison"]
-    if mc["checkpoint"] is not None and mc["model"] is not None:
-        raise ConfigError("model_comparison: set checkpoint or model, not both")
-    if mc["checkpoint"] is not None and not TRAIN_HERE:
-        if "checkpoint" not in (_overrides().get("model_comparison") or {}):
+    chosen = [k for k in ("checkpoint", "seed", "model") if mc[k] is not None]
+    if len(chosen) > 1:
+        raise ConfigError(f"model_comparison: set one of checkpoint, seed or model, not "
+                          f"{' and '.join(chosen)}")
+    if chosen and chosen[0] != "model" and not TRAIN_HERE:
+        if chosen[0] not in (_overrides().get("model_comparison") or {}):
             return None  # the default study's comparison; this model has no checkpoints
-        raise ConfigError("model_comparison.checkpoint: only a model trained here has "
-                          "checkpoints; set model_comparison: {checkpoint: null}, or compare "
-                          "another model with model_comparison: {model: {weights: FILE}}")
+        raise ConfigError(f"model_comparison.{chosen[0]}: only a model trained here has "
+                          f"{chosen[0]}s; set model_comparison: {{{chosen[0]}: null}}, or "
+                          "compare another model with model_comparison: {model: {weights: FILE}}")
     if mc["checkpoint"] is not None:
         epoch, epochs = mc["checkpoint"], config["model"]["train"]["epochs"]
         if epoch > epochs:
             raise ConfigError(f"model_comparison.checkpoint: {epoch} is past the last "
                               f"training epoch ({epochs}); choose 1 to {epochs}")
-        return {**config["model"], "name": f"{config['model']['name']}, epoch {epoch}",
-                "weights": f"{R}/model/checkpoints/epoch{epoch}.pt"}
+        return f"{R}/comparison", {**config["model"],
+                                   "name": f"{config['model']['name']}, epoch {epoch}",
+                                   "weights": f"{R}/model/checkpoints/epoch{epoch}.pt"}
+    if mc["seed"] is not None:
+        if mc["seed"] == config["model"]["train"]["seed"]:
+            raise ConfigError(f"model_comparison.seed: {mc['seed']} is model.train.seed; "
+                              "choose another seed")
+        return f"{R}/seeds/{mc['seed']}", seed_model(mc["seed"])
     if mc["model"] is None:
         return None
     model = validate({**config, "model": {**config["model"], **mc["model"]}},
@@ -121,21 +130,41 @@ def _compared_model() -> dict | None:
     if not model["weights"] or not Path(model["weights"]).is_file():
         raise ConfigError(f"model_comparison.model.weights: {model['weights']!r} is not a "
                           "file; give the second model's state-dict file")
-    return model
+    return f"{R}/comparison", model
 
 
-# The studies: the model's under R and, with model_comparison set, the second model's under
-# R/comparison. Rules shared by both take a {study} wildcard; each study has its model.
-COMPARED = _compared_model()
-C = f"{R}/comparison"
+def seed_model(seed: int) -> dict:
+    """The model section of the net trained here from another seed."""
+    return {**config["model"], "name": f"{config['model']['name']}, seed {seed}",
+            "train": {**config["model"]["train"], "seed": seed},
+            "weights": f"{R}/seeds/{seed}/model/weights.pt"}
+
+
+# The studies: the model's under R and, with model_comparison set, the second model's (C:
+# R/comparison, or R/seeds/<seed> for a seed). Rules shared by all take a {study} wildcard;
+# each study has its model and its layers.
+_compared = _compared_model()
+C, COMPARED = _compared if _compared else (f"{R}/comparison", None)
 MODELS = {R: config["model"], **({C: COMPARED} if COMPARED else {})}
 # With model.train.seeds, the demo net trained with each other seed, a study under R/seeds.
 SEED_STUDIES = {f"{R}/seeds/{seed}": seed for seed in SEEDS}
-MODELS.update({study: {**config["model"], "name": f"{config['model']['name']}, seed {seed}",
-                       "train": {**config["model"]["train"], "seed": seed},
-                       "weights": f"{study}/model/weights.pt"}
-               for study, seed in SEED_STUDIES.items()})
-TRAINED = [R, *SEED_STUDIES] if TRAIN_HERE else []  # the studies whose net is trained here
+MODELS.update({study: seed_model(seed) for study, seed in SEED_STUDIES.items()})
+TRAINED = ([R, *SEED_STUDIES, *([C] if config["model_comparison"]["seed"] is not None else [])]
+           if TRAIN_HERE else [])  # the studies whose net is trained here
+# Each study's layers: the second model's paired by position with the model's.
+if config["model_comparison"]["layers"] is not None:
+    if not COMPARED:
+        raise ConfigError("model_comparison.layers: there is no second model; remove it or "
+                          "set model_comparison.model")
+    if len(config["model_comparison"]["layers"]) != len(LAYERS):
+        raise ConfigError(f"model_comparison.layers: {len(config['model_comparison']['layers'])}"
+                          f" layers for the {len(LAYERS)} of `layers` ({', '.join(LAYERS)}); "
+                          "give one per layer, in the same order")
+STUDY_LAYERS = {study: LAYERS for study in MODELS}
+if COMPARED:
+    STUDY_LAYERS[C] = config["model_comparison"]["layers"] or LAYERS
+# Per layer of the model, the compared model's layer its channels are matched with.
+LAYER_PAIRS = dict(zip(LAYERS, STUDY_LAYERS[C], strict=True)) if COMPARED else {}
 
 
 def weights(wildcards) -> str:
@@ -144,8 +173,14 @@ def weights(wildcards) -> str:
 
 
 def model_params(*keys, **extra):
-    """A params function: step_params with the study's own model section."""
-    return lambda wildcards: step_params(*keys, **extra, model=MODELS[wildcards.study])
+    """A params function: step_params with the study's own model section (and layers)."""
+
+    def params(wildcards) -> str:
+        own = {"model": MODELS[wildcards.study],
+               **({"layers": STUDY_LAYERS[wildcards.study]} if "layers" in keys else {})}
+        return step_params(*(k for k in keys if k != "layers"), **extra, **own)
+
+    return params
 
 
 # Every artifact's path, once. `{study}` is R or C; per class `{cls}`, per layer `{layer}`.
@@ -173,6 +208,7 @@ P = SimpleNamespace(
     examples=f"{R}/examples/{{layer}}.json",
     examples_atlas=f"{R}/examples/{{layer}}.png",
     separability=f"{R}/analysis/separability/{{layer}}.json",
+    matching="{study}/matching/{layer}.json",
     model_comparison=f"{R}/analysis/models/{{cls}}.json",
     provenance=f"{R}/provenance.json",
     site=f"{R}/site/index.html",
@@ -190,9 +226,14 @@ def per_class(template: str, study: str = "{study}") -> list[str]:
     return expand(template, cls=CLASSES, study=study, allow_missing=True)
 
 
-def per_layer(template: str, study: str = "{study}") -> list[str]:
-    """`template` for every primary layer."""
-    return expand(template, layer=LAYERS, study=study, allow_missing=True)
+def per_layer(template: str, study: str = "{study}"):
+    """`template` for every primary layer of `study`; for a template with the {study}
+    wildcard left to the rule, an input function giving the wildcard study's layers."""
+    if study == "{study}" and "{study}" in template:
+        return lambda w: expand(template, layer=STUDY_LAYERS[w.study], study=w.study,
+                                allow_missing=True)
+    return expand(template, layer=STUDY_LAYERS.get(study, LAYERS), study=study,
+                  allow_missing=True)
 
 
 WEIGHTS = at(P.weights) if TRAIN_HERE else config["model"]["weights"]
@@ -210,7 +251,8 @@ NONSEMANTIC_EXCLUDED = [P.nonsemantic] if config["graph"]["exclude_nonsemantic"]
 
 
 # The wildcards' values, constrained in the Snakefile.
-WILDCARDS = {"cls": r"\d+", "layer": "|".join(re.escape(x) for x in LAYERS),
+WILDCARDS = {"cls": r"\d+", "layer": "|".join(re.escape(x) for x in sorted(
+                 {x for layers in STUDY_LAYERS.values() for x in layers})),
              "study": "|".join(re.escape(x) for x in MODELS)}
 
 
@@ -250,10 +292,17 @@ REPORTS: list[str] = []
 # built and traced once (cached), so a wrong folder, layer, input or weights file fails here
 # in one line, not in a job.
 startup.check_dataset(config["dataset"], CLASSES)
-for _model in MODELS.values():
+for _study, _model in MODELS.items():
     _made = not _model["weights"] or Path(_model["weights"]).parent in {
         Path(at(template, study)).parent for template in (P.weights, P.epoch_weights)
         for study in TRAINED}  # trained here, checked by its job
-    _shapes = startup.check_model(_model, config["input"], LAYERS, config["dataset"],
-                                  None if _made else _model["weights"], R)
-    startup.check_channels("graph.exclude_channels", config["graph"]["exclude_channels"], _shapes)
+    try:
+        _shapes = startup.check_model(_model, config["input"], STUDY_LAYERS[_study],
+                                      config["dataset"], None if _made else _model["weights"], R)
+    except SummitError as e:  # the second model's own layers: say which setting is wrong
+        if STUDY_LAYERS[_study] == LAYERS or not str(e).startswith("layers:"):
+            raise
+        raise ConfigError(f"model_comparison.{e}") from None
+    if STUDY_LAYERS[_study] == LAYERS:  # a second model's own layers exclude nothing
+        startup.check_channels("graph.exclude_channels", config["graph"]["exclude_channels"],
+                               _shapes)

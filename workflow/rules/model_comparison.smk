@@ -14,6 +14,7 @@ rule model_comparison:
         model_b=at(P.model, C),
         resampled_a=at(P.resampled_graphs),
         resampled_b=at(P.resampled_graphs, C),
+        matchings=matchings(C),
         featvis_a=per_layer(P.featvis, R),
         featvis_b=per_layer(P.featvis, C),
         atlases_a=per_layer(P.featvis_atlas, R),

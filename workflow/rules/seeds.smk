@@ -1,6 +1,8 @@
 # With model.train.seeds: the demo net trained with each other seed is studied like the model
-# (under R/seeds/<seed>: pass, A^l, graphs), then one report says in how many seeds each
-# finding defined by class holds (accuracy, most similar pair, neighbourhoods).
+# (under R/seeds/<seed>: pass, A^l, graphs, resampled graphs, non-semantic channels, its
+# channels matched with the model's), then one report says in how many seeds each finding
+# holds: those defined by class (accuracy, most similar pair, neighbourhoods) directly, the
+# channel-level ones (graph vertices, non-semantic channels, motifs) through the matching.
 
 SEED_STUDY_LIST = [R, *SEED_STUDIES]
 if SEEDS:
@@ -12,6 +14,10 @@ rule seeds:
         metrics=[at(P.metrics, s) for s in SEED_STUDY_LIST],
         graphs=[g for s in SEED_STUDY_LIST for g in per_class(P.graph, s)],
         counts=[c for s in SEED_STUDY_LIST for c in per_layer(P.counts, s)],
+        resampled=[g for s in SEED_STUDY_LIST for g in per_class(P.resampled_graphs, s)],
+        nonsemantic=[at(P.nonsemantic, s) for s in SEED_STUDY_LIST],
+        matchings=[m for s in SEED_STUDIES for m in matchings(s)],
+        motifs=P.motifs,
     output:
         report=f"{R}/analysis/seeds.json",
         table=f"{R}/analysis/seeds.csv",

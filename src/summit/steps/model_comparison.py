@@ -1,13 +1,21 @@
-"""Stage ``model_comparison``: one class's graphs under two models side by side, and every
-class's comparison in one table and heatmap, each with its spread over the resampled graphs
-(resample b of one model's against resample b of the other's)."""
+"""Stage ``model_comparison``: one class's graphs under two models compared through the
+channel matching (stage ``matching``) and drawn as one graph, and every class's comparison
+in one table and heatmap, each with its spread over the resampled graphs (resample b of one
+model's against resample b of the other's)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from summit.artifacts import ClassGraph, ModelCard, ModelComparison, ResampledGraphs, write_csv
+from summit.artifacts import (
+    ChannelMatching,
+    ClassGraph,
+    ModelCard,
+    ModelComparison,
+    ResampledGraphs,
+    write_csv,
+)
 from summit.settings import StabilitySettings
 from summit.steps import step
 
@@ -24,29 +32,43 @@ def _accuracy(store_path: Path) -> float | None:
 @step
 def model_comparison(p: dict[str, Any], *, graph_a: Path, graph_b: Path, store_a: Path,
                      store_b: Path, model_a: Path, model_b: Path, resampled_a: Path,
-                     resampled_b: Path, featvis_a: list[Path], featvis_b: list[Path],
-                     report: Path, png: Path, pdf: Path) -> None:
-    """One class's graphs from two models side by side and what changed, with the spread
-    of what changed over the class's resampled graphs under each model."""
+                     resampled_b: Path, matchings: list[Path], featvis_a: list[Path],
+                     featvis_b: list[Path], report: Path, png: Path, pdf: Path) -> None:
+    """One class's graphs from two models compared through the channel matching (one file
+    per layer of A, in order), drawn as one graph whose matched vertices show both models'
+    renders, with the spread of what changed over the class's resampled graphs."""
     from summit.atlas import FeatvisAtlas, load_atlases
-    from summit.class_comparison import compare, resampled_comparison
-    from summit.figures import draw_side_by_side, save, spread_text
+    from summit.class_comparison import compare, conserved, resampled_comparison
+    from summit.figures import draw_matched, save, spread_text
+    from summit.layout import union
+    from summit.matching import translate
 
     a, b = ClassGraph.load(graph_a).to_json(), ClassGraph.load(graph_b).to_json()
+    matched = {m.layer_a: m.to_json() for m in map(ChannelMatching.load, matchings)}
+    b = translate(b, matched)
     labels = [ModelCard.load(x).name for x in (model_a, model_b)]
     accuracy = [_accuracy(store_a), _accuracy(store_b)]
-    spread = resampled_comparison(ResampledGraphs.load(resampled_a).to_json(),
-                                  ResampledGraphs.load(resampled_b).to_json(), a["layers"])
-    result = ModelComparison(**compare(a, b), models=labels, accuracy=accuracy, stability={
-        **spread, "min_support": StabilitySettings.from_config(p["stability"]).min_support})
+    resampled = ResampledGraphs.load(resampled_b).to_json()
+    resampled["resamples"] = [translate(x, matched) for x in resampled["resamples"]]
+    spread = resampled_comparison(ResampledGraphs.load(resampled_a).to_json(), resampled,
+                                  a["layers"])
+    kept = conserved(a, b)
+    result = ModelComparison(
+        **compare(a, b), models=labels, accuracy=accuracy, conserved=kept,
+        matching={layer: {k: m[k] for k in ("layer_b", "channels_a", "channels_b", "matched",
+                                             "cutoff", "identity")}
+                  for layer, m in matched.items()},
+        graph_b={k: b[k] for k in ("layers", "nodes", "edges")},
+        stability={**spread,
+                   "min_support": StabilitySettings.from_config(p["stability"]).min_support})
     result.save(report)
     acc = " → ".join("n/a" if x is None else f"{x:.1%}" for x in accuracy)
-    fig = draw_side_by_side(a, b, load_atlases(featvis_a, FeatvisAtlas),
-                            load_atlases(featvis_b, FeatvisAtlas), labels[0], labels[1],
-                            f"{a['class']['name']}: two models' attribution graphs "
-                            f"(vertex Jaccard {result.vertex_jaccard:.2f}"
-                            f"{spread_text(spread['vertex_jaccard'])}; accuracy on the "
-                            f"class's images {acc})")
+    fig = draw_matched(union(a, b), load_atlases(featvis_a, FeatvisAtlas),
+                       load_atlases(featvis_b, FeatvisAtlas), labels[0], labels[1],
+                       f"{a['class']['name']}: two models' attribution graphs, channels "
+                       f"matched by their responses\n{kept['vertices']:.0%} of A's vertices "
+                       f"kept{spread_text(spread['conserved'])}; vertex Jaccard "
+                       f"{result.vertex_jaccard:.2f}; accuracy on the class's images {acc}")
     save(fig, png, pdf)
 
 
@@ -69,12 +91,13 @@ def model_comparison_summary(p: dict[str, Any], *, comparisons: list[Path], tabl
         out = {"class_id": r.a["id"], "class": r.a["name"], "accuracy_a": r.accuracy[0],
                "accuracy_b": r.accuracy[1]}
         for name, value, spread in [
+                ("conserved", r.conserved["vertices"], r.stability["conserved"]),
                 ("vertex_jaccard", r.vertex_jaccard, r.stability["vertex_jaccard"]),
                 ("edge_jaccard", r.edge_jaccard, r.stability["edge_jaccard"]),
                 *((f"{layer}_jaccard", c["jaccard"], r.stability["layers"][layer])
                   for layer, c in r.layers.items())]:
             out |= {name: value, f"{name}_p5": spread["p5"], f"{name}_p95": spread["p95"]}
-        return {**out, "changes_most_support": share}
+        return {**out, "conserved_edges": r.conserved["edges"], "changes_most_support": share}
 
     write_csv(table, [row(r, most["shares"][i]) for i, r in enumerate(results)])
     save(draw_model_summary([r.to_json() for r in results], most), png, pdf)

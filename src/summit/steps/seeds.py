@@ -1,34 +1,58 @@
-"""Stage ``seeds``: the demo net retrained with other seeds; which class-level findings hold."""
+"""Stage ``seeds``: the demo net retrained with other seeds; which findings hold, those
+defined by class directly and the channel-level ones through the channel matching."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from summit.artifacts import ActivationCounts, ClassGraph, read_json, write_csv, write_json
+from summit.artifacts import (
+    ActivationCounts,
+    ChannelMatching,
+    ClassGraph,
+    MotifsReport,
+    NonsemanticReport,
+    ResampledGraphs,
+    read_json,
+    write_csv,
+    write_json,
+)
 from summit.steps import step
 
 
 @step
 def seeds(p: dict[str, Any], *, metrics: list[Path], graphs: list[Path], counts: list[Path],
+          resampled: list[Path], nonsemantic: list[Path], matchings: list[Path], motifs: Path,
           report: Path, table: Path, markdown: Path) -> None:
-    """Accuracy, most similar pair and neighbourhoods per seed; in how many seeds each holds.
+    """Per seed its findings, and in how many seeds each of the first seed's holds.
 
-    ``metrics`` has one file per seed (``p["seeds"]``, the study's own first), ``graphs``
-    the seeds' class graphs seed by seed in class order, ``counts`` their A^l per layer."""
+    ``metrics`` and ``nonsemantic`` have one file per seed (``p["seeds"]``, the study's own
+    first), ``graphs`` and ``resampled`` the seeds' class graphs seed by seed in class
+    order, ``counts`` their A^l per layer, ``matchings`` each other seed's channels matched
+    with the first's, seed by seed in layer order; ``motifs`` are the first seed's."""
     from summit.artifacts import write_text
-    from summit.seeds import seed_report, summary_markdown, table_rows
+    from summit.seeds import channel_report, seed_report, summary_markdown, table_rows
 
-    n, classes, layers = len(p["seeds"]), p["class_ids"], p["layers"]
-    graph_json = [ClassGraph.load(x).to_json() for x in graphs]
-    layer_counts = [ActivationCounts.load(x) for x in counts]
+    classes, layers = p["class_ids"], p["layers"]
+
+    def per_seed(items: list[Any], size: int) -> list[list[Any]]:
+        """Seed by seed: consecutive runs of ``size`` items."""
+        return [items[s * size:(s + 1) * size] for s in range(len(items) // size)]
+
+    graph_json = per_seed([ClassGraph.load(x).to_json() for x in graphs], len(classes))
     result = seed_report(
-        p["seeds"], [read_json(x) for x in metrics],
-        [graph_json[s * len(classes):(s + 1) * len(classes)] for s in range(n)],
-        [[c.counts for c in layer_counts[s * len(layers):(s + 1) * len(layers)]]
-         for s in range(n)],
+        p["seeds"], [read_json(x) for x in metrics], graph_json,
+        [[ActivationCounts.load(x).counts for x in group]
+         for group in per_seed(counts, len(layers))],
         layers, classes, p["class_names"], p["neighbours"]["k"],
         p["neighbours"]["figure_classes"])
+    result["channels"] = channel_report(
+        p["seeds"], graph_json,
+        per_seed([ResampledGraphs.load(x).to_json() for x in resampled], len(classes)),
+        [{m.layer_a: m.to_json() for m in group}
+         for group in per_seed([ChannelMatching.load(x) for x in matchings], len(layers))],
+        [NonsemanticReport.load(x).flagged for x in nonsemantic],
+        MotifsReport.load(motifs).motifs, layers)
     write_json(report, result)
     write_csv(table, table_rows(result))
     write_text(markdown, summary_markdown(result, p["class_names"]))

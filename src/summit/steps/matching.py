@@ -1,0 +1,27 @@
+"""Stage ``matching``: one layer pair's channels of the model and a second model (another
+checkpoint, seed or architecture) matched by what they respond to on the same images."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from summit.artifacts import ChannelMatching, ModelCard
+from summit.steps import step
+
+
+@step
+def matching(p: dict[str, Any], *, stores_a: list[Path], stores_b: list[Path], model_a: Path,
+             model_b: Path, report: Path) -> None:
+    """Correlate the two models' channel maxima over a sample of the images both stored,
+    assign channels one to one (Hungarian) and test the scores against shuffled images."""
+    from summit.matching import match_layer, sample_maxima
+
+    m = p["matching"]
+    x, y = sample_maxima(stores_a, stores_b, p["layer_a"], p["layer_b"], m["max_images"],
+                         m["seed"])
+    result = match_layer(x, y, threshold=m["threshold"], top=m["top_images"],
+                         resamples=m["null_resamples"], seed=m["seed"])
+    ChannelMatching(layer_a=p["layer_a"], layer_b=p["layer_b"],
+                    models=[ModelCard.load(model_a).name, ModelCard.load(model_b).name],
+                    **result).save(report)
