@@ -20,7 +20,8 @@ const membership = (inA, inB) => (inA && inB ? 'both' : inA ? 'a' : 'b');
 /**
  * Union of two graphs as `{layers, nodes, edges}` (summit.layout.union). Vertices are matched
  * by `id` and edges by (source, target); each keeps the fields of its record in `a` (else
- * `b`; a vertex in both also gains `b`'s other fields, e.g. a second model's own channel), with `membership` "a" (only in `a`), "b" (only in `b`) or "both"; vertices also get
+ * `b`; a vertex in both also gains `b`'s other fields, e.g. a second model's own channel),
+ * with `membership` "a" (only in `a`), "b" (only in `b`) or "both"; vertices also get
  * `counts` {a, b} (null where absent) and `count` the larger, edges `weight` the larger.
  * Vertices are sorted by id, edges by (source, target); layers are `a`'s, else `b`'s.
  */
