@@ -243,3 +243,45 @@ def test_the_class_that_changes_most_has_the_share_of_resamples_it_changes_most_
                                    [0.6] * 4], 0.9)
     assert planted["support"] == 1 and planted["tentative"] is False
     assert changes_most([], [], 0.9) is None
+
+
+def test_conserved_is_the_share_of_a_graph_the_other_keeps():
+    from summit.class_comparison import conserved
+
+    rng = np.random.default_rng(11)
+    for _ in range(20):
+        a, b = _random_graph(rng, 0), _random_graph(rng, 0)
+        va, vb = {n["id"] for n in a["nodes"]}, {n["id"] for n in b["nodes"]}
+        ea = {(e["source"], e["target"]) for e in a["edges"]}
+        eb = {(e["source"], e["target"]) for e in b["edges"]}
+        got = conserved(a, b)
+        assert got["vertices"] == (round(len(va & vb) / len(va), 6) if va else 1.0)
+        assert got["edges"] == (round(len(ea & eb) / len(ea), 6) if ea else 1.0)
+    assert conserved(a, a) == {"vertices": 1.0, "edges": 1.0}
+
+
+def test_models_markdown_states_what_each_class_keeps_with_its_spread():
+    from summit.class_comparison import models_markdown
+
+    def result(cid, name, kept, p5, p95, jaccard):
+        return {"a": {"id": cid, "name": name}, "models": ["seed 0", "seed 1"],
+                "conserved": {"vertices": kept, "edges": kept / 2},
+                "vertex_jaccard": jaccard,
+                "stability": {"conserved": {"p5": p5, "p95": p95}},
+                "matching": {"l1": {"layer_b": "l1", "matched": 60, "channels_a": 64,
+                                    "channels_b": 64, "median_score": 0.81, "null_p99": 0.05,
+                                    "identity": 0.02},
+                             "l2": {"layer_b": "m2", "matched": 10, "channels_a": 32,
+                                    "channels_b": 48, "median_score": 0.4, "null_p99": 0.06,
+                                    "identity": 0.0}}}
+
+    text = models_markdown([result(0, "Bag", 0.75, 0.6, 0.8, 0.5),
+                            result(1, "Coat", 0.25, 0.2, 0.4, 0.1)],
+                           {"index": 1, "support": 0.94, "tentative": False})
+    assert "seed 0 (A) and seed 1 (B)" in text
+    assert "l1 60 of 64, median score 0.81 (null p99 0.05), the same index in 2%" in text
+    assert "l2 10 of 32 (B's m2: 48)" in text
+    assert "median 0.50 (classes 0.25 to 0.75)" in text
+    assert "Bag 0.75 (0.60–0.80), Coat 0.25 (0.20–0.40)" in text
+    assert "Coat, the least in 94% of the resamples." in text
+    assert models_markdown([], None) == ""

@@ -434,10 +434,18 @@ def test_the_default_study_plans_every_rule_with_the_default_profile(tmp_path):
     assert rules - jobs.keys() == {"seeds"}  # only with model.train.seeds
     assert jobs["class_figure"] == 10 and jobs["aggregate"] == 20  # both models, 10 classes
     assert "Shell command: summit train" in out  # the profile's printshellcmds
-    # Two more seeds: two more nets trained and studied (pass, A^l, graphs), one report.
+    assert jobs["matching"] == 4  # the checkpoint's channels matched, layer by layer
+    # Two more seeds: two more nets trained and studied (pass, A^l, graphs, resampled graphs,
+    # non-semantic channels, channels matched with the model's), one report.
     seeds, _ = plan(model={"kind": "demo", "name": "Demo", "train": {"seeds": [1, 2]}})
     assert seeds["seeds"] == 1 and seeds["train"] == 3 and seeds["aggregate"] == 40
-    assert seeds["graph"] == 40 and seeds["activations"] == 16
+    assert seeds["graph"] == 40 and seeds["activations"] == 16 and seeds["stability"] == 40
+    assert seeds["matching"] == 12 and seeds["nonsemantic"] == 3  # the model's and the seeds'
+    # Compared with seed 1 instead of the checkpoint: seed 1's study serves both.
+    both, _ = plan(model={"kind": "demo", "name": "Demo", "train": {"seeds": [1, 2]}},
+                   model_comparison={"checkpoint": None, "seed": 1})
+    assert both["train"] == 3 and both["aggregate"] == 30 and both["matching"] == 8
+    assert both["model_comparison"] == 10
 
 
 @e2e

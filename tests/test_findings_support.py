@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from summit.artifacts import (
+    ChannelMatching,
     ClassGraph,
     ClassPairsReport,
     ModelCard,
@@ -122,6 +123,17 @@ def test_model_comparison_steps_write_the_spread_and_the_headlines_support(tmp_p
                   layers=["l1", "l2", "l3"]).save(path := tmp_path / f"{name}.json")
         cards.append(path)
     p = {"stability": STABILITY}
+    # the checkpoints' channels matched to themselves: the comparison is the index one
+    matchings = []
+    for layer in ("l1", "l2", "l3"):
+        ChannelMatching(
+            layer_a=layer, layer_b=layer, models=["epoch 1", "epoch 3"], channels_a=64,
+            channels_b=64, n_images=100, threshold=0.5, cutoff=0.5, top_images=20, matched=64,
+            identity=1.0, pairs=[{"a": c, "b": c, "score": 0.9, "overlap": 1.0, "matched": True}
+                                 for c in range(64)],
+            unmatched_a=[], unmatched_b=[], scores={"p50": 0.9},
+            null={"p99": 0.1}).save(path := tmp_path / f"matching_{layer}.json")
+        matchings.append(path)
     reports = []
     for c in range(3):
         stores = []
@@ -133,14 +145,19 @@ def test_model_comparison_steps_write_the_spread_and_the_headlines_support(tmp_p
         run["model_comparison"](p, graph_a=files_a[c], graph_b=files_b[c], store_a=stores[0],
                                 store_b=stores[1], model_a=cards[0], model_b=cards[1],
                                 resampled_a=resampled_a[c], resampled_b=resampled_b[c],
-                                featvis_a=[], featvis_b=[], report=reports[-1],
+                                matchings=matchings, featvis_a=[], featvis_b=[],
+                                report=reports[-1],
                                 png=tmp_path / f"{c}.png", pdf=tmp_path / f"{c}.pdf")
         got = ModelComparison.load(reports[-1])
         assert got.stability == {**resampled_comparison(records_a[c], records_b[c],
                                                         graphs_a[c]["layers"]),
                                  "min_support": 0.7}
+        assert got.conserved["vertices"] == pytest.approx(
+            len(got.vertices["both"]) / len(graphs_a[c]["nodes"]), abs=1e-6)
     run["model_comparison_summary"](p, comparisons=reports, table=tmp_path / "mc.csv",
-                                    png=tmp_path / "mc.png", pdf=tmp_path / "mc.pdf")
+                                    markdown=tmp_path / "mc.md", png=tmp_path / "mc.png",
+                                    pdf=tmp_path / "mc.pdf")
+    assert "epoch 1 (A) and epoch 3 (B)" in (tmp_path / "mc.md").read_text()
     loaded = [ModelComparison.load(x) for x in reports]
     most = changes_most([r.vertex_jaccard for r in loaded],
                         [r.stability["vertex_jaccards"] for r in loaded], 0.7)

@@ -220,3 +220,38 @@ def changes_most(point: list[float], resampled: list[list[float]],
     i = int(np.argmin(point))
     return {"index": i, "support": shares[i], "tentative": tentative(shares[i], min_support),
             "shares": shares}
+
+
+def models_markdown(results: list[dict[str, Any]], most: dict[str, Any] | None) -> str:
+    """The run's sentences on two models' graphs, compared through the channel matching
+    (``results``: every class's ``ModelComparison`` as JSON; ``most``: ``changes_most``)."""
+    if not results:
+        return ""
+    first = results[0]
+    a, b = first["models"]
+    layers = "; ".join(
+        f"{layer} {m['matched']} of {m['channels_a']}"
+        + (f" (B's {m['layer_b']}: {m['channels_b']})" if m["layer_b"] != layer else "")
+        + f", median score {m['median_score']:.2f} (null p99 {m['null_p99']:.2f}), the same "
+        f"index in {m['identity']:.0%}" for layer, m in first["matching"].items())
+    kept = [r["conserved"]["vertices"] for r in results]
+    edges = [r["conserved"]["edges"] for r in results]
+    lines = [
+        f"{a} (A) and {b} (B) on the same images, B's channels matched to A's by the "
+        "correlation of their maxima (one to one, Hungarian; a pair counts at or above both "
+        "the threshold and the shuffled-image null's 99th percentile):", "",
+        f"- Channels matched per layer: {layers}.",
+        f"- Share of each class's graph (A's vertices) that B's graph keeps: median "
+        f"{float(np.median(kept)):.2f} (classes {min(kept):.2f} to {max(kept):.2f}); of its "
+        f"edges: median {float(np.median(edges)):.2f}. Per class, with the 5th–95th "
+        "percentiles over resample b of A against resample b of B: " + ", ".join(
+            f"{r['a']['name']} {r['conserved']['vertices']:.2f} "
+            f"({r['stability']['conserved']['p5']:.2f}–{r['stability']['conserved']['p95']:.2f})"
+            for r in results) + "."]
+    if most is not None:
+        r = results[most["index"]]
+        lines.append(f"- The class whose graphs share least (vertex Jaccard "
+                     f"{r['vertex_jaccard']:.2f}): {r['a']['name']}, the least in "
+                     f"{most['support']:.0%} of the resamples"
+                     + (" (tentative)." if most["tentative"] else "."))
+    return "\n".join([*lines, ""])

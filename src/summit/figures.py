@@ -155,7 +155,9 @@ def _draw_vertex(ax: plt.Axes, x: float, y: float, r: float, renders: list[Rende
         else:
             style = {"facecolor": ring or "#0072B2", "edgecolor": ring or "#3d4650",
                      "linewidth": 2.2 if ring else 0.8}
-        shape = Wedge((x, y), r, start, end, transform=ax.transData, zorder=3, **style)
+        shape = (Circle((x, y), r, transform=ax.transData, zorder=3, **style)
+                 if len(renders) == 1 else
+                 Wedge((x, y), r, start, end, transform=ax.transData, zorder=3, **style))
         ax.add_patch(shape)
         if image is not None and not failed:
             shown = ax.imshow(image, cmap="gray" if image.ndim == 2 else None, vmin=0, vmax=1,

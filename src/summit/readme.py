@@ -22,7 +22,7 @@ FIGURES = {"class_graph": "graphs/9.png", "nonsemantic": "nonsemantic.png",
            "model_comparison": "model_comparison.png",
            "model_side_by_side": "models/9.png"}
 # The run's passages the README quotes (under results/analysis), when the run wrote them.
-PASSAGES = ("findings", "stability", "faithfulness", "seeds")
+PASSAGES = ("findings", "stability", "faithfulness", "model_comparison", "seeds")
 MAX_WIDTH = 1400  # pixels of a README copy
 
 

@@ -45,6 +45,7 @@ rule model_comparison_summary:
         comparisons=per_class(P.model_comparison),
     output:
         table=f"{R}/analysis/model_comparison.csv",
+        markdown=f"{R}/analysis/model_comparison.md",
         png=report(P.figure.format(name="model_comparison", ext="png"),
                    caption="../report/model_comparison.rst", category="Paper figures"),
         pdf=P.figure.format(name="model_comparison", ext="pdf"),

@@ -57,6 +57,7 @@ def model_comparison(p: dict[str, Any], *, graph_a: Path, graph_b: Path, store_a
         **compare(a, b), models=labels, accuracy=accuracy, conserved=kept,
         matching={layer: {k: m[k] for k in ("layer_b", "channels_a", "channels_b", "matched",
                                              "cutoff", "identity")}
+                  | {"median_score": m["scores"]["p50"], "null_p99": m["null"]["p99"]}
                   for layer, m in matched.items()},
         graph_b={k: b[k] for k in ("layers", "nodes", "edges")},
         stability={**spread,
@@ -74,12 +75,13 @@ def model_comparison(p: dict[str, Any], *, graph_a: Path, graph_b: Path, store_a
 
 @step
 def model_comparison_summary(p: dict[str, Any], *, comparisons: list[Path], table: Path,
-                             png: Path, pdf: Path) -> None:
-    """Every class's model comparison in one table and one heatmap: the Jaccards' spread
-    over the resamples, and the support of "this class changes most" (lowest vertex
-    Jaccard) for every class."""
+                             markdown: Path, png: Path, pdf: Path) -> None:
+    """Every class's model comparison in one table, the run's sentences and one heatmap:
+    the share of each graph kept and the Jaccards with their spread over the resamples, and
+    the support of "this class changes most" (lowest vertex Jaccard) for every class."""
     from summit.analysis_figures import draw_model_summary
-    from summit.class_comparison import changes_most
+    from summit.artifacts import write_text
+    from summit.class_comparison import changes_most, models_markdown
     from summit.figures import save
 
     results = [ModelComparison.load(x) for x in comparisons]
@@ -100,4 +102,5 @@ def model_comparison_summary(p: dict[str, Any], *, comparisons: list[Path], tabl
         return {**out, "conserved_edges": r.conserved["edges"], "changes_most_support": share}
 
     write_csv(table, [row(r, most["shares"][i]) for i, r in enumerate(results)])
+    write_text(markdown, models_markdown([r.to_json() for r in results], most))
     save(draw_model_summary([r.to_json() for r in results], most), png, pdf)
