@@ -13,7 +13,7 @@ from summit.analysis_figures import (
     draw_separability,
 )
 from summit.atlas import FeatvisAtlas
-from summit.class_comparison import compare
+from summit.class_comparison import compare, conserved
 from summit.figures import (
     MEMBERSHIP_COLORS,
     draw_class_pair,
@@ -205,7 +205,8 @@ def test_model_summary_figure():
     rng = np.random.default_rng(4)
     a, b = _random_graph(rng, 0), _random_graph(rng, 0)
     c = compare(a, b)
-    c.update({"models": ["epoch 1", "epoch 3"], "accuracy": [0.5, 0.9]})
+    c.update({"models": ["epoch 1", "epoch 3"], "accuracy": [0.5, 0.9],
+              "conserved": conserved(a, b)})
     fig = draw_model_summary([c, {**c, "a": {"id": 1, "name": "Bag"}}])
     assert "Bag" in _texts(fig)
     image = [x for x in fig.axes[0].get_children() if isinstance(x, AxesImage)][0]
@@ -244,7 +245,8 @@ def test_many_layers_turn_the_column_labels_upright_few_stay_level():
     # the separability heatmap, its dense-layer panel and the model comparison's heatmap
     rng = np.random.default_rng(6)
     a, b = _random_graph(rng, 0), _random_graph(rng, 0)
-    c = {**compare(a, b), "models": ["epoch 1", "epoch 3"], "accuracy": [0.5, 0.9]}
+    c = {**compare(a, b), "models": ["epoch 1", "epoch 3"], "accuracy": [0.5, 0.9],
+         "conserved": conserved(a, b)}
     for n, upright in ((2, False), (11, True)):
         names = [f"features.{i}" for i in range(1, n + 1)]
         layer = {"channels_per_class": 2, "classes": [
@@ -328,17 +330,45 @@ def test_the_model_summary_shows_the_spread_and_the_headlines_support():
     c.update({"models": ["epoch 1", "epoch 3"], "accuracy": [0.5, 0.9]})
     spread = {"mean": 0.5, "p5": 0.3, "p95": 0.7}
     records = [{**c, "a": {"id": i, "name": f"{LONG} {i}"}, "vertex_jaccard": 0.5 + 0.1 * i,
+                "conserved": {"vertices": 0.6, "edges": 0.4},
                 "stability": {"vertex_jaccard": {**spread, "p5": 0.2 + 0.1 * i},
-                              "edge_jaccard": spread}} for i in range(3)]
+                              "edge_jaccard": spread, "conserved": spread}} for i in range(3)]
     fig = draw_model_summary(records, {"index": 0, "support": 0.62, "tentative": True,
                                        "shares": [0.62, 0.3, 0.08]})
     text = _texts(fig)
     assert f"changes most: {LONG} 0" in text and "support 0.62, tentative" in text
     bars = [x for x in fig.axes[1].containers if isinstance(x, ErrorbarContainer)]
-    assert len(bars) == 2  # vertices and edges, one bar per class
-    segments = bars[0].lines[2][0].get_segments()
+    assert len(bars) == 3  # A's vertices kept, vertex and edge Jaccard, one bar per class
+    segments = bars[1].lines[2][0].get_segments()
     assert [x for s in segments for x in (s[0][0], s[1][0])] == pytest.approx(
         [0.2, 0.7, 0.3, 0.7, 0.4, 0.7])
     assert_texts_inside(fig)
     assert_no_text_overlaps(fig)
     draw_model_summary(records[:1])  # no headline, still drawn
+
+
+def test_matching_figure_draws_each_layers_scores_against_the_null():
+    from matplotlib.lines import Line2D
+
+    from summit.analysis_figures import draw_matching
+    from summit.matching import match_layer
+
+    rng = np.random.default_rng(9)
+    x = rng.gamma(2.0, size=(400, 6))
+    y = np.concatenate([x[:, :3] + 0.5 * rng.gamma(2.0, size=(400, 3)),
+                        rng.gamma(2.0, size=(400, 5))], axis=1)
+    records = [{"layer_a": "mixed3a", "layer_b": name, "models": ["seed 0", "seed 1"],
+                **match_layer(x, y, threshold=0.3, top=10, resamples=5, seed=0)}
+               for name in ("mixed3a", "conv2")]
+    fig = draw_matching(records)
+    text = _texts(fig)
+    assert "mixed3a ↔ conv2" in text and "3 of 6 matched (B: 8)" in text
+    assert "A = seed 0, B = seed 1" in text
+    ax = fig.axes[0]
+    lines = [line for line in ax.get_lines() if isinstance(line, Line2D)]
+    observed = sorted((p["score"] for p in records[0]["pairs"]), reverse=True)
+    assert np.allclose(lines[0].get_ydata(), observed)
+    assert np.allclose(lines[1].get_ydata(), records[0]["null"]["ranked"])
+    assert records[0]["null"]["ranked"][0] >= records[0]["null"]["ranked"][-1]
+    assert_texts_inside(fig)
+    plt.close(fig)

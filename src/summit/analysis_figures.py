@@ -308,9 +308,10 @@ def _spread_bars(ax: plt.Axes, y: np.ndarray, values: list[float],
 
 def draw_model_summary(results: list[dict[str, Any]],
                        headline: dict[str, Any] | None = None) -> plt.Figure:
-    """Per class and layer, how much of the class's graph two models share (vertex Jaccard),
-    each class's vertex and edge Jaccard with their spread over the resamples (error bars,
-    5th–95th percentile), and the accuracies. ``headline`` (``changes_most``) names the
+    """Per class and layer, how much of the class's graph two models share (vertex Jaccard,
+    through the channel matching), each class's share of A's vertices kept and vertex and
+    edge Jaccard with their spread over the resamples (error bars, 5th–95th percentile), and
+    the accuracies. ``headline`` (``changes_most``) names the
     class that changes most with its support."""
     from summit.figures import spread_text, support_text
 
@@ -325,15 +326,17 @@ def draw_model_summary(results: list[dict[str, Any]],
                  loc="left")
     y = np.arange(len(results))
     spreads = [r.get("stability") or {} for r in results]
-    _spread_bars(ax3, y - 0.15, [r["vertex_jaccard"] for r in results],
-                 [s.get("vertex_jaccard") for s in spreads], "#009E73", "vertices")
-    _spread_bars(ax3, y + 0.15, [r["edge_jaccard"] for r in results],
-                 [s.get("edge_jaccard") for s in spreads], "#8c96a0", "edges")
+    _spread_bars(ax3, y - 0.22, [r["conserved"]["vertices"] for r in results],
+                 [s.get("conserved") for s in spreads], "#0072B2", "A's vertices kept")
+    _spread_bars(ax3, y, [r["vertex_jaccard"] for r in results],
+                 [s.get("vertex_jaccard") for s in spreads], "#009E73", "vertex Jaccard")
+    _spread_bars(ax3, y + 0.22, [r["edge_jaccard"] for r in results],
+                 [s.get("edge_jaccard") for s in spreads], "#8c96a0", "edge Jaccard")
     ax3.set_yticks(y, [])
     ax3.set_ylim(len(results) - 0.5, -0.5)
     ax3.set_xlim(-0.02, 1.02)
-    ax3.set_xlabel("Jaccard, all layers\n(bars: 5th–95th percentile over resamples)",
-                   fontsize=8)
+    ax3.set_xlabel("share kept / Jaccard, all layers\n(bars: 5th–95th percentile over "
+                   "resamples)", fontsize=8)
     legend3 = ax3.legend(fontsize=7.5, frameon=False, loc="lower left", bbox_to_anchor=(0, 1.0),
                          ncol=2)
     a = [np.nan if r["accuracy"][0] is None else r["accuracy"][0] for r in results]
@@ -347,7 +350,8 @@ def draw_model_summary(results: list[dict[str, Any]],
     ax2.set_xlabel("accuracy on the class's images", fontsize=8)
     legend = ax2.legend(fontsize=7.5, frameon=False, loc="lower left", bbox_to_anchor=(0, 1.0))
     plain_text([*legend.get_texts(), *legend3.get_texts()])
-    title = "Two models on the same data: how the attribution graphs changed"
+    title = ("Two models on the same data: how the attribution graphs changed "
+             "(channels matched by their responses)")
     if headline is not None:
         i = headline["index"]
         title += (f"\nchanges most: {names[i]} (vertex Jaccard {results[i]['vertex_jaccard']:.2f}"
@@ -355,6 +359,38 @@ def draw_model_summary(results: list[dict[str, Any]],
                   f"{support_text(headline['support'], headline['tentative'])})")
     plain_text([fig.suptitle(title, fontsize=11, x=0.01, ha="left")])
     _unclash_xticklabels(fig, ax)
+    return fig
+
+
+def draw_matching(matchings: list[dict[str, Any]]) -> plt.Figure:
+    """Per layer pair, the match score of every assigned pair of channels, best first,
+    against the shuffled-image null's best-first scores (95th percentile per rank over the
+    shuffles), with the cutoff a matched pair reaches (``ChannelMatching`` records)."""
+    n = max(len(matchings), 1)
+    fig, axes = plt.subplots(1, n, figsize=(3.6 * n + 0.6, 3.6), squeeze=False, sharey=True)
+    for ax, m in zip(axes[0], matchings, strict=False):
+        scores = np.sort([p["score"] for p in m["pairs"]])[::-1]
+        rank = np.arange(1, len(scores) + 1)
+        ax.plot(rank, scores, color="#0072B2", linewidth=1.8, label="the two models")
+        if m["null"].get("ranked"):
+            ax.plot(rank, m["null"]["ranked"], color="#8c96a0", linewidth=1.2, linestyle="--",
+                    label="images shuffled (p95)")
+        ax.axhline(m["cutoff"], color="#b2182b", linewidth=0.9, linestyle=":",
+                   label=f"cutoff {m['cutoff']:.2f}")
+        pair = m["layer_a"] if m["layer_a"] == m["layer_b"] else f"{m['layer_a']} ↔ {m['layer_b']}"
+        ax.set_title(f"{pair}\n{m['matched']} of {m['channels_a']} matched"
+                     + (f" (B: {m['channels_b']})" if m["channels_b"] != m["channels_a"] else "")
+                     + f"; same index {m['identity']:.0%}", fontsize=8.5, loc="left")
+        ax.set_xlabel("pair, best first", fontsize=8)
+        ax.set_ylim(-0.2, 1.02)
+        ax.tick_params(labelsize=7.5)
+    axes[0, 0].set_ylabel("correlation of the pair's maxima", fontsize=8)
+    legend = axes[0, 0].legend(fontsize=7, frameon=False, loc="lower left")
+    models = matchings[0]["models"] if matchings else ["A", "B"]
+    title = fig.suptitle(f"Channels matched by their responses: A = {models[0]}, "
+                         f"B = {models[1]}", fontsize=10.5, x=0.01, ha="left")
+    plain_text([*legend.get_texts(), title, *(ax.title for ax in axes[0])])
+    fig.tight_layout()
     return fig
 
 

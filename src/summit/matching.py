@@ -100,7 +100,8 @@ def match_layer(x: np.ndarray, y: np.ndarray, *, threshold: float, top: int,
     Returns ``pairs`` (every assigned pair: ``a``, ``b``, ``score``, ``overlap`` of top
     images, ``matched``), ``unmatched_a``/``unmatched_b`` (channels with no matched
     partner), ``cutoff`` (max of ``threshold`` and the null's 99th percentile), ``scores``
-    and ``null`` (distributions), ``identity`` (share of A's channels matched to the same
+    and ``null`` (distributions; the null's ``ranked``: per rank, best first, the 95th
+    percentile over the shuffles), ``identity`` (share of A's channels matched to the same
     index, for checkpoints of one run) and ``matched``/``n_images``."""
     if len(x) != len(y):
         raise MatchingError(f"{len(x)} images of model A against {len(y)} of model B")
@@ -125,7 +126,16 @@ def match_layer(x: np.ndarray, y: np.ndarray, *, threshold: float, top: int,
         "unmatched_b": sorted(set(range(y.shape[1])) - matched_b),
         "scores": _quantiles(values),
         "null": {"resamples": resamples, **_quantiles(null),
-                 "above_null_max": int((values > null.max()).sum()) if null.size else None}}
+                 "above_null_max": int((values > null.max()).sum()) if null.size else None,
+                 "ranked": _ranked(null)}}
+
+
+def _ranked(null: np.ndarray) -> list[float]:
+    """Per rank (best first), the 95th percentile over the shuffles of the rank's score."""
+    if not null.size:
+        return []
+    best_first = -np.sort(-null, axis=1)
+    return [round(float(v), 6) for v in np.percentile(best_first, 95, axis=0)]
 
 
 def common_rows(index_a: np.ndarray, index_b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

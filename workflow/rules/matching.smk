@@ -1,6 +1,7 @@
 # Per layer of the model: its channels matched with the paired layer's of a second study (the
 # model_comparison study, each seed's), by the correlation of their maxima on the same images
-# (the stores both passes wrote), for comparisons that do not rely on channel indices.
+# (the stores both passes wrote), for comparisons that do not rely on channel indices; and
+# one figure of the model_comparison study's scores against the shuffled-image null.
 
 
 def matched_layer(wildcards) -> str:
@@ -37,5 +38,32 @@ rule matching:
     resources:
         mem_mb=1000 + config["matching"]["max_images"] // 10,
         runtime=20,
+    shell:
+        STEP
+
+
+if COMPARED:
+    ANALYSIS_FIGURES.extend(figures("matching"))
+
+
+rule matching_figure:
+    input:
+        matchings=matchings(C),
+    output:
+        png=P.figure.format(name="matching", ext="png"),
+        pdf=P.figure.format(name="matching", ext="pdf"),
+    params:
+        p=step_params(),
+        args=step_args("matching_figure"),
+    log:
+        f"{R}/logs/matching_figure.log",
+    benchmark:
+        f"{R}/benchmarks/matching_figure.tsv"
+    conda:
+        "../../envs/summit.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     shell:
         STEP

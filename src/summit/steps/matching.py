@@ -25,3 +25,12 @@ def matching(p: dict[str, Any], *, stores_a: list[Path], stores_b: list[Path], m
     ChannelMatching(layer_a=p["layer_a"], layer_b=p["layer_b"],
                     models=[ModelCard.load(model_a).name, ModelCard.load(model_b).name],
                     **result).save(report)
+
+
+@step
+def matching_figure(p: dict[str, Any], *, matchings: list[Path], png: Path, pdf: Path) -> None:
+    """Every layer pair's match scores, best first, against the shuffled-image null."""
+    from summit.analysis_figures import draw_matching
+    from summit.figures import save
+
+    save(draw_matching([ChannelMatching.load(x).to_json() for x in matchings]), png, pdf)
