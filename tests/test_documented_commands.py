@@ -65,6 +65,9 @@ DOCUMENTED: dict[str, list[str]] = {
     "snakemake --cores all": [DEFAULT_STUDY],
     "snakemake --cores all --configfile my.yaml": [DEFAULT_STUDY],
     "snakemake --cores all --configfile FILE": [DEFAULT_STUDY],
+    "snakemake --cores all --configfile config/examples/demo_seeds.yaml": [DEFAULT_STUDY],
+    "python -m summit.readme results --only seeds": [
+        f"{THIS}::test_readme_pastes_a_runs_passages"],
     "snakemake --report report.html": [f"{THIS}::test_report_packs_the_figures"],
     "snakemake --unlock": [f"{THIS}::test_unlock"],
     "snakemake --executor slurm": [SLURM],
@@ -280,6 +283,16 @@ def test_readme_pastes_a_runs_passages(tmp_path):
     assert (demo / "faithfulness.md").read_text(encoding="utf-8") == "- new 1.25\n"
     with Image.open(demo / "motifs.png") as copy:
         assert copy.size == (1400, 350)
+    # --only: a later run's passage alone, the others as they were
+    (results / "analysis" / "faithfulness.md").write_text("- newer\n", encoding="utf-8")
+    (results / "analysis" / "seeds.md").write_text("- seeds\n", encoding="utf-8")
+    readme.write_text(readme.read_text(encoding="utf-8") +
+                      "<!-- seeds:start -->\nold\n<!-- seeds:end -->\n", encoding="utf-8")
+    run = _run("summit.readme", str(results), "--readme", str(readme), "--demo", str(demo),
+               "--only", "seeds", timeout=60)
+    assert run.returncode == 0, run.stderr[-3000:]
+    text = readme.read_text(encoding="utf-8")
+    assert "- new 1.25\n" in text and "- newer" not in text and "- seeds\n" in text
     readme.write_text("no markers\n", encoding="utf-8")
     assert _run("summit.readme", str(results), "--readme", str(readme), "--demo",
                 str(demo)).returncode != 0
@@ -441,9 +454,9 @@ def test_the_default_study_plans_every_rule_with_the_default_profile(tmp_path):
     assert seeds["seeds"] == 1 and seeds["train"] == 3 and seeds["aggregate"] == 40
     assert seeds["graph"] == 40 and seeds["activations"] == 16 and seeds["stability"] == 40
     assert seeds["matching"] == 12 and seeds["nonsemantic"] == 3  # the model's and the seeds'
-    # Compared with seed 1 instead of the checkpoint: seed 1's study serves both.
-    both, _ = plan(model={"kind": "demo", "name": "Demo", "train": {"seeds": [1, 2]}},
-                   model_comparison={"checkpoint": None, "seed": 1})
+    # The README's seeds example: compared with seed 1 instead of the checkpoint, seed 1's
+    # study serving both.
+    both, _ = plan(**yaml.safe_load((REPO / "config/examples/demo_seeds.yaml").read_text()))
     assert both["train"] == 3 and both["aggregate"] == 30 and both["matching"] == 8
     assert both["model_comparison"] == 10
 

@@ -19,7 +19,7 @@ FIGURES = {"class_graph": "graphs/9.png", "nonsemantic": "nonsemantic.png",
            "neighbours": "neighbours.png", "class_pair": "class_pair.png",
            "separability": "separability.png", "motifs": "motifs.png",
            "faithfulness": "faithfulness.png", "stability": "stability.png",
-           "model_comparison": "model_comparison.png",
+           "model_comparison": "model_comparison.png", "matching": "matching.png",
            "model_side_by_side": "models/9.png"}
 # The run's passages the README quotes (under results/analysis), when the run wrote them.
 PASSAGES = ("findings", "stability", "faithfulness", "model_comparison", "seeds")
@@ -45,17 +45,22 @@ def _copy_figure(source: Path, target: Path) -> None:
         image.quantize(256).save(target, optimize=True)
 
 
-def refresh(results: Path, readme: Path, demo: Path) -> list[str]:
-    """Copy the run's figures and passages to ``demo`` and paste the passages; returns what
-    was refreshed."""
+def refresh(results: Path, readme: Path, demo: Path,
+            only: list[str] | None = None) -> list[str]:
+    """Copy the run's figures and passages to ``demo`` and paste the passages (``only``:
+    just these names, e.g. a later run's ``seeds``); returns what was refreshed."""
     done = []
     demo.mkdir(parents=True, exist_ok=True)
     for name, figure in FIGURES.items():
+        if only is not None and name not in only:
+            continue
         if (results / "figures" / figure).is_file():
             _copy_figure(results / "figures" / figure, demo / f"{name}.png")
             done.append(f"{name}.png")
     text = readme.read_text(encoding="utf-8")
     for name in PASSAGES:
+        if only is not None and name not in only:
+            continue
         passage = results / "analysis" / f"{name}.md"
         if not passage.is_file():
             continue
@@ -72,12 +77,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("results", type=Path, help="a finished run's results folder")
     parser.add_argument("--readme", type=Path, default=Path("README.md"))
     parser.add_argument("--demo", type=Path, default=DEMO, help="where the copies go")
+    parser.add_argument("--only", nargs="+", choices=[*FIGURES, *PASSAGES], metavar="NAME",
+                        help="refresh only these figures and passages (default: all the run "
+                             f"wrote): {', '.join([*FIGURES, *PASSAGES])}")
     a = parser.parse_args(argv)
     if not (a.results / "analysis").is_dir():
         print(f"{a.results}: no analysis/ folder; give a finished run's results folder",
               file=sys.stderr)
         return 2
-    print(f"{a.readme}: refreshed " + ", ".join(refresh(a.results, a.readme, a.demo)))
+    print(f"{a.readme}: refreshed " + ", ".join(refresh(a.results, a.readme, a.demo, a.only)))
     return 0
 
 
