@@ -318,7 +318,7 @@ def test_vectors_generate_writes_the_vectors(tmp_path):
     assert run.returncode == 0, run.stderr[-3000:]
     assert f"wrote {tmp_path / 'layout.json'}" in run.stdout
     checked_in = REPO / "tests" / "vectors"
-    for name in ["layout.json", *(p.relative_to(checked_in).as_posix()
+    for name in ["layout.json", "models.json", *(p.relative_to(checked_in).as_posix()
                                   for p in (checked_in / "site").rglob("*") if p.is_file())]:
         assert (tmp_path / name).read_bytes() == (checked_in / name).read_bytes(), (
             f"{name} is stale: run `python -m tests.vectors.generate`")

@@ -264,3 +264,89 @@ def test_the_share_is_the_graphs_own_else_the_stability_records_else_unknown(tmp
     write_site(p, REPO_SITE, replace(files, panels={}), tmp_path / "site2")
     study = json.loads((tmp_path / "site2/data/study.json").read_text())
     assert [c["share"] for c in study["classes"]] == [0.05, None]
+
+
+def test_the_model_comparison_is_published_per_class_with_the_second_models_atlases(built):
+    """With a second model, study.json's ``models`` names both, gives each layer of A its
+    paired layer of B (another name for some) with B's atlas copied under data/models, and
+    each class's file holds B's graph in A's ids, what it keeps of A's and the matching."""
+    from PIL import Image
+
+    from summit.artifacts import ModelComparison
+    from tests.fixtures.study import MODEL_NAMES
+
+    site, p, files = built
+    study = json.loads((site / "data/study.json").read_text())
+    m = study["models"]
+    assert m["names"] == MODEL_NAMES and m["data"] == "data/models/{id}.json"
+    record = ModelComparison.load(files.comparison.classes[0])
+    assert [x["layer"] for x in m["layers"]] == [n for n, _ in LAYERS]
+    assert [x["b_layer"] for x in m["layers"]] == [x["layer_b"] for x in
+                                                   record.matching.values()]
+    assert any(x["b_layer"] != x["layer"] for x in m["layers"])  # B's own names
+    indexes = {json.loads(f.read_text())["layer"]: json.loads(f.read_text())
+               for f in files.comparison.featvis}
+    for x in m["layers"]:
+        fv = indexes[x["b_layer"]]
+        assert x["channels_b"] == record.matching[x["layer"]]["channels_b"]
+        assert x["featvis"] == {"atlas": f"data/models/featvis/{x['b_layer']}.png",
+                                "size": fv["size"], "per_channel": fv["per_channel"],
+                                "channels": fv["channels"],
+                                "failed": [FeatvisIndex.FAILURES[f] if f else None
+                                           for f in fv["failed"]]}
+        assert Image.open(site / x["featvis"]["atlas"]).size == (
+            fv["per_channel"] * fv["size"], len(fv["channels"]) * fv["size"])
+    for cid, path in zip(p["class_ids"], files.comparison.classes, strict=True):
+        r = ModelComparison.load(path)
+        shipped = json.loads((site / m["data"].replace("{id}", str(cid))).read_text())
+        assert shipped == {
+            "class": r.a, "models": MODEL_NAMES, "accuracy": r.accuracy,
+            "conserved": r.conserved, "vertex_jaccard": r.vertex_jaccard,
+            "edge_jaccard": r.edge_jaccard,
+            "stability": {k: r.stability[k] for k in ("resamples", "conserved",
+                                                      "vertex_jaccard")},
+            "matching": r.matching, "graph_b": r.graph_b}
+        ids = {n["id"] for n in shipped["graph_b"]["nodes"]}
+        assert any(":b" in i for i in ids)  # B's own vertices, unmatched
+        assert all(n["b_layer"] == r.matching[n["layer"]]["layer_b"]
+                   for n in shipped["graph_b"]["nodes"])
+        # every vertex of B's graph has B's render in its layer's atlas
+        atlas = {x["b_layer"]: x["featvis"]["channels"] for x in m["layers"]}
+        assert all(n["b_channel"] in atlas[n["b_layer"]] for n in shipped["graph_b"]["nodes"])
+
+
+def test_the_analyses_table_of_the_models_gives_what_b_keeps_with_its_spread(built):
+    site, _, files = built
+    from summit.artifacts import ModelComparison
+
+    a = json.loads((site / "data/analyses.json").read_text())["models"]
+    for c, path in zip(a["classes"], files.comparison.classes, strict=True):
+        r = ModelComparison.load(path)
+        assert (c["conserved"], c["conserved_spread"]) == (r.conserved["vertices"],
+                                                           r.stability["conserved"])
+
+
+def test_without_a_second_model_study_json_has_no_models_key(tmp_path):
+    from dataclasses import replace
+
+    p, files = make_study(tmp_path / "study", TRICKY_NAMES[:3], LAYERS, images=False,
+                          panel=False, stability=False)
+    write_site(p, REPO_SITE, replace(files, comparison=None), tmp_path / "site")
+    study = json.loads((tmp_path / "site/data/study.json").read_text())
+    assert "models" not in study and not (tmp_path / "site/data/models").exists()
+
+
+def test_a_comparison_per_class_in_class_order_is_required(tmp_path):
+    from dataclasses import replace
+
+    from summit.errors import SummitError
+
+    p, files = make_study(tmp_path / "study", TRICKY_NAMES[:3], LAYERS, images=False,
+                          panel=False, stability=False)
+    c = files.comparison
+    with pytest.raises(SummitError, match="2 model comparisons for 3 classes"):
+        write_site(p, REPO_SITE, replace(files, comparison=replace(c, classes=c.classes[:2])),
+                   tmp_path / "site")
+    with pytest.raises(SummitError, match="give them in class order"):
+        write_site(p, REPO_SITE, replace(files, comparison=replace(
+            c, classes=c.classes[::-1])), tmp_path / "site")

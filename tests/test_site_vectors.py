@@ -18,3 +18,16 @@ def test_site_example_is_what_the_writer_writes(tmp_path):
     stale = [name for name in now if checked_in[name] != now[name]]
     assert not stale, (f"{stale} differ from what summit.site writes now: regenerate with "
                        "`python -m tests.vectors.generate` and re-run tests/js")
+
+
+def test_model_vectors_are_what_the_figures_rules_give_now():
+    """tests/vectors/models.json (what a vertex of two models' union shows, checked against
+    site/js/models.js in node) is what summit.figures' rules give now."""
+    import json
+
+    from tests.vectors.generate import model_vectors
+
+    checked_in = json.loads((HERE / "models.json").read_text())
+    assert checked_in == json.loads(json.dumps(model_vectors())), (
+        "tests/vectors/models.json differs from summit.figures' rules: regenerate with "
+        "`python -m tests.vectors.generate` and re-run tests/js")

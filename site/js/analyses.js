@@ -6,6 +6,7 @@
 import { loadJSON } from './data.js';
 import { formatFixed, formatPct, formatSig, shortLayerNames } from './format.js';
 
+const pct0 = (v) => (isNum(v) ? d3.format('.0%')(v) : '–'); // a share in a narrow column
 const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
 const isNum = (v) => typeof v === 'number' && Number.isFinite(v);
 const SUPPORT_TITLE = 'Share of bootstrap resamples of the images in which this finding holds';
@@ -232,16 +233,22 @@ export function createAnalyses({ study, onSelect, onError }) {
   }
 
   function models(r) {
+    const kept = r.classes.some((c) => isNum(c.conserved));
     const s = section(
       'Two models compared',
-      `${r.names[0]} (A) and ${r.names[1]} (B) on the same images: how much of each class's graph they share (resamples: 5th–95th percentile over resample b of A against resample b of B).` +
+      `${r.names[0]} (A) and ${r.names[1]} (B) on the same images: how much of each class's graph they share, channels matched by their responses` +
+        (kept ? "; A's graph kept: the share of A's vertices B's graph has too" : '') +
+        ' (resamples: 5th–95th percentile over resample b of A against resample b of B).' +
+        (study.models ? ' A class opens with both graphs drawn as one.' : '') +
         supportNote(r.stability),
     );
+    // a class opens in the graph view comparing the models, where the site has the graphs
+    const modelPatch = (id) => ({ ...classPatch(id), ...(study.models ? { models: true } : {}) });
     const most = r.changes_most;
     if (most) {
       const p = s.append('p').attr('class', 'changes-most');
       p.append('span').text('Changes most: ');
-      button(p, nameOf(most.id), classPatch(most.id));
+      button(p, nameOf(most.id), modelPatch(most.id));
       const row = r.classes.find((c) => c.id === most.id);
       if (row) p.append('span').text(` vertex Jaccard ${formatSig(row.vertex_jaccard)}${spreadText(row.vertex_jaccard_spread)}`);
       held(p, most.support, most.tentative, r.stability, 'changes most');
@@ -249,18 +256,26 @@ export function createAnalyses({ study, onSelect, onError }) {
     const spreads = r.classes.some((c) => c.vertex_jaccard_spread);
     const table = s.append('table').attr('class', 'analysis-table');
     const head = table.append('thead').append('tr');
-    for (const h of ['Class', 'Vertex Jaccard', ...(spreads ? ['Resamples p5–p95', 'Changes most'] : []), 'Accuracy A → B', 'Figure']) {
+    for (const h of ['Class', 'Vertex Jaccard', ...(spreads ? ['Resamples p5–p95', 'Changes most'] : []), ...(kept ? ["A's graph kept"] : []), 'Accuracy A → B', 'Figure']) {
       head.append('th').text(h);
     }
     const tbody = table.append('tbody');
     for (const c of [...r.classes].sort((x, y) => x.vertex_jaccard - y.vertex_jaccard)) {
-      const tr = tbody.append('tr');
-      button(tr.append('td'), nameOf(c.id), classPatch(c.id));
+      const tr = tbody.append('tr').attr('data-class', c.id);
+      button(tr.append('td'), nameOf(c.id), modelPatch(c.id));
       tr.append('td').text(formatSig(c.vertex_jaccard));
       if (spreads) {
         const v = c.vertex_jaccard_spread;
         tr.append('td').text(v ? `${formatFixed(v.p5)}–${formatFixed(v.p95)}` : '–');
         tr.append('td').attr('title', 'share of resamples in which this class changes most').text(formatFixed(c.changes_most_support));
+      }
+      if (kept) {
+        const v = c.conserved_spread;
+        const spread = v && isNum(v.p5) && isNum(v.p95);
+        tr.append('td')
+          .attr('class', 'kept')
+          .attr('title', `${formatPct(c.conserved)} of A's vertices are in B's graph${spread ? `; resamples ${formatPct(v.p5)}–${formatPct(v.p95)}` : ''}`)
+          .text(`${pct0(c.conserved)}${spread ? ` (${pct0(v.p5).replace('%', '')}–${pct0(v.p95)})` : ''}`);
       }
       tr.append('td').text(`${formatPct(c.accuracy[0])} → ${formatPct(c.accuracy[1])}`);
       tr.append('td').append('a').attr('href', c.figure).attr('target', '_blank').attr('rel', 'noopener').text('side by side');

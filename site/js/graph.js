@@ -12,15 +12,21 @@
 // vertices beyond the configured graph are pale, and show a feature visualization only if
 // one was rendered (else their number). Per-class panels may mark vertices and edges
 // (`graphStyle`, see panels.js: a ring, a dashed ring with a word, edge opacity), with a
-// legend.
+// legend. With a second model (study.json `models`), a toggle draws the class's graph together
+// with that model's, its channels matched to this model's (models.js): a matched pair is one
+// vertex showing this model's render on the left half and the other's on the right; the
+// tally states the share of the graph the other model keeps. Comparing models and comparing
+// classes exclude each other (state.js).
 import { loadJSON } from './data.js';
 import { drawDensity } from './density.js';
 import { showError } from './errors.js';
-import { formatInt, formatSig } from './format.js';
+import { formatFixed, formatInt, formatPct, formatSig } from './format.js';
 import { fitTransform, layoutGraph, union } from './graph-layout.js';
 import { SHARE_STEP, formatShare, graphAtShare, readShare, sliderOf } from './share.js';
 import { loadClassLayerStats } from './layers.js';
-import { examplesSprite, exampleClassSummary, featvisSprite, loadExamples, renderFailure, spriteTile, vertexSprite } from './sprites.js';
+import { loadModelComparison, shareWithSpread, vertexLabel, vertexRenders } from './models.js';
+import { examplesSprite, exampleClassSummary, featvisSprite, loadExamples, modelFeatvisSprite, renderFailure, spriteTile, vertexSprite } from './sprites.js';
+import { parseChannel } from './state.js';
 import { elementAnchor, hideTooltip, moveTooltip, showTooltip } from './tooltip.js';
 
 const DURATION = 450;
@@ -40,8 +46,9 @@ async function loadGraph(cls) {
 }
 
 /** `vertexLines(cls, vertexId)`: more rows for a vertex's card (the per-class panels');
- * `graphStyles(cls)`: the panels' marks for the class's graph (panels.js `graphStyle`). */
-export function createGraph({ study, onSelectLayer, onSelectChannel, onClearHighlight, vertexLines = () => [], graphStyles = () => [] }) {
+ * `graphStyles(cls)`: the panels' marks for the class's graph (panels.js `graphStyle`);
+ * `onToggleModels(on)`: the comparison with the second model switched on or off. */
+export function createGraph({ study, onSelectLayer, onSelectChannel, onClearHighlight, onToggleModels = () => {}, vertexLines = () => [], graphStyles = () => [] }) {
   const svg = d3.select('#graph-svg');
   const body = document.getElementById('graph-body');
   const message = document.getElementById('graph-message');
@@ -64,6 +71,16 @@ export function createGraph({ study, onSelectLayer, onSelectChannel, onClearHigh
     tick: document.getElementById('share-configured'),
   };
   const supportLegend = d3.select('#support-legend');
+  const modelNames = study.models?.names ?? null; // [A, B] when the study compares two models
+  const modelsToggle = document.getElementById('graph-models');
+  document.getElementById('models-control').hidden = !modelNames;
+  if (modelNames) {
+    document.getElementById('models-name').textContent = modelNames[1];
+    document.getElementById('models-control').title =
+      `Draw the class's graph together with ${modelNames[1]}'s, its channels matched to ${modelNames[0]}'s by their ` +
+      `responses: a matched pair is one vertex, ${modelNames[0]}'s render on the left half, ${modelNames[1]}'s on the right`;
+    modelsToggle.addEventListener('change', () => onToggleModels(modelsToggle.checked));
+  }
 
   const defs = svg.append('defs');
   const HATCH = 'render-failed-hatch'; // fills the vertices whose render failed
@@ -101,6 +118,8 @@ export function createGraph({ study, onSelectLayer, onSelectChannel, onClearHigh
   let ticket = 0; // the newest load request
   let st = null;
   let hoverToken = 0;
+  let record = null; // the class's comparison with the second model, while it is drawn
+  let shows = new Map(); // vertex id -> per render it shows (vertexRenders), {render, sprite, failed}
   const patternIds = new Map(); // vertex id -> id of its image pattern
   const patternId = (n) => {
     if (!patternIds.has(n.id)) patternIds.set(n.id, `vertex-image-${patternIds.size}`);
@@ -146,6 +165,14 @@ export function createGraph({ study, onSelectLayer, onSelectChannel, onClearHigh
       heightScale: Number(sliders.height.value) / 100,
     });
     const { rows, nodes, nodeById, edges } = layout;
+    if (record) {
+      // the layout keeps the fields it draws; a vertex of the second model keeps its own too
+      const raw = new Map(graphData.nodes.map((n) => [n.id, n]));
+      for (const n of nodes) {
+        const r = raw.get(n.id);
+        if (r?.b_channel != null) Object.assign(n, { b_layer: r.b_layer, b_channel: r.b_channel, score: r.score ?? null });
+      }
+    }
     const t = svg.transition().duration(animate ? DURATION : 0).ease(d3.easeCubicInOut);
 
     // Rows ---------------------------------------------------------------
@@ -158,6 +185,7 @@ export function createGraph({ study, onSelectLayer, onSelectChannel, onClearHigh
         g.append('line').attr('class', 'row-line');
         g.append('text').attr('class', 'row-label');
         g.append('text').attr('class', 'row-sub');
+        g.append('text').attr('class', 'row-sub row-b');
         return g;
       });
     rowSel.transition(t).attr('transform', (d) => `translate(0,${d.y})`);
@@ -183,6 +211,18 @@ export function createGraph({ study, onSelectLayer, onSelectChannel, onClearHigh
       .attr('y', 11)
       .attr('text-anchor', 'end')
       .text((d) => (d.n === 1 ? '1 channel' : `${d.n} channels`));
+    // comparing models of other architectures: the second model's layer matched with the row
+    const bLayer = (name) => (record ? record.matching?.[name]?.layer_b ?? null : null);
+    rowSel
+      .select('text.row-b')
+      .attr('x', layout.labelX)
+      .attr('y', 23)
+      .attr('text-anchor', 'end')
+      .each(function (d) {
+        const b = bLayer(d.name);
+        const label = d3.select(this).text(b && b !== d.name ? `↔ ${b}` : '');
+        if (b && b !== d.name) label.append('title').text(`${modelNames[1]}'s layer ${b}, its channels matched with ${d.name}'s`);
+      });
 
     // Edges: a visible curve plus a wider transparent one that catches the pointer ------
     const link = d3
@@ -205,8 +245,9 @@ export function createGraph({ study, onSelectLayer, onSelectChannel, onClearHigh
           return g;
         },
         (update) => update,
-        (exit) => exit.transition(t).attr('opacity', 0).remove(),
+        (exit) => exit.classed('leaving', true).transition(t).attr('opacity', 0).remove(),
       )
+      .classed('leaving', false)
       .attr('data-membership', (e) => e.membership ?? 'single')
       .order();
     edgeSel.transition(t).attr('opacity', 1);
@@ -214,7 +255,10 @@ export function createGraph({ study, onSelectLayer, onSelectChannel, onClearHigh
     edgeSel.select('path.edge-hit').attr('d', edgePath).attr('stroke-width', (e) => Math.max(8, e.width + 4));
 
     // Vertices -------------------------------------------------------------
-    const failed = (n) => renderFailure(study, n.layer, n.channel);
+    shows = new Map(nodes.map((n) => [n.id, rendersOf(n)]));
+    const sprite = (n) => shows.get(n.id)[0].sprite; // the whole disc's image
+    const failed = (n) => shows.get(n.id)[0].failed;
+    const half = (n) => shows.get(n.id)[1] ?? null; // comparing models: B's side of a matched pair
     const nodeSel = nodesG
       .selectAll('g.node')
       .data(nodes, (n) => n.id)
@@ -227,6 +271,7 @@ export function createGraph({ study, onSelectLayer, onSelectChannel, onClearHigh
             .attr('role', 'button')
             .attr('transform', (n) => `translate(${n.x},${n.y}) scale(0.01)`);
           g.append('circle');
+          g.append('path').attr('class', 'half-image');
           g.append('path').attr('class', 'half');
           g.append('text');
           g.append('path').attr('class', 'support-track');
@@ -240,6 +285,7 @@ export function createGraph({ study, onSelectLayer, onSelectChannel, onClearHigh
       .classed('leaving', false)
       .attr('data-id', (n) => n.id)
       .attr('data-membership', (n) => n.membership ?? 'single')
+      .attr('aria-disabled', (n) => (parseChannel(study, n.id) ? null : 'true'))
       .classed('selected', (n) => n.id === st.channel)
       .classed('motif', (n) => Boolean(st.highlight?.ids.has(n.id)))
       .classed('beyond', (n) => beyond.has(n.id));
@@ -249,18 +295,16 @@ export function createGraph({ study, onSelectLayer, onSelectChannel, onClearHigh
       .attr('transform', (n) => `translate(${n.x},${n.y})`);
     nodeSel.select('circle').attr('r', (n) => n.r);
     // A vertex with an image is filled with a pattern cropping its atlas; the pattern's
-    // viewBox moves along the atlas row to show a diversity image.
-    const sprite = (n) => {
-      if (!beyond.has(n.id)) return vertexSprite(study, n.layer, n.channel);
-      const fv = featvisSprite(study, n.layer, n.channel); // no dataset example in its place
-      return fv && !fv.failed ? fv : null;
-    };
+    // viewBox moves along the atlas row to show a diversity image. B's side of a matched pair
+    // is a right half-disc filled with a pattern laid over the whole disc, so it shows the
+    // right half of B's render beside the left half of A's.
     defs
-      .selectAll('pattern')
+      .selectAll('pattern.vertex-image')
       .data(nodes.filter(sprite), (n) => n.id)
       .join((enter) => {
         const p = enter
           .append('pattern')
+          .attr('class', 'vertex-image')
           .attr('id', patternId)
           .attr('patternUnits', 'objectBoundingBox')
           .attr('width', 1)
@@ -270,26 +314,47 @@ export function createGraph({ study, onSelectLayer, onSelectChannel, onClearHigh
         return p;
       })
       .each(function (n) {
-        const sp = sprite(n);
-        d3.select(this).attr('viewBox', `${sp.x} ${sp.y} ${sp.size} ${sp.size}`);
-        d3.select(this)
-          .select('image')
-          .attr('href', sp.href)
-          .attr('width', sp.atlasWidth)
-          .attr('height', sp.atlasHeight);
+        fillPattern(d3.select(this), sprite(n));
       });
+    defs
+      .selectAll('pattern.half-image')
+      .data(nodes.filter((n) => half(n)?.sprite), (n) => n.id)
+      .join((enter) => {
+        const p = enter
+          .append('pattern')
+          .attr('class', 'half-image')
+          .attr('id', (n) => `${patternId(n)}-b`)
+          .attr('patternUnits', 'userSpaceOnUse')
+          .attr('preserveAspectRatio', 'none');
+        p.append('image').attr('preserveAspectRatio', 'none');
+        return p;
+      })
+      .each(function (n) {
+        fillPattern(d3.select(this).attr('x', -n.r).attr('y', -n.r).attr('width', 2 * n.r).attr('height', 2 * n.r), half(n).sprite);
+      });
+    const anyImage = (n) => Boolean(sprite(n) || half(n)?.sprite);
     nodeSel
-      .classed('has-image', (n) => Boolean(sprite(n)))
+      .classed('has-image', anyImage)
       .classed('render-failed', (n) => Boolean(failed(n)))
       .select('circle')
       .style('fill', (n) => (sprite(n) ? `url(#${patternId(n)})` : failed(n) ? `url(#${HATCH})` : null));
     nodeSel
+      .select('path.half-image')
+      .attr('d', (n) => (half(n) ? halfDisc(n.r) : null))
+      .style('fill', (n) => (half(n)?.sprite ? `url(#${patternId(n)}-b)` : half(n)?.failed ? `url(#${HATCH})` : null));
+    nodeSel
       .select('path.half')
-      .attr('d', (n) => (n.membership !== 'both' ? null : sprite(n) || failed(n) ? halfRing(n.r) : halfDisc(n.r)));
+      .attr('d', (n) => {
+        if (n.membership !== 'both') return null;
+        const marked = anyImage(n) || failed(n) || half(n)?.failed;
+        if (half(n)) return marked ? halfRing(n.r) : null; // the half-disc is B's side already
+        return marked ? halfRing(n.r) : halfDisc(n.r);
+      });
+    const label = (n) => (record ? vertexLabel(n) : String(n.channel));
     nodeSel
       .select('text')
-      .text((n) => (sprite(n) ? '' : String(n.channel)))
-      .style('font-size', (n) => `${clamp((2 * n.r - 2) / (0.62 * String(n.channel).length + 0.3), 7, 12)}px`);
+      .text((n) => (anyImage(n) ? '' : label(n)))
+      .style('font-size', (n) => `${clamp((2 * n.r - 2) / (0.62 * label(n).length + 0.3), 7, 12)}px`);
 
     bindHover(nodeSel, edgeSel, edges);
     applyLayerHighlight();
@@ -299,6 +364,30 @@ export function createGraph({ study, onSelectLayer, onSelectChannel, onClearHigh
       svg.interrupt().call(zoom.transform, fit);
     }
     setMessage(nodes.length ? '' : 'No vertex passes the count filter.');
+  }
+
+  /**
+   * What a vertex shows, per render (models.js `vertexRenders`; one unless a matched pair of
+   * two models): `{render, sprite, failed}`, the image (a feature visualization, else for this
+   * model's channels a dataset example) or null, and null or why the render failed. A vertex
+   * beyond the configured graph shows only a rendered feature visualization.
+   */
+  function rendersOf(n) {
+    const renders = record ? vertexRenders(n) : [{ model: 'a', layer: n.layer, channel: n.channel }];
+    return renders.map((r) => {
+      const fv = featvisOf(r);
+      if (r.model === 'b' || beyond.has(n.id)) return { render: r, sprite: fv && !fv.failed ? fv : null, failed: fv?.failed ?? null };
+      return { render: r, sprite: vertexSprite(study, r.layer, r.channel), failed: renderFailure(study, r.layer, r.channel) };
+    });
+  }
+
+  /** A render's feature visualizations, in its own model's atlas. */
+  const featvisOf = (r) => (r.model === 'b' ? modelFeatvisSprite(study, r.layer, r.channel) : featvisSprite(study, r.layer, r.channel));
+
+  /** Point a vertex pattern (d3 selection) at a sprite's first image. */
+  function fillPattern(pattern, sp) {
+    pattern.attr('viewBox', `${sp.x} ${sp.y} ${sp.size} ${sp.size}`);
+    pattern.select('image').attr('href', sp.href).attr('width', sp.atlasWidth).attr('height', sp.atlasHeight);
   }
 
   /** The classes drawn: the selected one, and the comparison class if any. */
@@ -314,7 +403,10 @@ export function createGraph({ study, onSelectLayer, onSelectChannel, onClearHigh
     const byClass = classes.map((cls) => graphStyles(cls));
     const compared = classes.length > 1;
     // A vertex or edge of one compared class takes that class's styles; of both, both's.
-    const stylesFor = (membership) => (membership === 'b' ? [[classes[1], byClass[1]]] : membership === 'both' ? [[classes[0], byClass[0]], [classes[1], byClass[1]]] : [[classes[0], byClass[0]]]);
+    // Comparing models, the class's records are about this model's graph: not the other's.
+    const own = [[classes[0], byClass[0]]];
+    const other = compared ? [[classes[1], byClass[1]]] : [];
+    const stylesFor = (membership) => (record ? (membership === 'b' ? [] : own) : membership === 'b' ? other : membership === 'both' ? [...own, ...other] : own);
     const named = (cls, label) => (compared ? `${label} in ${cls.name}` : label);
     const combine = (membership, get) => {
       const found = stylesFor(membership).flatMap(([cls, styles]) => styles.map((s) => [cls, get(s)])).filter(([, v]) => v);
@@ -345,7 +437,7 @@ export function createGraph({ study, onSelectLayer, onSelectChannel, onClearHigh
     nodeSel.select('path.support-track').attr('d', (n) => (isNum(style(n)?.arc) ? ring(n.r, 1) : null));
     nodeSel.select('path.support-arc').attr('d', (n) => (isNum(style(n)?.arc) && style(n).arc > 0 ? ring(n.r, style(n).arc) : null));
     edgesG
-      .selectAll('g.edge')
+      .selectAll('g.edge:not(.leaving)')
       .each(function (e) {
         const found = combine(e.membership, (s) => s.edge?.(e.source, e.target));
         const opacities = (found || []).map(([, v]) => v.opacity).filter(isNum);
@@ -393,9 +485,9 @@ export function createGraph({ study, onSelectLayer, onSelectChannel, onClearHigh
 
   function ariaLabel(n) {
     const s = styleOf.get(n.id);
-    const failed = renderFailure(study, n.layer, n.channel);
+    const failed = shows.get(n.id)?.some((x) => x.failed);
     return (
-      `${n.layer} channel ${n.channel}, count ${formatInt(n.count)}${membershipText(n)}` +
+      `${vertexName(n)}, count ${formatInt(n.count)}${membershipText(n)}` +
       `${beyond.has(n.id) ? ', beyond the configured graph' : ''}${s?.label ? `, ${s.label}` : ''}${s?.mark ? `, ${s.mark}` : ''}` +
       `${failed ? ', render failed' : ''}`
     );
@@ -411,18 +503,38 @@ export function createGraph({ study, onSelectLayer, onSelectChannel, onClearHigh
     if (nBeyond && slider) parts.push(`${formatInt(nBeyond)} beyond ${formatShare(slider.share)}`);
     const marks = d3.rollups(nodes.filter((n) => styleOf.get(n.id)?.mark), (v) => v.length, (n) => styleOf.get(n.id).mark);
     for (const [mark, k] of marks) parts.push(`${formatInt(k)} ${mark}`);
-    const nFailed = nodes.filter((n) => renderFailure(study, n.layer, n.channel)).length;
+    const nFailed = nodes.filter((n) => shows.get(n.id)?.some((x) => x.failed)).length;
     if (nFailed) parts.push(`${formatInt(nFailed)} hatched: render failed`);
+    // comparing models, the legend counts the vertices of each kind
+    const by = d3.rollup(nodes, (v) => v.length, (n) => n.membership);
+    for (const m of ['a', 'b', 'both']) d3.select(`#legend-${m}-n`).text(record ? ` (${formatInt(by.get(m) ?? 0)})` : '');
     stats.text(parts.join(' · '));
+    if (record) {
+      // the configured graphs' share; the record's, so it is the one the analyses state
+      stats
+        .append('span')
+        .attr('class', 'kept')
+        .attr('title', `The share of ${modelNames[0]}'s graph's vertices that ${modelNames[1]}'s graph has too, through the channel matching; resamples: 5th–95th percentile over resample b of one model's graph against resample b of the other's`)
+        .text(` · ${modelNames[1]} keeps ${shareWithSpread(record.conserved?.vertices, record.stability?.conserved)} of ${modelNames[0]}'s vertices, ${formatPct(record.conserved?.edges)} of its edges`);
+    }
   }
 
   function membershipText(n) {
     if (!n.membership) return '';
-    const names = { a: 'selected class only', b: 'comparison class only', both: 'both classes' };
+    const names = record
+      ? { a: `${modelNames[0]} only`, b: `${modelNames[1]} only`, both: 'both models' }
+      : { a: 'selected class only', b: 'comparison class only', both: 'both classes' };
     return `, in ${names[n.membership]}`;
   }
 
+  /** "l2 channel 5", or for a vertex of the second model alone its own layer and channel. */
+  function vertexName(n) {
+    if (record && n.membership === 'b') return `${modelNames[1]}'s ${n.b_layer} channel ${n.b_channel}`;
+    return `${n.layer} channel ${n.channel}`;
+  }
+
   function cardRows(n, edges) {
+    if (record) return modelRows(n, edges);
     const rows = [['layer', n.layer], ['channel', String(n.channel)]];
     if (n.counts) {
       rows.push([`count in ${study.classes[st.classIndex].name}`, formatInt(n.counts.a)]);
@@ -436,9 +548,32 @@ export function createGraph({ study, onSelectLayer, onSelectChannel, onClearHigh
     for (const cls of shown.map((i) => study.classes[i])) {
       for (const [key, value] of vertexLines(cls, n.id)) rows.push([n.counts ? `${key} in ${cls.name}` : key, value]);
     }
+    rows.push(edgeRow(n, edges));
+    return rows;
+  }
+
+  function edgeRow(n, edges) {
     const inE = edges.filter((e) => e.target === n.id).length;
     const outE = edges.filter((e) => e.source === n.id).length;
-    rows.push(['edges in / out', `${inE} / ${outE}`]);
+    return ['edges in / out', `${inE} / ${outE}`];
+  }
+
+  /** The card's rows comparing models: each model's channel, the match's score, the counts. */
+  function modelRows(n, edges) {
+    const [a, b] = modelNames;
+    const matched = isNum(n.score);
+    const rows = [['in', { a: `${a} only`, b: `${b} only`, both: 'both models' }[n.membership]]];
+    const mine = n.membership !== 'b' ? `${n.layer}:${n.channel}` : matched ? `${n.layer}:${n.channel} (not in its graph)` : '– (unmatched)';
+    rows.push([`${a} channel`, mine]);
+    rows.push([`${b} channel`, n.membership === 'a' ? '– (not in its graph)' : `${n.b_layer}:${n.b_channel}`]);
+    rows.push(['match score', matched ? formatFixed(n.score) : n.membership === 'a' ? '–' : 'unmatched']);
+    rows.push([`count in ${a}`, formatInt(n.counts?.a)]);
+    rows.push([`count in ${b}`, formatInt(n.counts?.b)]);
+    if (n.membership !== 'b') {
+      rows.push(['pagerank', formatSig(n.pagerank)]);
+      for (const [key, value] of vertexLines(study.classes[st.classIndex], n.id)) rows.push([key, value]);
+    }
+    rows.push(edgeRow(n, edges));
     return rows;
   }
 
@@ -446,21 +581,31 @@ export function createGraph({ study, onSelectLayer, onSelectChannel, onClearHigh
    * and the class's activation density as they load. */
   function showCard(at, n, edges) {
     const token = ++hoverToken;
-    const tip = showTooltip(at, `${n.layer} · channel ${n.channel}`, cardRows(n, edges));
-    const fv = featvisSprite(study, n.layer, n.channel);
-    if (fv?.failed) {
-      const note = caption(`render failed: ${fv.failed}`);
-      note.classList.add('tt-failed');
-      tip.append(note);
-    } else if (fv) {
-      const strip = document.createElement('div');
-      strip.className = 'tt-featvis';
-      for (let j = 0; j < fv.count; j++) {
-        const tile = spriteTile(fv, j, j === 0 ? 56 : 34, 'sprite');
-        tile.classList.toggle('current', j === 0);
-        strip.append(tile);
+    const title = record && n.membership === 'b' ? `${n.b_layer} · channel ${n.b_channel} of ${modelNames[1]}` : `${n.layer} · channel ${n.channel}`;
+    const tip = showTooltip(at, title, cardRows(n, edges));
+    const renders = record ? vertexRenders(n) : [{ model: 'a', layer: n.layer, channel: n.channel }];
+    for (const r of renders) {
+      const fv = featvisOf(r);
+      const whose = record ? ` · ${modelNames[r.model === 'a' ? 0 : 1]}` : '';
+      if (fv?.failed) {
+        const note = caption(`render failed${whose}: ${fv.failed}`);
+        note.classList.add('tt-failed');
+        tip.append(note);
+      } else if (fv) {
+        const strip = document.createElement('div');
+        strip.className = 'tt-featvis';
+        strip.dataset.model = r.model;
+        for (let j = 0; j < fv.count; j++) {
+          const tile = spriteTile(fv, j, j === 0 ? 56 : 34, 'sprite');
+          tile.classList.toggle('current', j === 0);
+          strip.append(tile);
+        }
+        tip.append(caption(`${fv.count > 1 ? 'feature visualization · diversity' : 'feature visualization'}${whose}`), strip);
       }
-      tip.append(caption(fv.count > 1 ? 'feature visualization · diversity' : 'feature visualization'), strip);
+    }
+    if (record && n.membership === 'b') {
+      moveTooltip(at);
+      return; // the rest is about this model's channels
     }
     const ex = examplesSprite(study, n.layer, n.channel);
     let exCaption = null;
@@ -503,19 +648,21 @@ export function createGraph({ study, onSelectLayer, onSelectChannel, onClearHigh
     return div;
   }
 
-  /** Moving across a vertex shows diversity image j of its feature visualization. */
-  function showDiversity(n, j) {
-    const fv = featvisSprite(study, n.layer, n.channel);
-    if (!fv || fv.failed || fv.count < 2) return;
-    d3.select(`#${patternId(n)}`).attr('viewBox', `${fv.x + j * fv.size} ${fv.y} ${fv.size} ${fv.size}`);
-    d3.selectAll('#tooltip .tt-featvis .sprite').classed('current', (_, k) => k === j);
+  /** Moving across a vertex (at share `f` of its width, from the left) shows the matching
+   * diversity image of each of its feature visualizations. */
+  function showDiversity(n, f) {
+    (shows.get(n.id) ?? []).forEach(({ render }, side) => {
+      const fv = featvisOf(render);
+      if (!fv || fv.failed || fv.count < 2) return;
+      const j = clamp(Math.floor(f * fv.count), 0, fv.count - 1);
+      d3.select(`#${patternId(n)}${side ? '-b' : ''}`).attr('viewBox', `${fv.x + j * fv.size} ${fv.y} ${fv.size} ${fv.size}`);
+      d3.selectAll(`#tooltip .tt-featvis[data-model="${render.model}"] .sprite`).classed('current', (_, k) => k === j);
+    });
   }
 
-  function diversityIndex(event, element, n) {
-    const fv = featvisSprite(study, n.layer, n.channel);
-    if (!fv || fv.failed || fv.count < 2) return 0;
+  function diversityAt(event, element, n) {
     const [x] = d3.pointer(event, element);
-    return clamp(Math.floor(((x + n.r) / (2 * n.r)) * fv.count), 0, fv.count - 1);
+    return clamp((x + n.r) / (2 * n.r), 0, 1);
   }
 
   function bindHover(nodeSel, edgeSel, edges) {
@@ -548,7 +695,7 @@ export function createGraph({ study, onSelectLayer, onSelectChannel, onClearHigh
         showCard(event, n, edges);
       })
       .on('mousemove', function (event, n) {
-        showDiversity(n, diversityIndex(event, this, n));
+        showDiversity(n, diversityAt(event, this, n));
         moveTooltip(event);
       })
       .on('mouseleave', unhighlight)
@@ -557,11 +704,11 @@ export function createGraph({ study, onSelectLayer, onSelectChannel, onClearHigh
         showCard(elementAnchor(this), n, edges);
       })
       .on('blur', unhighlight)
-      .on('click', (event, n) => onSelectChannel(n.id))
+      .on('click', (event, n) => select(n))
       .on('keydown', (event, n) => {
         if (event.key === 'Enter' || event.key === ' ') {
           event.preventDefault();
-          onSelectChannel(n.id);
+          select(n);
         }
       });
     edgeSel
@@ -573,35 +720,53 @@ export function createGraph({ study, onSelectLayer, onSelectChannel, onClearHigh
       .on('mouseleave', unhighlight);
   }
 
+  /** Select a vertex's channel; a vertex of the second model alone ("l2:b7") is no channel of
+   * this model's and selects nothing. */
+  function select(n) {
+    if (parseChannel(study, n.id)) onSelectChannel(n.id);
+  }
+
   function applyLayerHighlight() {
     rowsG.selectAll('rect.row-band').classed('current', (d) => d.name === st.layer);
     rowsG.selectAll('text.row-label').classed('current', (d) => d.name === st.layer);
   }
 
+  /** Whether the second model's graph is drawn with the selected class's. */
+  const comparingModels = () => Boolean(modelNames && st.models);
+
   function showHeading() {
     const cls = study.classes[st.classIndex];
     const other = st.compareIndex == null ? null : study.classes[st.compareIndex];
-    classLabel.text(other ? `— ${cls.name} vs ${other.name}` : `— ${cls.name}`);
+    const models = comparingModels();
+    classLabel.text(models ? `— ${cls.name}: ${modelNames[0]} vs ${modelNames[1]}` : other ? `— ${cls.name} vs ${other.name}` : `— ${cls.name}`);
     d3.select('#graph-heading').attr('title', classLabel.text().slice(2));
-    legend.hidden = !other;
-    if (other) {
-      d3.select('#legend-a').text(cls.name);
-      d3.select('#legend-b').text(other.name);
+    legend.hidden = !other && !models;
+    const names = models ? modelNames : other ? [cls.name, other.name] : null;
+    if (names) {
+      d3.select('#legend-a').text(names[0]).attr('title', names[0]);
+      d3.select('#legend-b').text(names[1]).attr('title', names[1]);
     }
+    d3.select('#legend-both')
+      .text(models ? "both: each half its model's render" : 'both')
+      .attr('title', models ? `A channel of ${modelNames[0]} matched with one of ${modelNames[1]}, both in their graphs: one vertex, ${modelNames[0]}'s render on the left half, ${modelNames[1]}'s on the right` : null);
+    modelsToggle.checked = models;
   }
 
   async function load() {
     const mine = ++ticket;
-    const picked = [st.classIndex, st.compareIndex].filter((i) => i != null).map((i) => study.classes[i]);
+    const models = comparingModels();
+    const picked = (models ? [st.classIndex] : [st.classIndex, st.compareIndex]).filter((i) => i != null).map((i) => study.classes[i]);
     showHeading();
     hideTooltip();
     let graphs;
+    let compared = null;
     try {
-      graphs = await Promise.all(picked.map(loadGraph));
+      [compared, ...graphs] = await Promise.all([models ? loadModelComparison(study, picked[0]) : null, ...picked.map(loadGraph)]);
     } catch (err) {
       if (mine !== ticket) return;
       graphData = null;
       sources = [];
+      record = null;
       layout = null;
       rowsG.selectAll('*').remove();
       edgesG.selectAll('*').remove();
@@ -612,7 +777,8 @@ export function createGraph({ study, onSelectLayer, onSelectChannel, onClearHigh
       return;
     }
     if (mine !== ticket) return; // a newer selection superseded this one
-    sources = graphs;
+    record = compared;
+    sources = record ? [graphs[0], record.graph_b] : graphs;
     setUpShare(picked);
     rebuild();
     render({ refit: true, animate: layout !== null });
@@ -622,7 +788,8 @@ export function createGraph({ study, onSelectLayer, onSelectChannel, onClearHigh
    * hidden without slider data; a value moved away from the configured share is kept while
    * the slider stays the same (the study's setting), else it starts at the configured one. */
   function setUpShare(picked) {
-    const next = sources.map((g, k) => sliderOf(g, picked[k]?.share)).find(Boolean) ?? null;
+    // comparing models: the graphs as configured (the second model's has no other share)
+    const next = record ? null : sources.map((g, k) => sliderOf(g, picked[k]?.share)).find(Boolean) ?? null;
     const same = slider && next && slider.share === next.share && slider.range.every((v, k) => v === next.range[k]);
     slider = next;
     share.control.hidden = !slider;
@@ -686,7 +853,7 @@ export function createGraph({ study, onSelectLayer, onSelectChannel, onClearHigh
     update(state, changed) {
       st = state;
       if (changed.has('layer')) applyLayerHighlight();
-      if (['classIndex', 'compareIndex', 'study'].some((k) => changed.has(k))) load();
+      if (['classIndex', 'compareIndex', 'models', 'study'].some((k) => changed.has(k))) load();
       else if (changed.has('channel')) nodesG.selectAll('g.node').classed('selected', (n) => n.id === st.channel);
       if (changed.has('highlight') || changed.has('study')) showHighlight();
     },

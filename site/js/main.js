@@ -48,6 +48,7 @@ async function start() {
     onSelectLayer: selectLayer,
     onSelectChannel: selectChannel,
     onClearHighlight: () => setState({ highlight: null }),
+    onToggleModels: (models) => setState({ models }),
     vertexLines: panels.vertexLines,
     graphStyles: panels.graphStyles,
   });

@@ -4,7 +4,7 @@
 // every channel). Geometry comes from study.json; see summit.site for the contract.
 import { loadJSON } from './data.js';
 
-const featvisRows = new Map(); // layer name -> Map channel -> atlas row
+const featvisRows = new WeakMap(); // a layer's featvis entry -> Map channel -> atlas row
 
 const layerOf = (study, name) => study.layers.find((l) => l.name === name);
 
@@ -15,10 +15,22 @@ const layerOf = (study, name) => study.layers.find((l) => l.name === name);
  * feature and must not be shown as one). Null when the channel was not rendered.
  */
 export function featvisSprite(study, layerName, channel) {
-  const fv = layerOf(study, layerName)?.featvis;
+  return atlasSprite(layerOf(study, layerName)?.featvis, channel);
+}
+
+/**
+ * The compared model's (study.json `models`) feature visualizations of its own channel
+ * `channel` of its own layer `bLayer`, as `featvisSprite`'s; null without a render.
+ */
+export function modelFeatvisSprite(study, bLayer, channel) {
+  return atlasSprite(study.models?.layers?.find((l) => l.b_layer === bLayer)?.featvis, channel);
+}
+
+/** A channel's sprite in a layer's featvis atlas entry `fv` (study.json format), or null. */
+function atlasSprite(fv, channel) {
   if (!fv) return null;
-  if (!featvisRows.has(layerName)) featvisRows.set(layerName, new Map(fv.channels.map((c, i) => [c, i])));
-  const row = featvisRows.get(layerName).get(channel);
+  if (!featvisRows.has(fv)) featvisRows.set(fv, new Map(fv.channels.map((c, i) => [c, i])));
+  const row = featvisRows.get(fv).get(channel);
   if (row === undefined) return null;
   return {
     href: fv.atlas,

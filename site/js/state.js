@@ -1,6 +1,8 @@
 // Application state, shared by every view. The selection (class, layer, comparison class,
-// channel) is mirrored in the URL hash as `#class=<id>&layer=<name>&compare=<id>&channel=<layer>:<n>`;
-// `hoverClass`, `visibleClasses` and `highlight` are transient and stay out of the URL.
+// channel, and whether the graph is compared with the second model) is mirrored in the URL
+// hash as `#class=<id>&layer=<name>&compare=<id>&channel=<layer>:<n>&models=1`; `hoverClass`,
+// `visibleClasses` and `highlight` are transient and stay out of the URL. Comparing two
+// classes and comparing two models exclude each other: turning one on turns the other off.
 
 const listeners = new Set();
 
@@ -10,13 +12,14 @@ export const state = {
   layer: null,
   compareIndex: null, // index of the comparison class, or null
   channel: null, // selected channel as a vertex id "<layer>:<channel>", or null
+  models: false, // whether the graph is drawn with the second model's (study.json `models`)
   hoverClass: null, // class index under the pointer anywhere, or null
   visibleClasses: null, // Set of class indices the sidebar shows, or null for all
   highlight: null, // { label, ids: Set of vertex ids } marked in the graph (a motif), or null
 };
 
 /** The state keys that the URL holds. */
-export const URL_KEYS = ['classIndex', 'layer', 'compareIndex', 'channel'];
+export const URL_KEYS = ['classIndex', 'layer', 'compareIndex', 'channel', 'models'];
 
 /** Register `fn(changedKeys: Set<string>, state)`; returns an unsubscribe function. */
 export function subscribe(fn) {
@@ -37,6 +40,13 @@ export function setState(patch) {
     state.compareIndex = null;
     changed.add('compareIndex');
   }
+  if (changed.has('models') && state.models && state.compareIndex != null) {
+    state.compareIndex = null;
+    changed.add('compareIndex');
+  } else if (changed.has('compareIndex') && state.compareIndex != null && state.models) {
+    state.models = false;
+    changed.add('models');
+  }
   if (changed.size) for (const fn of listeners) fn(changed, state);
   return changed;
 }
@@ -49,6 +59,7 @@ export function parseHash(hash) {
     layer: params.get('layer'),
     compareId: params.get('compare'),
     channel: params.get('channel'),
+    models: params.get('models'),
   };
 }
 
@@ -63,8 +74,9 @@ export function parseChannel(study, id) {
   return { layer: layer.name, channel };
 }
 
-/** Resolve hash parameters against the study; falls back to the first class and last layer. */
-export function resolveSelection(study, { classId, layer, compareId, channel }) {
+/** Resolve hash parameters against the study; falls back to the first class and last layer.
+ * Comparing models needs a study with a second model, and gives way to comparing classes. */
+export function resolveSelection(study, { classId, layer, compareId, channel, models }) {
   const indexOf = (id) => (id == null ? -1 : study.classes.findIndex((c) => String(c.id) === id));
   const classIndex = Math.max(0, indexOf(classId));
   const layerNames = study.layers.map((l) => l.name);
@@ -74,6 +86,7 @@ export function resolveSelection(study, { classId, layer, compareId, channel }) 
     layer: layerNames.includes(layer) ? layer : layerNames[layerNames.length - 1] ?? null,
     compareIndex: compare >= 0 && compare !== classIndex ? compare : null,
     channel: parseChannel(study, channel) ? channel : null,
+    models: Boolean(study.models) && models === '1' && !(compare >= 0 && compare !== classIndex),
   };
 }
 
@@ -86,5 +99,6 @@ export function toHash(st = state) {
   const other = st.compareIndex == null ? null : st.study?.classes[st.compareIndex];
   if (other) params.set('compare', String(other.id));
   if (st.channel) params.set('channel', st.channel);
+  if (st.models && st.study?.models) params.set('models', '1');
   return '#' + params.toString();
 }

@@ -100,10 +100,10 @@ def draw_graph(ax: plt.Axes, graph: dict[str, Any], atlases: dict[str, FeatvisAt
     failures = set()
     for n in graph["nodes"]:
         (x, y), r = xy[n["id"]], radius[n["id"]]
-        renders = _renders(n, atlases, atlases_b)
+        renders = vertex_renders(n, atlases, atlases_b)
         failures.update(why for _, why in renders if why)
         _draw_vertex(ax, x, y, r, renders, node_colors.get(n["id"]))
-        ax.text(x, y - r - 0.05, _vertex_label(n, atlases_b is not None), ha="center",
+        ax.text(x, y - r - 0.05, vertex_label(n, atlases_b is not None), ha="center",
                 va="top", fontsize=7, color="#3d4650", zorder=5)
     ax.set_xlim(-label, width + 0.1)
     ax.set_ylim(-0.8 - 0.4 * len(failures), height - 0.7)  # room for the legend below
@@ -126,7 +126,7 @@ def _render(atlases: dict[str, FeatvisAtlas] | None, layer: str, channel: int) -
     return (None, failed) if failed else (atlas.image(channel), None)
 
 
-def _renders(n: dict[str, Any], atlases: dict[str, FeatvisAtlas],
+def vertex_renders(n: dict[str, Any], atlases: dict[str, FeatvisAtlas],
              atlases_b: dict[str, FeatvisAtlas] | None) -> list[Render]:
     """What a vertex shows: its render, or (two models) A's and B's, or B's alone."""
     if atlases_b is None or "b_channel" not in n:
@@ -137,7 +137,7 @@ def _renders(n: dict[str, Any], atlases: dict[str, FeatvisAtlas],
     return [_render(atlases, n["layer"], n["channel"]), b]
 
 
-def _vertex_label(n: dict[str, Any], two_models: bool) -> str:
+def vertex_label(n: dict[str, Any], two_models: bool) -> str:
     if not two_models or "b_channel" not in n:
         return str(n["channel"])
     if n.get("membership") == "b":

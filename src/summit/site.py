@@ -56,6 +56,23 @@ primary layer's name; every list of classes is in ``study.json``'s ``classes`` o
 - ``data/stats/<id>/<layer>.json``, fetched when a channel of that layer is shown for the
   class: ``class`` and ``misclassified`` (channels × bins) channel-max histograms over the
   class's images and its misclassified images, on the layer file's range.
+- With a model comparison (``model_comparison``; absent otherwise), ``study.json``'s
+  ``models``: {``names`` [model A (this study's), model B], ``data``: the path of a class's
+  file below with ``{id}`` for its id, ``layers``: per layer of A (``layers`` order) {``layer``
+  (A's), ``b_layer`` (B's paired layer, its own name), ``channels_b``, ``matched`` (channels
+  matched), ``cutoff`` (the score a match reaches), ``featvis``: null or B's atlas of the
+  layer, in the layers' ``featvis`` format, under ``data/models/featvis/``}}: B's render of
+  its channel (b_layer, b_channel) is in the entry whose ``b_layer`` it is.
+- ``data/models/<id>.json``, fetched when the graph view compares the class's graph with
+  model B's: ``class`` {id, name}, ``models``, ``accuracy`` [A, B] (on the class's images),
+  ``conserved`` {vertices, edges} (the share of A's graph's vertices and edges B's graph
+  keeps), ``vertex_jaccard``, ``edge_jaccard``, ``stability`` {``resamples``, ``conserved``,
+  ``vertex_jaccard`` (each {mean, p5, p95} over resample b of A against resample b of B)},
+  ``matching`` (per layer of A: {layer_b, channels_a, channels_b, matched, cutoff,
+  identity}) and ``graph_b``: B's graph {layers, nodes, edges} in A's vertex ids
+  (``summit.matching.translate``: a vertex matched to A's channel i of layer L is ``L:i``, an
+  unmatched one ``L:b<j>``; each keeps ``b_layer``, ``b_channel`` and its match ``score``,
+  null when unmatched). The page draws ``union(A's graph, graph_b)`` (``summit.layout``).
 
 Names and paths in these files are data: the page sets them as text, never as HTML.
 """
@@ -117,6 +134,17 @@ class StudyFiles:
     provenance: Path | None = None
     analyses: Analyses | None = None
     panels: dict[str, list[Path]] = field(default_factory=dict)  # name -> a file per class
+    comparison: Comparison | None = None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A second model's study compared with this one (``model_comparison``): per class its
+    ``ModelComparison`` (``results/analysis/models/<cls>.json``, in ``class_ids`` order) and
+    per layer of the second model its feature-visualization index, beside its atlas."""
+
+    classes: list[Path]
+    featvis: list[Path] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -240,6 +268,8 @@ def analyses_summary(a: Analyses, exclude_nonsemantic: bool, top: int = 100) -> 
         out["models"] = {"names": results[0]["models"], "classes": [
             {"id": r["a"]["id"], "vertex_jaccard": r["vertex_jaccard"],
              "vertex_jaccard_spread": h["vertex_jaccard"],
+             "conserved": r.get("conserved", {}).get("vertices"),
+             "conserved_spread": h.get("conserved"),
              "changes_most_support": most["shares"][i],
              "accuracy": r["accuracy"], "figure": f"figures/models/{r['a']['id']}.png",
              "layers": {layer: c["jaccard"] for layer, c in r["layers"].items()}}
@@ -356,12 +386,8 @@ def _copy_images(p: dict[str, Any], files: StudyFiles, data: Path) -> dict[str, 
         if getattr(files, kind):
             (data / kind).mkdir(parents=True, exist_ok=True)
     for path in files.featvis:
-        fv = FeatvisIndex.load(path)
-        shutil.copyfile(path.parent / fv.atlas, data / "featvis" / f"{fv.layer}.png")
-        out.setdefault(fv.layer, {})["featvis"] = {
-            "atlas": f"data/featvis/{fv.layer}.png", "size": fv.size,
-            "per_channel": fv.per_channel, "channels": fv.channels,
-            "failed": [fv.FAILURES[f] if f else None for f in fv.failed]}
+        out.setdefault(FeatvisIndex.load(path).layer, {})["featvis"] = _copy_featvis(
+            path, data, "featvis")
     names = p["class_names"]
     for path in files.examples:
         ex = ExamplesIndex.load(path)
@@ -375,6 +401,44 @@ def _copy_images(p: dict[str, Any], files: StudyFiles, data: Path) -> dict[str, 
             "index": f"data/examples/{ex.layer}.json",
             "thumbnail": ex.thumbnail, "n": ex.n, "per_row": ex.per_row}
     return out
+
+
+def _copy_featvis(path: Path, data: Path, folder: str) -> dict[str, Any]:
+    """Copy a layer's feature-visualization atlas to ``data/<folder>/<layer>.png``; return its
+    entry (the atlas's path and geometry, and why each failed render failed)."""
+    fv = FeatvisIndex.load(path)
+    shutil.copyfile(path.parent / fv.atlas, data / folder / f"{fv.layer}.png")
+    return {"atlas": f"data/{folder}/{fv.layer}.png", "size": fv.size,
+            "per_channel": fv.per_channel, "channels": fv.channels,
+            "failed": [fv.FAILURES[f] if f else None for f in fv.failed]}
+
+
+def _write_models(class_ids: list[int], comparison: Comparison, data: Path) -> dict[str, Any]:
+    """Write each class's comparison with the second model (``data/models/<id>.json``) and
+    copy the second model's atlases; return study.json's ``models`` entry."""
+    records = [ModelComparison.load(x) for x in comparison.classes]
+    if len(records) != len(class_ids) or not records:
+        raise SummitError(f"site: {len(records)} model comparisons for {len(class_ids)} "
+                          "classes; the site needs one per class")
+    (data / "models" / "featvis").mkdir(parents=True)
+    featvis = {FeatvisIndex.load(path).layer: _copy_featvis(path, data, "models/featvis")
+               for path in comparison.featvis}
+    for cid, r in zip(class_ids, records, strict=True):
+        if r.a["id"] != cid:
+            raise SummitError(f"site: the model comparison of class {r.a['id']} is given for "
+                              f"class {cid}; give them in class order")
+        s = r.stability
+        write_json(data / "models" / f"{cid}.json", {
+            "class": r.a, "models": r.models, "accuracy": r.accuracy, "conserved": r.conserved,
+            "vertex_jaccard": r.vertex_jaccard, "edge_jaccard": r.edge_jaccard,
+            "stability": {"resamples": s.get("resamples"), "conserved": s.get("conserved"),
+                          "vertex_jaccard": s.get("vertex_jaccard")},
+            "matching": r.matching, "graph_b": r.graph_b})
+    return {"names": records[0].models, "data": "data/models/{id}.json",
+            "layers": [{"layer": layer, "b_layer": m["layer_b"], "channels_b": m["channels_b"],
+                        "matched": m["matched"], "cutoff": m["cutoff"],
+                        "featvis": featvis.get(m["layer_b"])}
+                       for layer, m in records[0].matching.items()]}
 
 
 def panel_name(name: str) -> str:
@@ -412,6 +476,8 @@ def write_site(p: dict[str, Any], source: Path, files: StudyFiles, out: Path) ->
     images = _copy_images(p, files, data)
     _copy_panels(p["class_ids"], files.panels, data)
     summary = study_summary(p, files, bins, list(counts), images)
+    if files.comparison:
+        summary["models"] = _write_models(p["class_ids"], files.comparison, data)
     if files.analyses:
         write_json(data / "analyses.json",
                analyses_summary(files.analyses, p.get("exclude_nonsemantic", False)))

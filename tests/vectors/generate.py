@@ -171,7 +171,7 @@ def model_vectors() -> dict[str, Any]:
     """``models.json``: per case model A's graph ``a`` and model B's ``b`` in A's ids, and per
     vertex of ``union(a, b)`` the renders (``{model, layer, channel}``, left to right) and the
     label of the figure of two models (``summit.figures``' rules)."""
-    from summit.figures import _renders, _vertex_label
+    from summit.figures import vertex_label, vertex_renders
 
     a = _graph(["l0", "l1", "l2"], [("l0", 0, 5), ("l0", 1, 3), ("l0", 2, 2), ("l1", 0, 4),
                                     ("l1", 3, 2), ("l2", 1, 6), ("l2", 4, 1)],
@@ -195,8 +195,8 @@ def model_vectors() -> dict[str, Any]:
     for name, x, y in (("matched_models", a, b), ("one_model", a, _graph(
             ["l0", "l1", "l2"], [("l0", 0, 1), ("l1", 5, 2)], [("l0:0", "l1:5", 1)]))):
         vertices = [{"id": n["id"], "membership": n["membership"],
-                     "renders": [image for image, _ in _renders(n, atlases_a, atlases_b)],
-                     "label": _vertex_label(n, True)} for n in union(x, y)["nodes"]]
+                     "renders": [image for image, _ in vertex_renders(n, atlases_a, atlases_b)],
+                     "label": vertex_label(n, True)} for n in union(x, y)["nodes"]]
         out.append({"name": name, "a": x, "b": y, "vertices": vertices})
     return {"about": "Written by tests/vectors/generate.py from summit.figures; do not edit.",
             "cases": out}

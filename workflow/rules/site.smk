@@ -1,5 +1,6 @@
 # The static site: the front-end in site/ plus the study's data files, with the per-layer
-# feature-visualization and dataset-example atlases, the analyses and their figures.
+# feature-visualization and dataset-example atlases, the analyses and their figures, and with
+# model_comparison each class's comparison with the second model and that model's atlases.
 
 
 rule site:
@@ -22,6 +23,9 @@ rule site:
         motifs=P.motifs,
         separability=per_layer(P.separability),
         models=per_class(P.model_comparison) if COMPARED else [],
+        # the second model's renders, for the graph view's comparison with it
+        featvis_b=per_layer(P.featvis, C) if COMPARED else [],
+        featvis_b_atlases=per_layer(P.featvis_atlas, C) if COMPARED else [],
         # late, like panels: stages included after this file (stability.smk) add figures too
         figures=lambda w: [f for f in ANALYSIS_FIGURES if f.endswith(".png")],
         panels=lambda w: [f for t in SITE_PANELS.values() for f in per_class(t)],

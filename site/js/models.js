@@ -1,0 +1,47 @@
+// Two models' graphs of a class as one (study.json `models`, summit.site): model B's graph is
+// written in model A's vertex ids through the channel matching (summit.matching.translate), so
+// `union(A's graph, B's)` (graph-layout.js) has one vertex per matched pair, carrying B's own
+// `b_layer`, `b_channel` and match `score`. What such a vertex shows and how it is labelled is
+// the rule of the workflow's figure (summit.figures `vertex_renders`, `vertex_label`), checked
+// against it on shared vectors (tests/vectors/models.json).
+import { loadJSON } from './data.js';
+import { formatPct } from './format.js';
+
+const isNum = (v) => typeof v === 'number' && Number.isFinite(v);
+
+/**
+ * The renders a vertex of the union shows, left to right: `{model: 'a' | 'b', layer,
+ * channel}` in that model's own layer and channel. A vertex of A's graph alone shows A's; one
+ * of B's alone, B's; a matched pair in both graphs, A's (left half) and B's (right half).
+ */
+export function vertexRenders(n) {
+  const a = { model: 'a', layer: n.layer, channel: n.channel };
+  if (n.b_channel == null) return [a];
+  const b = { model: 'b', layer: n.b_layer, channel: n.b_channel };
+  return n.membership === 'b' ? [b] : [a, b];
+}
+
+/** A vertex's label where it shows no image: "a|b" for a matched pair (each model's channel),
+ * "b<j>" for a vertex of B alone (B's channel j), else A's channel. */
+export function vertexLabel(n) {
+  if (n.b_channel == null) return String(n.channel);
+  if (n.membership === 'b') return `b${n.b_channel}`;
+  return `${n.channel}|${n.b_channel}`;
+}
+
+/** A class's comparison with model B (the `models.data` file: graph_b, conserved, …). */
+export async function loadModelComparison(study, cls) {
+  const path = study.models.data.replace('{id}', String(cls.id));
+  const record = await loadJSON(path);
+  const g = record?.graph_b;
+  if (!g || !Array.isArray(g.nodes) || !Array.isArray(g.edges)) {
+    throw new Error(`${path}: expected "graph_b" with "nodes" and "edges" arrays`);
+  }
+  return record;
+}
+
+/** "62.5% (resamples 51.0%–70.0%)": a share with the 5th–95th percentile of its resamples. */
+export function shareWithSpread(value, spread) {
+  const range = spread && isNum(spread.p5) && isNum(spread.p95) ? ` (resamples ${formatPct(spread.p5)}–${formatPct(spread.p95)})` : '';
+  return `${formatPct(value)}${range}`;
+}
