@@ -167,6 +167,7 @@ FIGURE_TITLES = {
     "motifs": "Motifs shared by groups of classes (§9)",
     "separability": "Few-channel classifiers from A^l (§8.5)",
     "model_comparison": "Two models' graphs compared, all classes",
+    "matching": "Two models' channels matched by their responses, against shuffled images",
     "faithfulness": "Do the graphs explain their classes? Ablation tests",
     "stability": "Each graph's stability over resamples of its images",
 }
