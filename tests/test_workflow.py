@@ -331,9 +331,15 @@ def test_the_site_publishes_the_analyses(study):
     analyses = json.loads((site / data["analyses"]).read_text())
     assert all(analyses[k] for k in ("nonsemantic", "neighbours", "pairs", "motifs",
                                      "separability", "models"))
-    assert len(data["figures"]) == 9
+    assert len(data["figures"]) == 10
     # stages included after site.smk publish theirs too (stability's was missing)
-    assert {"faithfulness", "stability"} <= {f["name"] for f in data["figures"]}
+    assert {"faithfulness", "stability", "matching"} <= {f["name"] for f in data["figures"]}
     assert all(f["title"] != f["name"] for f in data["figures"])  # every one titled
+    # the model comparison through the matching: B's translated graphs and renders
+    models = data["models"]
+    assert [x["layer"] for x in models["layers"]] == LAYERS and "epoch 1" in models["names"][1]
+    assert all((site / x["featvis"]["atlas"]).is_file() for x in models["layers"])
+    record = json.loads((site / models["data"].format(id=0)).read_text())
+    assert record["graph_b"]["nodes"] and "conserved" in record
     for f in data["figures"]:
         assert (site / f["png"]).is_file() and (site / f["pdf"]).is_file()
