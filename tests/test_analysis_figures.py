@@ -191,10 +191,12 @@ def test_matched_figure_draws_a_pair_as_one_vertex_with_both_renders():
     assert sorted(float(i.get_array().mean()) for i in images) == pytest.approx(
         sorted([0.2] * (kinds["a"] + kinds["both"]) + [0.8] * (kinds["b"] + kinds["both"])))
     labels = {t.get_text() for t in ax.texts}
-    for n in merged["nodes"]:
-        want = {"a": str(n["channel"]), "b": f"b{n.get('b_channel')}",
-                "both": f"{n['channel']}|{n.get('b_channel')}"}[n["membership"]]
+    for n in merged["nodes"]:  # B's matched channels (0-3) are "a|b", in A's graph or not
+        want = (str(n["channel"]) if n["membership"] == "a" else
+                f"{n['channel']}|{n['b_channel']}" if n["b_channel"] < 4 else
+                f"b{n['b_channel']}")
         assert want in labels
+    assert any(n["membership"] == "b" and n["b_channel"] < 4 for n in merged["nodes"])
     assert "B: m2" in labels  # another architecture's layer names, per row
     assert _rgb(MEMBERSHIP_COLORS["both"]) in _rings(fig)
     assert "A = seed 0" in _texts(fig)
@@ -372,3 +374,7 @@ def test_matching_figure_draws_each_layers_scores_against_the_null():
     assert records[0]["null"]["ranked"][0] >= records[0]["null"]["ranked"][-1]
     assert_texts_inside(fig)
     plt.close(fig)
+    one = draw_matching(records[1:])  # one layer pair: the canvas widens to the title
+    assert_texts_inside(one)
+    assert_no_text_overlaps(one)
+    plt.close(one)

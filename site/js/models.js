@@ -21,11 +21,11 @@ export function vertexRenders(n) {
   return n.membership === 'b' ? [b] : [a, b];
 }
 
-/** A vertex's label where it shows no image: "a|b" for a matched pair (each model's channel),
- * "b<j>" for a vertex of B alone (B's channel j), else A's channel. */
+/** A vertex's label where it shows no image: "a|b" for B's vertex matched to A's channel a
+ * (in A's graph or not), "b<j>" for B's unmatched channel j, else A's channel. */
 export function vertexLabel(n) {
   if (n.b_channel == null) return String(n.channel);
-  if (n.membership === 'b') return `b${n.b_channel}`;
+  if (n.score == null) return `b${n.b_channel}`;
   return `${n.channel}|${n.b_channel}`;
 }
 

@@ -17,7 +17,7 @@ import numpy as np  # noqa: E402
 from matplotlib.figure import FigureBase  # noqa: E402
 
 from summit.atlas import ExamplesAtlas, FeatvisAtlas  # noqa: E402
-from summit.figures import plain_text, show_image  # noqa: E402
+from summit.figures import fit_title, plain_text, show_image  # noqa: E402
 
 
 def _strip(images: list[np.ndarray]) -> np.ndarray | None:
@@ -367,7 +367,8 @@ def draw_matching(matchings: list[dict[str, Any]]) -> plt.Figure:
     against the shuffled-image null's best-first scores (95th percentile per rank over the
     shuffles), with the cutoff a matched pair reaches (``ChannelMatching`` records)."""
     n = max(len(matchings), 1)
-    fig, axes = plt.subplots(1, n, figsize=(3.6 * n + 0.6, 3.6), squeeze=False, sharey=True)
+    fig, axes = plt.subplots(1, n, figsize=(max(3.6 * n + 0.6, 9.0), 4.0), squeeze=False,
+                             sharey=True)
     for ax, m in zip(axes[0], matchings, strict=False):
         scores = np.sort([p["score"] for p in m["pairs"]])[::-1]
         rank = np.arange(1, len(scores) + 1)
@@ -376,21 +377,24 @@ def draw_matching(matchings: list[dict[str, Any]]) -> plt.Figure:
             ax.plot(rank, m["null"]["ranked"], color="#8c96a0", linewidth=1.2, linestyle="--",
                     label="images shuffled (p95)")
         ax.axhline(m["cutoff"], color="#b2182b", linewidth=0.9, linestyle=":",
-                   label=f"cutoff {m['cutoff']:.2f}")
+                   label="cutoff: the threshold, or the null's 99th percentile if higher")
         pair = m["layer_a"] if m["layer_a"] == m["layer_b"] else f"{m['layer_a']} ↔ {m['layer_b']}"
         ax.set_title(f"{pair}\n{m['matched']} of {m['channels_a']} matched"
                      + (f" (B: {m['channels_b']})" if m["channels_b"] != m["channels_a"] else "")
-                     + f"; same index {m['identity']:.0%}", fontsize=8.5, loc="left")
+                     + f"; cutoff {m['cutoff']:.2f}; same index {m['identity']:.0%}",
+                     fontsize=8.5, loc="left")
         ax.set_xlabel("pair, best first", fontsize=8)
         ax.set_ylim(-0.2, 1.02)
         ax.tick_params(labelsize=7.5)
     axes[0, 0].set_ylabel("correlation of the pair's maxima", fontsize=8)
-    legend = axes[0, 0].legend(fontsize=7, frameon=False, loc="lower left")
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    legend = fig.legend(handles, labels, fontsize=8, frameon=False, loc="lower center",
+                        ncol=3)
     models = matchings[0]["models"] if matchings else ["A", "B"]
     title = fig.suptitle(f"Channels matched by their responses: A = {models[0]}, "
                          f"B = {models[1]}", fontsize=10.5, x=0.01, ha="left")
     plain_text([*legend.get_texts(), title, *(ax.title for ax in axes[0])])
-    fig.tight_layout()
+    fit_title(fig, title, rect=(0, 0.07, 1, 1))  # widened to a long title (one layer pair)
     return fig
 
 

@@ -127,7 +127,7 @@ def _render(atlases: dict[str, FeatvisAtlas] | None, layer: str, channel: int) -
 
 
 def vertex_renders(n: dict[str, Any], atlases: dict[str, FeatvisAtlas],
-             atlases_b: dict[str, FeatvisAtlas] | None) -> list[Render]:
+                   atlases_b: dict[str, FeatvisAtlas] | None) -> list[Render]:
     """What a vertex shows: its render, or (two models) A's and B's, or B's alone."""
     if atlases_b is None or "b_channel" not in n:
         return [_render(atlases, n["layer"], n["channel"])]
@@ -138,9 +138,11 @@ def vertex_renders(n: dict[str, Any], atlases: dict[str, FeatvisAtlas],
 
 
 def vertex_label(n: dict[str, Any], two_models: bool) -> str:
+    """A's channel; with two models, "a|b" for B's vertex matched to A's channel a (in A's
+    graph or not), "b<j>" for B's unmatched channel j."""
     if not two_models or "b_channel" not in n:
         return str(n["channel"])
-    if n.get("membership") == "b":
+    if n.get("score") is None:
         return f"b{n['b_channel']}"
     return f"{n['channel']}|{n['b_channel']}"
 
@@ -285,9 +287,9 @@ def draw_matched(merged: dict[str, Any], atlases_a: dict[str, FeatvisAtlas],
     legend = fig.legend(handles=_membership_handles("A", "B"), loc="lower center", ncol=3,
                         fontsize=9, frameon=False)
     height = fig.get_figheight()
-    sup = fig.suptitle(f"{title}\nA = {label_a}   B = {label_b}\na matched pair is one vertex, "
-                       "A's render left and B's right, labelled A|B; b<j>: B's unmatched "
-                       "channel j",
+    sup = fig.suptitle(f"{title}\nA = {label_a}   B = {label_b}\na vertex in both graphs shows "
+                       "A's render left and B's right; labels: A's channel|B's matched "
+                       "channel, b<j>: B's unmatched channel j",
                        fontsize=11, x=0.01, y=1 - 0.08 / height, ha="left", va="top")
     plain_text([*legend.get_texts(), sup])
     # the graph below the title (tight_layout does not leave room for it), the canvas
