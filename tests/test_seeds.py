@@ -122,7 +122,8 @@ def test_channel_findings_are_compared_through_the_matching():
     result = {"seeds": [0, 3], "channels": r}
     text = "\n".join(_channel_lines_of(result))
     assert "Non-semantic channels of seed 0: a:91 (in 2 of 2 seeds), a:5 (in 1 of 2 seeds)" in text
-    assert "Motifs of seed 0: 2; in every seed" in text and "a:91, b:91" in text
+    assert "a:91, b:91 (c0, c1) in 2 of 2 seeds; a:90, b:90 (c0, c1) in 1 of 2 seeds." in text
+    assert "a:5 (in 1 of 2 seeds); 1 in every seed." in text
 
 
 def _channel_lines_of(result):

@@ -230,19 +230,22 @@ def _channel_lines(channels: dict[str, Any], seeds: list[int]) -> list[str]:
     total = sum(len(c["vertices"]) for c in channels["classes"])
     lines.append(f"- Graph vertices kept in every seed: {every} of {total}.")
     flagged = channels["nonsemantic"]
-    held = [c for c in flagged["channels"] if c["holds_in"] == n]
+    every = sum(c["holds_in"] == n for c in flagged["channels"])
+    first = (", ".join(f"{c['id']} (in {c['holds_in']} of {n} seeds)"
+                       for c in flagged["channels"]) + f"; {every} in every seed"
+             if flagged["channels"] else "none")
     lines.append(
-        f"- Non-semantic channels of seed {seeds[0]}: "
-        + (", ".join(f"{c['id']} (in {c['holds_in']} of {n} seeds)" for c in flagged["channels"])
-           if flagged["channels"] else "none")
-        + f"; {len(held)} in every seed. Flagged in the other seeds (in seed {seeds[0]}'s ids; "
-        "b<j>: unmatched): " + "; ".join(
+        f"- Non-semantic channels of seed {seeds[0]}: {first}. Flagged in the other seeds (in "
+        f"seed {seeds[0]}'s ids; b<j>: unmatched): " + "; ".join(
             f"seed {x['seed']}: {', '.join(x['flagged']) or 'none'}" for x in flagged["seeds"])
         + ".")
-    motifs = channels["motifs"]
-    lines.append(f"- Motifs of seed {seeds[0]}: {len(motifs)}; in every seed (all vertices and "
-                 f"edges in each of the motif's classes' graphs): "
-                 f"{sum(m['holds_in'] == n for m in motifs)}" + (": " + "; ".join(
-                     f"{', '.join(m['vertices'])}" for m in motifs if m["holds_in"] == n)
-                     if any(m["holds_in"] == n for m in motifs) else "") + ".")
+    names = {c["id"]: c["name"] for c in channels["classes"]}
+
+    def motif(m: dict[str, Any]) -> str:
+        classes = ", ".join(names.get(c, str(c)) for c in m["classes"])
+        return f"{', '.join(m['vertices'])} ({classes}) in {m['holds_in']} of {n} seeds"
+
+    lines.append(f"- Motifs of seed {seeds[0]} (one holds in a seed when all its vertices and "
+                 "edges are in each of its classes' graphs there): "
+                 + ("; ".join(map(motif, channels["motifs"])) or "none") + ".")
     return lines
