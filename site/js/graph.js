@@ -24,7 +24,7 @@ import { formatFixed, formatInt, formatPct, formatSig } from './format.js';
 import { fitTransform, layoutGraph, union } from './graph-layout.js';
 import { SHARE_STEP, formatShare, graphAtShare, readShare, sliderOf } from './share.js';
 import { loadClassLayerStats } from './layers.js';
-import { loadModelComparison, shareWithSpread, vertexLabel, vertexRenders } from './models.js';
+import { loadModelComparison, modelLabels, shareWithSpread, vertexLabel, vertexRenders } from './models.js';
 import { examplesSprite, exampleClassSummary, featvisSprite, loadExamples, modelFeatvisSprite, renderFailure, spriteTile, vertexSprite } from './sprites.js';
 import { parseChannel } from './state.js';
 import { elementAnchor, hideTooltip, moveTooltip, showTooltip } from './tooltip.js';
@@ -71,14 +71,16 @@ export function createGraph({ study, onSelectLayer, onSelectChannel, onClearHigh
     tick: document.getElementById('share-configured'),
   };
   const supportLegend = d3.select('#support-legend');
-  const modelNames = study.models?.names ?? null; // [A, B] when the study compares two models
+  const fullNames = study.models?.names ?? null; // [A, B] when the study compares two models
+  // what the view writes: "A", "B (seed 1)"; the full names are in the control's tooltip
+  const modelNames = fullNames ? modelLabels(fullNames) : null;
   const modelsToggle = document.getElementById('graph-models');
   document.getElementById('models-control').hidden = !modelNames;
   if (modelNames) {
     document.getElementById('models-name').textContent = modelNames[1];
     document.getElementById('models-control').title =
-      `Draw the class's graph together with ${modelNames[1]}'s, its channels matched to ${modelNames[0]}'s by their ` +
-      `responses: a matched pair is one vertex, ${modelNames[0]}'s render on the left half, ${modelNames[1]}'s on the right`;
+      `A = ${fullNames[0]}, B = ${fullNames[1]}. Draw the class's graph together with B's, B's channels matched to A's by their ` +
+      "responses: a matched pair is one vertex, A's render on the left half, B's on the right";
     modelsToggle.addEventListener('change', () => onToggleModels(modelsToggle.checked));
   }
 
@@ -743,8 +745,9 @@ export function createGraph({ study, onSelectLayer, onSelectChannel, onClearHigh
     legend.hidden = !other && !models;
     const names = models ? modelNames : other ? [cls.name, other.name] : null;
     if (names) {
-      d3.select('#legend-a').text(names[0]).attr('title', names[0]);
-      d3.select('#legend-b').text(names[1]).attr('title', names[1]);
+      const titles = models ? fullNames : names;
+      d3.select('#legend-a').text(names[0]).attr('title', titles[0]);
+      d3.select('#legend-b').text(names[1]).attr('title', titles[1]);
     }
     d3.select('#legend-both')
       .text(models ? "both: each half its model's render" : 'both')

@@ -29,6 +29,20 @@ export function vertexLabel(n) {
   return `${n.channel}|${n.b_channel}`;
 }
 
+/**
+ * Short labels telling the two models apart, "A" and "B" with what differs after the start
+ * their names share: "Demo" and "Demo, seed 1" are "A" and "B (seed 1)", "ResNet-50" and
+ * "GoogLeNet" "A (ResNet-50)" and "B (GoogLeNet)" (the full names go in tooltips).
+ */
+export function modelLabels([a, b]) {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i += 1;
+  // cut where a name ends or after the last separator both share, never inside a word
+  const cut = i === a.length || i === b.length ? i : Math.max(0, ...[',', '(', ';', '·'].map((c) => a.lastIndexOf(c, i - 1) + 1));
+  const rest = (s) => s.slice(cut).replace(/^[\s,;:·(-]+/, '').replace(/\)$/, (m) => (s.slice(cut).includes('(') ? m : ''));
+  return [['A', rest(a)], ['B', rest(b)]].map(([k, r]) => (r ? `${k} (${r})` : k));
+}
+
 /** A class's comparison with model B (the `models.data` file: graph_b, conserved, …). */
 export async function loadModelComparison(study, cls) {
   const path = study.models.data.replace('{id}', String(cls.id));

@@ -15,6 +15,10 @@ from tests.browser.conftest import BROWSER, LAYERS, overflowing, published
 from tests.browser.test_site_browser import NODES, expect, open_site
 from tests.fixtures.study import MODEL_NAMES, TRICKY_NAMES, make_study
 
+# what the view writes for the fixture's "Demo, seed 0" and "Demo, seed 1" (site/js/models.js
+# modelLabels); the full names are in the toggle's tooltip
+LABELS = ["A (seed 0)", "B (seed 1)"]
+
 pytestmark = BROWSER
 
 TOGGLE = "#graph-models"
@@ -49,7 +53,7 @@ def compare_models(page, site, hash_="#class=0"):
     returns the console errors seen."""
     errors = open_site(page, site[0], hash_)
     page.locator(TOGGLE).check()
-    expect(page.locator("#graph-class")).to_contain_text(" vs ".join(MODEL_NAMES))
+    expect(page.locator("#graph-class")).to_contain_text(" vs ".join(LABELS))
     page.wait_for_timeout(600)  # the transition
     return errors
 
@@ -93,7 +97,8 @@ def test_the_toggle_draws_both_models_graphs_as_one(page, site, artifacts):
     study, graph, record, merged = shipped(site[1], 0)
     toggle = page.locator("#models-control")
     expect(toggle).to_be_visible()
-    expect(toggle).to_have_text("Compare with Demo, seed 1")
+    expect(toggle).to_have_text(f"Compare with {LABELS[1]}")
+    assert toggle.get_attribute("title").startswith(f"A = {MODEL_NAMES[0]}, B = {MODEL_NAMES[1]}.")
     expect(page.locator(TOGGLE)).not_to_be_checked()
     expect(page.locator(NODES)).to_have_count(len(graph["nodes"]))
     page.locator(TOGGLE).check()
@@ -112,7 +117,8 @@ def test_the_toggle_draws_both_models_graphs_as_one(page, site, artifacts):
     legend = page.locator("#compare-legend")
     expect(legend).to_be_visible()
     expect(legend).to_have_text(re.compile(
-        rf"^\s*{MODEL_NAMES[0]} only \({want['a']}\)\s+{MODEL_NAMES[1]} only \({want['b']}\)"
+        rf"^\s*{re.escape(LABELS[0])} only \({want['a']}\)"
+        rf"\s+{re.escape(LABELS[1])} only \({want['b']}\)"
         rf"\s+both: each half its model's render \({want['both']}\)\s*$"))
     stats = page.locator("#graph-stats")
     expect(stats).to_contain_text(f"{len(merged['nodes'])} vertices · {len(merged['edges'])} edges")
@@ -120,8 +126,8 @@ def test_the_toggle_draws_both_models_graphs_as_one(page, site, artifacts):
     assert spread["p5"] <= spread["p95"]
     kept = stats.locator(".kept")
     expect(kept).to_have_text(re.compile(
-        rf"^ · {MODEL_NAMES[1]} keeps [\d.]+% \(resamples [\d.]+%–[\d.]+%\) of "
-        rf"{MODEL_NAMES[0]}'s vertices, [\d.]+% of its edges$"))
+        rf"^ · {re.escape(LABELS[1])} keeps [\d.]+% \(resamples [\d.]+%–[\d.]+%\) of "
+        rf"{re.escape(LABELS[0])}'s vertices, [\d.]+% of its edges$"))
     assert shares(kept.text_content()) == pytest.approx(
         [record["conserved"]["vertices"], spread["p5"], spread["p95"],
          record["conserved"]["edges"]], abs=0.0006)  # one decimal of a percentage
@@ -205,11 +211,11 @@ def test_the_card_of_a_matched_pair_gives_both_channels_and_the_score(page, site
 
     expect(tip.locator(".tt-title")).to_have_text(f"{pair['layer']} · channel {pair['channel']}")
     expect(row("in")).to_have_text("both models")
-    expect(row(f"{MODEL_NAMES[0]} channel")).to_have_text(f"{pair['layer']}:{pair['channel']}")
-    expect(row(f"{MODEL_NAMES[1]} channel")).to_have_text(
+    expect(row(f"{LABELS[0]} channel")).to_have_text(f"{pair['layer']}:{pair['channel']}")
+    expect(row(f"{LABELS[1]} channel")).to_have_text(
         f"{pair['b_layer']}:{pair['b_channel']}")
     expect(row("match score")).to_have_text(f"{pair['score']:.2f}")
-    expect(row(f"count in {MODEL_NAMES[1]}")).to_have_text(str(pair["counts"]["b"]))
+    expect(row(f"count in {LABELS[1]}")).to_have_text(str(pair["counts"]["b"]))
     expect(tip.locator(".tt-featvis")).to_have_count(2)  # A's renders, then B's
     assert tip.locator(".tt-featvis").evaluate_all("s => s.map(x => x.dataset.model)") == \
         ["a", "b"]
@@ -217,9 +223,9 @@ def test_the_card_of_a_matched_pair_gives_both_channels_and_the_score(page, site
     alone = next(n for n in merged["nodes"] if ":b" in n["id"])
     page.locator(f'{NODES}[data-id="{alone["id"]}"]').hover()
     expect(tip.locator(".tt-title")).to_have_text(
-        f"{alone['b_layer']} · channel {alone['b_channel']} of {MODEL_NAMES[1]}")
+        f"{alone['b_layer']} · channel {alone['b_channel']} of {LABELS[1]}")
     expect(row("match score")).to_have_text("unmatched")
-    expect(row(f"{MODEL_NAMES[0]} channel")).to_have_text("– (unmatched)")
+    expect(row(f"{LABELS[0]} channel")).to_have_text("– (unmatched)")
     assert errors == []
 
 
@@ -233,11 +239,11 @@ def test_comparing_models_and_comparing_classes_exclude_each_other(page, site):
     page.locator(TOGGLE).check()
     assert page.locator("#compare-select").input_value() == ""
     assert "compare=" not in page.url and "models=1" in page.url
-    expect(page.locator("#legend-b")).to_have_text(MODEL_NAMES[1])
+    expect(page.locator("#legend-b")).to_have_text(LABELS[1])
     # the URL restores it; a comparison class in the URL wins
     page.goto(site[0] + "#class=2&models=1")
     expect(page.locator(TOGGLE)).to_be_checked()
-    expect(page.locator("#graph-class")).to_contain_text(" vs ".join(MODEL_NAMES))
+    expect(page.locator("#graph-class")).to_contain_text(" vs ".join(LABELS))
     page.goto(site[0] + "#class=2&compare=5&models=1")
     expect(page.locator(TOGGLE)).not_to_be_checked()
     expect(page.locator("#graph-class")).to_contain_text(TRICKY_NAMES[5])
@@ -264,7 +270,7 @@ def test_the_analyses_table_gives_what_b_keeps_and_opens_a_class_compared(page, 
     section.locator('tr[data-class="4"] .link-button').click()
     expect(page.locator(TOGGLE)).to_be_checked()
     expect(page.locator("#graph-class")).to_contain_text(
-        f"{TRICKY_NAMES[4]}: {' vs '.join(MODEL_NAMES)}")
+        f"{TRICKY_NAMES[4]}: {' vs '.join(LABELS)}")
     assert errors == []
 
 

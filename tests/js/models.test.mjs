@@ -7,7 +7,7 @@ import { test } from 'node:test';
 
 import './d3.mjs'; // format.js's global d3
 import { union } from '../../site/js/graph-layout.js';
-import { shareWithSpread, vertexLabel, vertexRenders } from '../../site/js/models.js';
+import { modelLabels, shareWithSpread, vertexLabel, vertexRenders } from '../../site/js/models.js';
 
 const { cases } = JSON.parse(readFileSync(new URL('../vectors/models.json', import.meta.url), 'utf8'));
 
@@ -39,4 +39,12 @@ test('shareWithSpread: a share with its resamples, or alone', () => {
   assert.equal(shareWithSpread(0.625, { mean: 0.6, p5: 0.51, p95: 0.7 }), '62.5% (resamples 51.0%–70.0%)');
   assert.equal(shareWithSpread(0.625, null), '62.5%');
   assert.equal(shareWithSpread(null, { p5: null, p95: 0.7 }), '–');
+});
+
+test('model labels tell the two models apart by what their names do not share', () => {
+  assert.deepStrictEqual(modelLabels(['Demo (Fashion-MNIST)', 'Demo (Fashion-MNIST), seed 1']), ['A', 'B (seed 1)']);
+  assert.deepStrictEqual(modelLabels(['Demo, seed 0', 'Demo, seed 1']), ['A (seed 0)', 'B (seed 1)']);
+  assert.deepStrictEqual(modelLabels(['ResNet-50', 'GoogLeNet']), ['A (ResNet-50)', 'B (GoogLeNet)']);
+  assert.deepStrictEqual(modelLabels(['GoogLeNet (fine-tuned)', 'GoogLeNet (base)']), ['A (fine-tuned)', 'B (base)']);
+  assert.deepStrictEqual(modelLabels(['Same', 'Same']), ['A', 'B']);
 });
