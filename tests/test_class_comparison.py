@@ -270,16 +270,18 @@ def test_models_markdown_states_what_each_class_keeps_with_its_spread():
                 "stability": {"conserved": {"p5": p5, "p95": p95}},
                 "matching": {"l1": {"layer_b": "l1", "matched": 60, "channels_a": 64,
                                     "channels_b": 64, "median_score": 0.81, "null_p99": 0.05,
-                                    "identity": 0.02},
+                                    "overlap": 0.3, "identity": 0.02},
                              "l2": {"layer_b": "m2", "matched": 10, "channels_a": 32,
                                     "channels_b": 48, "median_score": 0.4, "null_p99": 0.06,
-                                    "identity": 0.0}}}
+                                    "overlap": None, "identity": 0.0}}}
 
     text = models_markdown([result(0, "Bag", 0.75, 0.6, 0.8, 0.5),
                             result(1, "Coat", 0.25, 0.2, 0.4, 0.1)],
                            {"index": 1, "support": 0.94, "tentative": False})
     assert "seed 0 (A) and seed 1 (B)" in text
-    assert "l1 60 of 64, median score 0.81 (null p99 0.05), the same index in 2%" in text
+    assert ("l1 60 of 64, median score 0.81 (null p99 0.05), top-image overlap 0.30, the same "
+            "index in 2%") in text
+    assert "(null p99 0.06), top-image overlap n/a" in text
     assert "l2 10 of 32 (B's m2: 48)" in text
     assert "median 0.50 (classes 0.25 to 0.75)" in text
     assert "Bag 0.75 (0.60–0.80), Coat 0.25 (0.20–0.40)" in text

@@ -193,3 +193,16 @@ def test_sample_maxima_pairs_rows_by_dataset_index_and_bounds_the_sample(tmp_pat
     assert all(np.isclose(stored, r, atol=1e-6).all(axis=1).sum() == 1 for r in small[0])
     with pytest.raises(MatchingError, match="no layer 'q'"):
         sample_maxima(stores_a, stores_b, "q", "m", 10, 0)
+
+
+def test_summary_states_a_matching_in_brief():
+    from summit.matching import summary
+
+    rng = np.random.default_rng(8)
+    x = _features(rng, 300, 6)
+    result = {"layer_b": "m", **match_layer(x, x[:, ::-1], **SETTINGS)}
+    brief = summary(result)
+    assert brief["matched"] == 6 and brief["identity"] == 0.0 and brief["overlap"] == 1.0
+    assert brief["median_score"] == result["scores"]["p50"] and brief["layer_b"] == "m"
+    none = summary({**result, "pairs": [{**p, "matched": False} for p in result["pairs"]]})
+    assert none["overlap"] is None

@@ -82,7 +82,8 @@ def test_channel_findings_are_compared_through_the_matching():
     drop = {"a:90", "b:1"}
     second = [_permuted(g, perm, drop) for g in first]
     matchings = [{x: {"layer_b": x, "pairs": [
-        {"a": c, "b": perm[x][c], "score": 0.9, "matched": True} for c in range(100)],
+        {"a": c, "b": perm[x][c], "score": 0.9, "overlap": 0.5, "matched": True}
+        for c in range(100)],
         "channels_a": 100, "channels_b": 100, "matched": 100, "cutoff": 0.5, "identity": 0.0,
         "scores": {"p50": 0.9}, "null": {"p99": 0.1}} for x in ("a", "b")}]
 
@@ -115,7 +116,7 @@ def test_channel_findings_are_compared_through_the_matching():
     assert r["nonsemantic"]["seeds"] == [{"seed": 3, "flagged": ["a:7", "a:91"]}]
     # an identity matching of an unpermuted copy conserves everything
     same = channel_report([0, 1], [first, first], [resampled(first)] * 2, [{x: {
-        **matchings[0][x], "pairs": [{"a": c, "b": c, "score": 1.0, "matched": True}
+        **matchings[0][x], "pairs": [{"a": c, "b": c, "score": 1.0, "overlap": 1.0, "matched": True}
                                      for c in range(100)]} for x in ("a", "b")}],
         [{}, {}], motifs, ["a", "b"])
     assert all(c["seeds"][0]["conserved"] == 1.0 for c in same["classes"])
@@ -124,6 +125,7 @@ def test_channel_findings_are_compared_through_the_matching():
     assert "Non-semantic channels of seed 0: a:91 (in 2 of 2 seeds), a:5 (in 1 of 2 seeds)" in text
     assert "a:91, b:91 (c0, c1) in 2 of 2 seeds; a:90, b:90 (c0, c1) in 1 of 2 seeds." in text
     assert "a:5 (in 1 of 2 seeds); 1 in every seed." in text
+    assert "a 100 of 100 (median score 0.90, null p99 0.10, top-image overlap 0.50)" in text
 
 
 def _channel_lines_of(result):

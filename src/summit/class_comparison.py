@@ -232,14 +232,16 @@ def models_markdown(results: list[dict[str, Any]], most: dict[str, Any] | None) 
     layers = "; ".join(
         f"{layer} {m['matched']} of {m['channels_a']}"
         + (f" (B's {m['layer_b']}: {m['channels_b']})" if m["layer_b"] != layer else "")
-        + f", median score {m['median_score']:.2f} (null p99 {m['null_p99']:.2f}), the same "
+        + f", median score {m['median_score']:.2f} (null p99 {m['null_p99']:.2f}), top-image "
+        f"overlap {'n/a' if m['overlap'] is None else format(m['overlap'], '.2f')}, the same "
         f"index in {m['identity']:.0%}" for layer, m in first["matching"].items())
     kept = [r["conserved"]["vertices"] for r in results]
     edges = [r["conserved"]["edges"] for r in results]
     lines = [
         f"{a} (A) and {b} (B) on the same images, B's channels matched to A's by the "
         "correlation of their maxima (one to one, Hungarian; a pair counts at or above both "
-        "the threshold and the shuffled-image null's 99th percentile):", "",
+        "the threshold and the shuffled-image null's 99th percentile; top-image overlap: the "
+        "mean Jaccard of a matched pair's most activating images):", "",
         f"- Channels matched per layer: {layers}.",
         f"- Share of each class's graph (A's vertices) that B's graph keeps: median "
         f"{float(np.median(kept)):.2f} (classes {min(kept):.2f} to {max(kept):.2f}); of its "

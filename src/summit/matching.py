@@ -184,6 +184,18 @@ def _rows(array: Any, rows: np.ndarray) -> np.ndarray:
     return out
 
 
+def summary(matching: dict[str, Any]) -> dict[str, Any]:
+    """One layer pair's matching in brief: the paired layer, widths, matched channels, the
+    cutoff, the share matched to the same index, the median score, the null's 99th
+    percentile and the mean top-image overlap of the matched pairs (how far a correlated
+    pair also shares its most activating images)."""
+    kept = [x["overlap"] for x in matching["pairs"] if x["matched"]]
+    return {**{k: matching[k] for k in ("layer_b", "channels_a", "channels_b", "matched",
+                                        "cutoff", "identity")},
+            "median_score": matching["scores"]["p50"], "null_p99": matching["null"]["p99"],
+            "overlap": round(float(np.mean(kept)), 6) if kept else None}
+
+
 def channel_map(matching: dict[str, Any]) -> dict[int, int]:
     """B's matched channels to A's (one layer pair's matching)."""
     return {p["b"]: p["a"] for p in matching["pairs"] if p["matched"]}

@@ -21,7 +21,7 @@ from summit.class_comparison import (
     resampled_comparison,
     vertex_jaccard,
 )
-from summit.matching import channel_map, translate
+from summit.matching import channel_map, summary, translate
 from summit.neighbours import report as neighbours_report
 from summit.stability import edge_set, vertex_set
 
@@ -115,10 +115,7 @@ def channel_report(seeds: list[int], graphs: list[list[dict[str, Any]]],
     return {"classes": classes, "motifs": motif_holds,
             "nonsemantic": _nonsemantic_holds(seeds, flagged, matchings),
             "matching": [{"seed": seeds[s], "layers": {
-                layer: {k: m[k] for k in ("layer_b", "channels_a", "channels_b", "matched",
-                                          "cutoff", "identity")}
-                | {"median_score": m["scores"]["p50"], "null_p99": m["null"]["p99"]}
-                for layer, m in matchings[s - 1].items()}} for s in others]}
+                layer: summary(m) for layer, m in matchings[s - 1].items()}} for s in others]}
 
 
 def _nonsemantic_holds(seeds: list[int], flagged: list[dict[str, list[int]]],
@@ -204,17 +201,23 @@ def summary_markdown(result: dict[str, Any], class_names: list[str]) -> str:
         ""])
 
 
+def _share(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}"
+
+
 def _channel_lines(channels: dict[str, Any], seeds: list[int]) -> list[str]:
     """The channel-level findings across seeds, through the matching, as sentences."""
     n = len(seeds)
     lines = ["", f"Channel-level findings of seed {seeds[0]} in the other seeds, their channels "
              "matched by the correlation of their maxima on the same images (one to one, "
-             "Hungarian; a pair counts above both the threshold and the shuffled-image null):",
+             "Hungarian; a pair counts above both the threshold and the shuffled-image null; "
+             "top-image overlap: the mean Jaccard of a matched pair's most activating images, "
+             "how far it is one feature rather than two channels preferring the same classes):",
              ""]
     for m in channels["matching"]:
         parts = [f"{layer} {x['matched']} of {x['channels_a']} (median score "
-                 f"{x['median_score']:.2f}, null p99 {x['null_p99']:.2f})"
-                 for layer, x in m["layers"].items()]
+                 f"{x['median_score']:.2f}, null p99 {x['null_p99']:.2f}, top-image overlap "
+                 f"{_share(x['overlap'])})" for layer, x in m["layers"].items()]
         lines.append(f"- Channels matched with seed {m['seed']}: " + "; ".join(parts) + ".")
     for i, s in enumerate(seeds[1:]):
         rows = [(c["name"], c["seeds"][i]) for c in channels["classes"]]

@@ -41,7 +41,7 @@ def model_comparison(p: dict[str, Any], *, graph_a: Path, graph_b: Path, store_a
     from summit.class_comparison import compare, conserved, resampled_comparison
     from summit.figures import draw_matched, save, spread_text
     from summit.layout import union
-    from summit.matching import translate
+    from summit.matching import summary, translate
 
     a, b = ClassGraph.load(graph_a).to_json(), ClassGraph.load(graph_b).to_json()
     matched = {m.layer_a: m.to_json() for m in map(ChannelMatching.load, matchings)}
@@ -55,10 +55,7 @@ def model_comparison(p: dict[str, Any], *, graph_a: Path, graph_b: Path, store_a
     kept = conserved(a, b)
     result = ModelComparison(
         **compare(a, b), models=labels, accuracy=accuracy, conserved=kept,
-        matching={layer: {k: m[k] for k in ("layer_b", "channels_a", "channels_b", "matched",
-                                             "cutoff", "identity")}
-                  | {"median_score": m["scores"]["p50"], "null_p99": m["null"]["p99"]}
-                  for layer, m in matched.items()},
+        matching={layer: summary(m) for layer, m in matched.items()},
         graph_b={k: b[k] for k in ("layers", "nodes", "edges")},
         stability={**spread,
                    "min_support": StabilitySettings.from_config(p["stability"]).min_support})
