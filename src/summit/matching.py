@@ -196,11 +196,6 @@ def summary(matching: dict[str, Any]) -> dict[str, Any]:
             "overlap": round(float(np.mean(kept)), 6) if kept else None}
 
 
-def channel_map(matching: dict[str, Any]) -> dict[int, int]:
-    """B's matched channels to A's (one layer pair's matching)."""
-    return {p["b"]: p["a"] for p in matching["pairs"] if p["matched"]}
-
-
 def translate(graph: dict[str, Any], matchings: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """Model B's graph in model A's vertex ids through ``matchings`` (per A layer, the
     matching with B's paired layer ``layer_b``).
@@ -211,18 +206,20 @@ def translate(graph: dict[str, Any], matchings: dict[str, dict[str, Any]]) -> di
     match's, or null). Edges follow their ends. Works on ``ResampledGraphs`` entries too
     (ids only)."""
     layer_of = {m["layer_b"]: a for a, m in matchings.items()}
-    maps = {m["layer_b"]: channel_map(m) for m in matchings.values()}
-    scores = {m["layer_b"]: {p["b"]: p["score"] for p in m["pairs"] if p["matched"]}
-              for m in matchings.values()}
+    partner = {m["layer_b"]: {p["b"]: p for p in m["pairs"] if p["matched"]}
+               for m in matchings.values()}
+
+    def place(layer: str, channel: int) -> tuple[str, dict[str, Any] | None]:
+        """A's layer and the matched pair (or None) of B's channel."""
+        if layer not in layer_of:
+            raise MatchingError(f"vertex {layer}:{channel}: layer {layer!r} is not paired with "
+                                f"a layer of model A (paired: {sorted(layer_of)})")
+        return layer_of[layer], partner[layer].get(channel)
 
     def new_id(vid: str) -> str:
         layer, channel = vid.rsplit(":", 1)
-        if layer not in layer_of:
-            raise MatchingError(f"vertex {vid!r}: layer {layer!r} is not paired with a layer "
-                                f"of model A (paired: {sorted(layer_of)})")
-        c = int(channel)
-        a = maps[layer].get(c)
-        return f"{layer_of[layer]}:{a}" if a is not None else f"{layer_of[layer]}:b{c}"
+        a_layer, pair = place(layer, int(channel))
+        return f"{a_layer}:{pair['a']}" if pair else f"{a_layer}:b{channel}"
 
     # the share slider's extra vertices are B's ids: not carried over
     out = {k: v for k, v in graph.items() if k not in ("nodes", "edges", "layers", "slider")}
@@ -233,13 +230,19 @@ def translate(graph: dict[str, Any], matchings: dict[str, dict[str, Any]]) -> di
         if isinstance(n, str):  # a resampled graph's vertex id
             nodes.append(new_id(n))
             continue
-        a = maps[n["layer"]].get(n["channel"]) if n["layer"] in maps else None
-        nodes.append({**n, "id": new_id(n["id"]), "layer": layer_of.get(n["layer"], n["layer"]),
-                      "channel": n["channel"] if a is None else a,
+        a_layer, pair = place(n["layer"], n["channel"])
+        nodes.append({**n, "id": new_id(n["id"]), "layer": a_layer,
+                      "channel": pair["a"] if pair else n["channel"],
                       "b_layer": n["layer"], "b_channel": n["channel"],
-                      "score": scores.get(n["layer"], {}).get(n["channel"])})
+                      "score": pair["score"] if pair else None})
     out["nodes"] = nodes
     out["edges"] = [[new_id(e[0]), new_id(e[1])] if isinstance(e, list) else
                     {**e, "source": new_id(e["source"]), "target": new_id(e["target"])}
                     for e in graph["edges"]]
     return out
+
+
+def translate_resampled(record: dict[str, Any],
+                        matchings: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """A ``ResampledGraphs`` record (JSON) of model B with every resample ``translate``d."""
+    return {**record, "resamples": [translate(x, matchings) for x in record["resamples"]]}

@@ -21,7 +21,7 @@ from summit.class_comparison import (
     resampled_comparison,
     vertex_jaccard,
 )
-from summit.matching import channel_map, summary, translate
+from summit.matching import summary, translate, translate_resampled
 from summit.neighbours import report as neighbours_report
 from summit.stability import edge_set, vertex_set
 
@@ -95,9 +95,9 @@ def channel_report(seeds: list[int], graphs: list[list[dict[str, Any]]],
         per_seed = []
         for s in others:
             kept = conserved(g, moved[s][c])
-            b = {**resampled[s][c], "resamples": [translate(x, matchings[s - 1])
-                                                  for x in resampled[s][c]["resamples"]]}
-            spread = resampled_comparison(resampled[0][c], b, layers)["conserved"]
+            spread = resampled_comparison(
+                resampled[0][c], translate_resampled(resampled[s][c], matchings[s - 1]),
+                layers)["conserved"]
             per_seed.append({"seed": seeds[s], "conserved": kept["vertices"],
                              "conserved_edges": kept["edges"], "conserved_spread": spread})
         holds = {v: 1 + sum(v in vertex_set(moved[s][c]) for s in others)
@@ -124,21 +124,15 @@ def _nonsemantic_holds(seeds: list[int], flagged: list[dict[str, list[int]]],
     matched channel is flagged too; and per other seed, its flagged channels in the first
     seed's ids (``layer:b<j>`` when unmatched)."""
     first = [(layer, c) for layer, cs in flagged[0].items() for c in cs]
-    to_a = [{layer: channel_map(m) for layer, m in ms.items()} for ms in matchings]
-    to_b = [{layer: {a: b for b, a in cm.items()} for layer, cm in maps.items()}
-            for maps in to_a]
-    channels = [{"id": f"{layer}:{c}", "holds_in": 1 + sum(
-        to_b[s - 1].get(layer, {}).get(c) in set(flagged[s].get(layer, []))
-        for s in range(1, len(seeds)))} for layer, c in first]
-    per_seed = []
-    for s in range(1, len(seeds)):
-        ids = []
-        for layer, cs in flagged[s].items():
-            a_layer = next((x for x, m in matchings[s - 1].items() if m["layer_b"] == layer),
-                           layer)
-            ids += [f"{a_layer}:{to_a[s - 1].get(a_layer, {}).get(c, f'b{c}')}" for c in cs]
-        per_seed.append({"seed": seeds[s], "flagged": sorted(ids)})
-    return {"channels": channels, "seeds": per_seed}
+    # per other seed, its flagged channels in the first seed's ids
+    moved = [set(translate({"nodes": [f"{layer}:{c}" for layer, cs in flagged[s].items()
+                                      for c in cs], "edges": []}, matchings[s - 1])["nodes"])
+             for s in range(1, len(seeds))]
+    channels = [{"id": f"{layer}:{c}", "holds_in": 1 + sum(f"{layer}:{c}" in ids
+                                                           for ids in moved)}
+                for layer, c in first]
+    return {"channels": channels, "seeds": [{"seed": seeds[s], "flagged": sorted(ids)}
+                                           for s, ids in enumerate(moved, start=1)]}
 
 
 def table_rows(result: dict[str, Any]) -> list[dict[str, Any]]:

@@ -163,8 +163,6 @@ if config["model_comparison"]["layers"] is not None:
 STUDY_LAYERS = {study: LAYERS for study in MODELS}
 if COMPARED:
     STUDY_LAYERS[C] = config["model_comparison"]["layers"] or LAYERS
-# Per layer of the model, the compared model's layer its channels are matched with.
-LAYER_PAIRS = dict(zip(LAYERS, STUDY_LAYERS[C], strict=True)) if COMPARED else {}
 
 
 def weights(wildcards) -> str:

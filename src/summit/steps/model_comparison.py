@@ -41,17 +41,16 @@ def model_comparison(p: dict[str, Any], *, graph_a: Path, graph_b: Path, store_a
     from summit.class_comparison import compare, conserved, resampled_comparison
     from summit.figures import draw_matched, save, spread_text
     from summit.layout import union
-    from summit.matching import summary, translate
+    from summit.matching import summary, translate, translate_resampled
 
     a, b = ClassGraph.load(graph_a).to_json(), ClassGraph.load(graph_b).to_json()
     matched = {m.layer_a: m.to_json() for m in map(ChannelMatching.load, matchings)}
     b = translate(b, matched)
     labels = [ModelCard.load(x).name for x in (model_a, model_b)]
     accuracy = [_accuracy(store_a), _accuracy(store_b)]
-    resampled = ResampledGraphs.load(resampled_b).to_json()
-    resampled["resamples"] = [translate(x, matched) for x in resampled["resamples"]]
-    spread = resampled_comparison(ResampledGraphs.load(resampled_a).to_json(), resampled,
-                                  a["layers"])
+    spread = resampled_comparison(
+        ResampledGraphs.load(resampled_a).to_json(),
+        translate_resampled(ResampledGraphs.load(resampled_b).to_json(), matched), a["layers"])
     kept = conserved(a, b)
     result = ModelComparison(
         **compare(a, b), models=labels, accuracy=accuracy, conserved=kept,
