@@ -3,8 +3,11 @@
 import json
 import re
 import shlex
+import sys
 from pathlib import Path
 from types import SimpleNamespace
+
+from snakemake.settings.types import DeploymentMethod
 
 from summit.config import ConfigError, validate
 from summit.errors import SummitError
@@ -18,16 +21,19 @@ from summit import steps as summit_steps
 from summit import train as summit_train
 
 R = config["results"]
+# A class id is the model output a class folder is (dataset.class_index, else one output per
+# folder); CLASS_NAMES names every output, CLASSES are the studied ones.
 CLASS_NAMES = summit_data.class_names(config["dataset"])
 # `auto` becomes the model's block outputs here, so every rule and step sees layer names.
 LAYERS = config["layers"] = startup.resolve_layers(config["layers"], config["model"],
                                                    config["input"], config["dataset"], R)
 CLASSES = summit_data.study_classes(config["dataset"])
 TRAIN_HERE = not config["model"]["weights"]  # any model without a weights file
+EPOCHS = 0  # the training epochs of a model trained here (its checkpoints); none otherwise
 if TRAIN_HERE:  # trained here: on a usable test split, for epochs known now (checkpoint names)
     summit_data.evaluation_root(config["dataset"])
-    config["model"]["train"]["epochs"] = summit_train.planned_epochs(config["dataset"],
-                                                                     config["model"]["train"])
+    EPOCHS = config["model"]["train"]["epochs"] = summit_train.planned_epochs(
+        config["dataset"], config["model"]["train"])
 # More training seeds are studies of their own, not a setting of the model's training: taken
 # out of the model section, so changing them re-runs only the seeds' studies.
 SEEDS = config["model"]["train"].pop("seeds")
@@ -78,7 +84,11 @@ DOWNLOAD = summit_data.download_params(config["dataset"], R)
 # Every rule runs its step the same way: `summit <rule> --<name> <files> … --params JSON`,
 # where the names are the rule's named inputs, outputs and wildcards that the step takes
 # (summit.steps); its other inputs are dependencies only (e.g. an index's atlas image).
-STEP = "summit {params.args} --params {params.p:q} 2> {log:q}"
+# The command runs with the interpreter running Snakemake (so an unactivated .venv works),
+# or in a conda environment (--sdm conda), the `summit` that envs/summit.yaml installs.
+_SUMMIT = ("summit" if DeploymentMethod.CONDA in workflow.deployment_settings.deployment_method
+           else f"{shlex.quote(sys.executable)} -m summit")
+STEP = _SUMMIT + " {params.args} --params {params.p:q} 2> {log:q}"
 
 
 def step_args(name: str):
@@ -111,10 +121,10 @@ def _compared_model() -> tuple[str, dict] | None:
                           f"{chosen[0]}s; set model_comparison: {{{chosen[0]}: null}}, or "
                           "compare another model with model_comparison: {model: {weights: FILE}}")
     if mc["checkpoint"] is not None:
-        epoch, epochs = mc["checkpoint"], config["model"]["train"]["epochs"]
-        if epoch > epochs:
+        epoch = mc["checkpoint"]
+        if epoch > EPOCHS:
             raise ConfigError(f"model_comparison.checkpoint: {epoch} is past the last "
-                              f"training epoch ({epochs}); choose 1 to {epochs}")
+                              f"training epoch ({EPOCHS}); choose 1 to {EPOCHS}")
         return f"{R}/comparison", {**config["model"],
                                    "name": f"{config['model']['name']}, epoch {epoch}",
                                    "weights": f"{R}/model/checkpoints/epoch{epoch}.pt"}

@@ -8,7 +8,7 @@ rule train:
     output:
         weights=P.weights,
         metrics=P.metrics,
-        checkpoints=expand(P.epoch_weights, epoch=range(1, config["model"]["train"]["epochs"] + 1),
+        checkpoints=expand(P.epoch_weights, epoch=range(1, EPOCHS + 1),
                            allow_missing=True),
     wildcard_constraints:
         study="|".join(re.escape(x) for x in TRAINED) or "^$",
