@@ -80,7 +80,7 @@ def _index(ds, name):
 
 def test_folder_classes_samples_and_labels(folder):
     ds = ImageFolderDataset(folder, RGB_SPEC)
-    assert ds.classes == ["ants", "bees", "cats"]
+    assert ds.folders == {0: "ants", 1: "bees", 2: "cats"}
     assert [(p.name, c) for p, c in ds.samples] == [
         ("a0_pattern.png", 0), ("a1_uniform.png", 0), ("a2_grey.JPG", 0),
         ("b0_rgba.png", 1), ("b1_palette.png", 1),
@@ -178,14 +178,16 @@ def test_unreadable_image_raises_when_strict(folder, name):
 
 
 def test_missing_root(tmp_path):
-    with pytest.raises(DataError, match=r"^dataset\.root: .*nope is not a folder"):
+    with pytest.raises(DataError, match=r"^dataset\.root: .*nope does not exist"):
         ImageFolderDataset(tmp_path / "nope", RGB_SPEC)
 
 
 def test_root_is_a_file(tmp_path):
     (tmp_path / "f.png").write_bytes(b"x")
-    with pytest.raises(DataError, match=r"^dataset\.root: "):
+    with pytest.raises(DataError, match=r"^dataset\.root: .*f\.png is a file, not a folder"):
         ImageFolderDataset(tmp_path / "f.png", RGB_SPEC)
+    with pytest.raises(DataError, match=r"^dataset\.root: .*f\.png is a file, not a folder"):
+        class_names({"kind": "image_folder", "root": str(tmp_path / "f.png")})
 
 
 def test_root_without_class_folders(tmp_path):
@@ -227,7 +229,7 @@ def test_evaluation_root_must_be_set_and_hold_the_same_classes(folder, tmp_path)
     other = tmp_path / "test"
     for name in ("ants", "bees"):
         (other / name).mkdir(parents=True)
-    cases = [(None, "not set"), (str(tmp_path / "missing"), "is not a folder"),
+    cases = [(None, "not set"), (str(tmp_path / "missing"), "does not exist"),
              (str(other), "its class folders differ from dataset.root's (['cats'])")]
     for test_root, words in cases:
         with pytest.raises(DataError, match=r"^dataset\.test_root: ") as info:
@@ -338,11 +340,20 @@ def test_class_names(folder):
 @pytest.mark.parametrize(
     ("chosen", "expected"),
     [(None, [0, 1, 2]), ([], [0, 1, 2]), ([2], [2]), (["cats", "ants"], [0, 2]),
-     ([1, "bees", 0], [0, 1]), (["bees", 2], [1, 2])],
+     ([1, "cats", 0], [0, 1, 2]), (["bees", 2], [1, 2])],
 )
 def test_study_classes_subset(folder, chosen, expected):
     cfg = {"kind": "image_folder", "root": str(folder), "classes": chosen}
     assert study_classes(cfg) == expected
+
+
+@pytest.mark.parametrize("chosen, said", [([0, 0, 1], "lists class 0 (ants) 2 times (as 0, 0)"),
+                                          ([1, "bees"], "lists class 1 (bees) 2 times")])
+def test_study_classes_repeated(folder, chosen, said):
+    cfg = {"kind": "image_folder", "root": str(folder), "classes": chosen}
+    with pytest.raises(DataError, match=r"^dataset\.classes: .*list each class once") as info:
+        study_classes(cfg)
+    assert said in str(info.value)
 
 
 @pytest.mark.parametrize("bad", [3, -1, "dogs", "Ants"])
@@ -407,7 +418,6 @@ def raw_first_image():
 @needs_fashion
 def test_fashion_mnist_train_split(fashion_train):
     assert len(fashion_train) == 60000
-    assert fashion_train.classes == FASHION_MNIST_CLASSES
     assert np.bincount(fashion_train.labels).tolist() == [6000] * 10
     x, label = fashion_train[59999]
     assert x.shape == (1, 28, 28) and 0 <= label < 10

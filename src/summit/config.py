@@ -110,6 +110,10 @@ def check_relations(config: dict[str, Any], source: str = "config") -> None:
         if not model.get(key):
             raise ConfigError(f"{source}: model.{key}: required with model.kind: "
                               f"{model['kind']}; set it, {example}")
+    if config["dataset"]["class_index"] and not model["weights"]:
+        raise ConfigError(f"{source}: dataset.class_index: the model is trained here "
+                          "(model.weights: null), with one output per class folder; remove "
+                          "dataset.class_index, or give the trained model's model.weights")
     if config["gpus"] not in ("auto", 0) and not config["device"].startswith(("auto", "cuda")):
         raise ConfigError(f"{source}: gpus: {config['gpus']} with device: {config['device']} "
                           "would hold GPUs the jobs do not use; set device: auto or cuda, or "

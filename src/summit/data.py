@@ -22,7 +22,9 @@ from PIL import Image, UnidentifiedImageError
 from torch.utils.data import Dataset
 from torchvision.datasets.folder import IMG_EXTENSIONS
 
-from summit.errors import SummitError
+from summit.class_index import ClassIndex
+from summit.class_index import load as load_class_index
+from summit.errors import DataError
 
 log = logging.getLogger(__name__)
 
@@ -35,10 +37,6 @@ FASHION_MNIST_FILES = {
     "test": ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"),
 }
 FASHION_MNIST_TRAIN_IMAGES = 60_000
-
-
-class DataError(SummitError):
-    """A dataset setting or file is unusable; the message says which and how to fix it."""
 
 
 @dataclass(frozen=True)
@@ -103,7 +101,6 @@ class FashionMNIST(Dataset):
         with gzip.open(root / label_file) as f:
             self.labels = np.frombuffer(f.read(), np.uint8, offset=8).astype(np.int64)
         self.spec = spec
-        self.classes = list(FASHION_MNIST_CLASSES)
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -152,12 +149,14 @@ def _download_fashion_mnist(root: Path, download: str | Path | None) -> Path:
 
 
 class ImageFolderDataset(Dataset):
-    """One sub-folder per class, images of any size and mode; unreadable files are skipped."""
+    """One sub-folder per class, images of any size and mode; unreadable files are skipped.
+    Labels are model outputs (``index``); ``folders`` maps each label to its folder."""
 
-    def __init__(self, root: str | Path, spec: InputSpec, strict: bool = False,
-                 key: str = "dataset.root"):
+    def __init__(self, root: str | Path, spec: InputSpec, index: ClassIndex | None = None,
+                 strict: bool = False, key: str = "dataset.root"):
         self.root, self.key = Path(root), key
-        self.classes, self.samples = _folder_samples(self.root, key)
+        index = index or ClassIndex.identity(_subfolders(self.root, key), key)
+        self.folders, self.samples = _folder_samples(self.root, key, index)
         self.labels = np.array([c for _, c in self.samples], dtype=np.int64)
         self.spec = spec
         self.strict = strict
@@ -180,31 +179,53 @@ class ImageFolderDataset(Dataset):
                               float("nan")), -1
 
 
-def _folder_samples(root: Path, key: str) -> tuple[list[str], list[tuple[Path, int]]]:
-    """An image folder's class names and its (image file, class id) pairs, listed without
-    reading an image; ``key`` is the setting named in errors."""
+def _folder(root: Path, key: str) -> Path:
+    """``root`` checked to be a folder; the error says what it is instead."""
     if not root.is_dir():
-        raise DataError(f"{key}: {root} is not a folder; point it at a folder with one "
-                        "sub-folder of images per class")
-    classes = sorted(p.name for p in root.iterdir() if p.is_dir())
-    if len(classes) < 2:
-        raise DataError(f"{key}: {root} holds {len(classes)} class sub-folder(s); a study "
+        what = "is a file, not a folder" if root.exists() else "does not exist"
+        raise DataError(f"{key}: {root} {what}; point it at a folder with one sub-folder of "
+                        "images per class")
+    return root
+
+
+def _subfolders(root: Path, key: str) -> list[str]:
+    """The class folders of an image folder, sorted by name."""
+    return sorted(p.name for p in _folder(root, key).iterdir() if p.is_dir())
+
+
+def _folder_ids(folders: list[str], index: ClassIndex, key: str) -> dict[int, str]:
+    """Each class folder's model output, by ``index``; a folder it lacks is an error."""
+    unknown = [f for f in folders if f not in index.folders]
+    if unknown:
+        raise DataError(f"{key}: class folder(s) {unknown[:3]} of {len(folders)} are not in "
+                        f"{index.source}; rename them to its folder names (e.g. "
+                        f"{next(iter(index.folders))}) or remove them")
+    return {index.folders[f]: f for f in folders}
+
+
+def _folder_samples(root: Path, key: str, index: ClassIndex
+                    ) -> tuple[dict[int, str], list[tuple[Path, int]]]:
+    """An image folder's class folders by class id and its (image file, class id) pairs,
+    listed without reading an image; ``key`` is the setting named in errors."""
+    folders = _folder_ids(_subfolders(root, key), index, key)
+    if len(folders) < 2:
+        raise DataError(f"{key}: {root} holds {len(folders)} class sub-folder(s); a study "
                         "needs at least 2 (one sub-folder of images per class)")
     samples: list[tuple[Path, int]] = []
-    for c, name in enumerate(classes):
+    for c, name in sorted(folders.items()):
         files = sorted(p for p in (root / name).rglob("*")
                        if p.is_file() and p.suffix.lower() in IMG_EXTENSIONS)
         if not files:
             raise DataError(f"{key}: class folder {root / name} holds no images "
                             f"({', '.join(IMG_EXTENSIONS)}); add images or remove it")
         samples += [(p, c) for p in files]
-    return classes, samples
+    return folders, samples
 
 
 def no_readable_image(dataset: Dataset, class_id: int, n_images: int) -> DataError:
     """The error for a class none of whose ``n_images`` images could be read: a study of it
     would look normal (an empty graph, plain stats) and be wrong, so it stops instead."""
-    where = (f"class folder {dataset.root / dataset.classes[class_id]}"
+    where = (f"class folder {dataset.root / dataset.folders[class_id]}"
              if isinstance(dataset, ImageFolderDataset) else f"class {class_id}")
     key = dataset.key if isinstance(dataset, ImageFolderDataset) else "dataset.root"
     return DataError(f"{key}: {where}: none of its {n_images} images could be read (the log "
@@ -234,18 +255,19 @@ def open_dataset(dataset_cfg: dict[str, Any], spec: InputSpec, split: str = "tra
         return FashionMNIST(dataset_cfg["root"], split, spec, download)
     if kind == "image_folder":
         strict = not dataset_cfg.get("skip_unreadable", True)
+        index = class_index(dataset_cfg)
         if split == "train":
-            return ImageFolderDataset(dataset_cfg["root"], spec, strict)
-        return ImageFolderDataset(evaluation_root(dataset_cfg), spec, strict,
+            return ImageFolderDataset(dataset_cfg["root"], spec, index, strict)
+        return ImageFolderDataset(evaluation_root(dataset_cfg), spec, index, strict,
                                   key="dataset.test_root")
     raise DataError(f"dataset.kind: unknown kind {kind!r}; use fashion_mnist or image_folder")
 
 
 def evaluation_root(dataset_cfg: dict[str, Any]) -> Path | None:
-    """The folder of test images a model trained here is scored on: None for the built-in
-    (its test split ships with it); for an image folder ``dataset.test_root``, checked to be
-    set and to hold the classes of ``dataset.root`` (other classes would shift every class
-    id)."""
+    """The folder of held-out test images: None for the built-in (its test split ships with
+    it); for an image folder ``dataset.test_root``, checked to be set and to hold the classes
+    of ``dataset.root`` (without a class index, other classes would shift every class id;
+    with one, each test folder must be in it)."""
     if dataset_cfg["kind"] != "image_folder":
         return None
     root = dataset_cfg.get("test_root")
@@ -253,16 +275,17 @@ def evaluation_root(dataset_cfg: dict[str, Any]) -> Path | None:
         raise DataError("dataset.test_root: not set, and training the model on an image "
                         "folder needs test images to measure accuracy on; set it to a folder "
                         "laid out like dataset.root (or give model.weights)")
-    if not Path(root).is_dir():
-        raise DataError(f"dataset.test_root: {root} is not a folder; point it at a folder "
-                        "laid out like dataset.root")
-    classes = sorted(p.name for p in Path(root).iterdir() if p.is_dir())
+    classes = _subfolders(Path(root), "dataset.test_root")
+    if dataset_cfg.get("class_index"):
+        _folder_ids(classes, class_index(dataset_cfg), "dataset.test_root")
+        return Path(root)
     train_classes = class_names(dataset_cfg)
     if classes != train_classes:
         diff = sorted(set(classes) ^ set(train_classes))
         raise DataError(f"dataset.test_root: its class folders differ from dataset.root's "
                         f"({diff[:5]}); class ids are sorted folder names, so both need the "
-                        "same class folders")
+                        "same class folders (or map folders to outputs with "
+                        "dataset.class_index)")
     return Path(root)
 
 
@@ -270,7 +293,8 @@ def train_image_count(dataset_cfg: dict[str, Any]) -> int:
     """How many training images the dataset has, without reading one."""
     if dataset_cfg["kind"] == "fashion_mnist":
         return FASHION_MNIST_TRAIN_IMAGES
-    return len(_folder_samples(Path(dataset_cfg["root"]), "dataset.root")[1])
+    return len(_folder_samples(Path(dataset_cfg["root"]), "dataset.root",
+                               class_index(dataset_cfg))[1])
 
 
 def download_params(dataset_cfg: dict[str, Any], results: str) -> dict[str, str]:
@@ -282,33 +306,51 @@ def download_params(dataset_cfg: dict[str, Any], results: str) -> dict[str, str]
     return {"download": f"{results}/data/download"}
 
 
-def class_names(dataset_cfg: dict[str, Any]) -> list[str]:
-    """Class names in class-id order, cheaply (no image is read)."""
+def class_index(dataset_cfg: dict[str, Any]) -> ClassIndex:
+    """The map between the dataset's classes and the model's outputs (``dataset.class_index``,
+    else one output per class, in sorted folder order)."""
+    setting = dataset_cfg.get("class_index")
     if dataset_cfg["kind"] == "fashion_mnist":
-        return list(FASHION_MNIST_CLASSES)
-    root = Path(dataset_cfg["root"])
-    if not root.is_dir():
-        raise DataError(f"dataset.root: {root} does not exist; point it at a folder with one "
-                        "sub-folder of images per class")
-    return sorted(p.name for p in root.iterdir() if p.is_dir())
+        if setting:
+            raise DataError("dataset.class_index: Fashion-MNIST's classes are its model "
+                            "outputs 0-9; remove dataset.class_index")
+        return ClassIndex.identity(FASHION_MNIST_CLASSES, "Fashion-MNIST")
+    if setting:
+        return load_class_index(setting)
+    return ClassIndex.identity(_subfolders(Path(dataset_cfg["root"]), "dataset.root"))
+
+
+def class_names(dataset_cfg: dict[str, Any]) -> list[str]:
+    """Display names of the model's outputs, in class-id order, cheaply (no image is read)."""
+    return list(class_index(dataset_cfg).names)
+
+
+def class_folders(dataset_cfg: dict[str, Any]) -> dict[int, str]:
+    """The dataset's classes: class id (model output) to folder name (for the built-in, its
+    class name), checked against the class index, cheaply."""
+    index = class_index(dataset_cfg)
+    if dataset_cfg["kind"] == "fashion_mnist":
+        return dict(enumerate(index.names))
+    return _folder_ids(_subfolders(Path(dataset_cfg["root"]), "dataset.root"), index,
+                       "dataset.root")
 
 
 def study_classes(dataset_cfg: dict[str, Any]) -> list[int]:
-    """Ids of the classes the study covers: all, or the configured subset."""
-    names = class_names(dataset_cfg)
+    """Ids of the classes the study covers: all the dataset's, or the configured subset
+    (by id, folder name or display name; each once)."""
+    present = class_folders(dataset_cfg)
     chosen = dataset_cfg.get("classes")
     if not chosen:
-        return list(range(len(names)))
-    ids = []
-    for c in chosen:
-        if isinstance(c, int) and 0 <= c < len(names):
-            ids.append(c)
-        elif isinstance(c, str) and c in names:
-            ids.append(names.index(c))
-        else:
-            raise DataError(f"dataset.classes: {c!r} is not a class of the dataset; valid are "
-                            f"ids 0..{len(names) - 1} or names {names[:10]}")
-    return sorted(set(ids))
+        return sorted(present)
+    index = class_index(dataset_cfg)
+    ids = [index.class_id(c, present) for c in chosen]
+    twice = sorted({c for c in ids if ids.count(c) > 1})
+    if twice:
+        said = [v for v, c in zip(chosen, ids, strict=True) if c == twice[0]]
+        raise DataError(f"dataset.classes: {chosen} lists class {twice[0]} "
+                        f"({index.names[twice[0]]}) {len(said)} times (as "
+                        f"{', '.join(map(repr, said))}); list each class once")
+    return sorted(ids)
 
 
 def class_image_indices(labels: np.ndarray, class_id: int,

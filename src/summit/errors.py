@@ -4,3 +4,7 @@ names the setting or file and how to fix it, instead of a traceback."""
 
 class SummitError(ValueError):
     """Bad input (config, dataset, model or layer names), found before heavy work starts."""
+
+
+class DataError(SummitError):
+    """A dataset setting or file is unusable; the message says which and how to fix it."""

@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from summit.artifacts import read_json, write_json
+from summit.class_index import ClassIndex
 from summit.config import ConfigError
-from summit.data import IMG_EXTENSIONS, DataError, class_names
+from summit.data import IMG_EXTENSIONS, DataError, class_folders, class_index, evaluation_root
 
 CACHE = ".cache/startup"
 
@@ -35,28 +36,37 @@ def _has_image(folder: Path) -> bool:
 
 
 def check_dataset(dataset_cfg: dict[str, Any], classes: list[int]) -> None:
-    """An image folder's layout: at least two classes and an image in every studied class
-    (``data.evaluation_root`` checks the test folder where the demo net trains). Cheap: no
-    image is read."""
+    """An image folder's layout: at least two classes, an image in every studied class, and
+    where ``dataset.test_root`` is set, the same of its class folders. Cheap: no image is
+    read."""
     if dataset_cfg["kind"] != "image_folder":
         return
-    root, names = Path(dataset_cfg["root"]), class_names(dataset_cfg)
-    if len(names) < 2:
-        raise DataError(f"dataset.root: {root} holds {len(names)} class sub-folder(s); a study "
-                        "needs at least 2 (one sub-folder of images per class)")
+    root, folders = Path(dataset_cfg["root"]), class_folders(dataset_cfg)
+    if len(folders) < 2:
+        raise DataError(f"dataset.root: {root} holds {len(folders)} class sub-folder(s); a "
+                        "study needs at least 2 (one sub-folder of images per class)")
     for c in classes:
-        if not _has_image(root / names[c]):
-            raise DataError(f"dataset.root: class folder {root / names[c]} holds no images "
+        if not _has_image(root / folders[c]):
+            raise DataError(f"dataset.root: class folder {root / folders[c]} holds no images "
                             f"({', '.join(IMG_EXTENSIONS)}); add images, or leave the class "
                             "out with dataset.classes")
+    if dataset_cfg.get("test_root") is None:
+        return
+    test = evaluation_root(dataset_cfg)
+    for c in classes:
+        if not _has_image(test / folders[c]):
+            raise DataError(f"dataset.test_root: {test / folders[c]} holds no images; give "
+                            "every studied class held-out images, or leave the class out with "
+                            "dataset.classes")
 
 
 def _key(model_cfg: dict[str, Any], input_cfg: dict[str, Any], layers: list[str],
-         n_classes: int, weights: str | None) -> str:
+         index: ClassIndex, weights: str | None) -> str:
     """A hash of everything the check depends on."""
     digest = hashlib.sha256()
     stat = os.stat(weights) if weights and os.path.isfile(weights) else None
-    digest.update(json.dumps([model_cfg, input_cfg, layers, n_classes, weights,
+    digest.update(json.dumps([model_cfg, input_cfg, layers, index.names, index.folders,
+                              index.exact, weights,
                               stat and [stat.st_size, stat.st_mtime_ns]],
                              sort_keys=True, default=str).encode())
     for source in sorted(resources.files("summit").iterdir(), key=lambda p: p.name):
@@ -73,12 +83,12 @@ def check_model(model_cfg: dict[str, Any], input_cfg: dict[str, Any], layers: li
 
     ``weights`` is the state-dict file to check, or None where the workflow makes it.
     """
-    n_classes = len(class_names(dataset_cfg))
-    key = _key(model_cfg, input_cfg, layers, n_classes, weights)
+    index = class_index(dataset_cfg)
+    key = _key(model_cfg, input_cfg, layers, index, weights)
     marker = Path(results) / CACHE / f"{key}.json"
     if marker.is_file():
         return read_json(marker)["layers"]
-    layer_shapes = _trace(model_cfg, input_cfg, layers, n_classes, weights)
+    layer_shapes = _trace(model_cfg, input_cfg, layers, index, weights)
     write_json(marker, {"model": model_cfg, "layers": layer_shapes})
     return layer_shapes
 
@@ -90,7 +100,8 @@ def resolve_layers(layers: list[str] | str, model_cfg: dict[str, Any],
     (``summit.layers``), found on the untrained architecture once and cached."""
     if layers != "auto":
         return list(layers)
-    key = _key(model_cfg, input_cfg, ["auto"], len(class_names(dataset_cfg)), None)
+    index = class_index(dataset_cfg)
+    key = _key(model_cfg, input_cfg, ["auto"], index, None)
     marker = Path(results) / CACHE / f"auto-{key}.json"
     if marker.is_file():
         return read_json(marker)["layers"]
@@ -102,7 +113,7 @@ def resolve_layers(layers: list[str] | str, model_cfg: dict[str, Any],
 
     spec = InputSpec.from_config(input_cfg)
     torch.manual_seed(0)
-    model = build_model(model_cfg, len(class_names(dataset_cfg)), spec.channels).eval()
+    model = build_model(model_cfg, len(index.names), spec.channels).eval()
     _check_input_channels(model, spec.channels)
     example = torch.zeros(1, spec.channels, spec.size, spec.size)
     try:
@@ -148,7 +159,7 @@ def _check_input_channels(model: Any, channels: int) -> None:
 
 
 def _trace(model_cfg: dict[str, Any], input_cfg: dict[str, Any], layers: list[str],
-           n_classes: int, weights: str | None) -> dict[str, list[int]]:
+           index: ClassIndex, weights: str | None) -> dict[str, list[int]]:
     """Build, check the weights, trace; the primary layers' (C, H, W)."""
     import torch
 
@@ -158,7 +169,7 @@ def _trace(model_cfg: dict[str, Any], input_cfg: dict[str, Any], layers: list[st
 
     spec = InputSpec.from_config(input_cfg)
     torch.manual_seed(0)
-    model = build_model(model_cfg, n_classes, spec.channels).eval()
+    model = build_model(model_cfg, len(index.names), spec.channels).eval()
     if weights is not None:
         problem = state_dict_mismatch(model, read_state_dict(weights), spec.channels)
         if problem:
@@ -173,8 +184,19 @@ def _trace(model_cfg: dict[str, Any], input_cfg: dict[str, Any], layers: list[st
         what = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
         raise ModelError(f"model: its forward returns {what}, not class scores of shape "
                          "(images, classes); wrap it so it returns the logits alone")
-    if out.shape[1] != n_classes:
-        raise ModelError(f"model: it has {out.shape[1]} outputs but the dataset has {n_classes} "
-                         f"classes (dataset.root); give a model with one output per class "
-                         f"(e.g. model.kwargs: {{num_classes: {n_classes}}})")
+    if not index.fits(out.shape[1]):
+        raise ModelError(_outputs_message(out.shape[1], index))
     return {x.name: [x.channels, x.height, x.width] for x in structure.layers}
+
+
+def _outputs_message(n_outputs: int, index: ClassIndex) -> str:
+    """Why a model with ``n_outputs`` outputs does not fit the dataset's classes, and the fix."""
+    n = len(index.names)
+    if not index.given:
+        return (f"model: it has {n_outputs} outputs but the dataset has {n} classes "
+                f"(dataset.root); give a model with one output per class (e.g. model.kwargs: "
+                f"{{num_classes: {n}}}), or say which output each class folder is with "
+                "dataset.class_index (imagenet for folders named by WordNet id, or a file)")
+    names = f"names {n} outputs" if index.exact else f"maps a class folder to output {n - 1}"
+    return (f"model: it has {n_outputs} outputs but {index.source} {names}; give the class "
+            "index of this model's own outputs")

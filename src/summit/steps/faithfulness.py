@@ -37,7 +37,7 @@ def faithfulness_reference(p: dict[str, Any], *, weights: Path, structure: Path,
     device = torch_device(p)
     model, spec = study_model(p, weights, device)
     dataset = data.open_dataset(p["dataset"], spec, "train", p.get("download"))
-    classes = range(len(data.class_names(p["dataset"])))
+    classes = sorted(data.class_folders(p["dataset"]))  # the dataset's, not every output
     per_class = -(-s.reference_images // len(classes))
     indices = data.sample_indices(dataset.labels, classes, per_class, s.seed)[
         :s.reference_images]
