@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -165,16 +166,14 @@ def _trace(model_cfg: dict[str, Any], input_cfg: dict[str, Any], layers: list[st
 
     from summit.data import InputSpec
     from summit.hops import trace_structure
-    from summit.models import ModelError, build_model, read_state_dict, state_dict_mismatch
+    from summit.models import ModelError, build_model, model_weights
 
     spec = InputSpec.from_config(input_cfg)
     torch.manual_seed(0)
     model = build_model(model_cfg, len(index.names), spec.channels).eval()
-    if weights is not None:
-        problem = state_dict_mismatch(model, read_state_dict(weights), spec.channels)
-        if problem:
-            raise ModelError(f"model.weights: {weights} does not fit the configured model: "
-                             f"{problem}")
+    if weights is not None:  # once per weights file (the check is cached): what was unwrapped
+        for note in model_weights(model, weights, spec.channels)[1]:
+            print(f"summit: model.weights: {weights}: {note}", file=sys.stderr, flush=True)
     _check_input_channels(model, spec.channels)
     example = torch.zeros(1, spec.channels, spec.size, spec.size)
     structure = trace_structure(model, layers, example)
