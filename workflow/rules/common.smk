@@ -111,6 +111,11 @@ def _compared_model() -> tuple[str, dict] | None:
     """The second study of model_comparison (its folder and full `model` section), or None."""
     mc = config["model_comparison"]
     chosen = [k for k in ("checkpoint", "seed", "model") if mc[k] is not None]
+    given = [k for k in chosen if k in (_overrides().get("model_comparison") or {})]
+    if len(chosen) > 1 and len(given) == 1:  # the user's choice replaces config.yaml's
+        for k in set(chosen) - set(given):
+            mc[k] = None
+        chosen = given
     if len(chosen) > 1:
         raise ConfigError(f"model_comparison: set one of checkpoint, seed or model, not "
                           f"{' and '.join(chosen)}")
