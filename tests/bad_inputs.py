@@ -30,6 +30,8 @@ RESNET = {"kind": "torchvision", "architecture": "resnet18", "kwargs": {"num_cla
           "weights": "{tmp}/resnet18_10.pt"}
 NO_PAIRS = {"pairs": []}  # the tiny study's pair names Fashion-MNIST classes
 RGB = {"size": 32, "channels": 3, "mean": [0.5, 0.5, 0.5], "std": [0.25, 0.25, 0.25]}
+RESNET_1000 = {**RESNET, "kwargs": {}, "weights": "{tmp}/resnet18_1000.pt"}
+IMAGENET = {**FOLDER, "root": "{tmp}/imagenet", "test_root": None, "class_index": "imagenet"}
 
 
 @dataclass(frozen=True)
@@ -89,8 +91,35 @@ CASES = [
     Case("test_root_unset", "no `dataset.test_root`, training the demo net on an image folder",
          {"dataset": {**FOLDER, "test_root": None}, "class_pairs": NO_PAIRS},
          ("dataset.test_root: not set",)),
+    Case("root_is_file", "`dataset.root` naming a file",
+         {"dataset": {**FOLDER, "root": "{tmp}/a_file"}, "model": FOLDER_MODEL,
+          "class_pairs": NO_PAIRS}, ("dataset.root: ", "a_file is a file, not a folder",)),
     Case("unknown_class", "`dataset.classes` naming no class", {"dataset": {"classes": ["Sock"]}},
          ("dataset.classes: 'Sock' is not a class",)),
+    Case("repeated_class", "`dataset.classes` listing a class twice",
+         {"dataset": {"classes": [0, 0, 1]}},
+         ("dataset.classes: [0, 0, 1] lists class 0 (T-shirt/top) 2 times", "list each class "
+          "once")),
+    Case("class_index_folders", "`dataset.class_index: imagenet` on folders not named by "
+         "WordNet id", {"dataset": {**FOLDER, "class_index": "imagenet", "test_root": None},
+                        "model": RESNET_1000, "input": RGB, "layers": ["layer1", "layer2"],
+                        "class_pairs": NO_PAIRS},
+         ("dataset.root: class folder(s) ['a', 'b'] of 2 are not in dataset.class_index "
+          "(imagenet)",)),
+    Case("class_index_missing", "`dataset.class_index` naming a file that does not exist",
+         {"dataset": {**IMAGENET, "class_index": "{tmp}/nowhere.txt"}, "model": RESNET_1000,
+          "input": RGB, "layers": ["layer1", "layer2"], "class_pairs": NO_PAIRS},
+         ("dataset.class_index: ", "nowhere.txt does not exist; give imagenet or a file",)),
+    Case("class_index_outputs", "`dataset.class_index` for a model with other outputs",
+         {"dataset": IMAGENET, "model": RESNET, "input": RGB, "layers": ["layer1", "layer2"],
+          "class_pairs": NO_PAIRS},
+         ("model: it has 10 outputs but dataset.class_index (imagenet) names 1000 outputs",)),
+    Case("class_index_trained", "`dataset.class_index` for a model trained here",
+         {"dataset": {**IMAGENET, "test_root": "{tmp}/imagenet"}, "class_pairs": NO_PAIRS},
+         ("dataset.class_index: the model is trained here",)),
+    Case("class_index_builtin", "`dataset.class_index` with the built-in Fashion-MNIST",
+         {"dataset": {"class_index": "imagenet"}, "model": RESNET_1000},
+         ("dataset.class_index: Fashion-MNIST's classes are its model outputs 0-9",)),
     Case("class_pair", "`class_pairs` naming no class of the study",
          {"class_pairs": {"pairs": [["Nope", 0]]}}, ("class_pairs.pairs: 'Nope' is not a class",)),
     Case("class_pair_self", "a class paired with itself",
@@ -136,9 +165,22 @@ CASES = [
          {"model": RESNET}, ("input.channels: 1, but the model's first convolution (conv1) "
                              "takes 3",)),
     Case("outputs", "a model with more outputs than the dataset has classes",
-         {"model": {**RESNET, "kwargs": {}, "weights": "{tmp}/resnet18_1000.pt"},
-          "input": RGB, "layers": ["layer1", "layer2"]},
-         ("it has 1000 outputs but the dataset has 10 classes",)),
+         {"model": RESNET_1000, "input": RGB, "layers": ["layer1", "layer2"]},
+         ("it has 1000 outputs but the dataset has 10 classes", "dataset.class_index")),
+    Case("weights_checkpoint", "a training checkpoint keeping its weights under an unusual key",
+         {"model": {**RESNET, "weights": "{tmp}/checkpoint.pt"}, "input": RGB,
+          "layers": ["layer1", "layer2"]},
+         ("is not a plain state dict but a checkpoint with keys 'epoch', 'weights'",
+          "torch.save(torch.load(path)['weights'], 'weights.pt')")),
+    Case("weights_lightning_pickled", "a Lightning checkpoint holding pickled hyper-parameters",
+         {"model": {**RESNET, "weights": "{tmp}/lightning.ckpt"}, "input": RGB,
+          "layers": ["layer1", "layer2"]},
+         ("holds pickled Python objects (a argparse.Namespace)", "looks like a training "
+          "checkpoint")),
+    Case("weights_nan", "weights holding NaN or infinite values",
+         {"model": {**RESNET, "weights": "{tmp}/resnet18_nan.pt"}, "input": RGB,
+          "layers": ["layer1", "layer2"]},
+         ("holds non-finite values in 2 tensor(s) (conv1.weight: 3 NaN, fc.bias: 1 inf)",)),
     Case("layer_unknown", "`layers` naming a module the model lacks",
          {"layers": ["mixed3a", "mixed3x"]}, ("['mixed3x'] not in the model; did you mean",)),
     Case("layer_not_map", "`layers` naming a module without a 4-D output (the classifier)",
@@ -226,6 +268,13 @@ def make_files(tmp: Path) -> None:
     torch.save(torchvision.models.resnet18().state_dict(), tmp / "resnet18_1000.pt")
     torch.save(build_model({"kind": "demo", "width": 0.25}, 10, 1).state_dict(), tmp / "demo.pt")
     torch.save(build_model({"kind": "demo", "width": 0.25}, 2, 1).state_dict(), tmp / "demo2.pt")
+    state = torchvision.models.resnet18(num_classes=10).state_dict()
+    torch.save({"epoch": 3, "weights": state, "optimizer": {}}, tmp / "checkpoint.pt")
+    torch.save({"epoch": 3, "state_dict": {f"model.{k}": v for k, v in state.items()},
+                "hyper_parameters": argparse.Namespace(lr=0.1)}, tmp / "lightning.ckpt")
+    state["conv1.weight"][0, 0, 0, :3] = float("nan")
+    state["fc.bias"][2] = float("inf")
+    torch.save(state, tmp / "resnet18_nan.pt")
     torch.save(torch.zeros(3), tmp / "tensor.pt")
     torch.save(torch.nn.Linear(2, 2), tmp / "module.pt")
     (tmp / "junk.pt").write_bytes(b"not a checkpoint")
@@ -244,6 +293,7 @@ def make_files(tmp: Path) -> None:
                 (tmp / name / cls / f"junk{i}.png").write_bytes(b"not a png")
 
     folder("images", {"a": 4, "b": 4})
+    folder("imagenet", {"n01440764": 3, "n01443537": 3})
     folder("one_class", {"a": 4})
     folder("other_classes", {"a": 4, "c": 4})
     folder("empty_class", {"a": 4, "b": 0})
