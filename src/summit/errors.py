@@ -8,3 +8,7 @@ class SummitError(ValueError):
 
 class DataError(SummitError):
     """A dataset setting or file is unusable; the message says which and how to fix it."""
+
+
+class ModelError(SummitError):
+    """The model setting or weights file is unusable; the message says how to fix it."""

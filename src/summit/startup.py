@@ -166,7 +166,8 @@ def _trace(model_cfg: dict[str, Any], input_cfg: dict[str, Any], layers: list[st
 
     from summit.data import InputSpec
     from summit.hops import trace_structure
-    from summit.models import ModelError, build_model, model_weights
+    from summit.models import ModelError, build_model
+    from summit.weights import model_weights
 
     spec = InputSpec.from_config(input_cfg)
     torch.manual_seed(0)
