@@ -33,7 +33,8 @@ def _images(root, folders, n=2):
 
 
 @pytest.mark.parametrize("name, text", [
-    ("synsets.txt", "".join(f"{f} {n}\n" for f, n in ROWS)),
+    ("synsets.txt", "".join(f"{f} {n}\n" for f, n in ROWS)),  # LOC_synset_mapping.txt
+    ("tabs.txt", "\ufeff" + "".join(f"{f}\t{n}\r\n" for f, n in ROWS)),  # BOM, CRLF
     ("plain.txt", "# folders in output order\n" + "".join(f"{f}\n" for f, _ in ROWS)),
     ("list.json", json.dumps([f for f, _ in ROWS])),
     ("list.yaml", "".join(f"- {f}\n" for f, _ in ROWS)),
@@ -44,9 +45,16 @@ def test_every_format_states_the_same_map(tmp_path, name, text):
     (tmp_path / name).write_text(text)
     index = load(str(tmp_path / name))
     assert index.folders == {f: i for i, (f, _) in enumerate(ROWS)}
-    named = "synsets" in name or "keras" in name
+    named = any(x in name for x in ("synsets", "tabs", "keras"))
     assert index.names == tuple(n if named else f for f, n in ROWS)
     assert index.exact and index.given and index.fits(3) and not index.fits(4)
+
+
+def test_folder_names_with_spaces_are_whole_lines(tmp_path):
+    (tmp_path / "classes.txt").write_text("golden retriever\nsea lion\tthe sea lion\n")
+    index = load(str(tmp_path / "classes.txt"))
+    assert index.folders == {"golden retriever": 0, "sea lion": 1}
+    assert index.names == ("golden retriever", "the sea lion")
 
 
 def test_a_map_of_some_folders_names_the_rest_by_index(tmp_path):

@@ -10,6 +10,7 @@ ImageNet's WordNet ids to torchvision's output order, or a file maps folder name
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -21,9 +22,10 @@ from summit.errors import DataError
 
 KEY = "dataset.class_index"
 BUILT_IN = {"imagenet": "imagenet_classes.tsv"}
+WORDNET_ID = re.compile(r"n\d{8}\s")
 FORMATS = ("a text file with one line per model output in output order (the class folder's "
-           "name, optionally followed by a display name), a JSON or YAML list of folder "
-           "names, a JSON object of output index to [folder, name] (Keras' "
+           "name, optionally followed by a tab and a display name), a JSON or YAML list of "
+           "folder names, a JSON object of output index to [folder, name] (Keras' "
            "imagenet_class_index.json) or of folder name to output index")
 
 
@@ -92,7 +94,7 @@ def load(setting: str) -> ClassIndex:
                               f"{FORMATS}")
     source = f"{KEY} ({path})"
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark is not a name
         if path.suffix.lower() in (".json", ".yaml", ".yml"):
             return _from_structure(yaml.safe_load(text), source)
     except (UnicodeDecodeError, yaml.YAMLError) as e:
@@ -101,13 +103,26 @@ def load(setting: str) -> ClassIndex:
     return _from_lines(text, source)
 
 
+def _row(line: str) -> tuple[str, str]:
+    """A line's folder name and display name: split at a tab, or after a WordNet id at a
+    space (``n01440764 tench, Tinca tinca``); otherwise the whole line names the folder (folder
+    names may hold spaces)."""
+    if "\t" in line:
+        folder, name = (x.strip() for x in line.split("\t", 1))
+        return folder, name or folder
+    if WORDNET_ID.match(line):
+        folder, name = line.split(maxsplit=1)
+        return folder, name.strip()
+    return line, line
+
+
 def _from_lines(text: str, source: str) -> ClassIndex:
     """One line per output: folder name, then optionally its display name."""
-    rows = [line.strip().split(maxsplit=1) for line in text.splitlines()]
-    rows = [r for r in rows if r and not r[0].startswith("#")]
+    lines = [line.strip() for line in text.splitlines()]
+    rows = [_row(line) for line in lines if line and not line.startswith("#")]
     if not rows:
         raise DataError(f"{source}: no lines; give {FORMATS}")
-    return _checked([(r[0], r[1] if len(r) > 1 else r[0]) for r in rows], source)
+    return _checked(rows, source)
 
 
 def _from_structure(data: Any, source: str) -> ClassIndex:
