@@ -45,11 +45,17 @@ def e2e(test: Callable) -> Callable:
     return test
 
 
-def run_snakemake(config: Path, *args: str, env: dict[str, str] | None = None
-                  ) -> subprocess.CompletedProcess:
+def run_snakemake(config: Path, *args: str, env: dict[str, str] | None = None,
+                  activated: bool = True) -> subprocess.CompletedProcess:
+    """``snakemake --cores 2`` on ``config`` from the repository, with the environment's
+    ``bin`` first on PATH as after activating it, or (``activated=False``) by its full path
+    with that folder nowhere on PATH, as ``.venv/bin/snakemake`` run without activating."""
+    bin_dir = str(Path(sys.executable).parent)
+    path = [p for p in os.environ["PATH"].split(os.pathsep) if p != bin_dir]
     env = {**os.environ, **(env or {}),
-           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
-    return subprocess.run(["snakemake", "--cores", "2", f"--configfile={config}", *args],
+           "PATH": os.pathsep.join([bin_dir, *path] if activated else path)}
+    exe = "snakemake" if activated else str(Path(bin_dir) / "snakemake")
+    return subprocess.run([exe, "--cores", "2", f"--configfile={config}", *args],
                           cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
 
 
