@@ -106,3 +106,30 @@ def test_crop_patch_pads_outside_the_image():
     whole = crop_patch(image, ReceptiveField((4.0, 4.0), (58.0, 3.0), (1.5, 1.5)), position=5,
                        map_width=4)  # rows: window > image → all rows; columns: 3-wide
     np.testing.assert_array_equal(whole, image[:, 4:7])
+
+
+def test_crop_examples_reads_each_image_once_and_equals_cropping_one_by_one():
+    """Against the per-channel loop: the same patches in the same order; images read once."""
+    from summit.examples import crop_examples
+
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, (6, 12, 12), dtype=np.uint8)
+    value = rng.normal(size=(4, 5))
+    value[rng.random((4, 5)) < 0.3] = np.nan  # channels with fewer than N examples
+    image = rng.integers(0, 6, (4, 5))
+    position = rng.integers(0, 9, (4, 5))
+    rf = ReceptiveField((4.0, 4.0), (5.0, 5.0), (1.5, 1.5))
+    reads = []
+
+    def display(i):
+        reads.append(i)
+        return images[i]
+
+    got = crop_examples(display, value, image, position, rf, 3)
+    for c in range(5):
+        want = [crop_patch(images[image[k, c]], rf, position[k, c], 3)
+                for k in range(4) if np.isfinite(value[k, c])]
+        assert len(got[c]) == len(want)
+        for a, b in zip(got[c], want, strict=True):
+            np.testing.assert_array_equal(a, b)
+    assert sorted(reads) == sorted(set(image[np.isfinite(value)].tolist()))

@@ -8,6 +8,7 @@ arg-max position.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -204,3 +205,22 @@ def crop_patch(image: np.ndarray, rf: ReceptiveField, position: int, map_width: 
 def atlas_layout(channels: int, n: int) -> int:
     """Channels per atlas row: a roughly square sheet, so browsers can decode it."""
     return max(1, int(np.ceil(np.sqrt(channels / n))))
+
+
+def crop_examples(display: Callable[[int], np.ndarray], value: np.ndarray, image: np.ndarray,
+                  position: np.ndarray, rf: ReceptiveField, map_width: int
+                  ) -> list[list[np.ndarray]]:
+    """Every channel's top examples (N × C arrays; a NaN value: none) as receptive-field
+    patches, per channel in rank order. ``display(i)`` gives image ``i``'s pixels; each image
+    is read once, however many channels rank it (a layer's N × C examples come from far fewer
+    images), and its patches cut before the next is read."""
+    found = [tuple(kc) for kc in np.argwhere(np.isfinite(value))]  # (rank, channel) pairs
+    cut: dict[tuple[int, int], np.ndarray] = {}
+    current, pixels = None, None
+    for k, c in sorted(found, key=lambda kc: int(image[kc])):
+        if image[k, c] != current:
+            current = int(image[k, c])
+            pixels = display(current)
+        cut[k, c] = crop_patch(pixels, rf, int(position[k, c]), map_width)
+    return [[cut[k, c] for k in range(value.shape[0]) if (k, c) in cut]
+            for c in range(value.shape[1])]

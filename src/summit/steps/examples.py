@@ -23,7 +23,7 @@ def examples(p: dict[str, Any], *, layer: str, weights: Path, structure: Path,
 
     from summit import data
     from summit.atlas import examples_per_row, pack_examples
-    from summit.examples import crop_patch, merge_top_n, receptive_fields
+    from summit.examples import crop_examples, merge_top_n, receptive_fields
     from summit.store import ClassStore
 
     model, spec = study_model(p, weights, torch.device("cpu"))
@@ -36,15 +36,13 @@ def examples(p: dict[str, Any], *, layer: str, weights: Path, structure: Path,
     value, image, position = merge_top_n(*([c[key] for c in candidates]
                                            for key in ("value", "image", "position")), n)
     dataset = data.open_dataset(p["dataset"], spec, "train", p.get("download"))
-    patches, channels = [], []
-    for c in range(shape.channels):
-        found = [k for k in range(value.shape[0]) if np.isfinite(value[k, c])]
-        patches.append([crop_patch(data.display_image(dataset, int(image[k, c])), rf,
-                                   int(position[k, c]), shape.width) for k in found])
-        channels.append([{"image": int(image[k, c]), "class": int(dataset.labels[image[k, c]]),
-                          "value": round(float(value[k, c]), 5),
-                          "position": divmod(int(position[k, c]), shape.width)}
-                         for k in found])
+    patches = crop_examples(lambda i: data.display_image(dataset, i), value, image, position,
+                            rf, shape.width)
+    channels = [[{"image": int(image[k, c]), "class": int(dataset.labels[image[k, c]]),
+                  "value": round(float(value[k, c]), 5),
+                  "position": divmod(int(position[k, c]), shape.width)}
+                 for k in range(value.shape[0]) if np.isfinite(value[k, c])]
+                for c in range(shape.channels)]
     thumbnail = settings.thumbnail
     atlas.parent.mkdir(parents=True, exist_ok=True)
     pack_examples(patches, n, thumbnail, rgb=spec.channels != 1).save(atlas, optimize=True)
