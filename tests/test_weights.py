@@ -39,6 +39,8 @@ def _bad_files(d: Path) -> dict[str, Path]:
     save("inf", _with(_demo_state(), lambda t: t.flatten()[0].fill_(float("-inf")), 4))
     save("extra_keys", {**_demo_state(), "aux1.weight": torch.zeros(2)})
     save("missing_keys", dict(list(_demo_state().items())[:-5]))
+    files["torchscript"] = d / "torchscript.pt"
+    torch.jit.save(torch.jit.script(torch.nn.Linear(2, 2)), files["torchscript"])
     files["junk"] = d / "junk.pt"
     files["junk"].write_bytes(b"not a checkpoint")
     files["truncated"] = d / "truncated.pt"
@@ -58,6 +60,8 @@ def _bad_files(d: Path) -> dict[str, Path]:
     ("nan", ["holds non-finite values in 1 tensor(s) (", ": 2 NaN)",
              "the training diverged or the file is damaged: use an earlier checkpoint"]),
     ("inf", ["non-finite values in 4 tensor(s) (", ": 1 inf, ", "and 1 more)"]),
+    ("torchscript", ["is a TorchScript program (torch.jit.save), not weights",
+                     "torch.save(torch.jit.load(path).state_dict(), 'weights.pt')"]),
     ("junk", ["not a PyTorch weights file or is damaged"]),
     ("truncated", ["not a PyTorch weights file or is damaged"]),
     ("fc_rows", ["is (7,", "in the file but (4,", "model.kwargs"]),

@@ -61,6 +61,10 @@ def _load(weights: Path) -> object:
         raise ModelError(f"model.weights: {weights} {what}; give a state-dict file")
     if weights.suffix == ".safetensors":
         return _load_safetensors(weights)
+    if _is_torchscript(weights):
+        raise ModelError(f"model.weights: {weights} is a TorchScript program (torch.jit.save), "
+                         "not weights; save its weights with torch.save(torch.jit.load(path)"
+                         ".state_dict(), 'weights.pt') and give that file")
     try:
         return torch.load(weights, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as e:
@@ -76,6 +80,14 @@ def _load(weights: Path) -> object:
         raise ModelError(f"model.weights: {weights} is not a PyTorch weights file or is damaged "
                          f"({type(e).__name__}: {str(e).split('.')[0]}); save the weights with "
                          f"{SAVE_WEIGHTS}") from e
+
+
+def _is_torchscript(weights: Path) -> bool:
+    """Whether the file is a TorchScript archive (its code and constants beside the data)."""
+    if not zipfile.is_zipfile(weights):
+        return False
+    with zipfile.ZipFile(weights) as archive:
+        return any(n.endswith("/constants.pkl") for n in archive.namelist())
 
 
 def _load_safetensors(weights: Path) -> dict[str, torch.Tensor]:
