@@ -2,7 +2,7 @@
 // of two classes' graphs for comparison, and rows of vertices, last layer on top, ordered
 // by barycentre sweeps to reduce edge crossings.
 //
-// `union` and `orderRows` are the rules of summit.layout (Python), implemented again exactly:
+// `union` and `orderRows` are the rules of summit.render.layout (Python), implemented again exactly:
 // same output, same float arithmetic, so the site draws a graph as the PDF figures do. Both
 // are checked against tests/vectors/layout.json (tests/js/layout.test.mjs); change the
 // Python module first and regenerate the vectors. They need no global; `layoutGraph` and
@@ -18,7 +18,7 @@ const cmp = (x, y) => (x < y ? -1 : x > y ? 1 : 0);
 const membership = (inA, inB) => (inA && inB ? 'both' : inA ? 'a' : 'b');
 
 /**
- * Union of two graphs as `{layers, nodes, edges}` (summit.layout.union). Vertices are matched
+ * Union of two graphs as `{layers, nodes, edges}` (summit.render.layout.union). Vertices are matched
  * by `id` and edges by (source, target); each keeps the fields of its record in `a` (else
  * `b`; a vertex in both also gains `b`'s other fields, e.g. a second model's own channel),
  * with `membership` "a" (only in `a`), "b" (only in `b`) or "both"; vertices also get
@@ -57,7 +57,7 @@ export function union(a, b) {
 }
 
 /**
- * The sum of `values` in numpy's pairwise order (summit.layout.pairwise_sum, what np.mean
+ * The sum of `values` in numpy's pairwise order (summit.render.layout.pairwise_sum, what np.mean
  * computes): fewer than 8 values left to right from 0; up to 128 in 8 interleaved partial
  * sums combined as ((r0+r1)+(r2+r3))+((r4+r5)+(r6+r7)), then the rest left to right; more
  * than 128 as the sum of the two halves (the first a multiple of 8 long).
@@ -83,7 +83,7 @@ export function pairwiseSum(values, lo = 0, hi = values.length) {
 }
 
 /**
- * Vertices per layer, each row ordered left to right (summit.layout.order_rows): a Map from
+ * Vertices per layer, each row ordered left to right (summit.render.layout.order_rows): a Map from
  * each of `graph.layers` to its vertices (the objects of `graph.nodes`).
  *
  * Rows start sorted by (channel, id); a vertex's position in its row is (i + 0.5) / length.

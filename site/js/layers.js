@@ -25,7 +25,7 @@ export function loadCounts(study, layerName) {
       }
       const all = new Int32Array(buffer);
       const rows = Array.from({ length: n }, (_, i) => all.subarray(i * channels, (i + 1) * channels));
-      const norms = rows.map((row) => Math.sqrt(row.reduce((sum, v) => sum + v * v, 0)));
+      const norms = rows.map(rowNorm);
       return { rows, channels, norms };
     });
     promise.catch(() => countsCache.delete(layerName));
@@ -34,15 +34,27 @@ export function loadCounts(study, layerName) {
   return countsCache.get(layerName);
 }
 
+/** The Euclidean norm of an A^l row. */
+export const rowNorm = (row) => Math.sqrt(row.reduce((sum, v) => sum + v * v, 0));
+
+/**
+ * Cosine similarity of two A^l rows, 0 where either is all zeros; `na` and `nb` are their
+ * norms. The rule of summit.analyses.neighbours.cosine_similarity (the analyses' neighbours),
+ * checked against tests/vectors/cosine.json by tests/js/cosine.test.mjs.
+ */
+export function cosine(a, b, na = rowNorm(a), nb = rowNorm(b)) {
+  let dot = 0;
+  for (let k = 0; k < a.length; k++) dot += a[k] * b[k];
+  const denom = na * nb;
+  return denom > 0 ? dot / denom : 0;
+}
+
 /** Cosine similarity of every class's A^l row to class `index` (0 where a row is all zeros). */
 export function similarities({ rows, norms }, index) {
   const a = rows[index];
   const out = new Float32Array(rows.length);
   rows.forEach((b, j) => {
-    let dot = 0;
-    for (let k = 0; k < a.length; k++) dot += a[k] * b[k];
-    const denom = norms[index] * norms[j];
-    out[j] = denom > 0 ? dot / denom : 0;
+    out[j] = cosine(a, b, norms[index], norms[j]);
   });
   return out;
 }

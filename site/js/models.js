@@ -1,8 +1,8 @@
-// Two models' graphs of a class as one (study.json `models`, summit.site): model B's graph is
-// written in model A's vertex ids through the channel matching (summit.matching.translate), so
+// Two models' graphs of a class as one (study.json `models`, summit.render.site): model B's graph is
+// written in model A's vertex ids through the channel matching (summit.analyses.matching.translate), so
 // `union(A's graph, B's)` (graph-layout.js) has one vertex per matched pair, carrying B's own
 // `b_layer`, `b_channel` and match `score`. What such a vertex shows and how it is labelled is
-// the rule of the workflow's figure (summit.figures `vertex_renders`, `vertex_label`), checked
+// the rule of the workflow's figure (summit.render.figures `vertex_renders`, `vertex_label`), checked
 // against it on shared vectors (tests/vectors/models.json).
 import { loadJSON } from './data.js';
 import { formatPct } from './format.js';

@@ -2,7 +2,7 @@
 // ships, besides its vertices and edges (the graph at the configured share), `slider`:
 // {range: [low, high], nodes, edges}, the vertices that enter below `high` and the edges they
 // add; every vertex carries its `entry_share`: it is in the graph at share s exactly when
-// entry_share < s (summit.pagerank.entry_shares). Nothing here is computed again from the
+// entry_share < s (summit.method.pagerank.entry_shares). Nothing here is computed again from the
 // Python side: the graph at s is that filter, plus one rule of the page's own, below.
 // Pure functions; no global.
 

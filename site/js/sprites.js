@@ -1,7 +1,7 @@
 // Channel images packed in per-layer atlases (one PNG per layer and kind, so a layer's
 // images cost one request): feature visualizations (a row per rendered channel: the render,
 // then its diversity images) and dataset examples (the top-n receptive-field patches of
-// every channel). Geometry comes from study.json; see summit.site for the contract.
+// every channel). Geometry comes from study.json; see summit.render.site for the contract.
 import { loadJSON } from './data.js';
 
 const featvisRows = new WeakMap(); // a layer's featvis entry -> Map channel -> atlas row

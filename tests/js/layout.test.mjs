@@ -1,5 +1,5 @@
 // site/js/graph-layout.js against the shared vectors (tests/vectors/layout.json), written by
-// summit.layout: the union of two graphs and the row order must be the Python ones exactly.
+// summit.render.layout: the union of two graphs and the row order must be the Python ones exactly.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';

@@ -1,5 +1,5 @@
 // site/js/models.js against the shared vectors (tests/vectors/models.json), written from the
-// workflow's figure of two models (summit.figures): what each vertex of the union of model
+// workflow's figure of two models (summit.render.figures): what each vertex of the union of model
 // A's graph and model B's (in A's ids through the channel matching) shows, and its label.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';

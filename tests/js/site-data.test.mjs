@@ -1,4 +1,4 @@
-// The page's readers on a site data folder written by the Python writer (summit.site via
+// The page's readers on a site data folder written by the Python writer (summit.render.site via
 // tests/fixtures/study.py, checked in as tests/vectors/site by tests/vectors/generate.py):
 // data.js's checkStudy, sprites.js's atlas geometry and graph-layout.js on the class graphs.
 import assert from 'node:assert/strict';

@@ -1,20 +1,27 @@
 """Shared test vectors: cases the Python code and the site's JavaScript are both checked against.
 
-- ``layout.json``: graph pairs with their union and row orders as ``summit.layout`` computes
+- ``layout.json``: graph pairs with their union and row orders as ``summit.render.layout`` computes
   them (checked by tests/test_layout.py and tests/js/layout.test.mjs against
   site/js/graph-layout.js).
 - ``models.json``: two models' graphs of a class (B's through a channel matching,
-  ``summit.matching.translate``) with, per vertex of their union, the renders it shows and
-  its label as the workflow's figure draws them (``summit.figures``); checked by
+  ``summit.analyses.matching.translate``) with, per vertex of their union, the renders it shows and
+  its label as the workflow's figure draws them (``summit.render.figures``); checked by
   tests/test_site_vectors.py and tests/js/models.test.mjs against site/js/models.js.
 - ``site/``: a small site data folder (``data/study.json``, ``data/graphs/<id>.json``,
-  ``data/panels/stability/<id>.json``) as ``summit.site.write_site`` writes it for the
+  ``data/panels/stability/<id>.json``) as ``summit.render.site.write_site`` writes it for the
   synthetic study of tests/fixtures/study.py,
   and ``expected.json``: the geometry the page must compute from it (sprites by the atlas
-  contract, row orders by ``summit.layout``). tests/test_site_vectors.py checks the folder is
+  contract, row orders by ``summit.render.layout``). tests/test_site_vectors.py checks the folder is
   what the writer produces now; tests/js/site-data.test.mjs checks the page's readers on it.
+- ``cosine.json``: matrices of A^l rows (with all-zero rows, negative values, very different
+  magnitudes) and every pair's cosine similarity as ``summit.analyses.neighbours`` computes it;
+  checked by tests/test_site_vectors.py and tests/js/cosine.test.mjs against site/js/layers.js.
+- ``support.json``: the rules of "tentative" (``summit.method.resampling.tentative``) and of
+  the stability stage's supported and "often" vertices (``summit.evidence.stability``) with
+  the "often" threshold and the configured default ``stability.min_support``; checked by
+  tests/test_site_vectors.py and tests/js/support.test.mjs against site/js/panels/stability.js.
 
-Regenerate both after changing a rule or the writer: ``python -m tests.vectors.generate``
+Regenerate them after changing a rule or the writer: ``python -m tests.vectors.generate``
 (``--out DIR`` writes them elsewhere instead, as a test does).
 """
 
@@ -29,8 +36,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from summit.layout import order_rows, union
-from summit.matching import translate
+from summit.analyses.matching import translate
+from summit.render.layout import order_rows, union
 
 HERE = Path(__file__).resolve().parent
 SITE_LAYERS = [("mixed3a", 12), ("mixed3b", 16), ("mixed4a", 10)]
@@ -118,7 +125,7 @@ def _cases() -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
     hub_b = _graph(["in", "mid", "out"], [("in", 0, 4), ("mid", 5, 8), ("out", 3, 1)],
                    [("in:0", "mid:5", 2), ("mid:5", "out:3", 1)])
     # A second model's graph written in the first's ids through a channel matching
-    # (summit.matching.translate): a shared vertex keeps A's fields and gains B's own.
+    # (summit.analyses.matching.translate): a shared vertex keeps A's fields and gains B's own.
     matching = {"l0": {"layer_b": "m0", "pairs": [{"a": 0, "b": 3, "score": 0.9, "matched": True},
                                                   {"a": 1, "b": 0, "score": 0.2,
                                                    "matched": False}]},
@@ -148,7 +155,7 @@ def _cases() -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
 
 
 class _ProbeAtlases:
-    """Stands in for a model's featvis atlases (``summit.atlas.FeatvisAtlas`` by layer): the
+    """Stands in for a model's featvis atlases (``summit.io.atlas.FeatvisAtlas`` by layer): the
     "image" of a channel names the model, layer and channel it was taken from."""
 
     def __init__(self, model: str) -> None:
@@ -170,8 +177,8 @@ class _ProbeAtlases:
 def model_vectors() -> dict[str, Any]:
     """``models.json``: per case model A's graph ``a`` and model B's ``b`` in A's ids, and per
     vertex of ``union(a, b)`` the renders (``{model, layer, channel}``, left to right) and the
-    label of the figure of two models (``summit.figures``' rules)."""
-    from summit.figures import vertex_label, vertex_renders
+    label of the figure of two models (``summit.render.figures``' rules)."""
+    from summit.render.figures import vertex_label, vertex_renders
 
     a = _graph(["l0", "l1", "l2"], [("l0", 0, 5), ("l0", 1, 3), ("l0", 2, 2), ("l1", 0, 4),
                                     ("l1", 3, 2), ("l2", 1, 6), ("l2", 4, 1)],
@@ -198,8 +205,8 @@ def model_vectors() -> dict[str, Any]:
                      "renders": [image for image, _ in vertex_renders(n, atlases_a, atlases_b)],
                      "label": vertex_label(n, True)} for n in union(x, y)["nodes"]]
         out.append({"name": name, "a": x, "b": y, "vertices": vertices})
-    return {"about": "Written by tests/vectors/generate.py from summit.figures; do not edit.",
-            "cases": out}
+    return {"about": "Written by tests/vectors/generate.py from summit.render.figures; "
+                     "do not edit.", "cases": out}
 
 
 def write_model_vectors(out: Path) -> None:
@@ -218,14 +225,14 @@ def layout_vectors() -> dict[str, Any]:
                     "rows": {"a": _ids(order_rows(a)), "b": _ids(order_rows(b)),
                              "union": _ids(order_rows(u))},
                     "union_rows_by_sweeps": [_ids(order_rows(u, sweeps=s)) for s in range(4)]})
-    return {"about": "Written by tests/vectors/generate.py from summit.layout; do not edit.",
+    return {"about": "Written by tests/vectors/generate.py from summit.render.layout; do not edit.",
             "cases": out}
 
 
 def _sprites(study: dict[str, Any]) -> list[dict[str, Any]]:
     """Per layer and channel (and one past each end) the featvis and examples sprites the
-    page must compute, from the atlas geometry (``summit.atlas``, ``summit.site``)."""
-    from summit.atlas import example_origin
+    page must compute, from the atlas geometry (``summit.io.atlas``, ``summit.render.site``)."""
+    from summit.io.atlas import example_origin
 
     out = []
     for layer in study["layers"]:
@@ -253,7 +260,7 @@ def _sprites(study: dict[str, Any]) -> list[dict[str, Any]]:
 
 def write_site_example(out: Path) -> None:
     """The site data folder of a small synthetic study, and the geometry expected from it."""
-    from summit.site import write_site
+    from summit.render.site import write_site
     from tests.fixtures.study import TRICKY_NAMES, make_study
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -284,6 +291,133 @@ def write_site_example(out: Path) -> None:
     (out / "expected.json").write_text(json.dumps(expected, ensure_ascii=False, indent=1) + "\n")
 
 
+def cosine_vectors() -> dict[str, Any]:
+    """``cosine.json``: per case a classes × channels matrix ``rows`` (A^l rows, and edge
+    cases: all-zero rows, negative values, rows of very different magnitudes, no channels) and
+    ``similarity``, every pair of rows' cosine as ``summit.analyses.neighbours``
+    computes it."""
+    import numpy as np
+
+    from summit.analyses.neighbours import cosine_similarity
+
+    rng = np.random.default_rng(8)
+    counts = rng.integers(0, 40, (5, 12)) * (rng.random((5, 12)) < 0.6)
+    counts[3] = 0  # a class no image of which reaches the layer's top channels
+    cases = [
+        ("edge_cases", [[1, 2, 3], [0, 0, 0], [-1, -2, -3], [2, 4, 6], [3, 0, -1], [0, 0, 0],
+                        [-0.5, 0.25, 1e-3], [1e6, 2e6, 3.000001e6]]),
+        ("magnitudes", [[1e-150, 2e-150, 0], [1e150, 2e150, 0], [1e-3, 0, 7e5],
+                        [5e-100, 1e-100, 3e-100], [0, 1, 1e12]]),
+        ("int32_extremes", [[2147483647, 0, 1, 2147483647], [2147483647, 2147483647, 0, 0],
+                            [1, 1, 1, 1], [0, 2147483647, 0, 1]]),
+        ("one_channel", [[5], [-3], [0], [0.25]]),
+        ("no_channels", [[], []]),
+        ("counts", counts.tolist()),
+        ("signed_random", rng.normal(0, 3, (6, 20)).round(4).tolist()),
+    ]
+    out = [{"name": name, "rows": rows,
+            "similarity": cosine_similarity(np.array(rows, np.float64).reshape(len(rows), -1))
+            .tolist()} for name, rows in cases]
+    return {"about": "Written by tests/vectors/generate.py from "
+                     "summit.analyses.neighbours.cosine_similarity; do not edit.", "cases": out}
+
+
+def _stability_record(min_support: float, vertices: list[tuple[str, float, bool]],
+                      edges: list[tuple[str, str, float, bool]]) -> dict[str, Any]:
+    """A stability record (``summit.io.artifacts.Stability``) with the fields the site's
+    panel and the stability stage's table read."""
+    spread = {"mean": 0.5, "p5": 0.25, "p95": 0.75}
+    return {"class": {"id": 0, "name": "probe"},
+            "settings": {"resamples": 50, "min_support": min_support},
+            "vertices": [{"id": v, "inclusion": x, "in_graph": g} for v, x, g in vertices],
+            "edges": [{"source": s, "target": t, "inclusion": x, "in_graph": g}
+                      for s, t, x, g in edges],
+            "jaccard": {"vertices": spread, "edges": spread},
+            "split_half": {"vertices": spread, "edges": spread}}
+
+
+def _verdicts(record: dict[str, Any]) -> dict[str, Any]:
+    """Per vertex whether the stability stage counts it as supported (in the graph) or as
+    often in the resampled graphs (outside it), and the record's counts
+    (``summit.evidence.stability.table_rows``)."""
+    from summit.evidence.stability import table_rows
+
+    def alone(v: dict[str, Any]) -> dict[str, Any]:
+        return table_rows([{**record, "vertices": [v]}])[0]
+
+    row = table_rows([record])[0]
+    return {"supported_vertices": row["supported_vertices"],
+            "frequent_outside": row["frequent_outside"],
+            "vertices": [{"id": v["id"], "supported": alone(v)["supported_vertices"] == 1,
+                          "often": alone(v)["frequent_outside"] == 1}
+                         for v in record["vertices"]]}
+
+
+def _often_threshold() -> float:
+    """The least inclusion at which the stability stage counts a vertex outside the graph as
+    often in the resampled graphs (``table_rows``' ``frequent_outside``), found by bisection
+    over the floats in [0, 1]: the rule's threshold, read off the rule itself."""
+    def often(x: float) -> bool:
+        record = _stability_record(0.9, [("l:0", x, False)], [])
+        return _verdicts(record)["frequent_outside"] == 1
+
+    lo, hi = 0.0, 1.0
+    assert often(hi) and not often(lo)
+    while (mid := (lo + hi) / 2) not in (lo, hi):
+        lo, hi = (lo, mid) if often(mid) else (mid, hi)
+    return hi
+
+
+def support_vectors() -> dict[str, Any]:
+    """``support.json``: the rules of "tentative" and "often" as the Python gives them.
+    ``default_min_support``: the configured default (``stability.min_support``), ``often``:
+    the stability stage's threshold of a vertex often in the resampled graphs; ``tentative``:
+    shares (null: none measured, NaN) against minimum supports with
+    ``summit.method.resampling.tentative``; ``records``: stability records with the stage's
+    verdicts and counts (``summit.evidence.stability.table_rows``)."""
+    from summit.config import validate_section
+    from summit.method.resampling import tentative
+
+    shares = [0.0, 0.1, 0.48, 0.5, round(2 / 3, 6), 2 / 3, 0.75, 0.899999, 0.9, 0.900001, 1.0,
+              math.nan]
+    mins = [0.0, 0.5, 2 / 3, 0.75, 0.9, 1.0]
+    rules = [{"share": None if math.isnan(s) else s, "min_support": m,
+              "tentative": tentative(s, m)} for m in mins for s in shares]
+    rules += [{"share": round(k / 50, 6), "min_support": 0.9,
+               "tentative": tentative(round(k / 50, 6), 0.9)} for k in range(51)]
+    graph = [("a:0", 1.0, True), ("a:1", 0.9, True), ("a:2", 0.88, True), ("b:0", 0.0, True),
+             ("b:1", 0.5, False), ("b:2", 0.499999, False), ("b:3", 0.98, False),
+             ("c:0", 0.02, False), ("c:1", round(2 / 3, 6), True), ("c:2", 0.75, True)]
+    edges = [("a:0", "b:0", 0.9, True), ("a:1", "b:0", 0.3, True), ("a:2", "b:1", 0.6, False)]
+    records = []
+    for name, min_support in (("configured", 0.9), ("half", 0.5), ("two_thirds", 2 / 3),
+                              ("all", 1.0), ("none", 0.0)):
+        record = _stability_record(min_support, graph, edges)
+        records.append({"name": name, "record": record, **_verdicts(record)})
+    return {"about": "Written by tests/vectors/generate.py from summit.method.resampling, "
+                     "summit.evidence.stability and the config's defaults; do not edit.",
+            "default_min_support": validate_section(("stability",), None)["min_support"],
+            "often": _often_threshold(), "tentative": rules, "records": records}
+
+
+def _one_per_line(vectors: dict[str, Any]) -> str:
+    """``vectors`` as JSON with each of its lists one item a line (as ``layout.json``)."""
+    def item(key: str, value: Any) -> str:
+        if not isinstance(value, list):
+            return f"{json.dumps(key)}:{json.dumps(value)}"
+        lines = ",\n".join(json.dumps(v, separators=(",", ":")) for v in value)
+        return f"{json.dumps(key)}:[\n{lines}\n]"
+
+    return "{" + ",\n".join(item(k, v) for k, v in vectors.items()) + "}\n"
+
+
+def write_rule_vectors(out: Path) -> None:
+    """Write ``cosine.json`` and ``support.json`` into ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "cosine.json").write_text(_one_per_line(cosine_vectors()))
+    (out / "support.json").write_text(_one_per_line(support_vectors()))
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m tests.vectors.generate",
                                      description="Regenerate the shared test vectors.")
@@ -296,8 +430,10 @@ def main(argv: list[str] | None = None) -> None:
     (out / "layout.json").write_text(f'{{"about":{json.dumps(vectors["about"])},"cases":[\n'
                                      f"{cases}\n]}}\n")
     write_model_vectors(out)
+    write_rule_vectors(out)
     write_site_example(out / "site")
-    print(f"wrote {out / 'layout.json'}, {out / 'models.json'} and {out / 'site'}")
+    print(f"wrote {out / 'layout.json'}, {out / 'models.json'}, {out / 'cosine.json'}, "
+          f"{out / 'support.json'} and {out / 'site'}")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 // Evidence: the class's attribution graph tested by intervention (the faithfulness stage; the
-// record's format is summit.artifacts.Faithfulness). For one extraction variant at a time
+// record's format is summit.io.artifacts.Faithfulness). For one extraction variant at a time
 // (the configured one first; a table switches and says which scores higher): the graph's
 // channels ablated against random and frequency-matched sets of the same size per scope,
 // accuracy kept with the graph's channels only, deletion and insertion curves against random

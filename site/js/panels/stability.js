@@ -1,11 +1,16 @@
 // Stability: how much the class's attribution graph depends on the sample of images (the
-// stability stage; the record's format is summit.artifacts.Stability). The graph is rebuilt
+// stability stage; the record's format is summit.io.artifacts.Stability). The graph is rebuilt
 // from bootstrap resamples of the class's image groups: how alike the resampled graphs and
 // the graph are (Jaccard, mean and 5th percentile, also between the graphs of two halves of
 // the groups), which of the graph's vertices reach the minimum support (the others are
 // tentative), and which vertices the resampled graphs often hold that this one lacks. Every
 // name and number is set as text. `graphStyle` marks the graph view: a ring per vertex for
 // its inclusion, tentative vertices dashed, edges as opaque as they are included.
+//
+// "Tentative" and "often" are the Python's rules (summit.method.resampling.tentative, the
+// stability stage's summit.evidence.stability.table_rows), checked against
+// tests/vectors/support.json by tests/js/support.test.mjs. A record states its minimum support
+// (settings.min_support); the configured default stands in only for one that does not.
 import { formatFixed, formatInt } from '../format.js';
 import { formatShare } from '../share.js';
 
@@ -13,12 +18,25 @@ const formatPct = formatShare; // 90%, 87.5%: no trailing zeros
 
 export const title = 'Stability';
 
-const OFTEN = 0.5; // a vertex outside the graph "often" in the resampled graphs
+/** The inclusion from which a vertex outside the graph is "often" in the resampled graphs
+ * ("half" in the panel's words; the stability stage's `frequent_outside`). */
+export const OFTEN = 0.5;
+/** The configured default minimum support (config `stability.min_support`), for a record
+ * that does not state its own. */
+export const MIN_SUPPORT = 0.9;
 const LISTED = 12; // vertices named in a list before "and n more"
 const BINS = 10; // inclusion histogram bins over [0, 1]
 const EXTRACTIONS = { per_layer: 'per-layer', unified: 'unified' };
 const isNum = (v) => typeof v === 'number' && Number.isFinite(v);
 const plural = (n, one, many = `${one}s`) => `${formatInt(n)} ${n === 1 ? one : many}`;
+
+/** Whether a share of the resamples is tentative under the minimum support `min`: below it,
+ * or none measured (NaN). */
+export const isTentative = (share, min) => !(share >= min);
+/** Whether a vertex outside the graph is often in the resampled graphs. */
+export const isOften = (inclusion) => inclusion >= OFTEN;
+/** The record's minimum support: its settings', else the configured default. */
+export const minSupport = (record) => (isNum(record.settings?.min_support) ? record.settings.min_support : MIN_SUPPORT);
 
 /** Inclusion as "0.94 (47 of 50 resamples)". */
 function inclusionText(inclusion, resamples) {
@@ -38,8 +56,7 @@ export function vertexLine(record, vertexId) {
   if (!indexes.has(record)) indexes.set(record, vertexIndex(record));
   const v = indexes.get(record).get(vertexId);
   const inclusion = v?.inclusion ?? 0;
-  const min = record.settings?.min_support;
-  const tentative = isNum(min) && inclusion < min;
+  const tentative = isTentative(inclusion, minSupport(record));
   return ['inclusion', `${inclusionText(inclusion, record.settings?.resamples)}${tentative ? ', tentative' : ''}`];
 }
 
@@ -47,7 +64,7 @@ export function vertexLine(record, vertexId) {
  * minimum support; an edge as opaque as its inclusion (a faint floor keeps it visible). */
 export function graphStyle(record) {
   const s = record.settings || {};
-  const min = isNum(s.min_support) ? s.min_support : null;
+  const min = minSupport(record);
   const vertices = vertexIndex(record);
   const edges = new Map((record.edges || []).map((e) => [`${e.source}>${e.target}`, e.inclusion]));
   const edgeInclusion = (a, b) => edges.get(`${a}>${b}`) ?? edges.get(`${b}>${a}`) ?? 0;
@@ -55,8 +72,7 @@ export function graphStyle(record) {
   return {
     vertex(id) {
       const inclusion = vertices.get(id)?.inclusion ?? 0;
-      const tentative = min !== null && inclusion < min;
-      return { arc: inclusion, mark: tentative ? 'tentative' : null, label: `inclusion ${formatFixed(inclusion)}` };
+      return { arc: inclusion, mark: isTentative(inclusion, min) ? 'tentative' : null, label: `inclusion ${formatFixed(inclusion)}` };
     },
     edge(source, target) {
       const inclusion = edgeInclusion(source, target);
@@ -64,7 +80,7 @@ export function graphStyle(record) {
     },
     legend: [
       { mark: 'arc', text: `ring: share of the ${isNum(s.resamples) ? `${formatInt(s.resamples)} ` : ''}resampled graphs${at} holding the vertex` },
-      ...(min !== null ? [{ mark: 'dashed', text: `tentative: below ${formatPct(min)}` }] : []),
+      { mark: 'dashed', text: `tentative: below ${formatPct(min)}` },
       { mark: 'edge', text: 'edge opacity: its share' },
     ],
   };
@@ -141,17 +157,24 @@ function agreement(parent, record, width) {
   sec.append('p').attr('class', 'st-key muted').text('bar: mean · tick: 5th percentile');
 }
 
+/** A record's vertices and edges by the rules: `{min, inGraph, tentative (weakest first),
+ * outside, often, edges (the graph's)}`. */
+export function supportOf(record) {
+  const min = minSupport(record);
+  const vertices = (record.vertices || []).filter((v) => isNum(v.inclusion));
+  const inGraph = vertices.filter((v) => v.in_graph);
+  const tentative = inGraph.filter((v) => isTentative(v.inclusion, min)).sort((a, b) => a.inclusion - b.inclusion || d3.ascending(a.id, b.id));
+  const outside = vertices.filter((v) => !v.in_graph);
+  const often = outside.filter((v) => isOften(v.inclusion));
+  const edges = (record.edges || []).filter((e) => e.in_graph && isNum(e.inclusion));
+  return { min, inGraph, tentative, outside, often, edges };
+}
+
 /** Which of the graph's vertices reach the minimum support, which do not (tentative), which
  * vertices outside the graph the resampled graphs often hold, and a histogram of inclusion. */
 function support(parent, record, width) {
   const s = record.settings || {};
-  const min = isNum(s.min_support) ? s.min_support : 1;
-  const vertices = (record.vertices || []).filter((v) => isNum(v.inclusion));
-  const inGraph = vertices.filter((v) => v.in_graph);
-  const tentative = inGraph.filter((v) => v.inclusion < min).sort((a, b) => a.inclusion - b.inclusion || d3.ascending(a.id, b.id));
-  const outside = vertices.filter((v) => !v.in_graph);
-  const often = outside.filter((v) => v.inclusion >= OFTEN);
-  const edges = (record.edges || []).filter((e) => e.in_graph && isNum(e.inclusion));
+  const { min, inGraph, tentative, outside, often, edges } = supportOf(record);
   const sec = section(parent, 'Support');
   const supported = inGraph.length - tentative.length;
   sec
@@ -165,7 +188,7 @@ function support(parent, record, width) {
     );
   if (tentative.length) chips(sec, tentative, 'tentative', s.resamples);
   if (edges.length) {
-    const strong = edges.filter((e) => e.inclusion >= min).length;
+    const strong = edges.filter((e) => !isTentative(e.inclusion, min)).length;
     sec.append('p').attr('class', 'st-edges').text(`Edges: ${formatInt(strong)} of ${formatInt(edges.length)} reach ${formatPct(min)}.`);
   }
   sec
@@ -196,7 +219,7 @@ function histogram(parent, inGraph, outside, min, width) {
   const bin = (v) => Math.min(BINS - 1, Math.floor(v.inclusion * BINS + 1e-9));
   const up = Array.from({ length: BINS }, () => ({ ok: 0, tentative: 0 }));
   const down = new Array(BINS).fill(0);
-  for (const v of inGraph) up[bin(v)][v.inclusion < min ? 'tentative' : 'ok'] += 1;
+  for (const v of inGraph) up[bin(v)][isTentative(v.inclusion, min) ? 'tentative' : 'ok'] += 1;
   for (const v of outside) down[bin(v)] += 1;
   const m = { left: 4, right: 4, top: 14, bottom: 40 };
   const half = 38;
