@@ -261,7 +261,7 @@ def make_files(tmp: Path) -> None:
     import torchvision
     from PIL import Image
 
-    from summit.models import build_model
+    from summit.model.models import build_model
 
     torch.manual_seed(0)
     torch.save(torchvision.models.resnet18(num_classes=10).state_dict(), tmp / "resnet18_10.pt")

@@ -14,8 +14,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from summit.influence import fold
-from summit.structure import IDENTITY, Hop, Structure
+from summit.method.influence import fold
+from summit.model.structure import IDENTITY, Hop, Structure
 
 
 def _inputs(hop: Hop, j: int) -> list[int]:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import numpy as np
 
-from summit.store import ClassStore, open_class_store
+from summit.io.store import ClassStore, open_class_store
 
 
 def build_store(path: Path, class_id: int, maxima: dict[str, np.ndarray],

@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 import torch
 
-from summit import store as store_module
-from summit.activations import (
+from summit.io import store as store_module
+from summit.io.store import ClassStore, open_class_store
+from summit.method.activations import (
     activation_matrix,
     channel_maxima,
     count_top_channels,
@@ -13,7 +14,6 @@ from summit.activations import (
     select_top_k,
     select_top_share,
 )
-from summit.store import ClassStore, open_class_store
 
 NEG_INF = float("-inf")
 

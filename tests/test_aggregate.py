@@ -12,9 +12,9 @@ import torch
 from torch import nn
 from torchvision.models.resnet import BasicBlock, Bottleneck
 
-from summit.aggregate import Aggregator
-from summit.demo_net import Inception
-from summit.hops import IDENTITY, trace_structure
+from summit.method.aggregate import Aggregator
+from summit.model.demo_net import Inception
+from summit.model.hops import IDENTITY, trace_structure
 from tests import brute_force
 
 
@@ -119,10 +119,10 @@ _MEMORY_SCRIPT = """
 import sys, numpy as np, torch
 from pathlib import Path
 from torch.utils.data import TensorDataset
-from summit.aggregate import Aggregator, aggregate_class
-from summit.demo_net import DemoInception
-from summit.hops import trace_structure
-from summit.store import open_class_store
+from summit.method.aggregate import Aggregator, aggregate_class
+from summit.model.demo_net import DemoInception
+from summit.model.hops import trace_structure
+from summit.io.store import open_class_store
 
 torch.manual_seed(0)
 n = int(sys.argv[1])
@@ -163,7 +163,7 @@ def test_peak_memory_of_a_class_pass_does_not_grow_with_its_images(tmp_path):
 def test_unreadable_images_are_skipped_and_counted():
     """Images the dataset could not read come back labelled -1: the pass leaves them out of
     every result and reports how many there were."""
-    from summit.aggregate import aggregate_class
+    from summit.method.aggregate import aggregate_class
 
     torch.manual_seed(3)
     model = _randomise_bn(TinyInception())

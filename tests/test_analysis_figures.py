@@ -6,26 +6,24 @@ import pytest
 from matplotlib.image import AxesImage
 from matplotlib.patches import Circle
 
-from summit.analysis_figures import (
-    draw_model_summary,
-    draw_neighbourhoods,
-    draw_nonsemantic,
-    draw_separability,
-)
-from summit.atlas import FeatvisAtlas
-from summit.class_comparison import compare, conserved
-from summit.figures import (
+from summit.analyses.class_comparison import compare, conserved
+from summit.analyses.matching import translate
+from summit.analyses.neighbours import report as neighbour_report
+from summit.analyses.neighbours import with_support
+from summit.io.atlas import FeatvisAtlas
+from summit.method.resampling import resample_weights
+from summit.render.analysis.model_comparison import draw_model_summary
+from summit.render.analysis.neighbours import draw_neighbourhoods
+from summit.render.analysis.nonsemantic import draw_nonsemantic
+from summit.render.analysis.separability import draw_separability
+from summit.render.figures import (
     MEMBERSHIP_COLORS,
     draw_class_pair,
     draw_matched,
     motif_grid,
     save,
 )
-from summit.layout import union
-from summit.matching import translate
-from summit.neighbours import report as neighbour_report
-from summit.neighbours import with_support
-from summit.stability import resample_weights
+from summit.render.layout import union
 from tests.figure_checks import assert_no_text_overlaps, assert_texts_inside
 from tests.test_class_comparison import _random_graph
 
@@ -310,7 +308,7 @@ def test_the_class_pair_figure_states_the_pairs_support_and_fits_long_names(seed
 
 
 def test_the_motif_grid_marks_tentative_motifs():
-    from summit.figures import TENTATIVE_COLOR
+    from summit.render.figures import TENTATIVE_COLOR
 
     rng = np.random.default_rng(5)
     graphs = [_random_graph(rng, i) for i in range(2)]
@@ -352,8 +350,8 @@ def test_the_model_summary_shows_the_spread_and_the_headlines_support():
 def test_matching_figure_draws_each_layers_scores_against_the_null():
     from matplotlib.lines import Line2D
 
-    from summit.analysis_figures import draw_matching
-    from summit.matching import match_layer
+    from summit.analyses.matching import match_layer
+    from summit.render.analysis.matching import draw_matching
 
     rng = np.random.default_rng(9)
     x = rng.gamma(2.0, size=(400, 6))

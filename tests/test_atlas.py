@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from summit.artifacts import ExamplesIndex, FeatvisIndex
-from summit.atlas import (
+from summit.io.artifacts import ExamplesIndex, FeatvisIndex
+from summit.io.atlas import (
     ExamplesAtlas,
     FeatvisAtlas,
     example_origin,

@@ -3,7 +3,12 @@
 import numpy as np
 import pytest
 
-from summit.class_comparison import compare, most_similar_pair, vertex_jaccard
+from summit.analyses.class_comparison import (
+    compare,
+    most_similar_pair,
+    ranked_pairs,
+    vertex_jaccard,
+)
 
 
 def _random_graph(rng, cid, layers=("l1", "l2", "l3"), channels=6, p_node=0.4, p_edge=0.5):
@@ -58,7 +63,7 @@ def test_compare_splits_vertices_and_edges():
         lb = {v for v in vb if v.startswith(layer + ":")}
         assert (c["both"], c["only_a"], c["only_b"]) == (len(la & lb), len(la - lb),
                                                           len(lb - la))
-    assert "union" not in r  # drawing builds it: summit.layout.union (tests/test_layout.py)
+    assert "union" not in r  # drawing builds it: summit.render.layout.union (tests/test_layout.py)
 
 
 def test_a_graph_compared_with_itself_is_all_shared():
@@ -105,8 +110,8 @@ def _brute_winner(vertex_sets):
 
 
 def _pairs_support(graphs, records, pairs=(), min_support=0.9):
-    from summit.class_comparison import pairs_report, resampled_pairs
-    from summit.stability import by_resample
+    from summit.analyses.class_comparison import pairs_report, resampled_pairs
+    from summit.method.resampling import by_resample
 
     draws = resampled_pairs(by_resample(records), len(graphs))
     return pairs_report(graphs, list(pairs), draws, min_support), draws
@@ -114,7 +119,7 @@ def _pairs_support(graphs, records, pairs=(), min_support=0.9):
 
 @pytest.mark.parametrize("seed", range(5))
 def test_pair_support_and_spreads_match_a_loop_over_resamples(seed):
-    from summit.class_comparison import pair_table
+    from summit.analyses.class_comparison import pair_table
 
     rng = np.random.default_rng(seed)
     graphs = [_random_graph(rng, cid, channels=4, p_node=0.6) for cid in (3, 5, 8, 9, 12)]
@@ -189,7 +194,7 @@ def test_a_pair_winning_in_some_resamples_gets_that_fraction():
 
 
 def test_resampled_graphs_of_other_settings_or_classes_do_not_combine():
-    from summit.stability import SupportError, by_resample
+    from summit.method.resampling import SupportError, by_resample
 
     made = [_fixed(0, [["l:1"]] * 3), _fixed(1, [["l:1"]] * 4)]
     with pytest.raises(SupportError, match="other stability settings"):
@@ -200,7 +205,7 @@ def test_resampled_graphs_of_other_settings_or_classes_do_not_combine():
 
 @pytest.mark.parametrize("seed", range(4))
 def test_model_comparison_spread_matches_a_loop_over_paired_resamples(seed):
-    from summit.class_comparison import resampled_comparison
+    from summit.analyses.class_comparison import resampled_comparison
 
     rng = np.random.default_rng(seed)
     a, b = _random_graph(rng, 0, p_node=0.6), _random_graph(rng, 0, p_node=0.6)
@@ -225,7 +230,7 @@ def test_model_comparison_spread_matches_a_loop_over_paired_resamples(seed):
 
 
 def test_the_class_that_changes_most_has_the_share_of_resamples_it_changes_most_in():
-    from summit.class_comparison import changes_most
+    from summit.analyses.class_comparison import changes_most
 
     rng = np.random.default_rng(7)
     per_class = rng.random((6, 25)).round(3).tolist()
@@ -246,7 +251,7 @@ def test_the_class_that_changes_most_has_the_share_of_resamples_it_changes_most_
 
 
 def test_conserved_is_the_share_of_a_graph_the_other_keeps():
-    from summit.class_comparison import conserved
+    from summit.analyses.class_comparison import conserved
 
     rng = np.random.default_rng(11)
     for _ in range(20):
@@ -261,7 +266,7 @@ def test_conserved_is_the_share_of_a_graph_the_other_keeps():
 
 
 def test_models_markdown_states_what_each_class_keeps_with_its_spread():
-    from summit.class_comparison import models_markdown
+    from summit.analyses.class_comparison import models_markdown
 
     def result(cid, name, kept, p5, p95, jaccard):
         return {"a": {"id": cid, "name": name}, "models": ["seed 0", "seed 1"],
@@ -287,3 +292,22 @@ def test_models_markdown_states_what_each_class_keeps_with_its_spread():
     assert "Bag 0.75 (0.60–0.80), Coat 0.25 (0.20–0.40)" in text
     assert "Coat, the least in 94% of the resamples." in text
     assert models_markdown([], None) == ""
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_ranked_pairs_are_the_most_similar_pair_taken_again_and_again(seed):
+    """The ranking equals a loop: take the most similar pair, strike it out, repeat (ties in
+    row order: a few similarities repeat on purpose)."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(2, 9))
+    s = np.round(rng.random((n, n)), 1)  # rounded: ties
+    s = (s + s.T) / 2
+    expected, left = [], s.copy()
+    left[np.tril_indices(n)] = -np.inf
+    for _ in range(n * (n - 1) // 2):
+        i, j = np.unravel_index(int(np.argmax(left)), left.shape)
+        expected.append((int(i), int(j)))
+        left[i, j] = -np.inf
+    assert ranked_pairs(s) == expected
+    assert ranked_pairs(s, 3) == expected[:3]
+    assert most_similar_pair(s) == expected[0]

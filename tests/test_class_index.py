@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from summit.class_index import ClassIndex, load
-from summit.data import (
+from summit.io.class_index import ClassIndex, load
+from summit.io.data import (
     DataError,
     ImageFolderDataset,
     InputSpec,

@@ -10,7 +10,7 @@ import pytest
 import torch
 from PIL import Image
 
-from summit.data import (
+from summit.io.data import (
     FASHION_MNIST_CLASSES,
     FASHION_MNIST_FILES,
     DataError,
@@ -161,7 +161,7 @@ def test_16_bit_image_is_scaled_not_clipped(folder):
 @pytest.mark.parametrize("name", ["c2_corrupt.png", "c3_truncated.png"])
 def test_unreadable_image_is_skipped(folder, name, caplog):
     ds = ImageFolderDataset(folder, RGB_SPEC)
-    with caplog.at_level(logging.WARNING, logger="summit.data"):
+    with caplog.at_level(logging.WARNING, logger="summit.io.data"):
         x, label = ds[_index(ds, name)]
     assert label == -1
     assert x.shape == (3, 8, 8) and torch.isnan(x).all()

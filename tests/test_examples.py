@@ -5,9 +5,9 @@ import pytest
 import torch
 from torch import nn
 
-from summit.aggregate import Aggregator
-from summit.examples import ReceptiveField, crop_patch, merge_top_n, receptive_fields
-from summit.hops import trace_structure
+from summit.method.aggregate import Aggregator
+from summit.method.examples import ReceptiveField, crop_patch, merge_top_n, receptive_fields
+from summit.model.hops import trace_structure
 
 
 class Known(nn.Module):
@@ -110,7 +110,7 @@ def test_crop_patch_pads_outside_the_image():
 
 def test_crop_examples_reads_each_image_once_and_equals_cropping_one_by_one():
     """Against the per-channel loop: the same patches in the same order; images read once."""
-    from summit.examples import crop_examples
+    from summit.method.examples import crop_examples
 
     rng = np.random.default_rng(0)
     images = rng.integers(0, 256, (6, 12, 12), dtype=np.uint8)

@@ -8,7 +8,7 @@ import pytest
 import torch
 from scipy import stats
 
-from summit.faithfulness import (
+from summit.evidence.faithfulness import (
     ClassInputs,
     Evidence,
     bootstrap,
@@ -20,7 +20,7 @@ from summit.faithfulness import (
     reference_means,
     top_count,
 )
-from summit.interventions import replace_channels
+from summit.model.interventions import replace_channels
 from summit.settings import FaithfulnessSettings
 from tests.test_interventions import LAYERS, demo  # noqa: F401 - the shared fixture
 
@@ -354,7 +354,7 @@ def _synthetic_records(n=6, in_sample=False):
 
 
 def test_the_runs_sentences_are_its_records_numbers():
-    from summit.steps.faithfulness import summary_markdown, table_rows
+    from summit.evidence.faithfulness_summary import summary_markdown, table_rows
 
     records = _synthetic_records()
     rows = table_rows(records)
@@ -369,7 +369,7 @@ def test_the_runs_sentences_are_its_records_numbers():
 
 
 def test_the_table_has_a_row_per_class_and_variant():
-    from summit.steps.faithfulness import table_rows
+    from summit.evidence.faithfulness_summary import table_rows
 
     records = _synthetic_records(3)
     rows = table_rows(records)

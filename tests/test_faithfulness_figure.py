@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from matplotlib.image import AxesImage
 
-from summit.analysis_figures import STRIP_ROWS, draw_faithfulness
-from summit.figures import save
+from summit.render.analysis.faithfulness import STRIP_ROWS, draw_faithfulness
+from summit.render.figures import save
 from tests.figure_checks import assert_no_text_overlaps, assert_texts_inside, drawn_texts
 from tests.fixtures.faithfulness import synthetic_faithfulness
 

@@ -20,9 +20,9 @@ from torch import nn
 from torchvision.models.convnext import CNBlockConfig
 from torchvision.ops.misc import SqueezeExcitation
 
-from summit.aggregate import Aggregator
-from summit.hops import IDENTITY, trace_structure
-from summit.layers import BLOCKS, auto_layers, candidates
+from summit.method.aggregate import Aggregator
+from summit.model.hops import IDENTITY, trace_structure
+from summit.model.layers import BLOCKS, auto_layers, candidates
 from tests import brute_force
 
 # family → (a small model of it, input size, how many of its auto layers to study)
@@ -243,7 +243,7 @@ def test_every_real_channel_dependency_is_a_path_of_the_structure(family):
     path of the traced hops. (Squeeze-excitation gates are set constant, as their squeeze
     path is by convention no edge; ConvNeXt's LayerNorm mixes channels at each position by
     design and is left out.)"""
-    from summit.graphs import block_edges
+    from summit.method.graphs import block_edges
 
     make, size, which = FAMILIES[family]
     torch.manual_seed(0)

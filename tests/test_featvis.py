@@ -12,13 +12,10 @@ import torchvision
 from lucent.optvis import objectives
 from torch import nn
 
-from summit.artifacts import FeatvisIndex
-from summit.data import InputSpec
-from summit.demo_net import DemoInception
-from summit.featvis import (
+from summit.io.artifacts import FeatvisIndex
+from summit.io.data import InputSpec
+from summit.method.featvis import (
     RESTART_SD,
-    RenderSettings,
-    capture,
     channel_loss,
     channel_objective,
     channel_peaks,
@@ -27,11 +24,15 @@ from summit.featvis import (
     render_channels,
     render_layer,
 )
+from summit.model.demo_net import DemoInception
+from summit.model.trace import captured
+from summit.settings import FeatvisSettings
 
 SPEC = InputSpec(28, 1, (0.2860,), (0.3530,))
-SETTINGS = RenderSettings(steps=48, lr=0.05, jitter=2, scales=(1.0, 0.95, 1.05),
-                          rotations=(-5, 0, 5), diversity=4, diversity_weight=100.0, seed=0,
-                          batch_channels=2)
+SETTINGS = FeatvisSettings.from_config({"steps": 48, "lr": 0.05, "jitter": 2,
+                                        "scales": [1.0, 0.95, 1.05], "rotations": [-5, 0, 5],
+                                        "diversity": 4, "diversity_weight": 100.0, "seed": 0,
+                                        "batch_channels": 2})
 
 
 @pytest.fixture(scope="module")
@@ -140,7 +141,7 @@ def test_the_pre_activation_is_the_input_of_the_layers_final_relus(model):
     x = torch.randn(2, 1, 28, 28)
     out = {}
     handle = model.mixed3b.register_forward_hook(lambda m, i, o: out.__setitem__("y", o))
-    with capture(model, names) as kept, torch.no_grad():
+    with captured(model, names, protect=True) as kept, torch.no_grad():
         model(x)
     handle.remove()
     pre = torch.cat([kept[n] for n in names], 1)
@@ -179,8 +180,8 @@ class OffOnGrey(nn.Module):
 
 GREY_SPEC = InputSpec(28, 1, (0.5,), (0.25,))
 # No random transforms: a rotation's zero-filled corners could switch channel 0 on by itself.
-TINY = dataclasses.replace(SETTINGS, diversity=2, batch_channels=3, jitter=0, scales=(),
-                           rotations=())
+TINY = dataclasses.replace(SETTINGS, diversity=2, batch_channels=3, jitter=0, scales=[],
+                           rotations=[])
 
 
 def test_the_pre_activation_or_stronger_noise_moves_a_render_the_activation_leaves_grey():

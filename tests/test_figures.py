@@ -10,11 +10,11 @@ from matplotlib.legend import Legend
 from matplotlib.patches import Circle
 from PIL import Image
 
-from summit.artifacts import ClassGraph, ClassStats, FeatvisIndex
-from summit.atlas import FeatvisAtlas
-from summit.class_comparison import compare
-from summit.figures import draw_attribution_graph, draw_class_pair, graph_extent
-from summit.layout import order_rows
+from summit.analyses.class_comparison import compare
+from summit.io.artifacts import ClassGraph, ClassStats, FeatvisIndex
+from summit.io.atlas import FeatvisAtlas
+from summit.render.figures import draw_attribution_graph, draw_class_pair, graph_extent
+from summit.render.layout import order_rows
 from summit.steps.class_figure import class_figure
 
 
@@ -145,7 +145,7 @@ def test_a_narrow_graphs_figure_fits_its_title(tmp_path, name):
 def test_class_names_with_markup_and_dollars_survive_png_pdf_and_graphml(tmp_path):
     import networkx as nx
 
-    from summit.graphs import write_graphml
+    from summit.method.graphs import write_graphml
 
     name = 'Price $5^_$ & <b>"50% off"</b> ü'  # "$..$" would be mathtext, and fail
     graph = _graph(["a"], [("a", 3, 10)], [])

@@ -1,6 +1,6 @@
 """The findings' sentences: each with its support, split at min_support."""
 
-from summit import findings as f
+from summit.analyses import findings as f
 
 NAMES = ["T-shirt", "Trouser", "Pullover"]
 

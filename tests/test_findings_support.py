@@ -7,25 +7,18 @@ import csv
 import numpy as np
 import pytest
 
-from summit.artifacts import (
-    ChannelMatching,
-    ClassGraph,
-    ClassPairsReport,
-    ModelCard,
-    ModelComparison,
-    MotifsReport,
-    ResampledGraphs,
-)
-from summit.class_comparison import (
+from summit.analyses.class_comparison import (
     changes_most,
     pair_table,
     pairs_report,
     resampled_comparison,
     resampled_pairs,
 )
-from summit.motifs import report as mine
-from summit.motifs import resampled_support, with_support
-from summit.stability import by_resample
+from summit.analyses.motifs import report as mine
+from summit.analyses.motifs import resampled_support, with_support
+from summit.io.artifacts import ClassGraph, ModelCard, ResampledGraphs
+from summit.io.reports import ChannelMatching, ClassPairsReport, ModelComparison, MotifsReport
+from summit.method.resampling import by_resample
 from summit.steps import steps
 from tests.store_builder import build_store
 from tests.test_class_comparison import _random_graph, _records
@@ -99,7 +92,7 @@ def test_class_pairs_and_motifs_steps_write_each_findings_support(tmp_path):
 
 
 def test_resampled_graphs_of_other_classes_are_refused(tmp_path):
-    from summit.stability import SupportError
+    from summit.method.resampling import SupportError
 
     run = {name: s.fn for name, s in steps().items()}
     _, _, graph_files, resampled = _study(tmp_path)
@@ -174,7 +167,7 @@ def test_model_comparison_steps_write_the_spread_and_the_headlines_support(tmp_p
 def test_the_analyses_panel_data_carries_every_findings_support(tmp_path):
     """``analyses_summary`` keeps each finding's support and tentative flag (pairs, motifs,
     models, and what the non-semantic and neighbours records hold) and the headline's."""
-    from summit.site import analyses_summary
+    from summit.render.site import analyses_summary
     from tests.fixtures.study import make_study
 
     _, files = make_study(tmp_path, [f"class {i}" for i in range(6)], [("l1", 6), ("l2", 9)],

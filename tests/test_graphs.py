@@ -7,8 +7,8 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from summit.graphs import attribution_graph, block_edges, full_graph, personalization
-from summit.hops import Block, Hop, Layer, Structure
+from summit.method.graphs import attribution_graph, block_edges, full_graph, personalization
+from summit.model.hops import Block, Hop, Layer, Structure
 from summit.settings import GraphSettings
 from tests import brute_force
 

@@ -4,8 +4,8 @@ import pytest
 import torch
 import torchvision
 
-from summit.demo_net import DemoInception
-from summit.hops import IDENTITY, Structure, StructureError, trace_structure
+from summit.model.demo_net import DemoInception
+from summit.model.hops import IDENTITY, Structure, StructureError, trace_structure
 
 
 @pytest.fixture(scope="module")

@@ -4,17 +4,21 @@ import itertools
 
 import pytest
 import torch
+import torch.nn.functional as F
 from torch import nn
 
-from summit.hops import Hop
-from summit.influence import (
+from summit.method.influence import (
+    compact,
     competition_groups,
+    depthwise_max,
     fold,
     identity_influence,
     influence_maps,
     influence_max,
+    input_kernels,
     tally_group,
 )
+from summit.model.hops import Hop
 
 
 def _conv_bn(c_in, c_out, k, stride, padding, dilation=1, bias=True, bn=True, seed=0):
@@ -70,7 +74,7 @@ def test_influence_max_equals_max_of_maps(case, fused):
 @pytest.mark.parametrize("block", [1, 4 * 25 * 2, 4 * 25 * 7, 4 * 25 * 13, 10**6])
 def test_influence_max_in_blocks_of_image_channel_pairs(monkeypatch, block):
     """Blocks of one pair, part of an image's channels (uneven), whole images (uneven), all."""
-    import summit.influence as inf
+    import summit.method.influence as inf
 
     monkeypatch.setattr(inf, "_block_floats", lambda device: block)
     conv, norm = _conv_bn(6, 4, 3, 1, 1)
@@ -78,6 +82,22 @@ def test_influence_max_in_blocks_of_image_channel_pairs(monkeypatch, block):
     fc = fold(conv, norm)
     torch.testing.assert_close(inf.influence_max(x, fc, fused=False),
                                influence_maps(x, fc).amax(dim=(3, 4)))
+
+
+@pytest.mark.parametrize("groups, stride", [(1, 1), (2, 1), (4, 2)])
+def test_grouped_kernels_by_one_depthwise_convolution(groups, stride):
+    """Each input's kernels onto its group's outputs, convolved with a group per input
+    channel, give the maps' maxima: influence_max's grouped path, and the authors' way the
+    benchmark times (groups = 1)."""
+    torch.manual_seed(0)
+    conv = nn.Conv2d(4, 8, 3, stride=stride, padding=1, groups=groups).double()
+    fc = fold(conv, None)
+    x = torch.randn(3, 4, 7, 6, dtype=torch.double)
+    ref = influence_maps(x, fc).amax(dim=(3, 4))
+    kernels = input_kernels(fc).reshape(-1, 1, 3, 3)
+    maxima = depthwise_max(F.pad(x, fc.padding), kernels, fc.stride, fc.dilation)
+    torch.testing.assert_close(compact(maxima, groups), ref)
+    torch.testing.assert_close(influence_max(x, fc), ref)
 
 
 def _brute_top_k(values, k):

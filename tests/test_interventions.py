@@ -5,9 +5,9 @@ import pytest
 import torch
 from torch import nn
 
-from summit.demo_net import DemoInception
-from summit.interventions import Intervener, replace_channels
-from summit.structure import StructureError
+from summit.model.demo_net import DemoInception
+from summit.model.interventions import Intervener, replace_channels
+from summit.model.structure import StructureError
 
 LAYERS = ["mixed3a", "mixed3b", "mixed4a", "mixed4b"]
 

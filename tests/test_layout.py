@@ -1,11 +1,12 @@
-"""summit.layout: the union of two graphs and the row order, on the vectors the site shares."""
+"""summit.render.layout: the union of two graphs and the row order, on the vectors the site
+shares."""
 
 import json
 from pathlib import Path
 
 import numpy as np
 
-from summit.layout import order_rows, pairwise_sum, union
+from summit.render.layout import order_rows, pairwise_sum, union
 from tests.test_class_comparison import _random_graph
 
 VECTORS = Path(__file__).parent / "vectors" / "layout.json"

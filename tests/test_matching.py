@@ -1,4 +1,4 @@
-"""Channel matching (summit.matching) against obvious references: numpy's corrcoef, every
+"""Channel matching (summit.analyses.matching) against obvious references: numpy's corrcoef, every
 assignment enumerated, sets of top images, and planted structure with known answers."""
 
 from itertools import permutations
@@ -6,7 +6,7 @@ from itertools import permutations
 import numpy as np
 import pytest
 
-from summit.matching import (
+from summit.analyses.matching import (
     MatchingError,
     assign,
     correlation,
@@ -196,7 +196,7 @@ def test_sample_maxima_pairs_rows_by_dataset_index_and_bounds_the_sample(tmp_pat
 
 
 def test_summary_states_a_matching_in_brief():
-    from summit.matching import summary
+    from summit.analyses.matching import summary
 
     rng = np.random.default_rng(8)
     x = _features(rng, 300, 6)

@@ -6,7 +6,8 @@ import pytest
 import torch
 from torch import nn
 
-from summit.models import ModelError, build_model, load_model, select_device, sha256
+from summit.io.checksum import sha256
+from summit.model.models import ModelError, build_model, load_model, select_device
 
 
 def tiny_factory(channels: int = 3) -> nn.Module:

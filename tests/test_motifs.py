@@ -6,7 +6,13 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from summit.motifs import class_groups, mine, motif_graph, recurring_channels, recurring_edges
+from summit.analyses.motifs import (
+    class_groups,
+    mine,
+    motif_graph,
+    recurring_channels,
+    recurring_edges,
+)
 from tests.test_class_comparison import _random_graph
 
 
@@ -113,7 +119,7 @@ def test_a_piece_whose_group_no_single_element_has_is_found():
 
 
 def test_too_many_groups_is_a_clear_error():
-    from summit.motifs import MotifError
+    from summit.analyses.motifs import MotifError
 
     rng = np.random.default_rng(4)
     graphs = [_random_graph(rng, i, channels=3, p_node=0.8, p_edge=0.8) for i in range(6)]
@@ -124,8 +130,8 @@ def test_too_many_groups_is_a_clear_error():
 # Support over resampled graphs: every value against explicit loops over the resamples.
 
 def _support_of(graphs, records, min_classes, min_support=0.9):
-    from summit.motifs import report, resampled_support, with_support
-    from summit.stability import by_resample
+    from summit.analyses.motifs import report, resampled_support, with_support
+    from summit.method.resampling import by_resample
 
     settings = {"min_classes": min_classes, "min_vertices": 2, "max_share": 0.9}
     found = report(graphs, settings)

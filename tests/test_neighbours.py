@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from summit.neighbours import (
+from summit.analyses.neighbours import (
     cosine_similarity,
     nearest_neighbours,
     neighbourhood_change,
@@ -13,7 +13,7 @@ from summit.neighbours import (
     table_rows,
     with_support,
 )
-from summit.stability import resample_weights
+from summit.method.resampling import resample_weights
 
 
 def _cos(a, b):

@@ -3,18 +3,18 @@
 import numpy as np
 import pytest
 
-from summit import store as store_module
-from summit.nonsemantic import (
+from summit.analyses.nonsemantic import (
     class_means,
     class_selectivity,
     detect_layer,
-    merged_exclusions,
     report,
     resampled_flags,
     table_rows,
     top_channel_lift,
 )
-from summit.stability import resample_weights
+from summit.io import store as store_module
+from summit.method.graphs import merged_exclusions
+from summit.method.resampling import resample_weights
 from tests.store_builder import build_store
 
 

@@ -59,7 +59,7 @@ def test_wheel_ships_every_module_the_schema_and_the_entry_point(wheel):
         dist_info = next(n.split("/")[0] for n in names if n.endswith(".dist-info/METADATA"))
         entry_points = z.read(f"{dist_info}/entry_points.txt").decode()
         metadata = z.read(f"{dist_info}/METADATA").decode()
-    assert {"summit/config.schema.yaml", "summit/imagenet_classes.tsv"} <= names
+    assert {"summit/config.schema.yaml", "summit/io/imagenet_classes.tsv"} <= names
     assert _package_files() <= names, sorted(_package_files() - names)
     assert "[console_scripts]\nsummit = summit.cli:main" in entry_points
     requires = [line.split(":", 1)[1].strip() for line in metadata.splitlines()
@@ -83,8 +83,8 @@ def test_installed_copy_validates_the_shipped_config(wheel, tmp_path):
         assert not any(Path(p).resolve() == Path({str(ROOT / "src")!r}) for p in sys.path)
         cfg = summit.config.load({str(ROOT / "config.yaml")!r})
         graph = summit.settings.GraphSettings.from_config(cfg["graph"])
-        import summit.class_index
-        assert len(summit.class_index.load("imagenet").names) == 1000
+        import summit.io.class_index
+        assert len(summit.io.class_index.load("imagenet").names) == 1000
         print(json.dumps({{"schema": str(summit.config.SCHEMA), "config": cfg,
                           "share": graph.share, "table": summit.config.config_table()}}))
     """)

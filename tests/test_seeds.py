@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from summit.seeds import seed_report, summary_markdown, table_rows
+from summit.analyses.seeds import seed_report, summary_markdown, table_rows
 
 
 def _graph(cid: int, vertices: list[str]) -> dict:
@@ -34,7 +34,7 @@ def test_seed_report_counts_the_seeds_where_each_finding_holds():
     r = seed_report([0, 1, 2], metrics, graphs, counts, ["a", "b"], [0, 1, 2, 3], names, 2, 2)
     assert [(p["a"], p["b"]) for p in r["most_similar_pair"]["per_seed"]] == pairs
     assert r["most_similar_pair"]["holds_in"] == 2
-    from summit.neighbours import report
+    from summit.analyses.neighbours import report
 
     hoods = [report(["a", "b"], c, [0, 1, 2, 3], names, 2) for c in counts]
     assert r["most_changing"]["per_seed"] == [h["ranking"][:2] for h in hoods]
@@ -70,7 +70,7 @@ def _permuted(graph: dict, perm: dict[str, list[int]], drop: set[str]) -> dict:
 
 
 def test_channel_findings_are_compared_through_the_matching():
-    from summit.seeds import channel_report
+    from summit.analyses.seeds import channel_report
 
     rng = np.random.default_rng(1)
     perm = {x: [int(c) for c in rng.permutation(100)] for x in ("a", "b")}
@@ -129,6 +129,6 @@ def test_channel_findings_are_compared_through_the_matching():
 
 
 def _channel_lines_of(result):
-    from summit.seeds import _channel_lines
+    from summit.analyses.seeds import _channel_lines
 
     return _channel_lines(result["channels"], result["seeds"])

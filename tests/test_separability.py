@@ -3,8 +3,7 @@
 import numpy as np
 import pytest
 
-from summit import store as store_module
-from summit.separability import (
+from summit.analyses.separability import (
     balanced_accuracy,
     joint_classifier,
     roc_auc,
@@ -12,6 +11,7 @@ from summit.separability import (
     separate_classes,
     top_channels,
 )
+from summit.io import store as store_module
 from tests.store_builder import build_store
 
 

@@ -1,12 +1,12 @@
-"""The site's data files (summit.site's data contract) from a synthetic study."""
+"""The site's data files (summit.render.site's data contract) from a synthetic study."""
 
 import json
 
 import numpy as np
 import pytest
 
-from summit.artifacts import FeatvisIndex
-from summit.site import write_site
+from summit.io.artifacts import FeatvisIndex
+from summit.render.site import write_site
 from tests.fixtures.study import REPO_SITE, TRAINING_WARNING, TRICKY_NAMES, make_study
 
 LAYERS = [("l1", 6), ("l2", 9), ("l3", 5)]
@@ -177,7 +177,7 @@ def test_a_panel_name_that_cannot_name_a_module_is_refused(tmp_path, name):
 def test_a_sorting_panels_keys_are_read_into_the_class_entries(tmp_path):
     """The faithfulness panel's score per class goes into study.json, so the page sorts the
     class list without fetching every record; an unknown score (null) stays null."""
-    from summit.artifacts import Faithfulness
+    from summit.io.artifacts import Faithfulness
 
     p, files = make_study(tmp_path / "study", TRICKY_NAMES[:4], LAYERS, images=False,
                           with_analyses=False, faithfulness=True, stability=False)
@@ -204,7 +204,7 @@ def test_the_stability_panel_sorts_by_vertex_jaccard_and_gives_the_configured_sh
     """Each class's stability record is published as its panel; the class list's key is its
     resampled graphs' mean vertex Jaccard with the graph (null when unknown), and the
     record's settings give the share the graph view's slider starts at."""
-    from summit.artifacts import Stability
+    from summit.io.artifacts import Stability
 
     p, files = make_study(tmp_path / "study", TRICKY_NAMES[:4], LAYERS, images=False,
                           with_analyses=False, panel=False)
@@ -272,7 +272,7 @@ def test_the_model_comparison_is_published_per_class_with_the_second_models_atla
     each class's file holds B's graph in A's ids, what it keeps of A's and the matching."""
     from PIL import Image
 
-    from summit.artifacts import ModelComparison
+    from summit.io.reports import ModelComparison
     from tests.fixtures.study import MODEL_NAMES
 
     site, p, files = built
@@ -317,7 +317,7 @@ def test_the_model_comparison_is_published_per_class_with_the_second_models_atla
 
 def test_the_analyses_table_of_the_models_gives_what_b_keeps_with_its_spread(built):
     site, _, files = built
-    from summit.artifacts import ModelComparison
+    from summit.io.reports import ModelComparison
 
     a = json.loads((site / "data/analyses.json").read_text())["models"]
     for c, path in zip(a["classes"], files.comparison.classes, strict=True):

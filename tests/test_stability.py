@@ -6,11 +6,12 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from summit.graphs import attribution_graph, full_graph
-from summit.hops import Block, Hop, Layer, Structure
-from summit.pagerank import entry_shares
+from summit.evidence.stability import graph_stability
+from summit.method.graphs import attribution_graph, full_graph
+from summit.method.pagerank import entry_shares
+from summit.method.resampling import half_splits, resample_weights, weighted
+from summit.model.hops import Block, Hop, Layer, Structure
 from summit.settings import GraphSettings
-from summit.stability import graph_stability, half_splits, resample_weights, weighted
 from tests.test_pagerank import _slow_share_keep
 
 GRAPH_CFG = replace(GraphSettings.defaults(), share=0.3)
@@ -202,7 +203,7 @@ def test_the_graph_ships_every_vertex_the_slider_can_show():
 
 
 def test_the_summary_counts_supported_vertices_and_names_classes_with_empty_groups():
-    from summit.stability import summary_markdown, table_rows
+    from summit.evidence.stability import summary_markdown, table_rows
 
     def record(cid, name, images, inclusions, jaccard):
         return {"class": {"id": cid, "name": name}, "group_images": images,

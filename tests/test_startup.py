@@ -7,8 +7,8 @@ import pytest
 import torch
 
 from summit import startup
-from summit.models import ModelError, build_model
-from summit.structure import StructureError
+from summit.model.models import ModelError, build_model
+from summit.model.structure import StructureError
 
 DATASET = {"kind": "fashion_mnist", "root": "/unused"}
 INPUT = {"size": 28, "channels": 1, "mean": [0.5], "std": [0.5]}
@@ -54,7 +54,7 @@ def test_auto_layers_are_the_blocks_found_once(tmp_path, monkeypatch):
     """``layers: auto`` resolves to the model's block outputs, remembered per model."""
     found = startup.resolve_layers("auto", MODEL, INPUT, DATASET, str(tmp_path))
     assert found == ["mixed3a", "mixed3b", "mixed4a", "mixed4b"]
-    monkeypatch.setattr("summit.layers.candidates", lambda *a: 1 / 0)
+    monkeypatch.setattr("summit.model.layers.candidates", lambda *a: 1 / 0)
     assert startup.resolve_layers("auto", MODEL, INPUT, DATASET, str(tmp_path)) == found
     assert startup.resolve_layers(LAYERS, MODEL, INPUT, DATASET, str(tmp_path)) == LAYERS
 

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from summit import store as store_module
-from summit.stats import channel_histograms, class_stats
-from summit.store import ClassStore, open_class_store
+from summit.io import store as store_module
+from summit.io.store import ClassStore, open_class_store
+from summit.method.stats import channel_histograms, class_stats
 
 
 def _np_histograms(values, lo, hi, bins):

@@ -7,13 +7,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from summit.activations import activation_matrix
-from summit.artifacts import ActivationCounts, ClassStats, NonsemanticReport, SeparabilityLayer
 from summit.cli import parser
+from summit.io.artifacts import ActivationCounts, ClassStats
+from summit.io.reports import NonsemanticReport, SeparabilityLayer
+from summit.io.store import ClassStore
+from summit.method.activations import activation_matrix
+from summit.method.stats import class_stats
 from summit.settings import AggregationSettings, NonsemanticSettings, SeparabilitySettings
-from summit.stats import class_stats
 from summit.steps import arguments, flag, steps
-from summit.store import ClassStore
 from tests.store_builder import build_store
 
 RULES = Path(__file__).resolve().parents[1] / "workflow" / "rules"
@@ -122,12 +123,13 @@ def test_model_free_steps_equal_their_library_calls(tmp_path, stores):
 def test_support_steps_draw_each_class_by_its_own_resample_weights(tmp_path, stores):
     """The nonsemantic and neighbours steps: the library's support on each class's
     ``resample_weights`` rows (seeded by the class) and its images per group."""
-    from summit.artifacts import Embedding, NeighboursReport
-    from summit.neighbours import report as nearest
-    from summit.neighbours import with_support
-    from summit.nonsemantic import class_means, resampled_flags
-    from summit.stability import resample_weights
-    from summit.store import group_of_rows
+    from summit.analyses.neighbours import report as nearest
+    from summit.analyses.neighbours import with_support
+    from summit.analyses.nonsemantic import class_means, resampled_flags
+    from summit.io.artifacts import Embedding
+    from summit.io.reports import NeighboursReport
+    from summit.io.store import group_of_rows
+    from summit.method.resampling import resample_weights
 
     run = {name: s.fn for name, s in steps().items()}
     p = {"aggregation": {"method": 2, "share": 0.3}, "nonsemantic": {"min_lift": 1.1,
@@ -159,7 +161,7 @@ def test_support_steps_draw_each_class_by_its_own_resample_weights(tmp_path, sto
 
     Embedding(class_ids=[0, 1, 2], layers={x: [[0.1, 0.2], [0.5, 0.9], [0.8, 0.3]]
                                            for x in ("a", "b")}).save(tmp_path / "e.json")
-    run["neighbours"](p, counts=counts, layout=tmp_path / "e.json", report=tmp_path / "nb.json",
+    run["neighbours"](p, counts=counts, embedding=tmp_path / "e.json", report=tmp_path / "nb.json",
                       table=tmp_path / "nb.csv", png=tmp_path / "nb.png", pdf=tmp_path / "nb.pdf")
     want = with_support(nearest(["a", "b"], [a.counts for a in loaded], [0, 1, 2], ["x", "y", "z"],
                                 1), [a.group_counts for a in loaded], weights, 2,
@@ -176,7 +178,7 @@ def test_a_step_refuses_artifacts_over_other_classes(tmp_path, stores):
     run = {name: s.fn for name, s in steps().items()}
     p = {"aggregation": {}, "nonsemantic": {}, "stability": {}}
     run["activations"](p, layer="a", stores=stores[:2], counts=tmp_path / "a.npz")
-    from summit.artifacts import ArtifactError
+    from summit.io.files import ArtifactError
 
     with pytest.raises(ArtifactError, match="its classes differ from the class stores"):
         run["nonsemantic"](p, counts=[tmp_path / "a.npz"], stores=stores,

@@ -14,9 +14,9 @@ from torch.utils.data import Dataset, Subset
 
 from summit.cli import main
 from summit.config import section_schema
-from summit.data import FASHION_MNIST_FILES, DataError, FashionMNIST, InputSpec
-from summit.demo_net import DemoInception, Inception
-from summit.train import (
+from summit.io.data import FASHION_MNIST_FILES, DataError, FashionMNIST, InputSpec
+from summit.model.demo_net import DemoInception, Inception
+from summit.model.train import (
     MAX_AUTO_EPOCHS,
     MIN_STEPS,
     _batches,
@@ -158,7 +158,7 @@ def test_the_default_study_trains_3_epochs() -> None:
     (5_000, {"epochs": 3}, 3),                                # given: kept
 ])
 def test_epochs_follow_the_data_unless_given(n_images, train, epochs, monkeypatch) -> None:
-    monkeypatch.setattr("summit.train.train_image_count", lambda cfg: n_images)
+    monkeypatch.setattr("summit.model.train.train_image_count", lambda cfg: n_images)
     assert planned_epochs({"kind": "image_folder", "root": "x"}, train) == epochs
     steps = steps_per_epoch(n_images, train.get("batch_size", 256), train.get("max_images"))
     if "epochs" not in train and epochs < MAX_AUTO_EPOCHS:  # the fewest epochs reaching it

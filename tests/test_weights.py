@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from summit.models import ModelError, build_model, load_model
-from summit.weights import model_weights
+from summit.model.models import ModelError, build_model, load_model
+from summit.model.weights import model_weights
 
 DEMO = {"kind": "demo", "width": 0.25}
 

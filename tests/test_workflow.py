@@ -7,8 +7,8 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from summit.artifacts import ActivationCounts, Faithfulness, Stability
-from summit.store import ClassStore
+from summit.io.artifacts import ActivationCounts, Faithfulness, Stability
+from summit.io.store import ClassStore
 from tests.e2e import (
     E2E,
     LAYERS,
@@ -282,9 +282,9 @@ def test_faithfulness_tests_every_classs_graphs_on_test_images(study):
 def test_stability_rebuilds_every_classs_graph_from_its_image_groups(study):
     """The groups' tallies and counts sum to the class's; the stability record's resampled
     graphs are the graphs of their groups (rebuilt here from the store by hand)."""
-    from summit.graphs import attribution_graph, full_graph
+    from summit.method.graphs import attribution_graph, full_graph
+    from summit.model.structure import Structure
     from summit.settings import GraphSettings
-    from summit.structure import Structure
 
     results, _ = study
     structure = Structure.load(results / "model" / "structure.json")

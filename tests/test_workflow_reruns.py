@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 import yaml
 
-from summit.artifacts import NonsemanticReport
-from summit.store import ClassStore
+from summit.io.reports import NonsemanticReport
+from summit.io.store import ClassStore
 from tests.e2e import (
     E2E,
     LAYERS,

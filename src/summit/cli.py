@@ -4,7 +4,7 @@ The sub-commands and their flags are generated from the steps' signatures
 (``summit.steps``); each gets its settings as one JSON object (``--params``), the exact
 subset of the config it depends on, so Snakemake re-runs a step only when those change.
 One more, ``summit layers``, is for people configuring a study: a model's candidate
-primary layers (``summit.layers``).
+primary layers (``summit.model.layers``).
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["layers"]:
-        from summit.layers import main as layers
+        from summit.model.layers import main as layers
 
         return layers(argv[1:])
     args = vars(parser().parse_args(argv))

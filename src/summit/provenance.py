@@ -16,29 +16,21 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from summit.io.checksum import sha256_files
+
 PACKAGES = ["summit-study", "torch", "torchvision", "numpy", "scipy", "zarr", "networkx",
             "umap-learn", "numba", "torch-lucent", "matplotlib", "snakemake"]
-
-
-def _sha256_files(paths: list[Path]) -> str:
-    digest = hashlib.sha256()
-    for path in paths:
-        digest.update(path.name.encode())
-        with open(path, "rb") as f:
-            for block in iter(lambda: f.read(1 << 20), b""):
-                digest.update(block)
-    return digest.hexdigest()
 
 
 def dataset_checksum(dataset_cfg: dict[str, Any]) -> dict[str, Any]:
     """``{method, sha256, files}`` for the configured dataset (train and test parts)."""
     if dataset_cfg["kind"] == "fashion_mnist":
-        from summit.data import FASHION_MNIST_FILES
+        from summit.io.data import FASHION_MNIST_FILES
 
         root = Path(dataset_cfg["root"])
         files = [root / name for pair in FASHION_MNIST_FILES.values() for name in pair]
         files = [f for f in files if f.is_file()]
-        return {"method": "sha256 of the file contents", "sha256": _sha256_files(files),
+        return {"method": "sha256 of the file contents", "sha256": sha256_files(files),
                 "files": len(files)}
     digest, n = hashlib.sha256(), 0
     for key in ("root", "test_root"):

@@ -5,8 +5,6 @@ the section against its part of ``config.schema.yaml`` and fills in the schema's
 so ``defaults()`` is the schema's defaults (a test checks the fields and defaults against the
 schema). Values are kept as the config gives them (JSON types: lists, not tuples), so
 ``dataclasses.asdict(settings)`` is the validated section, as the library functions take it.
-
-The ``featvis`` section has its own settings, ``summit.featvis.RenderSettings``.
 """
 
 from __future__ import annotations
@@ -87,6 +85,28 @@ class ExamplesSettings(_Section):
     SECTION: ClassVar[tuple[str, ...]] = ("examples",)
     n: int
     thumbnail: int
+
+
+@dataclass(frozen=True)
+class FeatvisSettings(_Section):
+    """``featvis``: which channels Lucent renders and how (the optimisation and its
+    transforms); ``size`` null means the model's input size."""
+
+    SECTION: ClassVar[tuple[str, ...]] = ("featvis",)
+    channels: Literal["graph", "all"]
+    steps: int
+    lr: float
+    jitter: int
+    scales: list[float]
+    rotations: list[int]
+    diversity: int
+    diversity_weight: float
+    seed: int
+    size: int | None
+    fft: bool
+    decorrelate: bool
+    pad: str
+    batch_channels: int
 
 
 @dataclass(frozen=True)
@@ -190,5 +210,6 @@ class TrainSettings(_Section):
 
 SETTINGS: tuple[type[_Section], ...] = (
     AggregationSettings, InfluenceSettings, GraphSettings, NonsemanticSettings,
-    ExamplesSettings, EmbeddingSettings, StatsSettings, NeighboursSettings, ClassPairsSettings,
-    MotifsSettings, SeparabilitySettings, FaithfulnessSettings, StabilitySettings, TrainSettings)
+    ExamplesSettings, FeatvisSettings, EmbeddingSettings, StatsSettings, NeighboursSettings,
+    ClassPairsSettings, MotifsSettings, SeparabilitySettings, FaithfulnessSettings,
+    StabilitySettings, TrainSettings)

@@ -20,10 +20,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from summit.artifacts import read_json, write_json
-from summit.class_index import ClassIndex
 from summit.config import ConfigError
-from summit.data import IMG_EXTENSIONS, DataError, class_folders, class_index, evaluation_root
+from summit.io.class_index import ClassIndex
+from summit.io.data import IMG_EXTENSIONS, DataError, class_folders, class_index, evaluation_root
+from summit.io.files import read_json, write_json
 
 CACHE = ".cache/startup"
 
@@ -70,9 +70,10 @@ def _key(model_cfg: dict[str, Any], input_cfg: dict[str, Any], layers: list[str]
                               index.exact, weights,
                               stat and [stat.st_size, stat.st_mtime_ns]],
                              sort_keys=True, default=str).encode())
-    for source in sorted(resources.files("summit").iterdir(), key=lambda p: p.name):
-        if source.name.endswith(".py"):
-            digest.update(source.read_bytes())
+    package = Path(str(resources.files("summit")))
+    for source in sorted(package.rglob("*.py")):  # every module, sub-packages included
+        digest.update(source.relative_to(package).as_posix().encode())
+        digest.update(source.read_bytes())
     return digest.hexdigest()[:32]
 
 
@@ -98,7 +99,7 @@ def resolve_layers(layers: list[str] | str, model_cfg: dict[str, Any],
                    input_cfg: dict[str, Any], dataset_cfg: dict[str, Any], results: str
                    ) -> list[str]:
     """The primary layers: as configured, or for ``auto`` the model's block outputs
-    (``summit.layers``), found on the untrained architecture once and cached."""
+    (``summit.model.layers``), found on the untrained architecture once and cached."""
     if layers != "auto":
         return list(layers)
     index = class_index(dataset_cfg)
@@ -108,9 +109,9 @@ def resolve_layers(layers: list[str] | str, model_cfg: dict[str, Any],
         return read_json(marker)["layers"]
     import torch
 
-    from summit.data import InputSpec
-    from summit.layers import auto_layers, candidates
-    from summit.models import ModelError, build_model
+    from summit.io.data import InputSpec
+    from summit.model.layers import auto_layers, candidates
+    from summit.model.models import ModelError, build_model
 
     spec = InputSpec.from_config(input_cfg)
     torch.manual_seed(0)
@@ -149,7 +150,7 @@ def _check_input_channels(model: Any, channels: int) -> None:
     """The model's first convolution takes ``input.channels``."""
     from torch import nn
 
-    from summit.models import ModelError
+    from summit.model.models import ModelError
 
     first = next(((n, m) for n, m in model.named_modules() if isinstance(m, nn.Conv2d)), None)
     if first and first[1].in_channels != channels:
@@ -164,10 +165,10 @@ def _trace(model_cfg: dict[str, Any], input_cfg: dict[str, Any], layers: list[st
     """Build, check the weights, trace; the primary layers' (C, H, W)."""
     import torch
 
-    from summit.data import InputSpec
-    from summit.hops import trace_structure
-    from summit.models import ModelError, build_model
-    from summit.weights import model_weights
+    from summit.io.data import InputSpec
+    from summit.model.hops import trace_structure
+    from summit.model.models import ModelError, build_model
+    from summit.model.weights import model_weights
 
     spec = InputSpec.from_config(input_cfg)
     torch.manual_seed(0)

@@ -57,7 +57,7 @@ def serve(directory: Path):
 
 def published(p: dict, files, root: Path):
     """Write the study's site under ``root/site`` and serve it; yields (URL, site folder)."""
-    from summit.site import write_site
+    from summit.render.site import write_site
     from tests.fixtures.study import REPO_SITE
 
     write_site(p, REPO_SITE, files, root / "site")

@@ -11,7 +11,7 @@ import re
 import numpy as np
 import pytest
 
-from summit.artifacts import Faithfulness
+from summit.io.artifacts import Faithfulness
 from tests.browser.conftest import BROWSER, LAYERS, overflowing, published, serve
 from tests.browser.test_site_browser import NODES, expect, open_section
 from tests.e2e import e2e

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from summit.layout import union
+from summit.render.layout import union
 from tests.browser.conftest import BROWSER, LAYERS, overflowing, published
 from tests.browser.test_site_browser import NODES, expect, open_site
 from tests.fixtures.study import MODEL_NAMES, TRICKY_NAMES, make_study

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from summit.artifacts import FeatvisIndex
+from summit.io.artifacts import FeatvisIndex
 from tests.browser.conftest import BROWSER
 from tests.browser.test_site_browser import NODES, expect, open_site
 

@@ -6,10 +6,10 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from summit.model.structure import Structure
+from summit.model.study import study_model, torch_device
 from summit.settings import ExamplesSettings, InfluenceSettings
 from summit.steps import step
-from summit.steps.model import study_model, torch_device
-from summit.structure import Structure
 
 log = logging.getLogger("summit")
 
@@ -18,9 +18,9 @@ log = logging.getLogger("summit")
 def aggregate(p: dict[str, Any], *, cls: int, weights: Path, structure: Path,
               store: Path) -> None:
     """The per-class pass: channel maxima, influence tallies and predictions into one store."""
-    from summit import data
-    from summit.aggregate import Aggregator, aggregate_class, class_loader
-    from summit.store import open_class_store
+    from summit.io import data
+    from summit.io.store import open_class_store
+    from summit.method.aggregate import Aggregator, aggregate_class, class_loader
 
     device = torch_device(p)
     model, spec = study_model(p, weights, device)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from summit.artifacts import ClassGraph, ClassStats
+from summit.io.artifacts import ClassGraph, ClassStats
 from summit.steps import step
 
 
@@ -13,8 +13,8 @@ from summit.steps import step
 def class_figure(p: dict[str, Any], *, graph: Path, stats: Path, featvis: list[Path],
                  png: Path, pdf: Path) -> None:
     """One class's attribution graph with feature visualizations as vertices (PNG and PDF)."""
-    from summit.atlas import FeatvisAtlas, load_atlases
-    from summit.figures import draw_attribution_graph, save
+    from summit.io.atlas import FeatvisAtlas, load_atlases
+    from summit.render.figures import draw_attribution_graph, save
 
     g, s = ClassGraph.load(graph), ClassStats.load(stats)
     title = (f"{g.cls['name']}: attribution graph ({s.n_images:,} images, "

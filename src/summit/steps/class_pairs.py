@@ -7,7 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from summit.artifacts import ClassGraph, ClassPairsReport, ResampledGraphs, write_csv
+from summit.io.artifacts import ClassGraph, ResampledGraphs
+from summit.io.files import write_csv
+from summit.io.reports import ClassPairsReport
 from summit.settings import StabilitySettings
 from summit.steps import step
 
@@ -21,10 +23,10 @@ def class_pairs(p: dict[str, Any], *, graphs: list[Path], resampled: list[Path],
     ``p["pairs"]`` lists the chosen pairs as [a, b] class ids; ``pairs`` holds their figures,
     ``<a>_<b>.png`` and ``.pdf``. ``resampled`` holds every class's resampled graphs (in
     ``graphs`` order), on which each finding is measured again."""
-    from summit.atlas import FeatvisAtlas, load_atlases
-    from summit.class_comparison import pair_table, pairs_report, resampled_pairs
-    from summit.figures import draw_class_pair, save
-    from summit.stability import by_resample
+    from summit.analyses.class_comparison import pair_table, pairs_report, resampled_pairs
+    from summit.io.atlas import FeatvisAtlas, load_atlases
+    from summit.method.resampling import by_resample
+    from summit.render.figures import draw_class_pair, save
 
     s = StabilitySettings.from_config(p["stability"])
     loaded = [ClassGraph.load(x).to_json() for x in graphs]

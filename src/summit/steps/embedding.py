@@ -7,15 +7,15 @@ from typing import Any
 
 import numpy as np
 
-from summit.artifacts import ActivationCounts, Embedding
+from summit.io.artifacts import ActivationCounts, Embedding
 from summit.settings import EmbeddingSettings
 from summit.steps import step
 
 
 @step
-def embedding(p: dict[str, Any], *, counts: list[Path], layout: Path) -> None:
+def embedding(p: dict[str, Any], *, counts: list[Path], embedding: Path) -> None:
     """UMAP of every layer's A^l, each layer initialised from the previous one's layout."""
-    from summit.embedding import embed_layers
+    from summit.method.embedding import embed_layers
 
     layers = [ActivationCounts.load(path) for path in counts]
     e = EmbeddingSettings.from_config(p["embedding"])
@@ -23,4 +23,4 @@ def embedding(p: dict[str, Any], *, counts: list[Path], layout: Path) -> None:
                            min_dist=e.min_dist, seed=e.seed)
     Embedding(class_ids=layers[0].class_ids.tolist(), layers={
         c.layer: np.round(xy, 6).tolist() for c, xy in zip(layers, layouts, strict=True)}
-    ).save(layout)
+    ).save(embedding)

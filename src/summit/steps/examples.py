@@ -8,11 +8,11 @@ from typing import Any
 
 import numpy as np
 
-from summit.artifacts import ExamplesIndex
+from summit.io.artifacts import ExamplesIndex
+from summit.model.structure import Structure
+from summit.model.study import study_model
 from summit.settings import ExamplesSettings
 from summit.steps import step
-from summit.steps.model import study_model
-from summit.structure import Structure
 
 
 @step
@@ -21,10 +21,10 @@ def examples(p: dict[str, Any], *, layer: str, weights: Path, structure: Path,
     """Dataset-wide top-N image patches per channel of one layer, packed into one atlas."""
     import torch
 
-    from summit import data
-    from summit.atlas import examples_per_row, pack_examples
-    from summit.examples import crop_examples, merge_top_n, receptive_fields
-    from summit.store import ClassStore
+    from summit.io import data
+    from summit.io.atlas import examples_per_row, pack_examples
+    from summit.io.store import ClassStore
+    from summit.method.examples import crop_examples, merge_top_n, receptive_fields
 
     model, spec = study_model(p, weights, torch.device("cpu"))
     rf = receptive_fields(model, p["layers"],

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import logging
-import time
 from pathlib import Path
 from typing import Any
 
-from summit.artifacts import ClassGraph, FeatvisIndex, NonsemanticReport
+from summit.io.artifacts import ClassGraph
+from summit.io.reports import NonsemanticReport
+from summit.model.structure import Structure
+from summit.model.study import study_model, torch_device
+from summit.settings import FeatvisSettings
 from summit.steps import step
-from summit.steps.model import study_model, torch_device
-from summit.structure import Structure
 
 log = logging.getLogger("summit")
 
@@ -19,8 +20,7 @@ log = logging.getLogger("summit")
 def featvis(p: dict[str, Any], *, layer: str, weights: Path, structure: Path,
             graphs: list[Path], nonsemantic: Path | None, atlas: Path, index: Path) -> None:
     """Lucent renders of one layer's graph channels (or all): objective + diversity images."""
-    from summit.atlas import pack_featvis
-    from summit.featvis import RenderSettings, channels_in_graphs, render_layer
+    from summit.method.featvis import channels_in_graphs, render_atlas
 
     device = torch_device(p)
     model, spec = study_model(p, weights, device)
@@ -34,23 +34,12 @@ def featvis(p: dict[str, Any], *, layer: str, weights: Path, structure: Path,
         listed = [c["channel"] for c in NonsemanticReport.load(nonsemantic).channels
                   if c["layer"] == layer]  # flagged channels and the strongest candidates
         channels = sorted(set(channels) | set(listed))
-    settings = RenderSettings.from_config(fv)
+    settings = FeatvisSettings.from_config(fv)
     log.info("%s: rendering %d channels x %d images on %s", layer, len(channels),
              1 + settings.diversity, device)
-    start = time.perf_counter()
-    renders = render_layer(model, layer, channels, spec, settings)
-    seconds = time.perf_counter() - start
-    images = renders.images
-    atlas.parent.mkdir(parents=True, exist_ok=True)
-    pack_featvis(images, rgb=spec.channels != 1).save(atlas, optimize=True)
-    n = images.shape[0] * images.shape[1]
-    per_image = seconds / max(1, n)
-    log.info("%s: %d images in %.1f s, %.3f s per image", layer, n, seconds, per_image)
-    peaks = [float(f"{x:.4g}") for x in renders.peaks]  # 4 digits; a positive stays one
-    result = FeatvisIndex(layer=layer, size=images.shape[2], per_channel=images.shape[1],
-                          atlas=atlas.name, channels=channels, objective=renders.objective,
-                          peaks=peaks, failed=renders.failed, seconds=round(seconds, 2),
-                          seconds_per_image=round(per_image, 4))
+    result, _ = render_atlas(model, layer, channels, spec, settings, atlas)
+    log.info("%s: %d images in %.1f s, %.3f s per image", layer,
+             len(channels) * result.per_channel, result.seconds, result.seconds_per_image)
     for channel, why in result.failures().items():
         log.warning("%s channel %d: render failed: %s", layer, channel, why)
     result.save(index)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from summit.artifacts import read_json, write_json
+from summit.io.files import read_json, write_json
 from summit.settings import StabilitySettings
 from summit.steps import step
 
@@ -15,8 +15,8 @@ def findings(p: dict[str, Any], *, nonsemantic: Path, neighbours: Path, class_pa
              motifs: Path, comparisons: list[Path], report: Path, markdown: Path) -> None:
     """The findings of the non-semantic, neighbourhood, class-pair, motif and (with a second
     model) model-comparison analyses, each with its support, as JSON and Markdown."""
-    from summit import findings as f
-    from summit.artifacts import write_text
+    from summit.analyses import findings as f
+    from summit.io.files import write_text
 
     s = StabilitySettings.from_config(p["stability"])
     names, floor = p["class_names"], s.min_support

@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from summit.artifacts import ChannelMatching, ModelCard
+from summit.io.artifacts import ModelCard
+from summit.io.reports import ChannelMatching
 from summit.steps import step
 
 
@@ -15,7 +16,7 @@ def matching(p: dict[str, Any], *, stores_a: list[Path], stores_b: list[Path], m
              model_b: Path, report: Path) -> None:
     """Correlate the two models' channel maxima over a sample of the images both stored,
     assign channels one to one (Hungarian) and test the scores against shuffled images."""
-    from summit.matching import match_layer, sample_maxima
+    from summit.analyses.matching import match_layer, sample_maxima
 
     m = p["matching"]
     x, y = sample_maxima(stores_a, stores_b, p["layer_a"], p["layer_b"], m["max_images"],
@@ -30,7 +31,7 @@ def matching(p: dict[str, Any], *, stores_a: list[Path], stores_b: list[Path], m
 @step
 def matching_figure(p: dict[str, Any], *, matchings: list[Path], png: Path, pdf: Path) -> None:
     """Every layer pair's match scores, best first, against the shuffled-image null."""
-    from summit.analysis_figures import draw_matching
-    from summit.figures import save
+    from summit.render.analysis.matching import draw_matching
+    from summit.render.figures import save
 
     save(draw_matching([ChannelMatching.load(x).to_json() for x in matchings]), png, pdf)

@@ -1,45 +1,18 @@
-"""Stage ``model``: train the demo network (or take given weights) and describe the model.
-
-Also the model loading every step that runs the network shares.
-"""
+"""Stage ``model``: train the demo network (or take given weights) and describe the model."""
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from summit.artifacts import ModelCard, read_json, write_json
+from summit.io.artifacts import ModelCard
+from summit.io.files import read_json, write_json
+from summit.model.study import study_model, torch_device
 from summit.settings import TrainSettings
 from summit.steps import step
 
-if TYPE_CHECKING:
-    import torch
-
-    from summit.data import InputSpec
-
 log = logging.getLogger("summit")
-
-
-def torch_device(p: dict[str, Any]) -> torch.device:
-    """Set PyTorch's threads and denormal handling; the configured (or best) device."""
-    import torch
-
-    from summit import models
-
-    torch.set_num_threads(p.get("threads", 2))
-    torch.set_flush_denormal(True)
-    return models.select_device(p.get("device", "auto"))
-
-
-def study_model(p: dict[str, Any], weights: Path, device: torch.device
-                ) -> tuple[torch.nn.Module, InputSpec]:
-    """The configured model with its weights on ``device``, and its input settings."""
-    from summit import data, models
-
-    spec = data.InputSpec.from_config(p["input"])
-    n_outputs = len(data.class_names(p["dataset"]))
-    return models.load_model(p["model"], weights, n_outputs, spec.channels, device), spec
 
 
 @step
@@ -49,8 +22,9 @@ def train(p: dict[str, Any], *, weights: Path, metrics: Path, checkpoints: list[
     workflow sets it, is where the built-in dataset may be downloaded (under the results)."""
     import torch
 
-    from summit import data, models
-    from summit.train import planned_epochs, train_model
+    from summit.io import data
+    from summit.model import models
+    from summit.model.train import planned_epochs, train_model
 
     device = torch_device(p)
     spec = data.InputSpec.from_config(p["input"])
@@ -85,8 +59,8 @@ def describe_model(p: dict[str, Any], *, weights: Path, metrics: Path | None, mo
     """Check the model loads and takes the input; record its structure and checksum."""
     import torch
 
-    from summit import models
-    from summit.hops import trace_structure
+    from summit.io.checksum import sha256
+    from summit.model.hops import trace_structure
 
     network, spec = study_model(p, weights, torch_device(p))
     traced = trace_structure(network.cpu(), p["layers"],
@@ -97,6 +71,6 @@ def describe_model(p: dict[str, Any], *, weights: Path, metrics: Path | None, mo
               architecture=(p["model"].get("architecture") or p["model"].get("factory")
                             or "demo"),
               parameters=sum(t.numel() for t in network.parameters()), weights=str(weights),
-              weights_sha256=models.sha256(weights),
+              weights_sha256=sha256(weights),
               test_accuracy=training.get("test_accuracy"), training=training,
               layers=[x.name for x in traced.layers]).save(model)

@@ -8,20 +8,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from summit.artifacts import (
-    ChannelMatching,
-    ClassGraph,
-    ModelCard,
-    ModelComparison,
-    ResampledGraphs,
-    write_csv,
-)
+from summit.io.artifacts import ClassGraph, ModelCard, ResampledGraphs
+from summit.io.files import write_csv
+from summit.io.reports import ChannelMatching, ModelComparison
 from summit.settings import StabilitySettings
 from summit.steps import step
 
 
 def _accuracy(store_path: Path) -> float | None:
-    from summit.store import ClassStore
+    from summit.io.store import ClassStore
 
     store = ClassStore(store_path)
     if not store.attrs["n_images"]:
@@ -37,11 +32,11 @@ def model_comparison(p: dict[str, Any], *, graph_a: Path, graph_b: Path, store_a
     """One class's graphs from two models compared through the channel matching (one file
     per layer of A, in order), drawn as one graph whose matched vertices show both models'
     renders, with the spread of what changed over the class's resampled graphs."""
-    from summit.atlas import FeatvisAtlas, load_atlases
-    from summit.class_comparison import compare, conserved, resampled_comparison
-    from summit.figures import draw_matched, save, spread_text
-    from summit.layout import union
-    from summit.matching import summary, translate, translate_resampled
+    from summit.analyses.class_comparison import compare, conserved, resampled_comparison
+    from summit.analyses.matching import summary, translate, translate_resampled
+    from summit.io.atlas import FeatvisAtlas, load_atlases
+    from summit.render.figures import draw_matched, save, spread_text
+    from summit.render.layout import union
 
     a, b = ClassGraph.load(graph_a).to_json(), ClassGraph.load(graph_b).to_json()
     matched = {m.layer_a: m.to_json() for m in map(ChannelMatching.load, matchings)}
@@ -75,10 +70,10 @@ def model_comparison_summary(p: dict[str, Any], *, comparisons: list[Path], tabl
     """Every class's model comparison in one table, the run's sentences and one heatmap:
     the share of each graph kept and the Jaccards with their spread over the resamples, and
     the support of "this class changes most" (lowest vertex Jaccard) for every class."""
-    from summit.analysis_figures import draw_model_summary
-    from summit.artifacts import write_text
-    from summit.class_comparison import changes_most, models_markdown
-    from summit.figures import save
+    from summit.analyses.class_comparison import changes_most, models_markdown
+    from summit.io.files import write_text
+    from summit.render.analysis.model_comparison import draw_model_summary
+    from summit.render.figures import save
 
     results = [ModelComparison.load(x) for x in comparisons]
     most = changes_most([r.vertex_jaccard for r in results],

@@ -7,7 +7,9 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from summit.artifacts import ClassGraph, MotifsReport, ResampledGraphs, write_csv
+from summit.io.artifacts import ClassGraph, ResampledGraphs
+from summit.io.files import write_csv
+from summit.io.reports import MotifsReport
 from summit.settings import MotifsSettings, StabilitySettings
 from summit.steps import step
 
@@ -20,17 +22,17 @@ def motifs(p: dict[str, Any], *, graphs: list[Path], resampled: list[Path],
            png: Path, pdf: Path) -> None:
     """Channels and edges that recur across classes' graphs, and the classes sharing them;
     each motif's and channel's support (``resampled``: every class's resampled graphs)."""
-    from summit.atlas import FeatvisAtlas, load_atlases
-    from summit.figures import motif_grid, save, support_text
-    from summit.motifs import (
+    from summit.analyses.motifs import (
         motif_graph,
         recurring_channels,
         recurring_edges,
         resampled_support,
         with_support,
     )
-    from summit.motifs import report as mine
-    from summit.stability import by_resample
+    from summit.analyses.motifs import report as mine
+    from summit.io.atlas import FeatvisAtlas, load_atlases
+    from summit.method.resampling import by_resample
+    from summit.render.figures import motif_grid, save, support_text
 
     m = MotifsSettings.from_config(p["motifs"])
     s = StabilitySettings.from_config(p["stability"])

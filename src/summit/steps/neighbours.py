@@ -6,23 +6,25 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from summit.artifacts import ActivationCounts, Embedding, NeighboursReport, write_csv
+from summit.io.artifacts import ActivationCounts, Embedding
+from summit.io.files import write_csv
+from summit.io.reports import NeighboursReport
 from summit.settings import NeighboursSettings, StabilitySettings
 from summit.steps import step
 
 
 @step
-def neighbours(p: dict[str, Any], *, counts: list[Path], layout: Path, report: Path,
+def neighbours(p: dict[str, Any], *, counts: list[Path], embedding: Path, report: Path,
                table: Path, png: Path, pdf: Path) -> None:
     """Every class's nearest neighbours per layer; the classes whose neighbourhood changes most;
     each with its support over bootstrap resamples of the classes' image groups."""
     import dataclasses
 
-    from summit.analysis_figures import draw_neighbourhoods
-    from summit.figures import save
-    from summit.neighbours import report as nearest
-    from summit.neighbours import table_rows, with_support
-    from summit.stability import study_weights
+    from summit.analyses.neighbours import report as nearest
+    from summit.analyses.neighbours import table_rows, with_support
+    from summit.method.resampling import study_weights
+    from summit.render.analysis.neighbours import draw_neighbourhoods
+    from summit.render.figures import save
 
     s = NeighboursSettings.from_config(p["neighbours"])
     st = StabilitySettings.from_config(p["stability"])
@@ -38,8 +40,8 @@ def neighbours(p: dict[str, Any], *, counts: list[Path], layout: Path, report: P
                                              s.figure_classes, dataclasses.asdict(st)))
     result.save(report)
     write_csv(table, table_rows(result.to_json(), p["class_names"]))
-    embedded = Embedding.load(layout)
-    layers[0].check_classes(embedded.class_ids, str(layout))
+    embedded = Embedding.load(embedding)
+    layers[0].check_classes(embedded.class_ids, str(embedding))
     fig = draw_neighbourhoods(result.to_json(), embedded.layers, class_ids, p["class_names"],
                               s.figure_classes)
     save(fig, png, pdf)

@@ -9,7 +9,9 @@ from typing import Any
 
 import numpy as np
 
-from summit.artifacts import ActivationCounts, ClassStats, NonsemanticReport, write_csv
+from summit.io.artifacts import ActivationCounts, ClassStats
+from summit.io.files import write_csv
+from summit.io.reports import NonsemanticReport
 from summit.settings import NonsemanticSettings, StabilitySettings
 from summit.steps import step
 
@@ -23,10 +25,10 @@ def nonsemantic(p: dict[str, Any], *, counts: list[Path], stores: list[Path], re
     its support over bootstrap resamples of the classes' image groups."""
     import dataclasses
 
-    from summit.nonsemantic import class_means, detect_layer, resampled_flags, table_rows
-    from summit.nonsemantic import report as verdict
-    from summit.stability import study_weights
-    from summit.store import ClassStore, group_sizes
+    from summit.analyses.nonsemantic import class_means, detect_layer, resampled_flags, table_rows
+    from summit.analyses.nonsemantic import report as verdict
+    from summit.io.store import ClassStore, group_sizes
+    from summit.method.resampling import study_weights
 
     s = NonsemanticSettings.from_config(p["nonsemantic"])
     st = StabilitySettings.from_config(p["stability"])
@@ -58,9 +60,9 @@ def nonsemantic(p: dict[str, Any], *, counts: list[Path], stores: list[Path], re
 def nonsemantic_figure(p: dict[str, Any], *, report: Path, stats: list[Path],
                        featvis: list[Path], examples: list[Path], png: Path, pdf: Path) -> None:
     """The evidence for the non-semantic channels, as PNG and PDF (the paper's Figure 10)."""
-    from summit.analysis_figures import draw_nonsemantic
-    from summit.atlas import ExamplesAtlas, FeatvisAtlas, load_atlases
-    from summit.figures import save
+    from summit.io.atlas import ExamplesAtlas, FeatvisAtlas, load_atlases
+    from summit.render.analysis.nonsemantic import draw_nonsemantic
+    from summit.render.figures import save
 
     result = NonsemanticReport.load(report)
     by_class = {s.class_id: s for s in map(ClassStats.load, stats)}

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from summit.artifacts import ModelCard, write_json
+from summit.io.artifacts import ModelCard
+from summit.io.files import write_json
 from summit.steps import step
 
 

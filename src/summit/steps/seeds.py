@@ -6,17 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from summit.artifacts import (
-    ActivationCounts,
-    ChannelMatching,
-    ClassGraph,
-    MotifsReport,
-    NonsemanticReport,
-    ResampledGraphs,
-    read_json,
-    write_csv,
-    write_json,
-)
+from summit.io.artifacts import ActivationCounts, ClassGraph, ResampledGraphs
+from summit.io.files import read_json, write_csv, write_json
+from summit.io.reports import ChannelMatching, MotifsReport, NonsemanticReport
 from summit.steps import step
 
 
@@ -30,8 +22,8 @@ def seeds(p: dict[str, Any], *, metrics: list[Path], graphs: list[Path], counts:
     first), ``graphs`` and ``resampled`` the seeds' class graphs seed by seed in class
     order, ``counts`` their A^l per layer, ``matchings`` each other seed's channels matched
     with the first's, seed by seed in layer order; ``motifs`` are the first seed's."""
-    from summit.artifacts import write_text
-    from summit.seeds import channel_report, seed_report, summary_markdown, table_rows
+    from summit.analyses.seeds import channel_report, seed_report, summary_markdown, table_rows
+    from summit.io.files import write_text
 
     classes, layers = p["class_ids"], p["layers"]
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from summit.artifacts import ActivationCounts, SeparabilityLayer, write_csv
+from summit.io.artifacts import ActivationCounts
+from summit.io.files import write_csv
+from summit.io.reports import SeparabilityLayer
 from summit.settings import SeparabilitySettings
 from summit.steps import step
 
@@ -15,8 +17,8 @@ from summit.steps import step
 def separability(p: dict[str, Any], *, layer: str, stores: list[Path], counts: Path,
                  report: Path) -> None:
     """One layer: how well each class's top channels separate it, against the model."""
-    from summit.separability import joint_classifier, sample_layer, separate_classes
-    from summit.store import ClassStore
+    from summit.analyses.separability import joint_classifier, sample_layer, separate_classes
+    from summit.io.store import ClassStore
 
     s = SeparabilitySettings.from_config(p["separability"])
     class_stores = [ClassStore(x) for x in stores]
@@ -51,8 +53,8 @@ def table_rows(layers: list[SeparabilityLayer], names: list[str]) -> list[dict[s
 def separability_figure(p: dict[str, Any], *, layers: list[Path], table: Path, png: Path,
                         pdf: Path) -> None:
     """All layers' few-channel classifiers against the model: CSV and figure."""
-    from summit.analysis_figures import draw_separability
-    from summit.figures import save
+    from summit.render.analysis.separability import draw_separability
+    from summit.render.figures import save
 
     loaded = [SeparabilityLayer.load(x) for x in layers]
     write_csv(table, table_rows(loaded, p["class_names"]))

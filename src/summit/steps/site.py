@@ -9,7 +9,7 @@ from summit.steps import step
 
 
 @step
-def site(p: dict[str, Any], *, model: Path, structure: Path, layout: Path, graphs: list[Path],
+def site(p: dict[str, Any], *, model: Path, structure: Path, embedding: Path, graphs: list[Path],
          stats: list[Path], counts: list[Path], examples: list[Path], featvis: list[Path],
          provenance: Path | None, nonsemantic: Path | None, neighbours: Path | None,
          class_pairs: Path | None, motifs: Path | None, separability: list[Path],
@@ -20,12 +20,12 @@ def site(p: dict[str, Any], *, model: Path, structure: Path, layout: Path, graph
     its files, one per class in ``p["class_ids"]`` order. With a second model (``models``: a
     comparison per class, ``featvis_b``: its feature-visualization indexes, per layer), the
     graph view can draw each class's graph with the second model's."""
-    from summit.site import Analyses, Comparison, StudyFiles, write_site
+    from summit.render.site import Analyses, Comparison, StudyFiles, write_site
 
     analyses = Analyses(nonsemantic, neighbours, class_pairs, motifs, separability, models,
                         figures)
     panels = {name: [Path(x) for x in paths] for name, paths in p.get("panels", {}).items()}
-    files = StudyFiles(model, structure, layout, graphs, stats, counts, examples, featvis,
+    files = StudyFiles(model, structure, embedding, graphs, stats, counts, examples, featvis,
                        provenance, analyses if any(vars(analyses).values()) else None, panels,
                        Comparison(models, featvis_b) if models else None)
     write_site(p, Path(p["source"]), files, index.parent)

@@ -8,10 +8,9 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from summit.artifacts import ResampledGraphs, Stability
+from summit.io.artifacts import ResampledGraphs, Stability
 from summit.settings import GraphSettings, StabilitySettings
 from summit.steps import step
-from summit.steps.graph import class_graph_inputs
 
 log = logging.getLogger("summit")
 
@@ -22,12 +21,14 @@ def stability(p: dict[str, Any], *, structure: Path, store: Path, counts: list[P
     """Inclusion of every vertex and edge, Jaccard with the graph, split-half agreement."""
     import numpy as np
 
-    from summit.graphs import attribution_graph
-    from summit.stability import graph_stability, half_splits, resample_weights
+    from summit.evidence.stability import graph_stability
+    from summit.method.graphs import GraphInputs, attribution_graph
+    from summit.method.resampling import half_splits, resample_weights
 
     s = StabilitySettings.from_config(p["stability"])
     g = GraphSettings.from_config(p["graph"])
-    inputs = class_graph_inputs(p, structure, store, counts, nonsemantic)
+    inputs = GraphInputs.load(structure, store, counts, nonsemantic,
+                             GraphSettings.from_config(p["graph"]), p["influence_k"])
     cid, groups = inputs.class_id, inputs.n_groups
     if min(inputs.group_images) == 0:
         log.warning("class %d: %d images for %d groups; %d groups are empty, so its resamples "
@@ -52,10 +53,10 @@ def stability(p: dict[str, Any], *, structure: Path, store: Path, counts: list[P
 def stability_summary(p: dict[str, Any], *, records: list[Path], table: Path, markdown: Path,
                       png: Path, pdf: Path) -> None:
     """Every class's stability: a CSV row per class, the run's sentences, one figure."""
-    from summit.analysis_figures import draw_stability
-    from summit.artifacts import write_csv, write_text
-    from summit.figures import save
-    from summit.stability import summary_markdown, table_rows
+    from summit.evidence.stability import summary_markdown, table_rows
+    from summit.io.files import write_csv, write_text
+    from summit.render.analysis.stability import draw_stability
+    from summit.render.figures import save
 
     loaded = [Stability.load(x).to_json() for x in records]
     rows = table_rows(loaded)

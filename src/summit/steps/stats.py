@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from summit.artifacts import ActivationCounts, ClassStats
+from summit.io.artifacts import ActivationCounts, ClassStats
 from summit.settings import StatsSettings
 from summit.steps import step
 
@@ -13,8 +13,8 @@ from summit.steps import step
 @step
 def stats(p: dict[str, Any], *, store: Path, counts: list[Path], json: Path) -> None:
     """Per-class accuracy and histograms."""
-    from summit.stats import class_stats
-    from summit.store import ClassStore
+    from summit.io.store import ClassStore
+    from summit.method.stats import class_stats
 
     ranges = {c.layer: {"channel_min": c.channel_min, "channel_max": c.channel_max}
               for c in map(ActivationCounts.load, counts)}

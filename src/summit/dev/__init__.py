@@ -1,0 +1,1 @@
+"""Development tools (benchmarks, README tooling): nothing the study imports."""

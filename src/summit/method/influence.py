@@ -1,0 +1,281 @@
+"""Influence aggregation (paper §6.2): exact per-channel-pair influences and their top-k tallies.
+
+The influence of input channel i on output channel j of a convolution, for one image, is the
+spatial max of the map X_i ∗ K_{j,i} (with batch norm folded into K), at the layer's real
+stride and padding. ``influence_maps`` computes those maps by an explicit per-channel
+decomposition (slow, obvious, for tests); ``influence_max`` computes their maxima without
+keeping all maps in memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from summit.method.activations import select
+from summit.model.structure import Hop
+
+
+@dataclass(frozen=True)
+class FoldedConv:
+    """A convolution with what follows it folded in: batch norm and per-channel scales."""
+
+    weight: torch.Tensor  # (C_out, C_in / groups, kh, kw)
+    bias: torch.Tensor  # (C_out,)
+    stride: tuple[int, int]
+    padding: tuple[int, int, int, int]  # left, right, top, bottom
+    dilation: tuple[int, int]
+    groups: int = 1
+
+
+def fold(conv: nn.Conv2d | nn.Linear, bn: nn.BatchNorm2d | None,
+         scale: torch.Tensor | None = None) -> FoldedConv:
+    """Fold ``bn`` (eval-mode statistics) and then ``scale`` (one factor per output channel)
+    into ``conv`` so contributions are measured where they are summed. A ``Linear`` (applied
+    to channels-last maps, as in ConvNeXt) is a 1×1 convolution."""
+    if isinstance(conv, nn.Linear):
+        w = conv.weight.detach()[:, :, None, None]
+        stride, pad, dilation, groups = (1, 1), (0, 0, 0, 0), (1, 1), 1
+    else:
+        if conv.padding_mode != "zeros":
+            raise ValueError(f"padding_mode {conv.padding_mode!r} is not supported (only zeros)")
+        w = conv.weight.detach()
+        kh, kw = w.shape[2:]
+        dh, dw = conv.dilation
+        if conv.padding == "same":
+            th, tw = dh * (kh - 1), dw * (kw - 1)
+            pad = (tw // 2, tw - tw // 2, th // 2, th - th // 2)
+        elif conv.padding == "valid":
+            pad = (0, 0, 0, 0)
+        else:
+            ph, pw = conv.padding
+            pad = (pw, pw, ph, ph)
+        stride, dilation, groups = tuple(conv.stride), (dh, dw), conv.groups
+    b = conv.bias.detach() if conv.bias is not None else torch.zeros(w.shape[0], dtype=w.dtype,
+                                                                     device=w.device)
+    if bn is not None:
+        factor = bn.weight.detach() / torch.sqrt(bn.running_var + bn.eps)
+        w = w * factor.view(-1, 1, 1, 1)
+        b = (b - bn.running_mean) * factor + bn.bias.detach()
+    if scale is not None:
+        factor = scale.detach().reshape(-1)
+        w, b = w * factor.view(-1, 1, 1, 1), b * factor
+    return FoldedConv(w.contiguous(), b, stride, pad, dilation, groups)
+
+
+def compact(pairs: torch.Tensor, groups: int) -> torch.Tensor:
+    """(B, C_in, C_out/groups) → (B, C_in/groups, C_out): from each input's values on its
+    group's outputs to each output's values from its group's inputs (``Hop.pairs`` order)."""
+    batch, c_in, per_out = pairs.shape
+    return (pairs.view(batch, groups, c_in // groups, per_out).transpose(1, 2)
+            .reshape(batch, c_in // groups, groups * per_out))
+
+
+def influence_maps(x: torch.Tensor, fc: FoldedConv) -> torch.Tensor:
+    """Reference: every map X_i ∗ K_{j,i} with i in j's group, as (B, C_in/groups, C_out,
+    H', W') in ``Hop.pairs`` order (for groups = 1: input i, output j). Slow; for tests."""
+    xp = F.pad(x, fc.padding)
+    c_out, per_in = fc.weight.shape[:2]
+    per_out = c_out // fc.groups
+    rows = []
+    for a in range(per_in):
+        row = []
+        for j in range(c_out):
+            i = (j // per_out) * per_in + a
+            row.append(F.conv2d(xp[:, i:i + 1], fc.weight[j:j + 1, a:a + 1], stride=fc.stride,
+                                dilation=fc.dilation)[:, 0])
+        rows.append(torch.stack(row, dim=1))
+    return torch.stack(rows, dim=1)
+
+
+def _block_floats(device: torch.device) -> int:
+    """Floats per block of maps in the matmul path: large enough to fill a GPU."""
+    return 1 << 18 if device.type == "cpu" else 1 << 25
+
+
+def plane_extremes(x: torch.Tensor, stride: tuple[int, int] = (1, 1)
+                   ) -> tuple[torch.Tensor, torch.Tensor]:
+    """Max and min of every channel plane over the positions a 1×1 kernel visits: (B, C)."""
+    xs = x[:, :, ::stride[0], ::stride[1]] if stride != (1, 1) else x
+    return xs.amax(dim=(2, 3)), xs.amin(dim=(2, 3))
+
+
+def input_kernels(fc: FoldedConv) -> torch.Tensor:
+    """Each input channel's kernels onto its group's outputs: (C_in, C_out/groups, kh, kw)."""
+    c_out, per_in, kh, kw = fc.weight.shape
+    if fc.groups == 1:
+        return fc.weight.transpose(0, 1)
+    per_out = c_out // fc.groups
+    return (fc.weight.view(fc.groups, per_out, per_in, kh, kw).transpose(1, 2)
+            .reshape(per_in * fc.groups, per_out, kh, kw))
+
+
+def depthwise_max(xp: torch.Tensor, kernels: torch.Tensor, stride: tuple[int, int] = (1, 1),
+                  dilation: tuple[int, int] = (1, 1)) -> torch.Tensor:
+    """Every map of each padded input plane with its own kernels ((C·m, 1, kh, kw), plane
+    i's m kernels in rows i·m …), made by one convolution with a group per plane, and the
+    maps' spatial max: (B, C, m)."""
+    batch, c = xp.shape[:2]
+    maps = F.conv2d(xp, kernels, stride=stride, dilation=dilation, groups=c)
+    return maps.amax(dim=(2, 3)).view(batch, c, -1)
+
+
+def influence_max(x: torch.Tensor, fc: FoldedConv, fused: bool | None = None,
+                  extremes: tuple[torch.Tensor, torch.Tensor] | None = None) -> torch.Tensor:
+    """Exact spatial max of every map X_i ∗ K_{j,i}, i in j's group: (B, C_in, H, W) →
+    (B, C_in/groups, C_out) in ``Hop.pairs`` order (for groups = 1: input i, output j).
+
+    1×1 kernels need no maps, only each plane's max and min (``extremes``, when the caller
+    has them already: branches reading one input share them). For k×k kernels, on a CPU a
+    compiled kernel (``fused``, the default there) computes each (image, input channel) pair's
+    maps a few positions at a time from the padded input and keeps only their running max, so
+    no map is ever stored; on other devices a batched matmul writes the maps of a block of
+    pairs (from unfolded patches) into a reused buffer and a max reduces them at once.
+    Grouped and depthwise k×k kernels have as many maps as the convolution has outputs per
+    input of a group: one convolution with a group per input channel makes them all.
+    """
+    xp = F.pad(x, fc.padding) if any(fc.padding) else x
+    if fc.weight.shape[2:] == (1, 1):
+        # max_s(w·X_i(s)) is w·max X_i for w ≥ 0 and w·min X_i otherwise.
+        hi, lo = extremes if extremes is not None else plane_extremes(xp, fc.stride)
+        w = input_kernels(fc)[:, :, 0, 0]  # (C_in, C_out/groups)
+        return compact(torch.where(w >= 0, hi[:, :, None] * w, lo[:, :, None] * w), fc.groups)
+    if fc.groups > 1:
+        return compact(_grouped_max(xp, fc), fc.groups)
+    if fused is None:
+        fused = x.device.type == "cpu"
+    c_out, c_in, kh, kw = fc.weight.shape
+    kernels = fc.weight.view(c_out, c_in, kh * kw).permute(1, 2, 0).contiguous()  # (C_in,K,C_out)
+    return (_fused_max if fused else _matmul_max)(xp, kernels, fc)
+
+
+def _grouped_max(xp: torch.Tensor, fc: FoldedConv) -> torch.Tensor:
+    """Grouped k×k kernels, images a block at a time: (B, C_in, C_out/groups)."""
+    w = input_kernels(fc)
+    c_in, per_out, kh, kw = w.shape
+    kernels = w.reshape(c_in * per_out, 1, kh, kw)
+    floats = c_in * per_out * xp.shape[2] * xp.shape[3] // (fc.stride[0] * fc.stride[1])
+    step = max(1, (_block_floats(xp.device) << 6) // floats)  # images per convolution
+    return torch.cat([depthwise_max(xp[b:b + step], kernels, fc.stride, fc.dilation)
+                      for b in range(0, xp.shape[0], step)])
+
+
+def _fused_max(xp: torch.Tensor, kernels: torch.Tensor, fc: FoldedConv) -> torch.Tensor:
+    """Dense k×k kernels (C_in, K, C_out) by the compiled kernel: (B, C_in, C_out)."""
+    from summit.method.kernels import max_conv_pairs
+
+    batch, c_in = xp.shape[:2]
+    out = max_conv_pairs(xp.reshape(batch * c_in, *xp.shape[2:]).numpy(), kernels.numpy(),
+                         tuple(fc.weight.shape[2:]), fc.stride, fc.dilation,
+                         torch.get_num_threads())
+    return torch.from_numpy(out).view(batch, c_in, kernels.shape[2])
+
+
+def _matmul_max(xp: torch.Tensor, kernels: torch.Tensor, fc: FoldedConv) -> torch.Tensor:
+    """Dense k×k kernels (C_in, K, C_out) by batched matmuls over blocks of (image, input
+    channel) pairs into one reused buffer: (B, C_in, C_out)."""
+    batch, c_in = xp.shape[:2]
+    k, c_out = kernels.shape[1:]
+    cols = F.unfold(xp, tuple(fc.weight.shape[2:]), dilation=fc.dilation,
+                    stride=fc.stride)  # (B, C_in*K, L)
+    n_pos = cols.shape[-1]
+    rows = cols.view(batch * c_in, k, n_pos).transpose(1, 2)  # (B·C_in, L, K), image-major
+    out = torch.empty(batch * c_in, c_out, dtype=xp.dtype, device=xp.device)
+    step = max(1, _block_floats(xp.device) // (n_pos * c_out))  # pairs per block
+    if step >= c_in:  # whole images per block
+        images = min(batch, step // c_in)
+        kernels = kernels.repeat(images, 1, 1)
+        starts = [(b * c_in, min(images, batch - b) * c_in) for b in range(0, batch, images)]
+    else:
+        starts = [(b * c_in + i, min(step, c_in - i)) for b in range(batch)
+                  for i in range(0, c_in, step)]
+    buffer = torch.empty(min(step, batch * c_in), n_pos, c_out, dtype=xp.dtype,
+                         device=xp.device)
+    for start, n in starts:
+        i = start % c_in
+        maps = torch.bmm(rows[start:start + n], kernels[i:i + n], out=buffer[:n])
+        torch.amax(maps, dim=1, out=out[start:start + n])
+    return out.view(batch, c_in, c_out)
+
+
+def identity_influence(source_maxima: torch.Tensor, hop: Hop) -> torch.Tensor:
+    """A skip connection: channel p reaches only its own output, with influence max X_p.
+
+    (B, C) → (B, 1, out): an identity is depthwise, one candidate per output channel.
+    """
+    return source_maxima[:, torch.from_numpy(hop.sources()).to(source_maxima.device)][:, None]
+
+
+@dataclass(frozen=True, eq=False)
+class CompetitionGroup:
+    """Hops whose outputs add into shared channels of one node compete for the top k."""
+
+    target: str
+    hops: tuple[Hop, ...]
+    columns: tuple[np.ndarray, ...]  # per hop: its outputs' positions among the group's
+    width: int  # channels of the target the group writes
+
+
+def competition_groups(hops: list[Hop]) -> list[CompetitionGroup]:
+    """Group hops by target node and shared output channels (transitively: the connected
+    components of hops linked by a shared channel)."""
+    from scipy.sparse import csr_array
+    from scipy.sparse.csgraph import connected_components
+
+    groups: list[CompetitionGroup] = []
+    for target in dict.fromkeys(h.target for h in hops):
+        members = [h for h in hops if h.target == target]
+        channels = [h.targets() for h in members]
+        rows = np.repeat(np.arange(len(members)), [len(c) for c in channels])
+        writes = csr_array((np.ones(len(rows)), (rows, np.concatenate(channels))))
+        _, component = connected_components(writes @ writes.T, directed=False)
+        for c in dict.fromkeys(component.tolist()):
+            cluster = [h for h, k in zip(members, component, strict=True) if k == c]
+            written = np.unique(np.concatenate([h.targets() for h in cluster]))
+            groups.append(CompetitionGroup(
+                target, tuple(cluster),
+                tuple(np.searchsorted(written, h.targets()) for h in cluster), len(written)))
+    return groups
+
+
+def group_candidates(group: CompetitionGroup, influences: dict[str, torch.Tensor]) -> torch.Tensor:
+    """All hops' influences into the group's channels: (B, Σ candidates, width), -inf = no
+    path."""
+    if len(group.hops) == 1:
+        return influences[group.hops[0].name]
+    first = influences[group.hops[0].name]
+    n_in = sum(h.candidates for h in group.hops)
+    out = torch.full((first.shape[0], n_in, group.width), float("-inf"), dtype=first.dtype,
+                     device=first.device)
+    row = 0
+    for h, cols in zip(group.hops, group.columns, strict=True):
+        out[:, row:row + h.candidates, torch.from_numpy(cols).to(out.device)] = influences[h.name]
+        row += h.candidates
+    return out
+
+
+def tally_group(group: CompetitionGroup, influences: dict[str, torch.Tensor], method: int,
+                k: int, share: float, image_groups: list[int] | None = None,
+                n_groups: int = 1) -> dict[str, torch.Tensor]:
+    """Per hop and image group, how many images have each (input, output) pair among an
+    output's top inputs: (n_groups, candidates, C_out) in ``Hop.pairs`` order;
+    ``image_groups`` gives each image's group (all in group 0 by default), so the groups'
+    tallies sum to the whole batch's."""
+    selected = select(group_candidates(group, influences), method, k, share, dim=1)
+    # Summing bools image by image into int32 is ~14x faster than .sum(dim=0) on a CPU, and
+    # the same loop files each image under its group at no extra cost.
+    marks = torch.zeros((n_groups, *selected.shape[1:]), dtype=torch.int32,
+                        device=selected.device)
+    for image, g in zip(selected, image_groups or [0] * len(selected), strict=True):
+        marks[g].add_(image)
+    if len(group.hops) == 1:
+        return {group.hops[0].name: marks}
+    tallies, row = {}, 0
+    for h, cols in zip(group.hops, group.columns, strict=True):
+        tallies[h.name] = marks[:, row:row + h.candidates][:, :, torch.from_numpy(cols)]
+        row += h.candidates
+    return tallies
