@@ -11,9 +11,9 @@ rule activations:
         p=step_params("aggregation"),
         args=step_args("activations"),
     log:
-        "{study}/logs/activations/{layer}.log",
+        log_file("activations", "{layer}", study="{study}"),
     benchmark:
-        "{study}/benchmarks/activations/{layer}.tsv"
+        benchmark_file("activations", "{layer}", study="{study}")
     conda:
         "../../envs/summit.yaml"
     threads: 1

@@ -13,9 +13,9 @@ rule aggregate:
                        groups=config["stability"]["groups"]),
         args=step_args("aggregate"),
     log:
-        "{study}/logs/aggregate/{cls}.log",
+        log_file("aggregate", "{cls}", study="{study}"),
     benchmark:
-        "{study}/benchmarks/aggregate/{cls}.tsv"
+        benchmark_file("aggregate", "{cls}", study="{study}")
     conda:
         "../../envs/summit.yaml"
     threads: config["threads"]

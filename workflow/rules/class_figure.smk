@@ -17,9 +17,9 @@ rule class_figure:
         p=step_params(),
         args=step_args("class_figure"),
     log:
-        f"{R}/logs/class_figure/{{cls}}.log",
+        log_file("class_figure", "{cls}"),
     benchmark:
-        f"{R}/benchmarks/class_figure/{{cls}}.tsv"
+        benchmark_file("class_figure", "{cls}")
     conda:
         "../../envs/summit.yaml"
     threads: 1

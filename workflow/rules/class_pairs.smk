@@ -11,8 +11,8 @@ rule class_pairs:
         featvis_atlases=per_layer(P.featvis_atlas, R),
     output:
         report=P.class_pairs,
-        table=f"{R}/analysis/class_similarity.csv",
-        support_table=f"{R}/analysis/class_pairs_support.csv",
+        table=P.class_similarity,
+        support_table=P.class_pairs_support,
         png=report(P.figure.format(name="class_pair", ext="png"),
                    caption="../report/class_pair.rst", category="Paper figures"),
         pdf=P.figure.format(name="class_pair", ext="pdf"),
@@ -21,9 +21,9 @@ rule class_pairs:
         p=step_params("stability", pairs=CLASS_PAIRS),
         args=step_args("class_pairs"),
     log:
-        f"{R}/logs/class_pairs.log",
+        log_file("class_pairs"),
     benchmark:
-        f"{R}/benchmarks/class_pairs.tsv"
+        benchmark_file("class_pairs")
     conda:
         "../../envs/summit.yaml"
     threads: 1

@@ -14,11 +14,12 @@ from summit.errors import SummitError
 
 config.update(validate(config, source="config"))  # first: a bad setting fails before PyTorch loads
 
-from summit import data as summit_data
-from summit import site as summit_site
+from summit.io import data as summit_data
+from summit.render import registry as summit_figures
+from summit.render import site as summit_site
 from summit import startup
 from summit import steps as summit_steps
-from summit import train as summit_train
+from summit.model import train as summit_train
 
 R = config["results"]
 # A class id is the model output a class folder is (dataset.class_index, else one output per
@@ -216,17 +217,46 @@ P = SimpleNamespace(
     neighbours=f"{R}/analysis/neighbours.json",
     class_pairs=f"{R}/analysis/class_pairs.json",
     motifs=f"{R}/analysis/motifs.json",
-    layout=f"{R}/embedding/embedding.json",
+    embedding=f"{R}/embedding/embedding.json",
     stats=f"{R}/stats/{{cls}}.json",
     examples=f"{R}/examples/{{layer}}.json",
     examples_atlas=f"{R}/examples/{{layer}}.png",
     separability=f"{R}/analysis/separability/{{layer}}.json",
     matching="{study}/matching/{layer}.json",
     model_comparison=f"{R}/analysis/models/{{cls}}.json",
+    model_comparison_table=f"{R}/analysis/model_comparison.csv",
+    model_comparison_markdown=f"{R}/analysis/model_comparison.md",
+    faithfulness=f"{R}/faithfulness/{{cls}}.json",
+    faithfulness_reference=f"{R}/faithfulness/reference.npz",
+    faithfulness_table=f"{R}/analysis/faithfulness.csv",
+    faithfulness_markdown=f"{R}/analysis/faithfulness.md",
+    stability_table=f"{R}/analysis/stability.csv",
+    stability_markdown=f"{R}/analysis/stability.md",
+    separability_table=f"{R}/analysis/separability.csv",
+    neighbours_table=f"{R}/analysis/neighbours.csv",
+    class_similarity=f"{R}/analysis/class_similarity.csv",
+    class_pairs_support=f"{R}/analysis/class_pairs_support.csv",
+    recurring_channels=f"{R}/analysis/recurring_channels.csv",
+    recurring_edges=f"{R}/analysis/recurring_edges.csv",
+    seeds=f"{R}/analysis/seeds.json",
+    seeds_table=f"{R}/analysis/seeds.csv",
+    seeds_markdown=f"{R}/analysis/seeds.md",
+    findings=f"{R}/analysis/findings.json",
+    findings_markdown=f"{R}/analysis/findings.md",
     provenance=f"{R}/provenance.json",
     site=f"{R}/site/index.html",
     figure=f"{R}/figures/{{name}}.{{ext}}",
 )
+
+
+def log_file(stage: str, per: str = "", study: str = R) -> str:
+    """The log of a job of `stage` in `study`; one per wildcard value when `per` names one."""
+    return f"{study}/logs/{stage}" + (f"/{per}" if per else "") + ".log"
+
+
+def benchmark_file(stage: str, per: str = "", study: str = R) -> str:
+    """The timing file of a job of `stage`, beside its log under the study's benchmarks/."""
+    return f"{study}/benchmarks/{stage}" + (f"/{per}" if per else "") + ".tsv"
 
 
 def at(template: str, study: str = R) -> str:
@@ -290,11 +320,9 @@ def figures(*names: str) -> list[str]:
     return [P.figure.format(name=n, ext=ext) for n in names for ext in ("png", "pdf")]
 
 
-# The analyses' figures, targets of `rule all` and published by the site.
-ANALYSIS_FIGURES = figures("nonsemantic", "neighbours", "class_pair", "motifs", "separability",
-                           *(("model_comparison",) if COMPARED else ()),
-                           *(f"class_pairs/{a}_{b}" for a, b in CLASS_PAIRS),
-                           *(f"models/{c}" for c in (CLASSES if COMPARED else [])))
+# The analyses' figures, targets of `rule all` and published by the site, as the one list of
+# figures (summit.render.registry) gives them; each stage's rule file draws its own.
+ANALYSIS_FIGURES = figures(*summit_figures.analysis_figures(bool(COMPARED), CLASSES, CLASS_PAIRS))
 
 
 # Other targets of `rule all` that no figure or site page depends on (e.g. the seeds' report).

@@ -7,14 +7,14 @@ rule embedding:
     input:
         counts=per_layer(P.counts, R),
     output:
-        layout=P.layout,
+        embedding=P.embedding,
     params:
         p=step_params("embedding"),
         args=step_args("embedding"),
     log:
-        f"{R}/logs/embedding.log",
+        log_file("embedding"),
     benchmark:
-        f"{R}/benchmarks/embedding.tsv"
+        benchmark_file("embedding")
     conda:
         "../../envs/summit.yaml"
     threads: 1

@@ -15,9 +15,9 @@ rule examples:
         p=step_params("dataset", "model", "input", "layers", "examples", **DOWNLOAD),
         args=step_args("examples"),
     log:
-        f"{R}/logs/examples/{{layer}}.log",
+        log_file("examples", "{layer}"),
     benchmark:
-        f"{R}/benchmarks/examples/{{layer}}.tsv"
+        benchmark_file("examples", "{layer}")
     conda:
         "../../envs/summit.yaml"
     threads: 1

@@ -3,10 +3,7 @@
 # matched channel sets of the same size; then one table and figure over all classes. The
 # mean maps that replace ablated channels come from one pass over training images.
 
-P.faithfulness = f"{R}/faithfulness/{{cls}}.json"
-P.faithfulness_reference = f"{R}/faithfulness/reference.npz"
 site_panel("faithfulness", P.faithfulness)
-ANALYSIS_FIGURES.extend(figures("faithfulness"))
 
 
 rule faithfulness_reference:
@@ -21,9 +18,9 @@ rule faithfulness_reference:
             k: config["faithfulness"][k] for k in ("reference_images", "seed")}),
         args=step_args("faithfulness_reference"),
     log:
-        f"{R}/logs/faithfulness_reference.log",
+        log_file("faithfulness_reference"),
     benchmark:
-        f"{R}/benchmarks/faithfulness_reference.tsv"
+        benchmark_file("faithfulness_reference")
     conda:
         "../../envs/summit.yaml"
     threads: config["threads"]
@@ -51,9 +48,9 @@ rule faithfulness:
                       class_ids=CLASSES, **DOWNLOAD),
         args=step_args("faithfulness"),
     log:
-        f"{R}/logs/faithfulness/{{cls}}.log",
+        log_file("faithfulness", "{cls}"),
     benchmark:
-        f"{R}/benchmarks/faithfulness/{{cls}}.tsv"
+        benchmark_file("faithfulness", "{cls}")
     conda:
         "../../envs/summit.yaml"
     threads: config["threads"]
@@ -69,8 +66,8 @@ rule faithfulness_summary:
     input:
         records=per_class(P.faithfulness),
     output:
-        table=f"{R}/analysis/faithfulness.csv",
-        markdown=f"{R}/analysis/faithfulness.md",
+        table=P.faithfulness_table,
+        markdown=P.faithfulness_markdown,
         png=report(P.figure.format(name="faithfulness", ext="png"),
                    caption="../report/faithfulness.rst", category="Paper figures"),
         pdf=P.figure.format(name="faithfulness", ext="pdf"),
@@ -78,9 +75,9 @@ rule faithfulness_summary:
         p=step_params(),
         args=step_args("faithfulness_summary"),
     log:
-        f"{R}/logs/faithfulness_summary.log",
+        log_file("faithfulness_summary"),
     benchmark:
-        f"{R}/benchmarks/faithfulness_summary.tsv"
+        benchmark_file("faithfulness_summary")
     conda:
         "../../envs/summit.yaml"
     threads: 1

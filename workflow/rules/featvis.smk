@@ -17,9 +17,9 @@ rule featvis:
         p=model_params(*RUN_KEYS, "featvis"),
         args=step_args("featvis"),
     log:
-        "{study}/logs/featvis/{layer}.log",
+        log_file("featvis", "{layer}", study="{study}"),
     benchmark:
-        "{study}/benchmarks/featvis/{layer}.tsv"
+        benchmark_file("featvis", "{layer}", study="{study}")
     conda:
         "../../envs/summit.yaml"
     threads: config["threads"]

@@ -2,7 +2,7 @@
 # pair, motifs, the class that changes most between two models), each with its support over
 # the resamples, as the run's own sentences (what the README quotes) and JSON.
 
-REPORTS.append(f"{R}/analysis/findings.md")
+REPORTS.append(P.findings_markdown)
 
 
 rule findings:
@@ -13,15 +13,15 @@ rule findings:
         motifs=P.motifs,
         comparisons=per_class(P.model_comparison) if COMPARED else [],
     output:
-        report=f"{R}/analysis/findings.json",
-        markdown=f"{R}/analysis/findings.md",
+        report=P.findings,
+        markdown=P.findings_markdown,
     params:
         p=step_params("stability", class_names=CLASS_NAMES),
         args=step_args("findings"),
     log:
-        f"{R}/logs/findings.log",
+        log_file("findings"),
     benchmark:
-        f"{R}/benchmarks/findings.tsv"
+        benchmark_file("findings")
     conda:
         "../../envs/summit.yaml"
     threads: 1

@@ -16,9 +16,9 @@ rule graph:
         p=step_params("graph", influence_k=config["influence"]["k"], class_names=CLASS_NAMES),
         args=step_args("graph"),
     log:
-        "{study}/logs/graph/{cls}.log",
+        log_file("graph", "{cls}", study="{study}"),
     benchmark:
-        "{study}/benchmarks/graph/{cls}.tsv"
+        benchmark_file("graph", "{cls}", study="{study}")
     conda:
         "../../envs/summit.yaml"
     threads: 1

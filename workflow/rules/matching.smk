@@ -29,9 +29,9 @@ rule matching:
         p=lambda w: step_params("matching", layer_a=w.layer, layer_b=matched_layer(w)),
         args=step_args("matching"),
     log:
-        "{study}/logs/matching/{layer}.log",
+        log_file("matching", "{layer}", study="{study}"),
     benchmark:
-        "{study}/benchmarks/matching/{layer}.tsv"
+        benchmark_file("matching", "{layer}", study="{study}")
     conda:
         "../../envs/summit.yaml"
     threads: 1
@@ -40,10 +40,6 @@ rule matching:
         runtime=20,
     shell:
         STEP
-
-
-if COMPARED:
-    ANALYSIS_FIGURES.extend(figures("matching"))
 
 
 rule matching_figure:
@@ -56,9 +52,9 @@ rule matching_figure:
         p=step_params(),
         args=step_args("matching_figure"),
     log:
-        f"{R}/logs/matching_figure.log",
+        log_file("matching_figure"),
     benchmark:
-        f"{R}/benchmarks/matching_figure.tsv"
+        benchmark_file("matching_figure")
     conda:
         "../../envs/summit.yaml"
     threads: 1

@@ -16,9 +16,9 @@ rule train:
         p=model_params(*RUN_KEYS, **DOWNLOAD),
         args=step_args("train"),
     log:
-        "{study}/logs/train.log",
+        log_file("train", study="{study}"),
     benchmark:
-        "{study}/benchmarks/train.tsv"
+        benchmark_file("train", study="{study}")
     conda:
         "../../envs/summit.yaml"
     threads: config["threads"]
@@ -41,9 +41,9 @@ rule describe_model:
         p=model_params(*RUN_KEYS, "layers"),
         args=step_args("describe_model"),
     log:
-        "{study}/logs/describe_model.log",
+        log_file("describe_model", study="{study}"),
     benchmark:
-        "{study}/benchmarks/describe_model.tsv"
+        benchmark_file("describe_model", study="{study}")
     conda:
         "../../envs/summit.yaml"
     threads: 1

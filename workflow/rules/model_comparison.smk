@@ -27,9 +27,9 @@ rule model_comparison:
         p=step_params("stability"),
         args=step_args("model_comparison"),
     log:
-        f"{R}/logs/model_comparison/{{cls}}.log",
+        log_file("model_comparison", "{cls}"),
     benchmark:
-        f"{R}/benchmarks/model_comparison/{{cls}}.tsv"
+        benchmark_file("model_comparison", "{cls}")
     conda:
         "../../envs/summit.yaml"
     threads: 1
@@ -44,8 +44,8 @@ rule model_comparison_summary:
     input:
         comparisons=per_class(P.model_comparison),
     output:
-        table=f"{R}/analysis/model_comparison.csv",
-        markdown=f"{R}/analysis/model_comparison.md",
+        table=P.model_comparison_table,
+        markdown=P.model_comparison_markdown,
         png=report(P.figure.format(name="model_comparison", ext="png"),
                    caption="../report/model_comparison.rst", category="Paper figures"),
         pdf=P.figure.format(name="model_comparison", ext="pdf"),
@@ -53,9 +53,9 @@ rule model_comparison_summary:
         p=step_params("stability"),
         args=step_args("model_comparison_summary"),
     log:
-        f"{R}/logs/model_comparison_summary.log",
+        log_file("model_comparison_summary"),
     benchmark:
-        f"{R}/benchmarks/model_comparison_summary.tsv"
+        benchmark_file("model_comparison_summary")
     conda:
         "../../envs/summit.yaml"
     threads: 1

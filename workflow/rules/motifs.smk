@@ -11,8 +11,8 @@ rule motifs:
         featvis_atlases=per_layer(P.featvis_atlas, R),
     output:
         report=P.motifs,
-        channels_table=f"{R}/analysis/recurring_channels.csv",
-        edges_table=f"{R}/analysis/recurring_edges.csv",
+        channels_table=P.recurring_channels,
+        edges_table=P.recurring_edges,
         png=report(P.figure.format(name="motifs", ext="png"), caption="../report/motifs.rst",
                    category="Paper figures"),
         pdf=P.figure.format(name="motifs", ext="pdf"),
@@ -20,9 +20,9 @@ rule motifs:
         p=step_params("motifs", "stability", class_names=CLASS_NAMES),
         args=step_args("motifs"),
     log:
-        f"{R}/logs/motifs.log",
+        log_file("motifs"),
     benchmark:
-        f"{R}/benchmarks/motifs.tsv"
+        benchmark_file("motifs")
     conda:
         "../../envs/summit.yaml"
     threads: 1

@@ -7,10 +7,10 @@
 rule neighbours:
     input:
         counts=per_layer(P.counts, R),
-        layout=P.layout,
+        embedding=P.embedding,
     output:
         report=P.neighbours,
-        table=f"{R}/analysis/neighbours.csv",
+        table=P.neighbours_table,
         png=report(P.figure.format(name="neighbours", ext="png"),
                    caption="../report/neighbours.rst", category="Paper figures"),
         pdf=P.figure.format(name="neighbours", ext="pdf"),
@@ -18,9 +18,9 @@ rule neighbours:
         p=step_params("neighbours", "stability", class_names=CLASS_NAMES),
         args=step_args("neighbours"),
     log:
-        f"{R}/logs/neighbours.log",
+        log_file("neighbours"),
     benchmark:
-        f"{R}/benchmarks/neighbours.tsv"
+        benchmark_file("neighbours")
     conda:
         "../../envs/summit.yaml"
     threads: 1

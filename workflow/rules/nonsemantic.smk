@@ -16,9 +16,9 @@ rule nonsemantic:
         p=step_params("nonsemantic", "stability"),
         args=step_args("nonsemantic"),
     log:
-        "{study}/logs/nonsemantic.log",
+        log_file("nonsemantic", study="{study}"),
     benchmark:
-        "{study}/benchmarks/nonsemantic.tsv"
+        benchmark_file("nonsemantic", study="{study}")
     conda:
         "../../envs/summit.yaml"
     threads: 1
@@ -45,9 +45,9 @@ rule nonsemantic_figure:
         p=step_params(class_names=CLASS_NAMES),
         args=step_args("nonsemantic_figure"),
     log:
-        f"{R}/logs/nonsemantic_figure.log",
+        log_file("nonsemantic_figure"),
     benchmark:
-        f"{R}/benchmarks/nonsemantic_figure.tsv"
+        benchmark_file("nonsemantic_figure")
     conda:
         "../../envs/summit.yaml"
     threads: 1

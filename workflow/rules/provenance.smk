@@ -11,9 +11,9 @@ rule provenance:
         p=step_params(*config),
         args=step_args("provenance"),
     log:
-        f"{R}/logs/provenance.log",
+        log_file("provenance"),
     benchmark:
-        f"{R}/benchmarks/provenance.tsv"
+        benchmark_file("provenance")
     conda:
         "../../envs/summit.yaml"
     threads: 1

@@ -6,7 +6,7 @@
 
 SEED_STUDY_LIST = [R, *SEED_STUDIES]
 if SEEDS:
-    REPORTS.append(f"{R}/analysis/seeds.md")
+    REPORTS.append(P.seeds_markdown)
 
 
 rule seeds:
@@ -19,18 +19,18 @@ rule seeds:
         matchings=[m for s in SEED_STUDIES for m in matchings(s)],
         motifs=P.motifs,
     output:
-        report=f"{R}/analysis/seeds.json",
-        table=f"{R}/analysis/seeds.csv",
-        markdown=f"{R}/analysis/seeds.md",
+        report=P.seeds,
+        table=P.seeds_table,
+        markdown=P.seeds_markdown,
     params:
         p=step_params("neighbours", "layers",
                       seeds=[config["model"]["train"]["seed"], *SEED_STUDIES.values()],
                       class_ids=CLASSES, class_names=CLASS_NAMES),
         args=step_args("seeds"),
     log:
-        f"{R}/logs/seeds.log",
+        log_file("seeds"),
     benchmark:
-        f"{R}/benchmarks/seeds.tsv"
+        benchmark_file("seeds")
     conda:
         "../../envs/summit.yaml"
     threads: 1

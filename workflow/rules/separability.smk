@@ -13,9 +13,9 @@ rule separability:
         p=step_params("separability"),
         args=step_args("separability"),
     log:
-        f"{R}/logs/separability/{{layer}}.log",
+        log_file("separability", "{layer}"),
     benchmark:
-        f"{R}/benchmarks/separability/{{layer}}.tsv"
+        benchmark_file("separability", "{layer}")
     conda:
         "../../envs/summit.yaml"
     threads: 1
@@ -32,7 +32,7 @@ rule separability_figure:
     input:
         layers=per_layer(P.separability),
     output:
-        table=f"{R}/analysis/separability.csv",
+        table=P.separability_table,
         png=report(P.figure.format(name="separability", ext="png"),
                    caption="../report/separability.rst", category="Paper figures"),
         pdf=P.figure.format(name="separability", ext="pdf"),
@@ -40,9 +40,9 @@ rule separability_figure:
         p=step_params(class_names=CLASS_NAMES),
         args=step_args("separability_figure"),
     log:
-        f"{R}/logs/separability_figure.log",
+        log_file("separability_figure"),
     benchmark:
-        f"{R}/benchmarks/separability_figure.tsv"
+        benchmark_file("separability_figure")
     conda:
         "../../envs/summit.yaml"
     threads: 1

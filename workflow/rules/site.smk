@@ -8,7 +8,7 @@ rule site:
         SITE_SOURCES,
         model=at(P.model),
         structure=at(P.structure),
-        layout=P.layout,
+        embedding=P.embedding,
         graphs=per_class(P.graph, R),
         stats=per_class(P.stats),
         counts=per_layer(P.counts, R),
@@ -26,8 +26,7 @@ rule site:
         # the second model's renders, for the graph view's comparison with it
         featvis_b=per_layer(P.featvis, C) if COMPARED else [],
         featvis_b_atlases=per_layer(P.featvis_atlas, C) if COMPARED else [],
-        # late, like panels: stages included after this file (stability.smk) add figures too
-        figures=lambda w: [f for f in ANALYSIS_FIGURES if f.endswith(".png")],
+        figures=[f for f in ANALYSIS_FIGURES if f.endswith(".png")],
         panels=lambda w: [f for t in SITE_PANELS.values() for f in per_class(t)],
     output:
         index=P.site,
@@ -40,9 +39,9 @@ rule site:
                                                SITE_PANELS.items()}} if SITE_PANELS else {})),
         args=step_args("site"),
     log:
-        f"{R}/logs/site.log",
+        log_file("site"),
     benchmark:
-        f"{R}/benchmarks/site.tsv"
+        benchmark_file("site")
     conda:
         "../../envs/summit.yaml"
     threads: 1

@@ -5,7 +5,6 @@
 # all classes.
 
 site_panel("stability", P.stability)
-ANALYSIS_FIGURES.extend(figures("stability"))
 
 
 rule stability:
@@ -22,9 +21,9 @@ rule stability:
                       class_names=CLASS_NAMES),
         args=step_args("stability"),
     log:
-        "{study}/logs/stability/{cls}.log",
+        log_file("stability", "{cls}", study="{study}"),
     benchmark:
-        "{study}/benchmarks/stability/{cls}.tsv"
+        benchmark_file("stability", "{cls}", study="{study}")
     conda:
         "../../envs/summit.yaml"
     threads: 1
@@ -39,8 +38,8 @@ rule stability_summary:
     input:
         records=per_class(P.stability, R),
     output:
-        table=f"{R}/analysis/stability.csv",
-        markdown=f"{R}/analysis/stability.md",
+        table=P.stability_table,
+        markdown=P.stability_markdown,
         png=report(P.figure.format(name="stability", ext="png"),
                    caption="../report/stability.rst", category="Paper figures"),
         pdf=P.figure.format(name="stability", ext="pdf"),
@@ -48,9 +47,9 @@ rule stability_summary:
         p=step_params(),
         args=step_args("stability_summary"),
     log:
-        f"{R}/logs/stability_summary.log",
+        log_file("stability_summary"),
     benchmark:
-        f"{R}/benchmarks/stability_summary.tsv"
+        benchmark_file("stability_summary")
     conda:
         "../../envs/summit.yaml"
     threads: 1

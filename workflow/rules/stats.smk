@@ -12,9 +12,9 @@ rule stats:
         p=step_params("stats"),
         args=step_args("stats"),
     log:
-        f"{R}/logs/stats/{{cls}}.log",
+        log_file("stats", "{cls}"),
     benchmark:
-        f"{R}/benchmarks/stats/{{cls}}.tsv"
+        benchmark_file("stats", "{cls}")
     conda:
         "../../envs/summit.yaml"
     threads: 1
