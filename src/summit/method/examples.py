@@ -202,11 +202,6 @@ def crop_patch(image: np.ndarray, rf: ReceptiveField, position: int, map_width: 
     return image
 
 
-def atlas_layout(channels: int, n: int) -> int:
-    """Channels per atlas row: a roughly square sheet, so browsers can decode it."""
-    return max(1, int(np.ceil(np.sqrt(channels / n))))
-
-
 def crop_examples(display: Callable[[int], np.ndarray], value: np.ndarray, image: np.ndarray,
                   position: np.ndarray, rf: ReceptiveField, map_width: int
                   ) -> list[list[np.ndarray]]:
