@@ -1,6 +1,7 @@
 # Summit as a reproducible study: `snakemake --cores all` runs the embedded default
 # (config.yaml). The rules live in workflow/rules, one file per stage of the method; each
 # runs its step (`summit <rule>`, src/summit/steps/) with the settings it depends on.
+import os
 from pathlib import Path
 
 from snakemake.utils import min_version
@@ -22,6 +23,11 @@ for _stage in sorted((Path(workflow.basedir) / "workflow" / "rules").glob("*.smk
     if _stage.name != "common.smk":
 
         include: _stage
+
+
+# `summit plan` dry-runs the workflow with SUMMIT_PLAN set: what it resolved, for the plan.
+if os.environ.get("SUMMIT_PLAN"):
+    startup.write_plan_facts(config, plan_facts(), R)
 
 
 rule all:

@@ -23,7 +23,8 @@ FLOORS = {
     "method": 3,                                       # Summit itself
     "analyses": 4, "evidence": 4,                      # what is read from the graphs
     "render": 5,                                       # figures and the site's data
-    "provenance": 6, "startup": 6, "steps": 6.1,       # the workflow side
+    "provenance": 6, "startup": 6, "stages": 6, "jobs": 6,  # the workflow side
+    "steps": 6.1, "plan": 6.15,
     "cli": 6.2, "render_channels": 6.2, "__main__": 6.3,
     "dev": 7,                                          # benchmarks, README tooling
 }

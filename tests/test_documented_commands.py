@@ -46,6 +46,10 @@ DOCUMENTED: dict[str, list[str]] = {
     "python -m summit.dev.bench stability --results results": [
         f"{THIS}::test_benchmark_stability"],
     "python -m summit.dev.bench families --readme README.md": [f"{THIS}::test_benchmark_families"],
+    "summit plan --configfile config/examples/first_look.yaml": [
+        "tests/test_plan.py::test_summit_plan_prints_every_stage_of_the_study"],
+    "python -m summit.dev.bench.runs results": [
+        "tests/test_plan.py::test_the_runs_benchmark_sets_job_time_against_work"],
     "summit layers --model torchvision:mobilenet_v3_small --size 224": [
         f"{THIS}::test_summit_layers_lists_candidates"],
     "python -m summit.config --readme README.md": [TABLES],

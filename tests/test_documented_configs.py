@@ -37,6 +37,7 @@ SMALL = {
     "separability": {"max_images_per_class": 20},
     "matching": {"null_resamples": 20},
     "batch_size": 16,
+    "plan_at_start": False,
 }
 
 
@@ -81,6 +82,9 @@ DOCUMENTED: dict[str, Documented] = {
                       paths={"/data/weights/other.pt": "other.pt"}),
     "config/examples/demo_seeds.yaml":
         Documented(f"{THIS}::test_the_seeds_example_adds_only_the_seeds_studies", base=DEFAULT),
+    "config/examples/first_look.yaml":
+        Documented(f"{THIS}::test_the_first_look_example_runs_only_the_switched_on_stages",
+                   base=DEFAULT),
     "config/examples/efficientnet_lite0.yaml":
         Documented(f"{THIS}::test_a_1000_class_model_runs_on_a_few_classes", data="imagenet",
                    paths={"data/imagenet/train": "train",
@@ -315,3 +319,41 @@ def test_the_seeds_example_adds_only_the_seeds_studies(study, tmp_path):
     assert comparison["models"][1].endswith("seed 1")
     kept = next(c for c in channels["classes"] if c["id"] == 1)["seeds"][0]["conserved"]
     assert comparison["conserved"]["vertices"] == pytest.approx(kept)
+
+
+def test_the_first_look_example_runs_only_the_switched_on_stages(study, tmp_path):
+    """first_look.yaml over the default run's results: the switched-off stages plan no job,
+    the findings measured on resampled graphs are stated without support, the figures are
+    drawn without renders and the site publishes no switched-off panel or figure."""
+    base_results, _ = study
+    results = tmp_path / "results"
+    shutil.copytree(base_results, results, symlinks=True)
+    # what the switches change is made again (a copied folder has no Snakemake records, so
+    # only missing outputs re-run)
+    for stale in ("site", "figures/graphs", "analysis"):
+        shutil.rmtree(results / stale)
+    config = tmp_path / "config.yaml"
+    config.write_text(yaml.safe_dump({**stand_in_config("config/examples/first_look.yaml", {},
+                                                        results), "plan_at_start": True}))
+    plan = run_snakemake(config, "-n")
+    assert plan.returncode == 0, plan.stdout[-3000:] + plan.stderr[-3000:]
+    jobs = job_counts(plan.stdout)
+    assert {"site", "findings", "class_pairs", "motifs", "class_figure"} <= set(jobs)
+    assert not set(jobs) & {"faithfulness", "faithfulness_summary", "stability",
+                            "stability_summary", "featvis", "model_comparison", "matching"}
+    run = run_snakemake(config)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert "stages off: faithfulness, stability, model_comparison, featvis" in run.stderr
+    # the plan of the run's jobs, printed when it starts
+    assert "the plan of this run" in run.stderr and "| class_pairs | 1 |" in run.stderr
+    assert "| faithfulness |" not in run.stderr
+    findings = _json(results / "analysis" / "findings.json")["findings"]
+    unmeasured = [f for f in findings if f["support"] is None]
+    assert {f["kind"] for f in unmeasured} == {"class_pairs", "motifs"} - (
+        set() if _json(results / "analysis" / "motifs.json")["motifs"] else {"motifs"})
+    assert all(f["tentative"] is None for f in unmeasured)
+    assert "Without support" in (results / "analysis" / "findings.md").read_text()
+    data = results / "site" / "data"
+    published = {p.name for p in (results / "site").rglob("*")}
+    assert not {"faithfulness.png", "stability.png", "model_comparison.png"} & published
+    assert not (data / "panels").exists() or not any((data / "panels").iterdir())

@@ -53,6 +53,10 @@ def test_analysis_figures_follow_the_registry_and_the_study():
     assert alone == [n for n in names if n not in {
         "model_comparison", "matching", "models/3", "models/5", "class_pairs/3_5"}]
     assert not any(n.startswith("graphs/") for n in names)  # targets of their own
+    without = analysis_figures(True, [3, 5], [[3, 5]],
+                               keep=lambda stage: stage not in {"faithfulness", "class_pairs"})
+    assert without == [n for n in names if n not in {"faithfulness", "class_pair",
+                                                     "class_pairs/3_5"}]
 
 
 def test_the_site_titles_and_lists_figures_from_the_registry(tmp_path):

@@ -21,10 +21,13 @@ RULES = Path(__file__).resolve().parents[1] / "workflow" / "rules"
 
 
 def _rules() -> dict[str, str]:
-    """Every rule of the workflow → the stage file (stem) declaring it."""
+    """Every rule of the workflow → the stage file (stem) declaring it; a per-class stage's
+    rules (``for job in class_jobs("<stage>")``, summit.jobs) by their stage's name."""
     found = {}
     for path in RULES.glob("*.smk"):
-        for name in re.findall(r"^rule (\w+):", path.read_text(), re.M):
+        text = path.read_text()
+        for name in [*re.findall(r"^rule (\w+):", text, re.M),
+                     *re.findall(r'^for job in class_jobs\("(\w+)"\):', text, re.M)]:
             found[name] = path.stem
     return found
 
@@ -36,7 +39,7 @@ def test_every_rule_runs_the_step_of_its_name_from_its_stage_module():
 
 def test_every_step_argument_is_a_command_line_flag():
     commands = parser()._subparsers._group_actions[0].choices  # noqa: SLF001 - argparse API
-    assert set(commands) == set(steps()) | {"layers"}  # `summit layers`: for configuring
+    assert set(commands) == set(steps()) | {"layers", "plan"}  # for configuring a study
     for name, s in steps().items():
         flags = {o for a in commands[name]._actions for o in a.option_strings}  # noqa: SLF001
         assert {flag(arg) for arg in s.arguments} | {"--params"} <= flags, name

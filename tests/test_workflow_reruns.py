@@ -268,3 +268,36 @@ def test_more_resamples_rerun_stability_not_the_pass_and_more_groups_rerun_the_p
         assert jobs.get(untouched) == baseline.get(untouched), (untouched, jobs, baseline)
     jobs, _ = _dry_runs(study, "groups", {"stability": {**stability, "groups": 3}})
     assert jobs.get("aggregate") == 6 and jobs.get("activations") == 8
+
+
+def test_classes_in_groups_give_the_per_class_jobs_results(study, tmp_path):
+    """classes_per_job: 2 runs each per-class stage as one job per group of classes, in one
+    process per job, with results byte for byte those of one job per class."""
+    base, config = study
+    results = tmp_path / "results"
+    shutil.copytree(base, results, symlinks=True)
+    grouped = tmp_path / "config.yaml"
+    grouped.write_text(yaml.safe_dump({**yaml.safe_load(config.read_text()),
+                                       "results": str(results), "classes_per_job": 2}))
+    kinds = ("graphs", "stats", "stability", "faithfulness")
+    for kind in ("aggregate", *kinds):  # a copy has no Snakemake records: made again if absent
+        for path in (results / kind).glob("[0-9]*"):
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+    targets = [str(results / kind / f"{c}.json") for kind in kinds for c in range(3)]
+    plan = run_snakemake(grouped, "-n", *targets)
+    assert plan.returncode == 0, plan.stdout[-3000:] + plan.stderr[-3000:]
+    jobs = job_counts(plan.stdout)
+    assert jobs["aggregate_0"] == jobs["graph_0"] == jobs["graph_1"] == 1  # classes 0-1, 2
+    assert "graph" not in jobs and jobs["faithfulness_0"] == jobs["stability_1"] == 1
+    run = run_snakemake(grouped, *targets)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    for kind in kinds:
+        for c in range(3):
+            assert (results / kind / f"{c}.json").read_bytes() == (
+                base / kind / f"{c}.json").read_bytes(), (kind, c)
+    for c in range(3):
+        ours, theirs = (ClassStore(r / "aggregate" / f"{c}.zarr") for r in (results, base))
+        assert all(np.array_equal(ours.maxima(x)[:], theirs.maxima(x)[:]) for x in LAYERS)
+    log = (results / "logs" / "aggregate" / "classes_0-1.log").read_text()
+    assert "batch: 2 classes" in log
+    assert (results / "benchmarks" / "graph" / "classes_2-2.tsv").is_file()

@@ -201,3 +201,13 @@ def _outputs_message(n_outputs: int, index: ClassIndex) -> str:
     names = f"names {n} outputs" if index.exact else f"maps a class folder to output {n - 1}"
     return (f"model: it has {n_outputs} outputs but {index.source} {names}; give the class "
             "index of this model's own outputs")
+
+
+def write_plan_facts(config: dict[str, Any], facts: dict[str, Any], results: str) -> None:
+    """For ``summit plan``: the resolved config and facts, under the results' plan folder,
+    and where they are (on stderr, which the command reads)."""
+    from summit.io.files import write_json
+
+    path = Path(results) / "plan" / "facts.json"
+    write_json(path, {"config": config, "facts": facts})
+    print(f"summit: plan facts in {path}", file=sys.stderr, flush=True)

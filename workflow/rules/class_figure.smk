@@ -2,29 +2,36 @@
 # Figure 1 style), as PNG and PDF under figures/graphs/.
 
 
-rule class_figure:
-    input:
-        graph=at(P.graph),
-        stats=P.stats,
-        featvis=per_layer(P.featvis, R),
-        featvis_atlases=per_layer(P.featvis_atlas, R),
-    output:
-        png=report(P.figure.format(name="graphs/{cls}", ext="png"),
-                   caption="../report/class_graph.rst", category="Attribution graphs",
-                   labels={"class": "{cls}"}),
-        pdf=P.figure.format(name="graphs/{cls}", ext="pdf"),
-    params:
-        p=step_params(),
-        args=step_args("class_figure"),
-    log:
-        log_file("class_figure", "{cls}"),
-    benchmark:
-        benchmark_file("class_figure", "{cls}")
-    conda:
-        "../../envs/summit.yaml"
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
-    shell:
-        STEP
+def graph_report(png: str):
+    """A class's figure in Snakemake's report, labelled with its class (`{cls}` or an id)."""
+    return report(png, caption="../report/class_graph.rst", category="Attribution graphs",
+                  labels={"class": Path(png).stem})
+
+
+for job in class_jobs("class_figure"):
+
+    rule:
+        name:
+            job.rule
+        input:
+            **job.each(graph=at(P.graph), stats=P.stats),
+            featvis=featvis_files(R),
+            featvis_atlases=featvis_files(R, atlases=True),
+        output:
+            **job.each(wrap=graph_report, png=P.figure.format(name="graphs/{cls}", ext="png")),
+            **job.each(pdf=P.figure.format(name="graphs/{cls}", ext="pdf")),
+        params:
+            p=step_params(),
+            args=job_args(job),
+        log:
+            log_file("class_figure", job.per),
+        benchmark:
+            benchmark_file("class_figure", job.per)
+        conda:
+            "../../envs/summit.yaml"
+        threads: 1
+        resources:
+            mem_mb=1000,
+            runtime=10 * job.size,
+        shell:
+            STEP

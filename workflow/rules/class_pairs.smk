@@ -6,9 +6,9 @@
 rule class_pairs:
     input:
         graphs=per_class(P.graph, R),
-        resampled=per_class(P.resampled_graphs, R),
-        featvis=per_layer(P.featvis, R),
-        featvis_atlases=per_layer(P.featvis_atlas, R),
+        resampled=resampled_files(R),
+        featvis=featvis_files(R),
+        featvis_atlases=featvis_files(R, atlases=True),
     output:
         report=P.class_pairs,
         table=P.class_similarity,

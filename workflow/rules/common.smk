@@ -17,11 +17,14 @@ config.update(validate(config, source="config"))  # first: a bad setting fails b
 from summit.io import data as summit_data
 from summit.render import registry as summit_figures
 from summit.render import site as summit_site
+from summit import jobs as summit_jobs
+from summit import stages as summit_stages
 from summit import startup
 from summit import steps as summit_steps
 from summit.model import train as summit_train
 
 R = config["results"]
+STAGES = config["stages"]  # which optional stages run (summit.stages)
 # A class id is the model output a class folder is (dataset.class_index, else one output per
 # folder); CLASS_NAMES names every output, CLASSES are the studied ones.
 CLASS_NAMES = summit_data.class_names(config["dataset"])
@@ -68,6 +71,18 @@ onstart:
         raise ConfigError("gpus: this run submits jobs to other machines, so whether they "
                           "should ask for a GPU cannot be seen from here; set gpus: 1 (GPU "
                           "nodes) or gpus: 0, e.g. --config gpus=1")
+    # The plan of the jobs about to run (summit.plan), timed on this machine: not for jobs
+    # that run elsewhere (a cluster's nodes), and never a reason to stop the run.
+    if config["plan_at_start"] and not workflow.non_local_exec:
+        from collections import Counter
+
+        from summit.plan.command import at_start
+
+        try:
+            at_start(config, plan_facts(), Counter(job.rule.name for job in
+                                                   workflow.dag.needrun_jobs()), workflow.cores)
+        except Exception as e:  # the plan is advice; the run goes on
+            print(f"summit: no plan for this run ({type(e).__name__}: {e})", file=sys.stderr)
 
 
 def step_params(*keys, **extra) -> str:
@@ -90,6 +105,30 @@ DOWNLOAD = summit_data.download_params(config["dataset"], R)
 _SUMMIT = ("summit" if DeploymentMethod.CONDA in workflow.deployment_settings.deployment_method
            else f"{shlex.quote(sys.executable)} -m summit")
 STEP = _SUMMIT + " {params.args} --params {params.p:q} 2> {log:q}"
+
+
+# Per-class stages run `classes_per_job` classes per job (summit.jobs): with one, a rule with
+# the {cls} wildcard; with more, one rule per group of classes, `<stage>_<k>`.
+CLASSES_PER_JOB = summit_jobs.classes_per_job(len(CLASSES), config["classes_per_job"])
+
+
+PER_CLASS_STAGES: list[str] = []  # the stages defined per class (their rule files call below)
+
+
+def class_jobs(stage: str) -> list:
+    """The rules of a per-class stage (summit.jobs.ClassJob), each defined by its rule file."""
+    PER_CLASS_STAGES.append(stage)
+    return summit_jobs.class_jobs(stage, CLASSES, CLASSES_PER_JOB)
+
+
+def job_args(job):
+    """A params function: a per-class job's step and arguments (its classes' with --batch)."""
+
+    def arguments(wildcards, input, output) -> str:
+        values = {**dict(wildcards.items()), **dict(input.items()), **dict(output.items())}
+        return summit_jobs.batch(job, values, summit_steps.arguments)
+
+    return arguments
 
 
 def step_args(name: str):
@@ -156,10 +195,15 @@ def seed_model(seed: int) -> dict:
             "weights": f"{R}/seeds/{seed}/model/weights.pt"}
 
 
+# With stages.seeds or stages.model_comparison off, their studies are not planned at all.
+_LISTED_SEEDS = SEEDS
+SEEDS = SEEDS if STAGES["seeds"] else []
+
+
 # The studies: the model's under R and, with model_comparison set, the second model's (C:
 # R/comparison, or R/seeds/<seed> for a seed). Rules shared by all take a {study} wildcard;
 # each study has its model and its layers.
-_compared = _compared_model()
+_compared = _compared_model() if STAGES["model_comparison"] else None
 C, COMPARED = _compared if _compared else (f"{R}/comparison", None)
 MODELS = {R: config["model"], **({C: COMPARED} if COMPARED else {})}
 # With model.train.seeds, the demo net trained with each other seed, a study under R/seeds.
@@ -176,6 +220,13 @@ if config["model_comparison"]["layers"] is not None:
         raise ConfigError(f"model_comparison.layers: {len(config['model_comparison']['layers'])}"
                           f" layers for the {len(LAYERS)} of `layers` ({', '.join(LAYERS)}); "
                           "give one per layer, in the same order")
+summit_stages.check(STAGES, compared=bool(COMPARED), seeds=bool(_LISTED_SEEDS),
+                    exclude_nonsemantic=config["graph"]["exclude_nonsemantic"])
+if summit_stages.off(STAGES):
+    print(f"summit: stages off: {', '.join(summit_stages.off(STAGES))}"
+          + ("; findings measured on resampled graphs are stated without support"
+             if not STAGES["stability"] and STAGES["analyses"] else ""),
+          file=sys.stderr, flush=True)
 STUDY_LAYERS = {study: LAYERS for study in MODELS}
 if COMPARED:
     STUDY_LAYERS[C] = config["model_comparison"]["layers"] or LAYERS
@@ -286,8 +337,27 @@ SITE_PANELS: dict[str, str] = {}
 
 
 def site_panel(name: str, template: str) -> None:
-    """Show the main study's per-class `template` (with {cls}) in the site as panel `name`."""
-    SITE_PANELS[summit_site.panel_name(name)] = at(template)
+    """Show the main study's per-class `template` (with {cls}) in the site as panel `name`,
+    the stage of that name; no panel while the stage is switched off."""
+    if summit_stages.enabled(name, STAGES):
+        SITE_PANELS[summit_site.panel_name(name)] = at(template)
+
+
+def featvis_files(study: str, atlases: bool = False) -> list[str]:
+    """The study's feature-visualization indexes (or atlas images) per layer; none with
+    stages.featvis off, so what draws channels draws them without renders."""
+    return per_layer(P.featvis_atlas if atlases else P.featvis, study) if STAGES["featvis"] else []
+
+
+def resampled_files(study: str) -> list[str]:
+    """Every class's resampled graphs in `study`; none with stages.stability off, so the
+    findings measured on them are stated without support."""
+    return per_class(P.resampled_graphs, study) if STAGES["stability"] else []
+
+
+def analysis_files(files: str | list[str]) -> list[str]:
+    """`files`, an analysis's outputs, or none with stages.analyses off."""
+    return ([files] if isinstance(files, str) else files) if STAGES["analyses"] else []
 
 
 NONSEMANTIC_EXCLUDED = [P.nonsemantic] if config["graph"]["exclude_nonsemantic"] else []
@@ -322,7 +392,8 @@ def figures(*names: str) -> list[str]:
 
 # The analyses' figures, targets of `rule all` and published by the site, as the one list of
 # figures (summit.render.registry) gives them; each stage's rule file draws its own.
-ANALYSIS_FIGURES = figures(*summit_figures.analysis_figures(bool(COMPARED), CLASSES, CLASS_PAIRS))
+ANALYSIS_FIGURES = figures(*summit_figures.analysis_figures(
+    bool(COMPARED), CLASSES, CLASS_PAIRS, keep=lambda stage: summit_stages.enabled(stage, STAGES)))
 
 
 # Other targets of `rule all` that no figure or site page depends on (e.g. the seeds' report).
@@ -347,3 +418,15 @@ for _study, _model in MODELS.items():
     if STUDY_LAYERS[_study] == LAYERS:  # a second model's own layers exclude nothing
         startup.check_channels("graph.exclude_channels", config["graph"]["exclude_channels"],
                                _shapes)
+
+
+def plan_facts() -> dict:
+    """What the plan (summit.plan) needs that only the workflow resolved."""
+    train = config["model"]["train"]
+    return {"results": R, "classes": CLASSES, "class_names": CLASS_NAMES, "layers": LAYERS,
+            "weights": None if TRAIN_HERE else WEIGHTS, "epochs": EPOCHS,
+            "train_images": (min(summit_data.train_image_count(config["dataset"]),
+                                 train["max_images"] or 10**12) if TRAIN_HERE else 0),
+            "download": DOWNLOAD, "per_class": PER_CLASS_STAGES,
+            "groups": {str(k): g for k, g in enumerate(summit_jobs.groups(CLASSES,
+                                                                          CLASSES_PER_JOB))}}

@@ -32,34 +32,38 @@ rule faithfulness_reference:
         STEP
 
 
-rule faithfulness:
-    input:
-        weights=WEIGHTS,
-        structure=at(P.structure),
-        store=at(P.store),
-        counts=per_layer(P.counts, R),
-        nonsemantic=[at(x) for x in NONSEMANTIC_EXCLUDED],
-        reference=P.faithfulness_reference,
-    output:
-        report=P.faithfulness,
-    params:
-        p=step_params(*MODEL_KEYS, "faithfulness", "graph", "batch_size",
-                      influence_k=config["influence"]["k"], class_names=CLASS_NAMES,
-                      class_ids=CLASSES, **DOWNLOAD),
-        args=step_args("faithfulness"),
-    log:
-        log_file("faithfulness", "{cls}"),
-    benchmark:
-        benchmark_file("faithfulness", "{cls}")
-    conda:
-        "../../envs/summit.yaml"
-    threads: config["threads"]
-    resources:
-        mem_mb=lambda w: 2000 + config["batch_size"] * 8,
-        runtime=120,
-        gpu=GPUS,
-    shell:
-        STEP
+for job in class_jobs("faithfulness"):
+
+    rule:
+        name:
+            job.rule
+        input:
+            **job.each(store=at(P.store)),
+            weights=WEIGHTS,
+            structure=at(P.structure),
+            counts=per_layer(P.counts, R),
+            nonsemantic=[at(x) for x in NONSEMANTIC_EXCLUDED],
+            reference=P.faithfulness_reference,
+        output:
+            **job.each(report=P.faithfulness),
+        params:
+            p=step_params(*MODEL_KEYS, "faithfulness", "graph", "batch_size",
+                          influence_k=config["influence"]["k"], class_names=CLASS_NAMES,
+                          class_ids=CLASSES, **DOWNLOAD),
+            args=job_args(job),
+        log:
+            log_file("faithfulness", job.per),
+        benchmark:
+            benchmark_file("faithfulness", job.per)
+        conda:
+            "../../envs/summit.yaml"
+        threads: config["threads"]
+        resources:
+            mem_mb=lambda w: 2000 + config["batch_size"] * 8,
+            runtime=120 * job.size,
+            gpu=GPUS,
+        shell:
+            STEP
 
 
 rule faithfulness_summary:

@@ -9,7 +9,7 @@ rule featvis:
         weights=weights,
         structure=P.structure,
         graphs=per_class(P.graph),
-        nonsemantic=lambda w: [at(P.nonsemantic)] if w.study == R else [],
+        nonsemantic=lambda w: analysis_files(at(P.nonsemantic)) if w.study == R else [],
     output:
         atlas=P.featvis_atlas,
         index=P.featvis,

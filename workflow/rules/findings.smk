@@ -2,7 +2,8 @@
 # pair, motifs, the class that changes most between two models), each with its support over
 # the resamples, as the run's own sentences (what the README quotes) and JSON.
 
-REPORTS.append(P.findings_markdown)
+if STAGES["analyses"]:
+    REPORTS.append(P.findings_markdown)
 
 
 rule findings:

@@ -33,8 +33,8 @@ rule nonsemantic_figure:
     input:
         report=at(P.nonsemantic),
         stats=per_class(P.stats),
-        featvis=per_layer(P.featvis, R),
-        featvis_atlases=per_layer(P.featvis_atlas, R),
+        featvis=featvis_files(R),
+        featvis_atlases=featvis_files(R, atlases=True),
         examples=per_layer(P.examples),
         examples_atlases=per_layer(P.examples_atlas),
     output:

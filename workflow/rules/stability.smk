@@ -7,31 +7,34 @@
 site_panel("stability", P.stability)
 
 
-rule stability:
-    input:
-        structure=P.structure,
-        store=P.store,
-        counts=per_layer(P.counts),
-        nonsemantic=NONSEMANTIC_EXCLUDED,
-    output:
-        report=P.stability,
-        resampled=P.resampled_graphs,
-    params:
-        p=step_params("graph", "stability", influence_k=config["influence"]["k"],
-                      class_names=CLASS_NAMES),
-        args=step_args("stability"),
-    log:
-        log_file("stability", "{cls}", study="{study}"),
-    benchmark:
-        benchmark_file("stability", "{cls}", study="{study}")
-    conda:
-        "../../envs/summit.yaml"
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=60,
-    shell:
-        STEP
+for job in class_jobs("stability"):
+
+    rule:
+        name:
+            job.rule
+        input:
+            **job.each(store=P.store),
+            structure=P.structure,
+            counts=per_layer(P.counts),
+            nonsemantic=NONSEMANTIC_EXCLUDED,
+        output:
+            **job.each(report=P.stability, resampled=P.resampled_graphs),
+        params:
+            p=step_params("graph", "stability", influence_k=config["influence"]["k"],
+                          class_names=CLASS_NAMES),
+            args=job_args(job),
+        log:
+            log_file("stability", job.per, study="{study}"),
+        benchmark:
+            benchmark_file("stability", job.per, study="{study}")
+        conda:
+            "../../envs/summit.yaml"
+        threads: 1
+        resources:
+            mem_mb=2000,
+            runtime=60 * job.size,
+        shell:
+            STEP
 
 
 rule stability_summary:

@@ -18,9 +18,21 @@ MOTIFS_LISTED = 3  # the highest-ranked motifs stated one by one
 CHANNELS_LISTED = 0.1  # non-semantic candidates flagged in at least this share are stated
 
 
-def _finding(kind: str, text: str, support: float, min_support: float) -> dict[str, Any]:
+def _finding(kind: str, text: str, support: float | None,
+             min_support: float) -> dict[str, Any]:
+    """A finding; its support None (and tentative None) when not measured: the resampled
+    graphs it is measured on were not built (``stages.stability`` off)."""
+    if support is None or support != support:
+        return {"kind": kind, "text": text, "support": None, "tentative": None}
     return {"kind": kind, "text": text, "support": round(float(support), 6),
             "tentative": tentative(support, min_support)}
+
+
+def _over_resamples(spread: dict[str, Any] | None) -> str:
+    """"; over resamples 0.40–0.61", or nothing when no resamples were measured."""
+    if not spread or spread.get("p5") is None or spread["p5"] != spread["p5"]:
+        return ""
+    return f"; over resamples {spread['p5']:.2f}–{spread['p95']:.2f}"
 
 
 def nonsemantic(report: dict[str, Any], min_support: float) -> list[dict[str, Any]]:
@@ -74,15 +86,14 @@ def class_pairs(report: dict[str, Any], names: list[str],
                 min_support: float) -> list[dict[str, Any]]:
     """The most similar pair of graphs."""
     pair = report["pairs"]["most_similar"]
-    spread = pair["vertex_jaccard_spread"]
     rivals = [w for w in pair.get("winners", [])
               if {w["a"], w["b"]} != {pair["a"]["id"], pair["b"]["id"]}][:2]
     also = "; ".join(f"{names[w['a']]}–{names[w['b']]} in {w['support']:.0%}" for w in rivals)
     return [_finding("class_pairs", f"The most similar pair of graphs is {pair['a']['name']}–"
-                     f"{pair['b']['name']} (vertex Jaccard {pair['vertex_jaccard']:.2f}; over "
-                     f"resamples {spread['p5']:.2f}–{spread['p95']:.2f})"
+                     f"{pair['b']['name']} (vertex Jaccard {pair['vertex_jaccard']:.2f}"
+                     f"{_over_resamples(pair.get('vertex_jaccard_spread'))})"
                      + (f"; other resamples' most similar: {also}" if also else ""),
-                     pair["support"], min_support)]
+                     pair.get("support"), min_support)]
 
 
 def motifs(report: dict[str, Any], names: list[str],
@@ -107,17 +118,18 @@ def model_comparison(records: list[dict[str, Any]],
     most = changes_most([r["vertex_jaccard"] for r in records],
                         [r["stability"]["vertex_jaccards"] for r in records], min_support)
     r = records[most["index"]]
-    spread = r["stability"]["vertex_jaccard"]
+    over = _over_resamples(r["stability"]["vertex_jaccard"])
     return [_finding("model_comparison", f"Between {r['models'][0]} and {r['models'][1]}, "
                      f"{r['a']['name']}'s graph changes most (vertex Jaccard "
-                     f"{r['vertex_jaccard']:.2f}; over resamples {spread['p5']:.2f}–"
-                     f"{spread['p95']:.2f})", most["support"], min_support)]
+                     f"{r['vertex_jaccard']:.2f}{over})", most["support"], min_support)]
 
 
 def markdown(found: list[dict[str, Any]], resamples: int, min_support: float) -> str:
-    """The findings as the README quotes them: those that hold, then the tentative ones."""
-    held = [f for f in found if not f["tentative"]]
+    """The findings as the README quotes them: those that hold, then the tentative ones,
+    then any whose support was not measured (``stages.stability`` off)."""
+    held = [f for f in found if f["tentative"] is False]
     weak = [f for f in found if f["tentative"]]
+    unmeasured = [f"- {f['text']}." for f in found if f["support"] is None]
 
     def items(fs: list[dict[str, Any]]) -> list[str]:
         return [f"- {f['text']}: support {f['support']:.2f}." for f in fs] or ["- (none)"]
@@ -127,9 +139,13 @@ def markdown(found: list[dict[str, Any]], resamples: int, min_support: float) ->
         "class's image groups in which it holds, the trained net fixed: it says whether "
         "another sample of the images would give the same finding, not whether another "
         "training run of the net would (that is `model.train.seeds`' question, "
-        f"`analysis/seeds.md`). {len(held)} of {len(found)} hold with support ≥ "
+        f"`analysis/seeds.md`). {len(held)} of {len(held) + len(weak)} hold with support ≥ "
         f"{min_support:g}:",
         "", *items(held), "",
         f"Tentative (support < {min_support:g}: another sample of the images may well not "
         "reproduce them):",
-        "", *items(weak), ""])
+        "", *items(weak), "",
+        *([f"Without support ({len(unmeasured)}): the classes' resampled graphs they are "
+           "measured on were not built (`stages.stability: false`), so whether another sample "
+           "of the images would reproduce them is not known:", "", *unmeasured, ""]
+          if unmeasured else [])])

@@ -137,8 +137,11 @@ def by_resample(records: list[dict[str, Any]],
     over several classes holds or not in each such draw. Records made with other settings
     (another seed, number of resamples or extraction) do not combine. One draw at a time,
     so a thousand classes' resampled graphs are never all held as graphs at once. With
-    ``class_ids``, the records must be those classes' in that order.
+    ``class_ids``, the records must be those classes' in that order. Without records (the
+    stability stage off), there are no draws: every support is then NaN, not measured.
     """
+    if not records:  # none built (stages.stability off): no draws, so no support
+        return iter(())
     found = [r["class"]["id"] for r in records]
     if class_ids is not None and found != list(class_ids):
         raise SupportError(f"resampled graphs of classes {found}, the analysis has classes "

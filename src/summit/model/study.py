@@ -4,11 +4,14 @@ imported only when called, so a step module that imports this stays light."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import torch
+    from torch.utils.data import Dataset
 
     from summit.io.data import InputSpec
 
@@ -24,6 +27,23 @@ def torch_device(p: dict[str, Any]) -> torch.device:
     return models.select_device(p.get("device", "auto"))
 
 
+# What this process has loaded: a job running several classes (summit.jobs) loads its model
+# and opens its dataset once. One model at a time; datasets are read-only.
+_LOADED: dict[str, Any] = {}
+
+
+def _once(kind: str, key: list[Any], make: Callable[[], Any], alone: bool = False) -> Any:
+    """``make()``, or what it made before for the same ``key``; ``alone``: drop what was
+    made of the same ``kind`` for other keys first (one model in memory)."""
+    name = kind + json.dumps(key, sort_keys=True, default=str)
+    if name not in _LOADED:
+        if alone:
+            for old in [k for k in _LOADED if k.startswith(kind)]:
+                del _LOADED[old]
+        _LOADED[name] = make()
+    return _LOADED[name]
+
+
 def study_model(p: dict[str, Any], weights: Path, device: torch.device
                 ) -> tuple[torch.nn.Module, InputSpec]:
     """The configured model with its weights on ``device``, and its input settings."""
@@ -32,4 +52,15 @@ def study_model(p: dict[str, Any], weights: Path, device: torch.device
 
     spec = data.InputSpec.from_config(p["input"])
     n_outputs = len(data.class_names(p["dataset"]))
-    return models.load_model(p["model"], weights, n_outputs, spec.channels, device), spec
+    key = [p["model"], p["input"], n_outputs, str(weights), Path(weights).stat().st_mtime_ns,
+           str(device)]
+    return _once("model", key, lambda: models.load_model(
+        p["model"], weights, n_outputs, spec.channels, device), alone=True), spec
+
+
+def study_dataset(p: dict[str, Any], spec: InputSpec, split: str) -> Dataset:
+    """The configured dataset's ``split`` (``summit.io.data.open_dataset``), opened once."""
+    from summit.io import data
+
+    return _once("data", [p["dataset"], vars(spec), split, p.get("download")],
+                 lambda: data.open_dataset(p["dataset"], spec, split, p.get("download")))

@@ -12,7 +12,7 @@ its stage's rule file (``workflow/rules/<stage>.smk``, output ``P.figure.format(
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 
@@ -86,12 +86,14 @@ FIGURES: tuple[Figure, ...] = (
 )
 
 
-def analysis_figures(compared: bool, classes: Iterable[int],
-                     pairs: Iterable[Sequence[int]]) -> list[str]:
+def analysis_figures(compared: bool, classes: Iterable[int], pairs: Iterable[Sequence[int]],
+                     keep: Callable[[str], bool] = lambda stage: True) -> list[str]:
     """The analyses' figures a study draws, in the site's order: with a second model
-    (``compared``) its figures too, per class of ``classes`` and per pair of ``pairs``."""
+    (``compared``) its figures too, per class of ``classes`` and per pair of ``pairs``; only
+    those of stages that run (``keep``: a stage's name -> whether it runs)."""
     classes, pairs = list(classes), list(pairs)
-    return [name for f in FIGURES if f.analysis and (compared or not f.needs_comparison)
+    return [name for f in FIGURES
+            if f.analysis and (compared or not f.needs_comparison) and keep(f.stage)
             for name in f.names(classes, pairs)]
 
 

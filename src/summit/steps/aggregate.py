@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from summit.model.structure import Structure
-from summit.model.study import study_model, torch_device
+from summit.model.study import study_dataset, study_model, torch_device
 from summit.settings import ExamplesSettings, InfluenceSettings
 from summit.steps import step
 
@@ -25,7 +25,7 @@ def aggregate(p: dict[str, Any], *, cls: int, weights: Path, structure: Path,
     device = torch_device(p)
     model, spec = study_model(p, weights, device)
     traced = Structure.load(structure)
-    dataset = data.open_dataset(p["dataset"], spec, "train", p.get("download"))
+    dataset = study_dataset(p, spec, "train")
     indices = data.class_image_indices(dataset.labels, cls, p["dataset"]["max_images_per_class"])
     inf = InfluenceSettings.from_config(p["influence"])
     groups = p["groups"]
@@ -35,7 +35,10 @@ def aggregate(p: dict[str, Any], *, cls: int, weights: Path, structure: Path,
     log.info("class %d: %d images, device %s", cls, len(indices), device)
     layers = {x.name: x.channels for x in traced.layers}
     with open_class_store(store, layers, max(1, len(indices))) as writer:
-        summary = aggregate_class(aggregator, loader, indices, writer, device)
+        try:
+            summary = aggregate_class(aggregator, loader, indices, writer, device)
+        finally:  # the model may serve the next class of this job (summit.jobs)
+            aggregator.close()
         if summary["n_images"] == 0:
             raise data.no_readable_image(dataset, cls, len(indices))
         tallies = {k: v.cpu().numpy() for k, v in aggregator.tallies.items()}

@@ -26,12 +26,13 @@ def _accuracy(store_path: Path) -> float | None:
 
 @step
 def model_comparison(p: dict[str, Any], *, graph_a: Path, graph_b: Path, store_a: Path,
-                     store_b: Path, model_a: Path, model_b: Path, resampled_a: Path,
-                     resampled_b: Path, matchings: list[Path], featvis_a: list[Path],
+                     store_b: Path, model_a: Path, model_b: Path, resampled_a: Path | None,
+                     resampled_b: Path | None, matchings: list[Path], featvis_a: list[Path],
                      featvis_b: list[Path], report: Path, png: Path, pdf: Path) -> None:
     """One class's graphs from two models compared through the channel matching (one file
     per layer of A, in order), drawn as one graph whose matched vertices show both models'
-    renders, with the spread of what changed over the class's resampled graphs."""
+    renders, with the spread of what changed over the class's resampled graphs (when the
+    stability stage built them)."""
     from summit.analyses.class_comparison import compare, conserved, resampled_comparison
     from summit.analyses.matching import summary, translate, translate_resampled
     from summit.io.atlas import FeatvisAtlas, load_atlases
@@ -43,9 +44,14 @@ def model_comparison(p: dict[str, Any], *, graph_a: Path, graph_b: Path, store_a
     b = translate(b, matched)
     labels = [ModelCard.load(x).name for x in (model_a, model_b)]
     accuracy = [_accuracy(store_a), _accuracy(store_b)]
-    spread = resampled_comparison(
-        ResampledGraphs.load(resampled_a).to_json(),
-        translate_resampled(ResampledGraphs.load(resampled_b).to_json(), matched), a["layers"])
+    if resampled_a and resampled_b:
+        spread = resampled_comparison(
+            ResampledGraphs.load(resampled_a).to_json(),
+            translate_resampled(ResampledGraphs.load(resampled_b).to_json(), matched),
+            a["layers"])
+    else:  # the stability stage off: no resamples, every spread and support not measured
+        none = {"class": a["class"], "resamples": []}
+        spread = resampled_comparison(none, none, a["layers"])
     kept = conserved(a, b)
     result = ModelComparison(
         **compare(a, b), models=labels, accuracy=accuracy, conserved=kept,

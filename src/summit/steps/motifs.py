@@ -45,11 +45,12 @@ def motifs(p: dict[str, Any], *, graphs: list[Path], resampled: list[Path],
     result = MotifsReport(**with_support(found, held, s.min_support))
     result.save(report)
     names = p["class_names"]
+    empty = 0.0 if held["resamples"] else float("nan")  # no resamples: support not measured
     write_csv(channels_table, [{**{k: v for k, v in c.items() if k != "classes"},
                                 "classes": "; ".join(names[x] for x in c["classes"]),
-                                "support": held["channels"].get(c["id"], 0.0)}
+                                "support": held["channels"].get(c["id"], empty)}
                                for c in recurring_channels(loaded)])
-    write_csv(edges_table, [{**e, "support": held["edges"].get((e["source"], e["target"]), 0.0)}
+    write_csv(edges_table, [{**e, "support": held["edges"].get((e["source"], e["target"]), empty)}
                             for e in recurring_edges(loaded)])
     by_id = {g["class"]["id"]: g for g in loaded}
     shown = result.motifs[:m.figure_motifs]

@@ -1,0 +1,97 @@
+"""Calibration: the study's own steps timed on a few of the user's images, on this machine.
+
+The plan multiplies counts by units; the units come from here. A calibration class (the first
+studied) goes through the real steps, unmodified, in one process, on a sample of its images:
+the pass twice (two image counts: the per-image slope and the per-class cost), A^l, the graph,
+the statistics and the class figure (each twice, the second warm), faithfulness on two image
+counts, a few Lucent steps at two step counts, and a short training run at two image counts.
+Process start-up (interpreter and imports) is timed in fresh subprocesses. A model trained here
+is timed untrained (same arithmetic). Everything is written under ``<results>/plan``.
+"""
+
+from __future__ import annotations
+
+import copy
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+# Imports a job of each kind pays before its work (the steps import lazily).
+START = {"model_free": "import summit.cli, summit.method.graphs, summit.io.store, "
+                       "summit.render.figures, scipy.sparse",
+         "model": "import summit.cli, torch, torchvision, summit.method.aggregate, "
+                  "summit.io.store"}
+
+
+@dataclass
+class Calibration:
+    """Units timed on this machine (seconds unless named otherwise)."""
+
+    device: str
+    batch: int  # images per batch in the calibration (the config's, capped)
+    start: dict[str, float] = field(default_factory=dict)  # per job, by kind
+    pass_image: float = 0.0  # the pass, per image
+    pass_class: float = 0.0  # the pass, per class (model, data, store)
+    forward_image: float = 0.0  # a plain forward pass, per image
+    warm: dict[str, float] = field(default_factory=dict)  # graph, stats, class_figure, once warm
+    first: dict[str, float] = field(default_factory=dict)  # their first call's extra (JIT…)
+    faithfulness_image: float = 0.0  # per test image
+    faithfulness_class: float = 0.0
+    reference_image: float = 0.0
+    featvis_step: dict[str, float] = field(default_factory=dict)  # per layer: step × image
+    featvis_batch: dict[str, float] = field(default_factory=dict)  # per layer: step × batch
+    train_image: float = 0.0
+    train_once: float = 0.0
+    store_image_bytes: float = 0.0
+    store_class_bytes: float = 0.0
+    pass_memory_mb: float = 0.0  # peak RSS of the pass at ``batch`` images
+    vertices: int = 0  # the calibration class's graph's vertices
+    seconds: float = 0.0  # the calibration's own time
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def startup_seconds(kind: str, rounds: int = 2) -> float:
+    """A fresh interpreter importing what a job of ``kind`` imports: the least of ``rounds``."""
+    best = float("inf")
+    for _ in range(rounds):
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-c", START[kind]], check=True, capture_output=True)
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+def timed(fn: Callable[[], Any]) -> float:
+    """Seconds ``fn`` takes."""
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
+
+
+def slope(a: tuple[float, float], b: tuple[float, float]) -> tuple[float, float]:
+    """The line through (x, seconds) points ``a`` and ``b``: per unit and fixed part (each at
+    least 0: timing noise must not make a cost negative)."""
+    per = max((b[1] - a[1]) / (b[0] - a[0]), 0.0) if b[0] != a[0] else 0.0
+    return per, max(a[1] - per * a[0], 0.0)
+
+
+def sized(config: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    """A deep copy of ``config`` with dotted keys changed (``dataset.max_images_per_class``)."""
+    out = copy.deepcopy(config)
+    for dotted, value in changes.items():
+        *path, key = dotted.split(".")
+        node = out
+        for part in path:
+            node = node[part]
+        node[key] = value
+    return out
+
+
+def directory_bytes(path: Path) -> int:
+    """Bytes of the files under ``path``."""
+    return sum(p.stat().st_size for p in Path(path).rglob("*") if p.is_file())

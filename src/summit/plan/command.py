@@ -1,0 +1,105 @@
+"""``summit plan``: the plan of a whole study before running it, and the same table when a run
+starts (``at_start``)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from summit.errors import SummitError
+from summit.plan.costs import Study
+
+FACTS = "plan/facts.json"  # under the results folder, written by the workflow's dry run
+
+
+def job_stats(output: str) -> dict[str, int]:
+    """Snakemake's "Job stats" table (a dry run's) as {rule: jobs}."""
+    if "Job stats:" not in output:
+        return {}
+    table = output.split("Job stats:", 1)[1].split("total", 1)[0]
+    return {m.group(1): int(m.group(2))
+            for m in re.finditer(r"^(\w+)\s+(\d+)\s*$", table, re.M)}
+
+
+def study(config: dict[str, Any], facts: dict[str, Any], rule_counts: dict[str, int],
+          images: tuple[list[int], list[int]], structure: Path) -> Study:
+    """The counts of the plan: jobs per stage, classes, images, layers' channels."""
+    from summit.model.structure import Structure
+    from summit.plan.build import stage_jobs
+
+    jobs, covered = stage_jobs(rule_counts, facts["per_class"], facts["groups"])
+    layers = Structure.load(structure).layers
+    return Study(*images, [x.name for x in layers], [x.channels for x in layers], config,
+                 jobs, covered, facts["train_images"], facts["epochs"])
+
+
+def make_plan(config: dict[str, Any], facts: dict[str, Any], rule_counts: dict[str, int],
+              cores: int) -> str:
+    """Count the images, calibrate (or read back the units), and the table; saved under the
+    plan folder of the results."""
+    from summit.plan.build import calibration, class_images, rows, save, table
+
+    root = Path(facts["results"]) / "plan"
+    images = class_images(config, facts["classes"])
+    cal = calibration(config, {**facts, "images": images[0]}, root)
+    plan = rows(study(config, facts, rule_counts, images, root / "sample" / "structure.json"),
+                cal)
+    text = table(plan, cal, cores)
+    save(root, plan, text)
+    return text
+
+
+def at_start(config: dict[str, Any], facts: dict[str, Any], rule_counts: dict[str, int],
+             cores: int) -> None:
+    """The plan of the jobs a run is about to start, on the console and in the results."""
+    text = make_plan(config, facts, rule_counts, cores)
+    print(f"summit: the plan of this run ({Path(facts['results']) / 'plan' / 'plan.md'}):\n"
+          f"{text}\n", file=sys.stderr, flush=True)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="summit plan", description="The plan of a whole study before running it: per "
+        "stage its jobs, time, peak memory per job and disk, calibrated on this machine.")
+    p.add_argument("--configfile", action="append", default=[],
+                   help="config file(s) merged over config.yaml, as for snakemake")
+    p.add_argument("--config", nargs="*", default=[], help="KEY=VALUE overrides, as for "
+                   "snakemake")
+    p.add_argument("--cores", type=int, default=os.cpu_count() or 1,
+                   help="cores the run will use (for the wall time; default: this machine's)")
+    return p
+
+
+def main(argv: list[str]) -> int:
+    """Dry-run the workflow (its jobs, and the facts it resolved), then plan."""
+    from summit.io.files import read_json
+
+    args = _parser().parse_args(argv)
+    command = [sys.executable, "-m", "snakemake", "-n", "-F", "--quiet", "rules",
+               "--cores", str(args.cores), *(f"--configfile={c}" for c in args.configfile),
+               *(["--config", *args.config] if args.config else [])]
+    t = time.perf_counter()
+    run = subprocess.run(command, capture_output=True, text=True,
+                         env={**os.environ, "SUMMIT_PLAN": "1"})
+    found = re.search(r"summit: plan facts in (\S+)", run.stderr)
+    if run.returncode or not found:
+        error = [x for x in (run.stdout + run.stderr).splitlines() if "Error" in x or
+                 x.startswith(("config", "stages", "summit"))]
+        why = " ".join(error[-2:]) or run.stderr[-500:]
+        print(f"summit plan: the workflow did not plan: {why}", file=sys.stderr)
+        return 2
+    saved = read_json(found.group(1))
+    try:
+        text = make_plan(saved["config"], saved["facts"], job_stats(run.stdout), args.cores)
+    except SummitError as e:
+        print(f"summit plan: error: {e}", file=sys.stderr)
+        return 2
+    print(text)
+    print(f"\n(planned in {time.perf_counter() - t:.0f} s)")
+    return 0

@@ -1,0 +1,201 @@
+"""The calibration class through the study's own steps (``summit.plan.calibrate``)."""
+
+from __future__ import annotations
+
+import resource
+import time
+from pathlib import Path
+from typing import Any
+
+from summit.plan.calibrate import (
+    Calibration,
+    directory_bytes,
+    sized,
+    slope,
+    startup_seconds,
+    timed,
+)
+
+
+def _weights(config: dict[str, Any], weights: str | None, n_outputs: int, root: Path) -> Path:
+    """The study's weights file, or (a model trained here, not yet trained) the untrained
+    net's, saved under ``root``: the steps load weights from a file."""
+    if weights and Path(weights).is_file():
+        return Path(weights)
+    import torch
+
+    from summit.model import models
+
+    model = models.build_model(config["model"], n_outputs, config["input"]["channels"])
+    path = root / "untrained.pt"
+    torch.save(model.state_dict(), path)
+    return path
+
+
+class Sample:
+    """One class's sample, its files under ``root``; ``p`` gives every step its settings."""
+
+    def __init__(self, config: dict[str, Any], facts: dict[str, Any], root: Path):
+        from summit.steps import steps
+
+        self.steps = steps()
+        self.config, self.facts, self.root = config, facts, root
+        root.mkdir(parents=True, exist_ok=True)
+        self.cls = facts["classes"][0]
+        self.weights = _weights(config, facts.get("weights"), len(facts["class_names"]), root)
+        self.batch = max(1, min(config["batch_size"], 32))
+
+    def p(self, config: dict[str, Any] | None = None) -> dict[str, Any]:
+        c = config or self.config
+        return {**c, "groups": c["stability"]["groups"], "influence_k": c["influence"]["k"],
+                "class_names": self.facts["class_names"], "class_ids": self.facts["classes"],
+                **self.facts.get("download", {})}
+
+    def run(self, name: str, config: dict[str, Any] | None = None, **files: Any) -> float:
+        """Seconds step ``name`` takes on the sample's files."""
+        fn = self.steps[name].fn
+        return timed(lambda: fn(self.p(config), **files))
+
+    def file(self, name: str) -> Path:
+        return self.root / name
+
+
+def _aggregate(s: Sample, n: int, batch: int) -> float:
+    """Seconds of the pass on ``n`` images of the class, in batches of ``batch``."""
+    config = sized(s.config, **{"dataset.max_images_per_class": n, "batch_size": batch})
+    return s.run("aggregate", config, cls=s.cls, weights=s.weights,
+                 structure=s.file("structure.json"), store=s.file(f"store{n}.zarr"))
+
+
+def _pass(s: Sample, cal: Calibration, images: int, budget: float = 3.0) -> None:
+    """The model's description, a probe of the pass (its first call pays the imports), then
+    the pass on one and two batches: the slope per image and the cost per class. The batch is
+    the config's unless one would take longer than ``budget`` seconds."""
+    s.run("describe_model", weights=s.weights, metrics=None, model=s.file("model.json"),
+          structure=s.file("structure.json"))
+    probe = max(1, min(8, images))
+    per_image = _aggregate(s, probe, probe) / probe  # an upper bound: it holds the set-up
+    s.batch = max(1, min(s.config["batch_size"], int(budget / per_image), images // 2 or 1))
+    small, large = s.batch, min(2 * s.batch, images)
+    points = [(n, _aggregate(s, n, s.batch)) for n in (small, large)]
+    cal.batch = s.batch
+    cal.pass_image, cal.pass_class = slope(*points)
+    sizes = {n: directory_bytes(s.file(f"store{n}.zarr")) for n in (small, large)}
+    cal.store_image_bytes = max((sizes[large] - sizes[small]) / max(large - small, 1), 0.0)
+    cal.store_class_bytes = max(sizes[small] - small * cal.store_image_bytes, 0.0)
+    cal.pass_memory_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    s.store = s.file(f"store{large}.zarr")
+
+
+def _model_free(s: Sample, cal: Calibration, layers: list[str]) -> None:
+    """A^l, the graph, statistics and the class figure, each run twice (the second warm)."""
+    from summit.io.artifacts import ClassGraph
+
+    counts = [s.file(f"counts/{x}.npz") for x in layers]
+    for layer, path in zip(layers, counts, strict=True):
+        s.run("activations", layer=layer, stores=[s.store], counts=path)
+    files = {
+        "graph": {"structure": s.file("structure.json"), "store": s.store, "counts": counts,
+                  "nonsemantic": None, "json": s.file("graph.json"),
+                  "graphml": s.file("graph.graphml")},
+        "stats": {"store": s.store, "counts": counts, "json": s.file("stats.json")},
+        "class_figure": {"graph": s.file("graph.json"), "stats": s.file("stats.json"),
+                         "featvis": [], "png": s.file("graph.png"), "pdf": s.file("graph.pdf")}}
+    for name, args in files.items():
+        first = s.run(name, **args)
+        cal.warm[name] = s.run(name, **args)
+        cal.first[name] = max(first - cal.warm[name], 0.0)
+    cal.vertices = len(ClassGraph.load(s.file("graph.json")).nodes)
+    s.counts = counts
+
+
+def _faithfulness(s: Sample, cal: Calibration) -> None:
+    """The mean maps on a few images, then faithfulness on two test-image counts."""
+    refs = max(2, min(s.batch, 16))
+    config = sized(s.config, **{"faithfulness.reference_images": refs, "batch_size": s.batch,
+                                "faithfulness.specificity_classes": 0})
+    t = s.run("faithfulness_reference", config, weights=s.weights,
+              structure=s.file("structure.json"), reference=s.file("reference.npz"))
+    cal.reference_image = t / refs
+    points = []
+    for n in (2, 6):
+        sized_config = sized(config, **{"faithfulness.images_per_class": n})
+        points.append((n, s.run("faithfulness", sized_config, cls=s.cls, weights=s.weights,
+                                structure=s.file("structure.json"), store=s.store,
+                                counts=s.counts, nonsemantic=None,
+                                reference=s.file("reference.npz"),
+                                report=s.file(f"faithfulness{n}.json"))))
+    cal.faithfulness_image, cal.faithfulness_class = slope(*points)
+
+
+def _featvis(s: Sample, cal: Calibration, layers: list[str]) -> None:
+    """Lucent renders of one and of four channels of the first and last layer, a few steps
+    each after a warm-up: a step's cost as a fixed part plus a part per image, which the plan
+    applies to the configured batches; layers between are interpolated by the plan."""
+    import dataclasses
+
+    from summit.method.featvis import render_atlas
+    from summit.model.study import study_model, torch_device
+    from summit.settings import FeatvisSettings
+
+    device = torch_device(s.p())
+    model, spec = study_model(s.p(), s.weights, device)
+    for param in model.parameters():
+        param.requires_grad_(False)
+    settings = dataclasses.replace(FeatvisSettings.from_config(s.config["featvis"]), steps=3)
+    render_atlas(model, layers[0], [0], spec, dataclasses.replace(settings, steps=1),
+                 s.file("featvis_warm.png"))
+    for layer in dict.fromkeys([layers[0], layers[-1]]):
+        points = []
+        for channels in (1, 4):
+            start = time.perf_counter()
+            render_atlas(model, layer, list(range(channels)), spec, settings,
+                         s.file(f"featvis_{channels}.png"))
+            images = channels * (1 + settings.diversity)
+            points.append((images, (time.perf_counter() - start) / settings.steps))
+        cal.featvis_step[layer], cal.featvis_batch[layer] = slope(*points)
+
+
+def _forward(s: Sample, cal: Calibration) -> None:
+    """A plain forward pass per image (what evaluation and specificity cost), warm."""
+    import torch
+
+    from summit.model.study import study_model, torch_device
+
+    device = torch_device(s.p())
+    model, spec = study_model(s.p(), s.weights, device)
+    x = torch.randn(s.batch, spec.channels, spec.size, spec.size, device=device)
+    with torch.no_grad():
+        model(x)
+        cal.forward_image = min(timed(lambda: model(x)) for _ in range(3)) / s.batch
+
+
+def _train(s: Sample, cal: Calibration) -> None:
+    """One epoch on two training-image counts: the slope per image (forward, backward,
+    update) and what an epoch pays besides (evaluation on the test split, set-up)."""
+    points = []
+    batch = s.config["model"]["train"]["batch_size"]
+    for n in (batch, batch * 8):
+        config = sized(s.config, **{"model.train.epochs": 1, "model.train.max_images": n})
+        points.append((n, s.run("train", config, weights=s.file("trained.pt"),
+                                metrics=s.file("metrics.json"), checkpoints=[])))
+    cal.train_image, cal.train_once = slope(*points)
+
+
+def calibrate(config: dict[str, Any], facts: dict[str, Any], root: Path) -> Calibration:
+    """Every unit the plan needs for this config on this machine, timed under ``root``."""
+    t = time.perf_counter()
+    s = Sample(config, facts, root)
+    cal = Calibration(device=str(facts.get("device", config["device"])), batch=s.batch)
+    cal.start = {kind: startup_seconds(kind) for kind in ("model_free", "model")}
+    _pass(s, cal, facts["images"][0])
+    _forward(s, cal)
+    _model_free(s, cal, facts["layers"])
+    if config["stages"]["faithfulness"]:
+        _faithfulness(s, cal)
+    if config["stages"]["featvis"]:
+        _featvis(s, cal, facts["layers"])
+    if facts.get("train_images"):
+        _train(s, cal)
+    cal.seconds = time.perf_counter() - t
+    return cal

@@ -1,0 +1,157 @@
+"""Each stage's row of the plan: its count (``summit.plan.costs.Study``) times its unit
+(``summit.plan.calibrate.Calibration``), plus each job's start-up."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+from summit.plan.calibrate import Calibration
+from summit.plan.costs import DEMO, MODEL_FREE_MEMORY_MB, Row, Study, distinct_channels, layer_unit
+
+MB = 1024 * 1024
+
+
+def _start(cal: Calibration, kind: str, stage: str = "") -> float:
+    return cal.start.get(kind, 0.0) + cal.first.get(stage, 0.0)
+
+
+def _class_store_mb(s: Study, cal: Calibration) -> float:
+    """The largest class's store, in MB (what a model-free per-class step reads)."""
+    return (max(s.images, default=0) * cal.store_image_bytes + cal.store_class_bytes) / MB
+
+
+def train(s: Study, cal: Calibration) -> Row:
+    jobs = s.jobs.get("train", 0)
+    each = s.epochs * (s.train_images * cal.train_image + cal.train_once)
+    return Row("train", jobs, jobs * (_start(cal, "model") + each), cal.pass_memory_mb,
+               gpu=cal.device.startswith("cuda"))
+
+
+def aggregate(s: Study, cal: Calibration) -> Row:
+    n = s.studies("aggregate")
+    seconds = n * (sum(s.images) * cal.pass_image + s.classes * cal.pass_class)
+    disk = n * (sum(s.images) * cal.store_image_bytes + s.classes * cal.store_class_bytes)
+    jobs = s.jobs.get("aggregate", 0)
+    return Row("aggregate", jobs, seconds + jobs * _start(cal, "model"), cal.pass_memory_mb,
+               disk, gpu=cal.device.startswith("cuda"))
+
+
+def _model_free(stage: str, each: float, memory_mb: float = MODEL_FREE_MEMORY_MB
+                ) -> Callable[[Study, Calibration], Row]:
+    """A model-free per-class stage whose class costs ``each`` × its warm unit."""
+
+    def row(s: Study, cal: Calibration) -> Row:
+        jobs = s.jobs.get(stage, 0)
+        unit = cal.warm.get({"model_comparison": "class_figure",
+                             "stability": "graph"}.get(stage, stage), 0.0)
+        return Row(stage, jobs, s.covered.get(stage, 0) * each * unit
+                   + jobs * _start(cal, "model_free", stage), memory_mb)
+
+    return row
+
+
+def stability(s: Study, cal: Calibration) -> Row:
+    st = s.config["stability"]
+    builds = 1 + st["resamples"] + 2 * st["split_halves"]
+    row = _model_free("stability", builds)(s, cal)
+    row.memory_mb = MODEL_FREE_MEMORY_MB + 2 * _class_store_mb(s, cal)
+    return row
+
+
+def faithfulness(s: Study, cal: Calibration) -> Row:
+    f = s.config["faithfulness"]
+    jobs = s.jobs.get("faithfulness", 0)
+    images = [min(f["images_per_class"], n) for n in s.test_images]
+    others = min(f["specificity_classes"], s.classes - 1) * f["specificity_images"]
+    per_class = cal.faithfulness_class + 3 * others * cal.forward_image
+    seconds = (s.studies("faithfulness") * (sum(images) * cal.faithfulness_image
+                                            + s.classes * per_class)
+               + jobs * _start(cal, "model"))
+    return Row("faithfulness", jobs, seconds, cal.pass_memory_mb,
+               gpu=cal.device.startswith("cuda"))
+
+
+def faithfulness_reference(s: Study, cal: Calibration) -> Row:
+    jobs = s.jobs.get("faithfulness_reference", 0)
+    each = s.config["faithfulness"]["reference_images"] * cal.reference_image
+    return Row("faithfulness_reference", jobs, jobs * (each + _start(cal, "model")),
+               cal.pass_memory_mb, gpu=cal.device.startswith("cuda"))
+
+
+def featvis(s: Study, cal: Calibration) -> Row:
+    """Per layer: the channels the classes' graphs hold (expected distinct, from the
+    calibration graph's size per layer), rendered in batches of ``batch_channels``."""
+    fv = s.config["featvis"]
+    jobs = s.jobs.get("featvis", 0)
+    studies = jobs / max(len(s.layers), 1)
+    per_layer = cal.vertices / max(len(s.layers), 1)
+    seconds, disk = 0.0, 0.0
+    for layer, channels in zip(s.layers, s.channels, strict=True):
+        n = (channels if fv["channels"] == "all"
+             else math.ceil(distinct_channels(channels, per_layer, s.classes)))
+        images = n * (1 + fv["diversity"])
+        batches = math.ceil(n / fv["batch_channels"])
+        seconds += fv["steps"] * (batches * layer_unit(cal.featvis_batch, s.layers, layer)
+                                  + images * layer_unit(cal.featvis_step, s.layers, layer))
+        disk += images * (fv["size"] or s.config["input"]["size"]) ** 2
+    return Row("featvis", jobs, studies * seconds + jobs * _start(cal, "model"),
+               cal.pass_memory_mb, studies * disk, gpu=cal.device.startswith("cuda"))
+
+
+def _per_layer(stage: str, unit: str) -> Callable[[Study, Calibration], Row]:
+    """A stage reading every class's maxima of one layer per job (A^l, examples, matching)."""
+
+    def row(s: Study, cal: Calibration) -> Row:
+        jobs = s.jobs.get(stage, 0)
+        reads = sum(s.images) * sum(s.channels) / max(len(s.layers), 1)
+        return Row(stage, jobs, jobs * (reads * DEMO[unit] + _start(cal, "model_free")),
+                   MODEL_FREE_MEMORY_MB + 4 * max(s.images, default=0) * max(s.channels) / MB,
+                   basis="extrapolated")
+
+    return row
+
+
+def _once(stage: str, work: Callable[[Study], float]) -> Callable[[Study, Calibration], Row]:
+    """A stage of a few jobs whose work is a demo unit times its count (``work``)."""
+
+    def row(s: Study, cal: Calibration) -> Row:
+        jobs = s.jobs.get(stage, 0)
+        return Row(stage, jobs, jobs * (work(s) + _start(cal, "model_free")),
+                   MODEL_FREE_MEMORY_MB, basis="extrapolated")
+
+    return row
+
+
+ROWS: dict[str, Callable[[Study, Calibration], Row]] = {
+    "train": train, "aggregate": aggregate, "faithfulness": faithfulness,
+    "faithfulness_reference": faithfulness_reference, "featvis": featvis,
+    "stability": stability,
+    "graph": _model_free("graph", 1.0), "stats": _model_free("stats", 1.0),
+    "class_figure": _model_free("class_figure", 1.0),
+    "model_comparison": _model_free("model_comparison", 2.0),
+    "activations": _per_layer("activations", "activations"),
+    "examples": _per_layer("examples", "examples"),
+    "matching": _per_layer("matching", "matching"),
+    "embedding": _once("embedding", lambda s: DEMO["embedding"]),
+    "describe_model": _once("describe_model", lambda s: DEMO["describe_model"]),
+    "provenance": _once("provenance", lambda s: DEMO["provenance"]),
+    "nonsemantic": _once("nonsemantic", lambda s: DEMO["nonsemantic"] * s.classes
+                         * sum(s.channels)),
+    "neighbours": _once("neighbours", lambda s: DEMO["neighbours"] * s.classes ** 2
+                        * len(s.layers)),
+    "separability": _once("separability", lambda s: DEMO["separability"] * sum(
+        min(n, s.config["separability"]["max_images_per_class"]) for n in s.images)
+        * max(s.channels)),
+    "class_pairs": _once("class_pairs", lambda s: DEMO["class_pairs"] * s.classes ** 2),
+    "motifs": _once("motifs", lambda s: DEMO["motifs"] * s.classes),
+    "site": _once("site", lambda s: DEMO["site"] * s.classes),
+}
+
+
+def row(stage: str, s: Study, cal: Calibration) -> Row:
+    """The stage's row; a summary or figure stage not listed costs its start-up and a demo
+    unit per class."""
+    if stage in ROWS:
+        return ROWS[stage](s, cal)
+    return _once(stage, lambda x: DEMO["summary"] * x.classes)(s, cal)

@@ -1,0 +1,146 @@
+"""The plan's arithmetic (summit.plan): counts from the workflow's jobs, units times counts,
+the expected channels a featvis job renders, and the table's totals, on hand-made cases."""
+
+import itertools
+import math
+import subprocess
+import sys
+
+import pytest
+
+from summit.plan.build import stage_jobs, table
+from summit.plan.calibrate import Calibration, slope
+from summit.plan.command import job_stats
+from summit.plan.costs import Study, distinct_channels, layer_unit
+from summit.plan.stages import row
+from tests.e2e import REPO, e2e, job_counts, run_snakemake
+
+DRY_RUN = """Building DAG of jobs...
+Job stats:
+job                 count
+----------------  -------
+train                   1
+aggregate_0             2
+aggregate_1             2
+graph_0                 2
+graph_1                 2
+stats_0                 1
+stats_1                 1
+featvis                 8
+site                    1
+all                     1
+total                  21
+"""
+
+
+def test_the_dry_runs_jobs_become_jobs_and_classes_per_stage():
+    rules = job_stats(DRY_RUN)
+    assert rules["aggregate_1"] == 2 and rules["all"] == 1 and "total" not in rules
+    jobs, covered = stage_jobs(rules, ["aggregate", "graph", "stats"],
+                               {"0": [0, 1, 2], "1": [3, 4]})
+    assert jobs == {"train": 1, "aggregate": 4, "graph": 4, "stats": 2, "featvis": 8,
+                    "site": 1}
+    assert covered == {"aggregate": 10, "graph": 10, "stats": 5}  # two studies × 5 classes
+    per_class = stage_jobs({"graph": 20, "stats": 10}, ["graph", "stats"], {"0": list(range(10))})
+    assert per_class == ({"graph": 20, "stats": 10}, {"graph": 20, "stats": 10})
+
+
+def test_expected_distinct_channels_equal_an_enumeration():
+    for c, k, n in [(5, 2, 3), (6, 1, 4), (4, 3, 2)]:
+        subsets = list(itertools.combinations(range(c), k))
+        counts = [len(set().union(*draw)) for draw in itertools.product(subsets, repeat=n)]
+        assert distinct_channels(c, k, n) == pytest.approx(sum(counts) / len(counts))
+    assert distinct_channels(10, 0, 5) == 0 and distinct_channels(10, 20, 1) == 10
+
+
+def test_a_slope_and_a_layer_unit():
+    assert slope((10, 3.0), (30, 7.0)) == pytest.approx((0.2, 1.0))
+    assert slope((10, 3.0), (30, 2.0)) == (0.0, 3.0)  # noise never makes a cost negative
+    units = {"a": 1.0, "d": 4.0}
+    assert [layer_unit(units, list("abcd"), x) for x in "abcd"] == [1.0, 2.0, 3.0, 4.0]
+
+
+def _study(**jobs: int) -> Study:
+    config = {"stability": {"resamples": 5, "split_halves": 2},
+              "faithfulness": {"images_per_class": 8, "specificity_classes": 1,
+                               "specificity_images": 2, "reference_images": 10},
+              "featvis": {"channels": "graph", "diversity": 1, "batch_channels": 2, "steps": 10,
+                          "size": None},
+              "input": {"size": 4}}
+    return Study(images=[10, 20], test_images=[5, 100], layers=["a", "b"], channels=[4, 8],
+                 config=config, jobs=jobs, covered={k: 2 * v for k, v in jobs.items()},
+                 train_images=100, epochs=3)
+
+
+CAL = Calibration(device="cpu", batch=8, start={"model_free": 1.0, "model": 2.0},
+                  pass_image=0.1, pass_class=0.5, forward_image=0.01,
+                  warm={"graph": 0.2, "stats": 0.05, "class_figure": 0.3},
+                  first={"graph": 0.4}, faithfulness_image=0.3, faithfulness_class=0.7,
+                  reference_image=0.02, featvis_step={"a": 0.01, "b": 0.03},
+                  featvis_batch={"a": 0.1, "b": 0.1}, train_image=0.004, train_once=1.5,
+                  store_image_bytes=100, store_class_bytes=1000, pass_memory_mb=900,
+                  vertices=4)
+
+
+def test_each_stage_is_its_count_times_its_unit_plus_start_up():
+    s = _study(aggregate=2, graph=2, stability=2, faithfulness=1, train=1, featvis=2)
+    # two studies' classes (covered = 2 × jobs): 2 × (30 images × 0.1 + 2 classes × 0.5) + 2 × 2
+    assert row("aggregate", s, CAL).seconds == pytest.approx(2 * (3.0 + 1.0) + 4.0)
+    assert row("aggregate", s, CAL).disk_bytes == pytest.approx(2 * (30 * 100 + 2 * 1000))
+    assert row("graph", s, CAL).seconds == pytest.approx(4 * 0.2 + 2 * (1.0 + 0.4))
+    assert row("stability", s, CAL).seconds == pytest.approx(4 * 0.2 * (1 + 5 + 4) + 2 * 1.0)
+    # per class: min(8, test images) × 0.3 + 0.7 + 3 × (1 × 2) × 0.01; one study, one job
+    faith = (8 + 5) * 0.3 + 2 * (0.7 + 0.06) + 2.0
+    assert row("faithfulness", s, CAL).seconds == pytest.approx(faith)
+    assert row("train", s, CAL).seconds == pytest.approx(2.0 + 3 * (100 * 0.004 + 1.5))
+    # 2 vertices per layer per class, 2 classes: expected distinct channels, rendered with
+    # one diversity image each in batches of 2 channels, 10 steps; one layer job per study
+    fv = 0.0
+    for layer, channels in (("a", 4), ("b", 8)):
+        n = math.ceil(distinct_channels(channels, 2, 2))
+        fv += 10 * (math.ceil(n / 2) * 0.1 + n * 2 * CAL.featvis_step[layer])
+    assert row("featvis", s, CAL).seconds == pytest.approx(fv + 2 * 2.0)
+
+
+def test_the_table_totals_its_stages():
+    s = _study(aggregate=2, graph=2, site=1)
+    rows = [row(stage, s, CAL) for stage in ("aggregate", "graph", "site")]
+    text = table(rows, CAL, cores=2)
+    total = next(line for line in text.splitlines() if line.startswith("| **total**"))
+    assert "| 5 |" in total and f"{sum(r.seconds for r in rows):.0f} s" in total
+    assert "| site | 1 |" in text and "extrapolated" in text
+
+
+@e2e
+def test_summit_plan_prints_every_stage_of_the_study(study):
+    """`summit plan` on the tiny study: a row per stage the dry run plans, with its jobs, the
+    totals, and the table and units kept under the results' plan folder (nothing outside)."""
+    results, config = study
+    dry = run_snakemake(config, "-n", "-F", "--quiet", "rules")
+    planned = {k: v for k, v in job_counts(dry.stdout).items() if k != "all"}
+    run = subprocess.run([sys.executable, "-m", "summit", "plan", f"--configfile={config}",
+                          "--cores", "2"], cwd=REPO, capture_output=True, text=True,
+                         timeout=900)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    rows = {line.split("|")[1].strip(): line for line in run.stdout.splitlines()
+            if line.startswith("| ") and not line.startswith("| stage")}
+    assert {stage: int(rows[stage].split("|")[2]) for stage in planned} == planned
+    assert f"| **total** | {sum(planned.values())} |" in run.stdout
+    assert (results / "plan" / "plan.md").read_text().strip() in run.stdout
+    assert {p.name for p in (results / "plan").iterdir()} >= {"plan.json", "calibration.json"}
+
+
+@e2e
+def test_the_runs_benchmark_sets_job_time_against_work(study):
+    """`python -m summit.dev.bench.runs RESULTS`: per stage the jobs' wall time from the
+    benchmark files, the steps' own work from the logs, and the share outside it."""
+    from summit.dev.bench.runs import stage_costs
+
+    results, _ = study
+    costs = stage_costs(results)
+    assert costs["graph"]["jobs"] == 6 and costs["graph"]["classes"] == 6  # two studies
+    assert all(0 < r["work"] <= r["wall"] + 1e-6 for r in costs.values() if r["classes"])
+    run = subprocess.run([sys.executable, "-m", "summit.dev.bench.runs", str(results)],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "| graph | 6 | 6 |" in run.stdout and "| **all** |" in run.stdout
