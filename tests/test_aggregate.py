@@ -80,8 +80,9 @@ MODELS = [
 ]
 
 
+@pytest.mark.parametrize("examples", [0, 2])  # tracking examples, maxima come from them
 @pytest.mark.parametrize("make, layers", MODELS)
-def test_aggregator_matches_brute_force(make, layers):
+def test_aggregator_matches_brute_force(make, layers, examples):
     torch.manual_seed(0)
     model = _randomise_bn(make())
     images = torch.randn(5, 1, 12, 12)
@@ -89,9 +90,12 @@ def test_aggregator_matches_brute_force(make, layers):
     expected, maxima = brute_force.tallies(model, structure, images, k=3)
     # Three image groups, stored row r in group r % 3, as the class pass assigns them.
     by_group = [brute_force.tallies(model, structure, images[g::3], k=3)[0] for g in range(3)]
-    agg = Aggregator(model, structure, method=1, k=3, share=0.0, n_groups=3)
-    got_maxima, logits = agg.step(images[:2], None, [0, 1])
-    got_maxima2, _ = agg.step(images[2:], None, [2, 0, 1])  # tallies accumulate over batches
+    agg = Aggregator(model, structure, method=1, k=3, share=0.0, n_examples=examples,
+                     n_groups=3)
+    ids = torch.arange(5) if examples else None
+    got_maxima, logits = agg.step(images[:2], ids[:2] if examples else None, [0, 1])
+    got_maxima2, _ = agg.step(images[2:], ids[2:] if examples else None,
+                              [2, 0, 1])  # tallies accumulate over batches
     agg.close()
     assert logits.shape == (2, 3)
     for name in layers:

@@ -84,13 +84,15 @@ def test_influence_max_in_blocks_of_image_channel_pairs(monkeypatch, block):
                                influence_maps(x, fc).amax(dim=(3, 4)))
 
 
-@pytest.mark.parametrize("groups, stride", [(1, 1), (2, 1), (4, 2)])
-def test_grouped_kernels_by_one_depthwise_convolution(groups, stride):
+@pytest.mark.parametrize("groups, stride, c_out", [(1, 1, 8), (2, 1, 8), (4, 2, 8), (2, 1, 16),
+                                                  (4, 2, 32), (4, 1, 4)])
+def test_grouped_kernels_by_one_depthwise_convolution(groups, stride, c_out):
     """Each input's kernels onto its group's outputs, convolved with a group per input
-    channel, give the maps' maxima: influence_max's grouped path, and the authors' way the
-    benchmark times (groups = 1)."""
+    channel, give the maps' maxima: influence_max's grouped paths (the convolution below
+    FUSED_GROUP_OUTPUTS outputs per group, the compiled kernel from there), and the authors'
+    way the benchmark times (groups = 1)."""
     torch.manual_seed(0)
-    conv = nn.Conv2d(4, 8, 3, stride=stride, padding=1, groups=groups).double()
+    conv = nn.Conv2d(4, c_out, 3, stride=stride, padding=1, groups=groups).double()
     fc = fold(conv, None)
     x = torch.randn(3, 4, 7, 6, dtype=torch.double)
     ref = influence_maps(x, fc).amax(dim=(3, 4))
@@ -98,6 +100,25 @@ def test_grouped_kernels_by_one_depthwise_convolution(groups, stride):
     maxima = depthwise_max(F.pad(x, fc.padding), kernels, fc.stride, fc.dilation)
     torch.testing.assert_close(compact(maxima, groups), ref)
     torch.testing.assert_close(influence_max(x, fc), ref)
+    torch.testing.assert_close(influence_max(x, fc, fused=False), ref)
+
+
+@pytest.mark.parametrize("fused", [True, False])
+@pytest.mark.parametrize("case", CASES)
+def test_influence_max_of_sparse_planes(case, fused):
+    """ReLU maps: whole planes of zeros, zero stretches within planes (which the compiled
+    kernel skips; where a stretch sees only zeros its maps are 0, which may be the max)."""
+    c_in, c_out, k, stride, padding, dilation, bias, bn = case
+    conv, norm = _conv_bn(c_in, c_out, k, stride, padding, dilation, bias, bn, seed=2)
+    g = torch.Generator().manual_seed(3)
+    x = torch.randn(3, c_in, 9, 16, dtype=torch.double, generator=g).relu()
+    x[:, :, :, 3:14] = 0.0  # a stretch of zeros across every row: whole groups of positions
+    x[0, 1] = 0.0  # whole planes
+    x[2, 0] = 0.0
+    x[1, 0] = -x[1, 0].abs() - 1  # a plane whose maps are non-zero everywhere
+    fc = fold(conv, norm)
+    torch.testing.assert_close(influence_max(x, fc, fused=fused),
+                               influence_maps(x, fc).amax(dim=(3, 4)))
 
 
 def _brute_top_k(values, k):

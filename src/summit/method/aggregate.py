@@ -93,9 +93,10 @@ class Aggregator:
 
     def _layer_hook(self, name: str):
         def hook(module: nn.Module, inputs: Any, output: torch.Tensor) -> None:
-            self.maxima[name] = channel_maxima(output)
             if self.examples and self._image_ids is not None:
-                self.examples[name].update(output, self._image_ids)
+                self.maxima[name] = self.examples[name].update(output, self._image_ids)
+            else:
+                self.maxima[name] = channel_maxima(output)
         return hook
 
     def _conv_hook(self, hops: list[str], linear: bool):
@@ -147,11 +148,9 @@ class Aggregator:
             if h.conv == IDENTITY:
                 self.influences[h.name] = identity_influence(self.maxima[h.source], h)
         for group in self.groups:
-            if group in self._copies:
-                continue
-            for name, counts in tally_group(group, self.influences, self.method, self.k,
-                                            self.share, image_groups, self.n_groups).items():
-                self.tallies[name] += counts
+            if group not in self._copies:
+                tally_group(group, self.influences, self.method, self.k, self.share,
+                            image_groups, self.n_groups, into=self.tallies)
         return dict(self.maxima), logits
 
     def close(self) -> None:

@@ -150,16 +150,18 @@ class RunningTopN:
         self.image = torch.zeros((0, channels), dtype=torch.int64, device=device)
         self.position = torch.zeros((0, channels), dtype=torch.int64, device=device)
 
-    def update(self, feature_map: torch.Tensor, image_ids: torch.Tensor) -> None:
-        """Add one batch: ``feature_map`` (B, C, H, W), ``image_ids`` (B,)."""
-        value, position = feature_map.flatten(2).max(dim=2)  # (B, C)
-        value = torch.cat([self.value, value])
+    def update(self, feature_map: torch.Tensor, image_ids: torch.Tensor) -> torch.Tensor:
+        """Add one batch: ``feature_map`` (B, C, H, W), ``image_ids`` (B,). Returns the
+        batch's channel maxima (B, C), which the pass then need not compute again."""
+        maxima, position = feature_map.flatten(2).max(dim=2)  # (B, C)
+        value = torch.cat([self.value, maxima])
         image = torch.cat([self.image, image_ids[:, None].expand_as(position)])
         position = torch.cat([self.position, position])
         order = torch.sort(value, dim=0, descending=True, stable=True).indices[:self.n]
         self.value = value.gather(0, order)
         self.image = image.gather(0, order)
         self.position = position.gather(0, order)
+        return maxima
 
 
 def merge_top_n(values: list[np.ndarray], images: list[np.ndarray], positions: list[np.ndarray],

@@ -1,9 +1,14 @@
-"""Compiled CPU kernels (numba) for the two hot loops that have no good array formulation.
+"""Compiled CPU kernels (numba) for the hot loops that have no good array formulation.
 
 - Exact influence maxima: the max over positions of a small matmul, fused so that no
   influence map is ever stored (parallel over image-channel pairs). Positions past the end of
   a row's group of four repeat its last one: the max is unchanged. Reading the padded planes
   directly, it needs no unfolded copy of the input.
+- 1×1 influence maxima: each pair's weight times its input plane's max or min, written once
+  (the array form writes two products and reads them back to choose).
+- Top-k tallies: each (image, output)'s k largest candidates counted straight into the
+  image's group, in one read of the influences (a mask and its per-group sum would write
+  and read the influences' size twice more).
 - The widest-path (max-min) product of two sparse tally matrices, visiting only pairs of
   non-zero entries that meet at the same middle channel.
 """
@@ -14,6 +19,11 @@ import numba
 import numpy as np
 
 
+def _use_threads(threads: int) -> None:
+    """The parallel kernels use as many threads as PyTorch (numba's own default: all)."""
+    numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
+
+
 @numba.njit(parallel=True, fastmath=True, cache=True, nogil=True)
 def _kernel(xp: np.ndarray, kernels: np.ndarray, geometry: np.ndarray, out: np.ndarray) -> None:
     n_pairs = xp.shape[0]
@@ -22,6 +32,9 @@ def _kernel(xp: np.ndarray, kernels: np.ndarray, geometry: np.ndarray, out: np.n
     for r in numba.prange(n_pairs):
         w = kernels[r % c_in]  # (K, C_out): this pair's input channel's kernels
         image = xp[r]  # (H + padding, W + padding)
+        if not image.any():  # a plane a ReLU zeroed: every map is 0 (often half of them)
+            out[r, :] = 0.0
+            continue
         # Four positions of a row at a time, vectorised over output channels: each kernel row
         # loaded serves four accumulators, and the four maps' values go straight into the max.
         a0 = np.empty(c_out, dtype=xp.dtype)
@@ -29,34 +42,42 @@ def _kernel(xp: np.ndarray, kernels: np.ndarray, geometry: np.ndarray, out: np.n
         a2 = np.empty_like(a0)
         a3 = np.empty_like(a0)
         best = np.full(c_out, -np.inf, dtype=xp.dtype)
+        zero = False  # some four positions see only zeros: their maps are 0 there
         for y in range(out_h):
             for x in range(0, out_w, 4):
                 x0 = x * sw
                 x1, x2, x3 = (min(x + 1, out_w - 1) * sw, min(x + 2, out_w - 1) * sw,
                               min(x + 3, out_w - 1) * sw)
-                for j in range(c_out):
-                    a0[j] = 0.0
-                    a1[j] = 0.0
-                    a2[j] = 0.0
-                    a3[j] = 0.0
+                started = False
                 for ky in range(kh):
                     row = image[y * sh + ky * dh]
                     for kx in range(kw):
                         o = kx * dw
                         v0, v1, v2, v3 = row[x0 + o], row[x1 + o], row[x2 + o], row[x3 + o]
+                        if v0 == 0.0 and v1 == 0.0 and v2 == 0.0 and v3 == 0.0:
+                            continue  # adds nothing: sparse ReLU maps skip most taps
+                        if not started:
+                            a0[:] = 0.0
+                            a1[:] = 0.0
+                            a2[:] = 0.0
+                            a3[:] = 0.0
+                            started = True
                         wk = w[ky * kw + kx]
                         for j in range(c_out):
                             a0[j] += v0 * wk[j]
                             a1[j] += v1 * wk[j]
                             a2[j] += v2 * wk[j]
                             a3[j] += v3 * wk[j]
+                if not started:
+                    zero = True
+                    continue
                 for j in range(c_out):  # selects, not max(), so that this vectorises too
                     m01 = a0[j] if a0[j] > a1[j] else a1[j]
                     m23 = a2[j] if a2[j] > a3[j] else a3[j]
                     m = m01 if m01 > m23 else m23
                     best[j] = m if m > best[j] else best[j]
         for j in range(c_out):
-            out[r, j] = best[j]
+            out[r, j] = best[j] if not zero or best[j] > 0.0 else 0.0
 
 
 def max_conv_pairs(xp: np.ndarray, kernels: np.ndarray, kernel_size: tuple[int, int],
@@ -70,12 +91,79 @@ def max_conv_pairs(xp: np.ndarray, kernels: np.ndarray, kernel_size: tuple[int, 
     kh, kw = kernel_size
     out_h = (xp.shape[1] - dilation[0] * (kh - 1) - 1) // stride[0] + 1
     out_w = (xp.shape[2] - dilation[1] * (kw - 1) - 1) // stride[1] + 1
-    numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
+    _use_threads(threads)
     xp = np.ascontiguousarray(xp)
     kernels = np.ascontiguousarray(kernels, dtype=xp.dtype)
     geometry = np.array([kh, kw, *stride, *dilation, out_h, out_w], dtype=np.int64)
     out = np.empty((xp.shape[0], kernels.shape[2]), dtype=xp.dtype)
     _kernel(xp, kernels, geometry, out)
+    return out
+
+
+@numba.njit(parallel=True, cache=True, nogil=True)
+def _extreme_products(hi: np.ndarray, lo: np.ndarray, w: np.ndarray, out: np.ndarray) -> None:
+    batch, c_in = hi.shape
+    for r in numba.prange(batch * c_in):
+        b, i = r // c_in, r % c_in
+        h, low, wi, o = hi[b, i], lo[b, i], w[i], out[b, i]
+        for j in range(w.shape[1]):
+            o[j] = h * wi[j] if wi[j] >= 0 else low * wi[j]
+
+
+def extreme_products(hi: np.ndarray, lo: np.ndarray, w: np.ndarray, threads: int) -> np.ndarray:
+    """``out[b, i, j] = w[i, j] * (hi[b, i] if w[i, j] >= 0 else lo[b, i])``: the max over
+    positions of ``w[i, j]`` times a plane whose max and min are ``hi`` and ``lo`` (B, C_in),
+    for weights ``w`` (C_in, C_out): (B, C_in, C_out)."""
+    _use_threads(threads)
+    w = np.ascontiguousarray(w, dtype=hi.dtype)
+    out = np.empty((*hi.shape, w.shape[1]), dtype=hi.dtype)
+    _extreme_products(np.ascontiguousarray(hi), np.ascontiguousarray(lo), w, out)
+    return out
+
+
+@numba.njit(parallel=True, cache=True, nogil=True)
+def _tally_top_k(values: np.ndarray, k: int, image_groups: np.ndarray, out: np.ndarray) -> None:
+    batch, n, width = values.shape
+    block = 16  # output columns per task: a few vectors' worth, many tasks
+    for task in numba.prange((width + block - 1) // block):
+        j0 = task * block
+        m = min(width, j0 + block) - j0
+        top_v = np.empty((m, k), dtype=values.dtype)  # per column, descending
+        top_i = np.empty((m, k), dtype=np.int64)
+        kth = np.empty(m, dtype=values.dtype)  # per column, the k-th value so far
+        for b in range(batch):
+            top_v[:] = -np.inf
+            kth[:] = -np.inf
+            for r in range(n):
+                row = values[b, r, j0:j0 + m]
+                for jj in range(m):
+                    v = row[jj]
+                    if v > kth[jj]:  # strictly: an equal earlier candidate keeps its place
+                        p = k - 1
+                        while p > 0 and top_v[jj, p - 1] < v:
+                            top_v[jj, p] = top_v[jj, p - 1]
+                            top_i[jj, p] = top_i[jj, p - 1]
+                            p -= 1
+                        top_v[jj, p] = v
+                        top_i[jj, p] = r
+                        kth[jj] = top_v[jj, k - 1]
+            g = image_groups[b]
+            for jj in range(m):
+                for t in range(k):
+                    if top_v[jj, t] > -np.inf:
+                        out[g, top_i[jj, t], j0 + jj] += 1
+
+
+def tally_top_k(values: np.ndarray, k: int, image_groups: np.ndarray, out: np.ndarray,
+                threads: int) -> np.ndarray:
+    """``out[g, i, j] += 1`` for each image b of group ``image_groups[b]`` whose candidate i
+    is among the ``k`` largest of ``values[b, :, j]`` (ties: lower index first; -inf: never),
+    as ``activations.select_top_k`` marks them. ``values`` is (B, N, W), ``out`` (G, N, W)
+    int32, added to in place."""
+    if k > 0:
+        _use_threads(threads)
+        _tally_top_k(np.ascontiguousarray(values), min(k, values.shape[1]),
+                     np.asarray(image_groups, dtype=np.int64), out)
     return out
 
 

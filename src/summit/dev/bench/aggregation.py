@@ -11,11 +11,14 @@ from torch import nn
 
 from summit.dev.bench.common import (
     EXAMPLES,
+    GROUPS,
     INFLUENCE,
-    Step,
     googlenet,
     googlenet_structure,
+    interleaved,
+    job_step,
     prepare,
+    ratio,
     timed,
 )
 from summit.method.aggregate import Aggregator
@@ -60,21 +63,11 @@ def _normalised_batches(n_images: int, batch_size: int, seed: int,
             for i in range(0, n_images, batch_size)]
 
 
-def _summarise(agg: Aggregator) -> Step:
-    """A pass's step with what a job copies out to write: maxima and predictions."""
-    def step(x: torch.Tensor, ids: torch.Tensor) -> None:
-        maxima, logits = agg.step(x, ids)
-        probs = torch.softmax(logits.float(), dim=1)
-        for z in maxima.values():
-            z.float().cpu()
-        probs.argmax(dim=1).cpu()
-    return step
-
-
 def run(n_images: int = 64, batch_size: int = 32, weights: str | None = None,
         device: str = "auto", threads: int | None = None, k: int = INFLUENCE.k,
-        n_examples: int = EXAMPLES.n, seed: int = 0) -> dict[str, Any]:
-    """Measure (a), (b) and (c) on the same random 224×224 images; see the package doc."""
+        n_examples: int = EXAMPLES.n, seed: int = 0, rounds: int = 3) -> dict[str, Any]:
+    """Measure (a) and (b) in ``rounds`` interleaved rounds, then (c) once, on the same
+    random 224×224 images; see the package doc."""
     dev = prepare(device, threads)
     model = googlenet(weights)
     structure = googlenet_structure(model)
@@ -88,32 +81,39 @@ def run(n_images: int = 64, batch_size: int = 32, weights: str | None = None,
     result: dict[str, Any] = {
         "model": "torchvision googlenet" + (" (weights)" if weights else " (architecture)"),
         "device": str(dev), "threads": torch.get_num_threads(), "images": n_images,
-        "batch_size": batch_size, "hops": len(structure.hops()),
+        "batch_size": batch_size, "rounds": rounds, "groups": GROUPS,
+        "examples": n_examples, "hops": len(structure.hops()),
         "conv_hops": sum(1 for h in structure.hops() if h.conv != IDENTITY)}
-    result["a_forward"] = timed(dev, batches, forward)
-    ours = Aggregator(model, structure, 1, k, 0.0, n_examples)
-    result["b_summit"] = timed(dev, batches, _summarise(ours))
+    ours = Aggregator(model, structure, 1, k, 0.0, n_examples, GROUPS)
+    timings = interleaved(dev, batches, {"a": forward, "b": job_step(ours)}, rounds)
+    result["a_forward"], result["b_summit"] = timings["a"], timings["b"]
+    b_over_a = ratio(timings, "b", "a")
+    result["b_over_a"], result["b_over_a_rounds"] = b_over_a["ratio"], b_over_a["round_ratios"]
     ours_influences = {h: v.clone() for h, v in ours.influences.items()}
     ours.close()
-    theirs = DepthwiseAggregator(model, structure, 1, k, 0.0, n_examples)
-    result["c_depthwise"] = timed(dev, batches, _summarise(theirs))
+    theirs = DepthwiseAggregator(model, structure, 1, k, 0.0, n_examples, GROUPS)
+    result["c_depthwise"] = timed(dev, batches, job_step(theirs))
     result["max_influence_difference"] = max(
         float((theirs.influences[h] - v).abs().max()) for h, v in ours_influences.items())
     theirs.close()
-    result["b_over_a"] = result["b_summit"]["seconds"] / result["a_forward"]["seconds"]
     result["c_over_b"] = result["c_depthwise"]["seconds"] / result["b_summit"]["seconds"]
     return result
 
 
 def table(r: dict[str, Any]) -> str:
-    """The three phases' speed, time and peak memory, and the ratios."""
+    """The three phases' speed, time and peak memory, and the ratios with their spread."""
     rows = [("(a) forward pass", r["a_forward"]), ("(b) Summit aggregation", r["b_summit"]),
             ("(c) authors' depthwise", r["c_depthwise"])]
     lines = [f"{r['model']} on {r['device']} ({r['threads']} threads), {r['images']} images "
-             f"at 224x224, batch {r['batch_size']}",
+             f"at 224x224, batch {r['batch_size']}; (b): {r['groups']} image groups, "
+             f"{r['examples']} examples per channel; (a) and (b) alternate batch by batch "
+             f"over {r['rounds']} rounds, each timed by its fastest round, (c) once",
              f"{'phase':<26}{'images/s':>10}{'seconds':>10}{'peak MB':>10}"]
     lines += [f"{name:<26}{x['images_per_second']:>10.2f}{x['seconds']:>10.2f}"
               f"{x['peak_memory_mb']:>10.0f}" for name, x in rows]
-    lines.append(f"b/a = {r['b_over_a']:.2f}   c/b = {r['c_over_b']:.2f}   "
+    spread = r["b_over_a_rounds"]
+    lines.append(f"b/a = {r['b_over_a']:.2f} (rounds: "
+                 f"{', '.join(f'{x:.2f}' for x in spread)}; spread {max(spread) - min(spread):.2f})"
+                 f"   c/b = {r['c_over_b']:.2f}   "
                  f"max |influence(b) - influence(c)| = {r['max_influence_difference']:.2e}")
     return "\n".join(lines)

@@ -14,15 +14,23 @@ import numpy as np
 import torch
 from torch import nn
 
+from summit.io.store import group_of_rows
+from summit.method.aggregate import Aggregator
 from summit.method.graphs import FullGraph, full_graph
 from summit.model.hops import trace_structure
 from summit.model.structure import Structure
-from summit.settings import ExamplesSettings, GraphSettings, InfluenceSettings
+from summit.settings import (
+    ExamplesSettings,
+    GraphSettings,
+    InfluenceSettings,
+    StabilitySettings,
+)
 
 GOOGLENET_LAYERS = ["inception3a", "inception3b", "inception4a", "inception4b", "inception4c",
                     "inception4d", "inception4e", "inception5a", "inception5b"]
 INFLUENCE = InfluenceSettings.defaults()  # the study's defaults (config.schema.yaml)
 EXAMPLES = ExamplesSettings.defaults()
+GROUPS = StabilitySettings.defaults().groups  # image groups of a class's tallies
 
 # A step of a timed loop: one batch of images and their ids.
 Step = Callable[[torch.Tensor, torch.Tensor], Any]
@@ -91,6 +99,56 @@ def timed(device: torch.device, batches: list[torch.Tensor], step: Step) -> dict
     seconds = time.perf_counter() - start
     return {"seconds": seconds, "images_per_second": seen / seconds,
             "peak_memory_mb": peak_memory(device) / 2**20}
+
+
+def job_step(agg: Aggregator) -> Step:
+    """The pass as a class's job runs it (``aggregate_class``): image ids for the example
+    candidates, each image's group by its row, and what the job copies out to write
+    (maxima, predictions)."""
+    def step(x: torch.Tensor, ids: torch.Tensor) -> None:
+        rows = group_of_rows(int(ids[0]), len(ids), agg.n_groups)
+        maxima, logits = agg.step(x, ids, rows.tolist())
+        probs = torch.softmax(logits.float(), dim=1)
+        for z in maxima.values():
+            z.float().cpu().numpy()
+        probs.argmax(dim=1).cpu().numpy()
+    return step
+
+
+def interleaved(device: torch.device, batches: list[torch.Tensor], steps: dict[str, Step],
+                rounds: int) -> dict[str, dict[str, Any]]:
+    """Every step over all batches ``rounds`` times, the steps taking turns batch by batch,
+    so a burst of another process's work lands on all of them alike; per step the seconds
+    of each round, the fastest round's (what the ratios use) and the peak memory of a
+    warm-up batch (the pass's memory does not grow with its images)."""
+    sync = torch.cuda.synchronize if device.type == "cuda" else lambda _: None
+    ids = [torch.arange(s, s + len(b), device=device)
+           for s, b in zip(np.cumsum([0] + [len(b) for b in batches]), batches, strict=False)]
+    peaks = {}
+    for name, step in steps.items():
+        reset_peak_memory(device)
+        step(batches[0], ids[0])
+        peaks[name] = peak_memory(device) / 2**20
+    seconds = {name: [0.0] * rounds for name in steps}
+    for r in range(rounds):
+        for b, i in zip(batches, ids, strict=True):
+            for name, step in steps.items():
+                sync(device)
+                start = time.perf_counter()
+                step(b, i)
+                sync(device)
+                seconds[name][r] += time.perf_counter() - start
+    n = sum(len(b) for b in batches)
+    return {name: {"seconds": min(s), "round_seconds": s, "images_per_second": n / min(s),
+                   "peak_memory_mb": peaks[name]} for name, s in seconds.items()}
+
+
+def ratio(timings: dict[str, dict[str, Any]], num: str, den: str) -> dict[str, Any]:
+    """``num``'s time over ``den``'s: the fastest rounds' ratio, and each round's."""
+    per_round = [a / b for a, b in zip(timings[num]["round_seconds"],
+                                       timings[den]["round_seconds"], strict=True)]
+    return {"ratio": timings[num]["seconds"] / timings[den]["seconds"],
+            "round_ratios": per_round}
 
 
 def job_seconds(results: Path, pattern: str) -> list[float]:

@@ -8,7 +8,15 @@ from typing import Any
 import torch
 from torch import nn
 
-from summit.dev.bench.common import EXAMPLES, INFLUENCE, prepare, timed
+from summit.dev.bench.common import (
+    EXAMPLES,
+    GROUPS,
+    INFLUENCE,
+    interleaved,
+    job_step,
+    prepare,
+    ratio,
+)
 from summit.method.aggregate import Aggregator
 from summit.model.hops import trace_structure
 
@@ -37,10 +45,9 @@ def _family_model(family: str, arch: str) -> nn.Module:
 
 
 def _time_family(family: str, arch: str, n_images: int, batch_size: int, dev: torch.device,
-                 size: int, repeats: int) -> dict[str, Any]:
-    """``layers: auto``, then the fastest of ``repeats`` alternating runs of each phase:
-    what a burst of another process's work adds to one run does not pass for either
-    phase's cost."""
+                 size: int, rounds: int) -> dict[str, Any]:
+    """``layers: auto``, then the forward pass and the pass as a job runs it, alternating
+    batch by batch over ``rounds`` rounds: the ratio of each one's fastest round."""
     from summit.model.layers import auto_layers, candidates
 
     model = _family_model(family, arch)
@@ -56,33 +63,30 @@ def _time_family(family: str, arch: str, n_images: int, batch_size: int, dev: to
     def forward(x: torch.Tensor, ids: torch.Tensor) -> None:
         model(x)
 
-    agg = Aggregator(model, structure, 1, INFLUENCE.k, 0.0, EXAMPLES.n, n_groups=10)
-
-    def summit(x: torch.Tensor, ids: torch.Tensor) -> None:
-        agg.step(x, ids, [i % 10 for i in range(len(x))])
-
-    seconds: dict[str, list[float]] = {"forward": [], "summit": []}
-    for _ in range(repeats):
-        for phase, step in (("forward", forward), ("summit", summit)):
-            seconds[phase].append(timed(dev, batches, step)["seconds"])
+    agg = Aggregator(model, structure, 1, INFLUENCE.k, 0.0, EXAMPLES.n, GROUPS)
+    timings = interleaved(dev, batches, {"forward": forward, "summit": job_step(agg)}, rounds)
     agg.close()
-    a, b = min(seconds["forward"]), min(seconds["summit"])
+    r = ratio(timings, "summit", "forward")
+    spread = max(r["round_ratios"]) - min(r["round_ratios"])
     print(f"{family:<16}{arch:<20}{len(layers):>4} layers {len(structure.hops()):>5} hops "
-          f"forward {n_images / a:7.1f}/s  Summit {n_images / b:7.1f}/s"
-          f"  ratio {b / a:.2f}", flush=True)
+          f"forward {timings['forward']['images_per_second']:7.1f}/s  Summit "
+          f"{timings['summit']['images_per_second']:7.1f}/s  ratio {r['ratio']:.2f} "
+          f"(rounds {', '.join(f'{x:.2f}' for x in r['round_ratios'])}; spread {spread:.2f})",
+          flush=True)
     return {"model": arch, "size": px, "layers": layers, "hops": len(structure.hops()),
-            "seconds": seconds, "ratio": b / a}
+            "seconds": {k: v["round_seconds"] for k, v in timings.items()},
+            "ratio": r["ratio"], "round_ratios": r["round_ratios"]}
 
 
-def run(n_images: int = 16, batch_size: int = 16, device: str = "auto",
+def run(n_images: int = 64, batch_size: int = 32, device: str = "auto",
         threads: int | None = None, size: int = 224,
-        only: list[str] | None = None, repeats: int = 3) -> dict[str, Any]:
+        only: list[str] | None = None, rounds: int = 3) -> dict[str, Any]:
     """Per family: ``layers: auto``, a plain forward pass and the Summit pass (maxima,
-    influence tallies in 10 image groups, dataset-example candidates) on the same random
-    images, random weights, alternating, ``repeats`` times; the ratio of the fastest of
-    each."""
+    influence tallies in the default image groups, dataset-example candidates, as a job
+    runs it) on the same random images, random weights, interleaved over ``rounds``
+    rounds; the ratio of the fastest round of each."""
     dev = prepare(device, threads)
-    out = {family: _time_family(family, arch, n_images, batch_size, dev, size, repeats)
+    out = {family: _time_family(family, arch, n_images, batch_size, dev, size, rounds)
            for family, arch in FAMILY_MODELS.items() if not only or family in only}
     return {"device": str(dev), "threads": torch.get_num_threads(), "images": n_images,
-            "batch_size": batch_size, "repeats": repeats, "families": out}
+            "batch_size": batch_size, "rounds": rounds, "groups": GROUPS, "families": out}

@@ -40,16 +40,17 @@ def families_table(r: dict[str, Any]) -> str:
     rows = ["| family | benchmarked | `layers: auto` | exact | convention | pass / forward |",
             "|---|---|---|---|---|---|"]
     for family, x in r["families"].items():
-        layers = x["layers"]
+        layers, rounds = x["layers"], x["round_ratios"]
         rows.append(f"| {family} | `{x['model']}` ({x['size']} px) | {len(layers)}: "
                     f"`{layers[0]}` … `{layers[-1]}` | yes | {FAMILY_CONVENTIONS[family]} | "
-                    f"{x['ratio']:.2f} |")
+                    f"{x['ratio']:.2f} ({min(rounds):.2f}–{max(rounds):.2f}) |")
     return "\n".join(rows) + (
-        f"\n\nPass / forward: the Summit pass (channel maxima, influence tallies in 10 image "
-        f"groups, dataset-example candidates) over a plain forward pass on the same "
-        f"{r['images']} random images (batch {r['batch_size']}, random weights, "
-        f"{r['device']}, {r['threads']} threads), the fastest of {r['repeats']} alternating "
-        f"runs of each, written by "
+        f"\n\nPass / forward: the Summit pass as a class's job runs it (channel maxima, "
+        f"influence tallies in {r['groups']} image groups, dataset-example candidates, "
+        f"predictions) over a plain forward pass on the same {r['images']} random images "
+        f"(batch {r['batch_size']}, random weights, {r['device']}, {r['threads']} threads), "
+        f"the two alternating batch by batch over {r['rounds']} rounds: the ratio of each "
+        f"one's fastest round, in brackets the range of the rounds' own ratios; written by "
         f"`python -m summit.dev.bench families --readme README.md`.\n")
 
 
