@@ -10,7 +10,7 @@ from scipy import stats
 
 from summit.evidence.faithfulness import (
     ClassInputs,
-    Evidence,
+    Runner,
     bootstrap,
     count_ranks,
     curve_steps,
@@ -20,12 +20,25 @@ from summit.evidence.faithfulness import (
     reference_means,
     top_count,
 )
+from summit.evidence.faithfulness_design import Evidence
+from summit.evidence.faithfulness_record import record as make_record
+from summit.evidence.sequential import besag_clifford
 from summit.model.interventions import replace_channels
 from summit.settings import FaithfulnessSettings
 from tests.test_interventions import LAYERS, demo  # noqa: F401 - the shared fixture
 
+# Everything exact (``first_order: false``): every number the record holds is checked against
+# brute force; the estimates have their own tests (test_faithfulness_estimates.py).
 SETTINGS = replace(FaithfulnessSettings.defaults(), repeats=4, curve_orders=2, curve_points=4,
-                   bootstrap=200)
+                   bootstrap=200, first_order=False)
+CPU = torch.device("cpu")
+
+
+def run_evidence(iv, evidence, x, labels, first=None):
+    """The rounds of ``evidence`` on images ``x``: its runner."""
+    runner = Runner(iv, [(x, labels)], evidence.plan.conditions, 64, CPU)
+    evidence.run(runner, first)
+    return runner
 
 
 def test_count_ranks_order_by_count_then_channel():
@@ -136,6 +149,9 @@ def test_evaluate_equals_the_whole_model_under_hooks(demo):  # noqa: F811
     for _ in range(7):
         chosen = rng.choice(LAYERS, int(rng.integers(1, 3)), replace=False)
         conditions.append({k: rng.random(n[k]) < 0.3 for k in chosen})
+    for k in LAYERS:  # a whole layer replaced: the same outcome for every image
+        conditions.append({LAYERS[-1]: rng.random(n[LAYERS[-1]]) < 0.5, k: np.ones(n[k], bool)})
+        assert iv.constant_after(conditions[-1]) == k
     labels = torch.tensor([0, 1, 2, -1, 4, 5])  # one unreadable image
     batches = [(x[:4], labels[:4]), (x[4:], labels[4:])]
     got = evaluate(iv, batches, conditions, max_batch=5, device=torch.device("cpu"))
@@ -179,11 +195,10 @@ def record(demo):  # noqa: F811
     inputs = ClassInputs(channels, counts, {"mixed3b": [5, 6]}, graphs)
     evidence = Evidence(inputs, SETTINGS, class_id=2)
     labels = torch.full((len(x),), 2)
-    main = evaluate(iv, [(x, labels)], evidence.plan.conditions, 64, torch.device("cpu"))
+    run_evidence(iv, evidence, x, labels)
     others_x, others_y = torch.randn(4, 1, 28, 28), torch.tensor([0, 0, 1, 7])
-    other = evaluate(iv, [(others_x, others_y)], evidence.specificity_conditions(), 64,
-                     torch.device("cpu"))
-    return evidence.record(main, other), (model, base, x, labels, others_x, others_y)
+    other = evaluate(iv, [(others_x, others_y)], evidence.specificity_conditions(), 64, CPU)
+    return make_record(evidence, other), (model, base, x, labels, others_x, others_y)
 
 
 def _mean_drop(model, base, x, labels, condition):
@@ -226,13 +241,18 @@ def test_the_graphs_effects_and_baselines_equal_brute_force(record):
             assert a["graph"][m]["low"] <= a["graph"][m]["mean"] + 1e-9 <= \
                 a["graph"][m]["high"] + 2e-9
         for kind in ("random", "matched"):
-            for r in range(SETTINGS.repeats):
+            drawn = len(a[kind]["logit"])
+            for r in range(drawn):
                 chosen = {k: v["sets"][kind][k][r] for k in at}
                 assert not any(set(chosen[k]) & set(graph[k]) for k in at)
                 want = _mean_drop(model, base, x, labels, _ablate(base, chosen))
                 assert a[kind]["logit"][r] == pytest.approx(want["logit"], abs=1e-5)
-            beaten = sum(e >= a["graph"]["logit"]["mean"] for e in a[kind]["logit"])
-            assert a[f"p_{kind}"] == (1 + beaten) / (1 + SETTINGS.repeats)
+            exceeds = [e >= a["graph"]["logit"]["mean"] for e in a[kind]["logit"]]
+            test = besag_clifford(exceeds + [False] * (SETTINGS.repeats - drawn),
+                                  SETTINGS.repeats, SETTINGS.level)
+            assert test.drawn == drawn and a[f"p_{kind}"] == test.p
+            assert a["significant"][kind] == test.significant
+            assert a["estimated"][kind] == [False] * drawn
         top = {k: v["sets"]["top_count"][k] for k in at}
         assert a["size"] == sum(len(graph[k]) for k in at)
         assert [len(top[k]) for k in at] == [len(graph[k]) for k in at]
@@ -240,7 +260,12 @@ def test_the_graphs_effects_and_baselines_equal_brute_force(record):
         assert a["top_count"]["logit"]["mean"] == pytest.approx(want["logit"], abs=1e-5)
         kept = _levels(_brute(model, base, x, _ablate(base, {k: graph[k] for k in at},
                                                       keep=True)), labels)[2].mean()
-        assert v["sufficiency"][scope]["graph"] == pytest.approx(kept)
+        suff = v["sufficiency"][scope]
+        assert suff["graph"] == pytest.approx(kept)
+        for r, acc in enumerate(suff["random"]):
+            keep = {k: v["sets"]["random"][k][r] for k in at}
+            want = _levels(_brute(model, base, x, _ablate(base, keep, keep=True)), labels)[2]
+            assert acc == pytest.approx(want.mean())
     assert 5 in graph["mixed3b"] or not any(5 in s for s in v["sets"]["random"]["mixed3b"])
     assert not any({5, 6} & set(s) for s in v["sets"]["random"]["mixed3b"])  # excluded
 
@@ -319,8 +344,8 @@ def test_seeds_make_every_number_reproducible(demo):  # noqa: F811
     def run(seed):
         e = Evidence(ClassInputs(channels, counts, {}, graphs),
                      replace(SETTINGS, seed=seed), class_id=1)
-        main = evaluate(iv, [(x, labels)], e.plan.conditions, 64, torch.device("cpu"))
-        return e.record(main, main)
+        main = run_evidence(iv, e, x, labels).outcomes()
+        return make_record(e, main)
 
     a, b, c = run(0), run(0), run(1)
     assert a == b
@@ -338,7 +363,7 @@ def test_conditions_are_planned_once(record, demo):  # noqa: F811
     assert e.plan.conditions[0] == {}  # row 0 is the clean run
 
 
-def _synthetic_records(n=6, in_sample=False):
+def _synthetic_records(n=6, in_sample=False, repeats=19):
     from tests.fixtures.faithfulness import synthetic_faithfulness
 
     rng = np.random.default_rng(5)
@@ -348,9 +373,23 @@ def _synthetic_records(n=6, in_sample=False):
                   "pagerank": float(rng.random())} for i in range(4)]
         graph = {"class": {"id": c, "name": f"class {c}"}, "layers": ["mixed3a"],
                  "nodes": nodes, "edges": []}
-        records.append(replace(synthetic_faithfulness(rng, graph, list(range(n)), repeats=5),
-                               in_sample=in_sample))
+        records.append(replace(synthetic_faithfulness(rng, graph, list(range(n)),
+                                                      repeats=repeats), in_sample=in_sample))
     return records
+
+
+def _old_format(record):
+    """A record as written before the sequential tests: no level, verdicts or estimates."""
+    from summit.io.artifacts import Faithfulness
+
+    d = record.to_json()
+    for key in ("level", "estimation"):
+        del d[key]
+    for v in d["variants"].values():
+        for a in v["ablation"].values():
+            for key in ("significant", "estimated", "margin"):
+                del a[key]
+    return Faithfulness.from_json(d)
 
 
 def test_the_runs_sentences_are_its_records_numbers():
@@ -360,12 +399,21 @@ def test_the_runs_sentences_are_its_records_numbers():
     rows = table_rows(records)
     text = summary_markdown(records, rows)
     conf = [r for r in rows if r["configured"]]
-    beats = sum(r["p_random"] <= 1 / 6 for r in conf)
-    assert f"beats all 5 random sets in {beats} of 6 classes" in text
+    beats = sum(r["p_random"] <= 0.05 for r in conf)
+    assert 0 < beats < 6
+    assert f"beats the random sets at the 0.05 level in {beats} of 6 classes" in text
+    assert "all 19 sets drawn, none as damaging" in text
     assert f"median {np.median([r['logit_drop'] for r in conf]):.2f}" in text
     assert "On 100 images of the test split" in text and "in-sample" not in text
+    assert "First-order single-vertex effects against exact ablation" in text
+    assert "Spearman rho 0.95" in text and "a median 14 % of the planned" in text
+    assert "On the 72 random and matched sets ablated" in text and "averaged -0.05" in text
     in_sample = _synthetic_records(in_sample=True)
     assert "**in-sample**" in summary_markdown(in_sample, table_rows(in_sample))
+    old = [_old_format(r) for r in records]  # older records: every set drawn, p ≤ 0.05
+    old_text = summary_markdown(old, table_rows(old))
+    assert f"at the 0.05 level in {beats} of 6 classes" in old_text
+    assert "First-order" not in old_text and "Cost:" not in old_text
 
 
 def test_the_table_has_a_row_per_class_and_variant():
@@ -381,3 +429,36 @@ def test_the_table_has_a_row_per_class_and_variant():
     assert row["random_logit_drop"] == pytest.approx(np.mean(r["ablation"]["all"]["random"]
                                                              ["logit"]))
     assert row["mixed3a_logit_drop"] == r["ablation"]["mixed3a"]["graph"]["logit"]["mean"]
+
+
+@pytest.mark.parametrize("own", [[50.0, -50.0], [0.0, 0.0]])
+def test_specificity_tests_classes_in_rounds_until_the_comparison_is_settled(
+        demo, own, monkeypatch):  # noqa: F811
+    from summit.evidence import faithfulness
+
+    monkeypatch.setattr(faithfulness, "SPECIFICITY_ROUND", 3)  # the demo net has 10 classes
+    _, _, base, iv = demo
+    torch.manual_seed(4)
+    images = {c: torch.randn(2, 1, 28, 28) for c in range(10)}
+    conditions = [{}, {"mixed3a": np.arange(base["mixed3a"].shape[0]) < 3},
+                  {"mixed4b": np.arange(base["mixed4b"].shape[0]) < 2}]
+
+    def batches_of(classes):
+        return [(torch.cat([images[c] for c in classes]),
+                 torch.tensor([c for c in classes for _ in range(2)]))]
+
+    got = faithfulness.specificity(iv, batches_of, list(range(10)), conditions, own, 64, CPU)
+    tested = sorted(set(got.labels.tolist()))
+    want = evaluate(iv, batches_of(tested), conditions, 64, CPU)
+    np.testing.assert_allclose(got.logit, want.logit, atol=1e-5)
+    drops = np.array([[(got.logit[0] - got.logit[r])[got.labels == c].mean() for c in tested]
+                      for r in (1, 2)])
+    half = (stats.t.ppf(0.975, len(tested) - 1) * drops.std(axis=1, ddof=1)
+            / np.sqrt(len(tested)))
+    settled = np.all(np.abs(np.array(own) - drops.mean(axis=1)) > half)
+    if len(tested) < 10:  # stopped early: only once settled, after whole rounds
+        assert settled and len(tested) % 3 == 0
+    else:
+        assert not own[0]  # a drop of 0 is inside the others' interval: every class tested
+    if own[0] == 50.0:  # far outside any interval: one round is enough
+        assert len(tested) == 3

@@ -175,6 +175,9 @@ class FaithfulnessSettings(_Section):
     ablation: Literal["mean", "zero"]
     reference_images: int
     repeats: int
+    level: float
+    first_order: bool
+    exact_singles: int
     curve_orders: int
     curve_points: int
     specificity_classes: int

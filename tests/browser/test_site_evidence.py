@@ -65,7 +65,7 @@ def test_the_evidence_draws_its_plots_and_numbers(page, site, artifacts):
     panel = page.locator(PANEL)
     expect(panel.locator("h2")).to_have_text("Evidence")
     expect(panel.locator(".ev-head")).to_have_text(
-        f"{r['n_images']} test images · mean ablation · {r['repeats']} random sets")
+        f"{r['n_images']} test images · mean ablation · up to {r['repeats']} random sets")
     expect(panel.locator(".ev-warning")).to_have_count(0)
     scopes = [*(name for name, _ in LAYERS), "all"]
     rows = panel.locator(".ev-ablation .ev-row")
@@ -114,9 +114,12 @@ def test_a_vertex_card_shows_its_single_channel_effect(page, site):
     errors = show(page, site, "#class=0")
     page.wait_for_timeout(600)  # the graph's transition
     node = page.locator(NODES).first
-    effect = record(site[1], 0)["channels"][node.get_attribute("data-id")]["logit"]
+    channel = record(site[1], 0)["channels"][node.get_attribute("data-id")]
+    effect = channel["logit"]
     node.hover()
-    row = page.locator("#tooltip .tt-row", has_text="ablated alone, logit drop")
+    label = ("ablated alone, first-order logit drop" if channel.get("estimated")
+             else "ablated alone, logit drop")
+    row = page.locator("#tooltip .tt-row", has_text=label)
     want = "{:.2f} [{:.2f}, {:.2f}]".format(effect["mean"], effect["low"], effect["high"])
     expect(row.locator(".tt-val")).to_have_text(want.replace("-", "−"))
     assert errors == []
@@ -196,7 +199,7 @@ def test_the_tiny_studys_evidence_renders_from_the_workflows_records(page, study
         r = json.loads((results / "faithfulness" / "1.json").read_text())
         panel = page.locator(PANEL)
         expect(panel.locator(".ev-head")).to_have_text(
-            f"{r['n_images']} test images · mean ablation · {r['repeats']} random sets")
+            f"{r['n_images']} test images · mean ablation · up to {r['repeats']} random sets")
         assert panel.locator(".ev-ablation .ev-row").count() == 5  # 4 layers and all
         assert overflowing(page, PANEL) == []
         shoot(page, artifacts / "evidence-tiny-study.png")

@@ -3,8 +3,10 @@
 // (the configured one first; a table switches and says which scores higher): the graph's
 // channels ablated against random and frequency-matched sets of the same size per scope,
 // accuracy kept with the graph's channels only, deletion and insertion curves against random
-// orders, the drop on other classes, and how PageRank ranks single-channel effects. Every
-// name and number is set as text.
+// orders, the drop on other classes, and how PageRank ranks single-channel effects. Tests draw
+// their sets until the verdict is settled, and some values are first-order estimates (the
+// record marks them `estimated`): the panel says how many. Every name and number is set as
+// text.
 import { formatFixed, formatInt, formatP, formatPct, shortLayerNames } from '../format.js';
 
 export const title = 'Evidence';
@@ -15,11 +17,14 @@ const isNum = (v) => typeof v === 'number' && Number.isFinite(v);
 const nums = (list) => (Array.isArray(list) ? list.filter(isNum) : []);
 const variantName = (name) => VARIANT_NAMES[name] ?? name;
 
-/** The card row of a vertex: its logit drop when ablated alone, with its interval. */
+/** The card row of a vertex: its logit drop when ablated alone, with its interval (a
+ * first-order estimate where the record says so). */
 export function vertexLine(record, vertexId) {
-  const e = record.channels?.[vertexId]?.logit;
+  const c = record.channels?.[vertexId];
+  const e = c?.logit;
   if (!e) return null;
-  return ['ablated alone, logit drop', `${formatFixed(e.mean)} [${formatFixed(e.low)}, ${formatFixed(e.high)}]`];
+  const label = c.estimated ? 'ablated alone, first-order logit drop' : 'ablated alone, logit drop';
+  return [label, `${formatFixed(e.mean)} [${formatFixed(e.low)}, ${formatFixed(e.high)}]`];
 }
 
 export function render(root, record, { study }) {
@@ -29,7 +34,7 @@ export function render(root, record, { study }) {
   box
     .append('p')
     .attr('class', 'ev-head')
-    .text(`${formatInt(n)} ${record.split} image${n === 1 ? '' : 's'} · ${record.ablation} ablation · ${formatInt(record.repeats)} random sets`);
+    .text(`${formatInt(n)} ${record.split} image${n === 1 ? '' : 's'} · ${record.ablation} ablation · ${isNum(record.level) ? 'up to ' : ''}${formatInt(record.repeats)} random sets`);
   if (record.in_sample) box.append('p').attr('class', 'ev-warning').text('in-sample: these images built the graph');
 
   const names = Object.keys(record.variants || {});
@@ -74,6 +79,18 @@ export function render(root, record, { study }) {
   show(names.includes(record.configured) ? record.configured : names[0]);
 }
 
+/** How a variant's sets were drawn and how many are first-order estimates (records written
+ * before the sequential tests drew every set). */
+function drawnNote(record, v) {
+  if (!isNum(record.level)) return '';
+  const flags = Object.values(v.ablation || {}).flatMap((a) => Object.values(a.estimated ?? {}).flat());
+  const estimated = flags.filter(Boolean).length;
+  return (
+    ` Each test draws sets until its verdict at the ${record.level} level is settled (p strong: significant).` +
+    (estimated ? ` ${formatInt(estimated)} of the ${formatInt(flags.length)} sets drawn are first-order estimates, not ablated.` : '')
+  );
+}
+
 function section(parent, heading, hint) {
   const s = parent.append('div').attr('class', 'ev-section');
   s.append('h3').text(heading);
@@ -94,12 +111,12 @@ function drawVariant(root, record, v, study, width) {
   const label = scopeLabeller(study);
   if (!v.vertices?.length) {
     root.append('p').attr('class', 'muted hint ev-empty').text('This graph has no vertices: nothing to ablate.');
-    rankCorrelation(root, v);
+    rankCorrelation(root, v, record);
     return;
   }
   const how = record.ablation === 'zero' ? 'zero' : 'their mean';
   ablation(
-    section(root, 'Ablating the graph', `Drop of the true-class logit with the graph's channels set to ${how}, per layer and all at once, against channel sets of the same size.`),
+    section(root, 'Ablating the graph', `Drop of the true-class logit with the graph's channels set to ${how}, per layer and all at once, against channel sets of the same size.${drawnNote(record, v)}`),
     v,
     scopes,
     width,
@@ -119,7 +136,7 @@ function drawVariant(root, record, v, study, width) {
     width,
   );
   specificity(section(root, 'Specificity', "Logit drop of each class's own logit when this graph is ablated on its images."), v.specificity, study);
-  rankCorrelation(root, v);
+  rankCorrelation(root, v, record);
 }
 
 /** An HTML legend: [class of the mark, text] pairs; wraps rather than clips. */
@@ -222,9 +239,11 @@ function ablation(s, v, scopes, width, label) {
     const t = r.top_count?.logit?.mean;
     if (isNum(t)) g.append('path').attr('class', 'ev-top').attr('d', d3.symbol(d3.symbolDiamond, 40)()).attr('transform', `translate(${x(t)},0)`);
     estimate(g, r.graph?.logit, x, 0, 'graph'); // on top: the graph is the point
-    for (const [k, p] of [[1, r.p_random], [0, r.p_matched]]) {
+    for (const [k, kind] of [[1, 'random'], [0, 'matched']]) {
+      const p = r[`p_${kind}`];
+      const significant = r.significant ? r.significant[kind] : isNum(p) && p <= 0.05;
       g.append('text')
-        .attr('class', `ev-p${isNum(p) && p <= 0.05 ? ' strong' : ''}`)
+        .attr('class', `ev-p${significant ? ' strong' : ''}`)
         .attr('x', width - k * colW - 2)
         .attr('y', 4)
         .attr('text-anchor', 'end')
@@ -273,11 +292,16 @@ function curves(s, c, width) {
       continue;
     }
     const randomAuc = nums(curve.auc_random);
+    const points = (curve.estimated ?? []).flat();
+    const estimated = points.filter(Boolean).length;
     cell.append('div').attr('class', 'ev-curve-title').text(`${label} · AUC ${formatFixed(curve.auc)}`);
     cell
       .append('div')
       .attr('class', 'muted ev-curve-sub')
-      .text(randomAuc.length ? `random ${formatFixed(d3.mean(randomAuc))} (${better} is better)` : `${better} is better`);
+      .text(
+        (randomAuc.length ? `random ${formatFixed(d3.mean(randomAuc))} (${better} is better)` : `${better} is better`) +
+          (estimated ? `; ${formatInt(estimated)} of ${formatInt(points.length)} random points estimated` : ''),
+      );
     curveChart(cell, curve, w);
   }
 }
@@ -336,9 +360,21 @@ function specificity(s, sp, study) {
     );
 }
 
-function rankCorrelation(root, v) {
+/** Which single effects are first-order estimates, and how the estimates agreed with exact
+ * ablation on the ones ablated (null for records without estimates). */
+function singlesNote(record, v) {
+  const estimated = (v.vertices ?? []).filter((id) => record.channels?.[id]?.estimated).length;
+  const a = record.estimation?.singles;
+  if (!estimated || !a) return null;
+  return (
+    `${formatInt(estimated)} of the ${formatInt(v.vertices.length)} effects are first-order estimates; on the ${formatInt(a.n)} vertices ablated exactly ` +
+    `the estimates agree with ρ = ${isNum(a.rho) ? formatFixed(a.rho) : '–'}, the same sign for ${formatPct(a.sign_agreement)}, at most ${formatFixed(a.max_error)} off.`
+  );
+}
+
+function rankCorrelation(root, v, record) {
   const rc = v.rank_correlation ?? {};
-  const s = section(root, 'PageRank vs single-channel effects');
+  const s = section(root, 'PageRank vs single-channel effects', singlesNote(record, v));
   const words = (rho) =>
     rho >= 0.5
       ? 'channels ranked higher matter clearly more when ablated alone'

@@ -8,12 +8,17 @@ to the graph's channels by how often they fire in the class (A^l count rank), or
 class's most frequent channels. Also: each vertex alone, keep-only-the-graph (sufficiency),
 deletion and insertion curves in PageRank order against random orders, and the graph's
 effect on other classes' images (specificity). Format: ``summit.io.artifacts.Faithfulness``.
+
+This module holds the samplers of those sets, the ``Runner`` that evaluates conditions in
+rounds on a class's images (their shared prefix computed once) and specificity in rounds of
+classes; ``faithfulness_design`` plans a class's conditions and decides which to evaluate
+(sequential tests, first-order estimates), ``faithfulness_record`` writes the record.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,13 +29,15 @@ from scipy import stats
 from summit.method.graphs import attribution_graph
 from summit.model.interventions import Condition, Intervener
 from summit.model.trace import Hooks
-from summit.settings import FaithfulnessSettings, GraphSettings
+from summit.settings import GraphSettings
 
 METRICS = ("logit", "prob", "accuracy")
 VARIANTS = ("per_layer", "unified")  # the graph extractions tested, whichever is configured
 # A matched channel is drawn from this many unused non-graph channels nearest in count rank
 # to its graph channel: near enough to match, wide enough that the sets differ.
 MATCH_WINDOW = 4
+# Other classes for specificity are tested this many at a time, until the comparison is settled.
+SPECIFICITY_ROUND = 10
 Batches = Iterable[tuple[torch.Tensor, torch.Tensor]]
 
 
@@ -99,7 +106,8 @@ def curve_steps(n: int, points: int) -> np.ndarray:
 @dataclass
 class Outcomes:
     """Per condition and image: the true class's logit and probability, and whether the
-    top-1 prediction is the true class; ``labels`` per image."""
+    top-1 prediction is the true class (NaN and False for a condition not evaluated);
+    ``labels`` per image."""
 
     logit: np.ndarray
     prob: np.ndarray
@@ -113,39 +121,119 @@ class Outcomes:
                 "accuracy": correct[0] - correct}
 
 
+class Runner:
+    """A class's images held with what every condition shares (each batch's prefix, computed
+    once), and each condition's outcomes once asked for: the stage asks in rounds, each
+    round's conditions stacked about ``max_batch`` images and conditions per forward pass."""
+
+    def __init__(self, intervener: Intervener, batches: Batches,
+                 conditions: Sequence[Condition], max_batch: int, device: torch.device):
+        self.intervener, self.conditions, self.max_batch = intervener, conditions, max_batch
+        self.batches = []
+        for images, labels in batches:
+            keep = labels >= 0  # unreadable images come back labelled -1
+            if keep.any():
+                images, labels = images[keep].to(device), labels[keep].to(device)
+                self.batches.append((images, labels, intervener.prefix(images)))
+        self.labels = (torch.cat([b[1] for b in self.batches]).cpu().numpy() if self.batches
+                       else np.zeros(0, np.int64))
+        shape = (len(conditions), len(self.labels))
+        self.logit, self.prob = np.full(shape, np.nan), np.full(shape, np.nan)
+        self.correct = np.zeros(shape, bool)
+        self.done = np.zeros(len(conditions), bool)
+
+    def images(self) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        """The held images and labels, batch by batch."""
+        return [(images, labels) for images, labels, _ in self.batches]
+
+    def evaluate(self, rows: Iterable[int]) -> None:
+        """Evaluate the conditions of ``rows`` not evaluated yet, on every image; one that
+        replaces a whole layer (``Intervener.constant_after``) on one image, as its outcome
+        is every image's."""
+        todo = sorted({int(r) for r in rows if not self.done[r]})
+        groups: dict[str, list[int]] = {}
+        constant: dict[str, list[int]] = {}
+        for r in todo:
+            after = self.intervener.constant_after(self.conditions[r])
+            (constant if after else groups).setdefault(
+                after or self.intervener.start_layer(self.conditions[r]), []).append(r)
+        fixed = self._constant(constant)
+        offset = 0
+        for _, labels, shared in self.batches:
+            cols = slice(offset, offset + len(labels))
+            chunk = max(1, self.max_batch // len(labels))
+            for start, rows_ in groups.items():
+                for lo in range(0, len(rows_), chunk):
+                    idx = rows_[lo:lo + chunk]
+                    out = self.intervener.run(shared, start,
+                                              [self.conditions[i] for i in idx]).float()
+                    self._store(idx, cols, labels, out)
+            if fixed:
+                idx = list(fixed)
+                out = torch.stack([fixed[i] for i in idx])[:, None].expand(-1, len(labels), -1)
+                self._store(idx, cols, labels, out)
+            offset += len(labels)
+        self.done[todo] = True
+
+    def _constant(self, groups: dict[str, list[int]]) -> dict[int, torch.Tensor]:
+        """The outputs of conditions that do not depend on the image, from one image."""
+        if not groups or not self.batches:
+            return {}
+        one = {node: v[:1] for node, v in self.batches[0][2].items()}
+        out = {}
+        for start, rows in groups.items():
+            for lo in range(0, len(rows), self.max_batch):
+                idx = rows[lo:lo + self.max_batch]
+                values = self.intervener.run(one, start, [self.conditions[i] for i in idx])
+                out.update({i: v[0].float() for i, v in zip(idx, values, strict=True)})
+        return out
+
+    def _store(self, idx: list[int], cols: slice, labels: torch.Tensor, out: torch.Tensor
+               ) -> None:
+        """Keep conditions' outputs (conditions, images, outputs) for the images ``cols``."""
+        true = labels[None, :, None].expand(len(idx), -1, 1)
+        self.logit[idx, cols] = out.gather(2, true)[..., 0].cpu().numpy()
+        self.prob[idx, cols] = torch.softmax(out, dim=2).gather(2, true)[..., 0].cpu().numpy()
+        self.correct[idx, cols] = (out.argmax(dim=2) == labels[None]).cpu().numpy()
+
+    def outcomes(self) -> Outcomes:
+        """Every condition's outcomes so far."""
+        return Outcomes(self.logit, self.prob, self.correct, self.labels)
+
+
 def evaluate(intervener: Intervener, batches: Batches, conditions: Sequence[Condition],
              max_batch: int, device: torch.device) -> Outcomes:
-    """Every condition on every image, images streamed in batches: each batch's shared
-    prefix is computed once, then its conditions run stacked, about ``max_batch`` images
-    and conditions per forward pass."""
-    groups: dict[str, list[int]] = {}
-    for i, c in enumerate(conditions):
-        groups.setdefault(intervener.start_layer(c), []).append(i)
-    parts: list[tuple[np.ndarray, ...]] = []
-    for images, labels in batches:
-        keep = labels >= 0  # unreadable images come back labelled -1
-        if not keep.any():
+    """Every condition on every image, in one round (see ``Runner``)."""
+    runner = Runner(intervener, batches, conditions, max_batch, device)
+    runner.evaluate(range(len(conditions)))
+    return runner.outcomes()
+
+
+def specificity(intervener: Intervener, batches_of: Callable[[list[int]], Batches],
+                classes: Sequence[int], conditions: Sequence[Condition], own: Sequence[float],
+                max_batch: int, device: torch.device) -> Outcomes:
+    """Other classes' outcomes under ``conditions`` (clean, then one per variant whose own
+    drops are ``own``): ``SPECIFICITY_ROUND`` classes at a time, until every variant's own
+    drop lies outside the 95 % t-interval of the tested classes' mean drop (the comparison
+    "more than the other classes" is settled) or no class is left."""
+    parts: list[Outcomes] = []
+    for lo in range(0, len(classes), SPECIFICITY_ROUND):
+        parts.append(evaluate(intervener, batches_of(list(classes[lo:lo + SPECIFICITY_ROUND])),
+                              conditions, max_batch, device))
+        drops = np.concatenate([p.logit[0] - p.logit[1:] for p in parts], axis=1)
+        labels = np.concatenate([p.labels for p in parts])
+        tested = sorted(set(labels.tolist()))
+        if len(tested) < 2:
             continue
-        images, labels = images[keep].to(device), labels[keep].to(device)
-        shared = intervener.prefix(images)
-        logit = torch.empty(len(conditions), len(labels), device=device)
-        prob, correct = torch.empty_like(logit), torch.empty_like(logit, dtype=torch.bool)
-        chunk = max(1, max_batch // len(labels))
-        for start, rows in groups.items():
-            for lo in range(0, len(rows), chunk):
-                idx = rows[lo:lo + chunk]
-                out = intervener.run(shared, start, [conditions[i] for i in idx]).float()
-                true = labels[None, :, None].expand(len(idx), -1, 1)
-                logit[idx] = out.gather(2, true)[..., 0]
-                prob[idx] = torch.softmax(out, dim=2).gather(2, true)[..., 0]
-                correct[idx] = out.argmax(dim=2) == labels[None]
-        parts.append(tuple(t.cpu().numpy() for t in (logit, prob, correct, labels)))
+        per = np.array([[d[labels == c].mean() for c in tested] for d in drops])
+        half = (stats.t.ppf(0.975, len(tested) - 1) * per.std(axis=1, ddof=1)
+                / np.sqrt(len(tested)))
+        if np.all(np.abs(np.asarray(own) - per.mean(axis=1)) > half):
+            break
     if not parts:
-        empty = np.zeros((len(conditions), 0))
-        return Outcomes(empty, empty, empty.astype(bool), np.zeros(0, np.int64))
-    logit, prob, correct, labels = (np.concatenate(x, axis=-1) for x in zip(*parts,
-                                                                            strict=True))
-    return Outcomes(logit, prob, correct, labels)
+        return evaluate(intervener, [], conditions, max_batch, device)
+    return Outcomes(*(np.concatenate([getattr(p, f) for p in parts], axis=-1)
+                      for f in ("logit", "prob", "correct", "labels")))
 
 
 def bootstrap(values: np.ndarray, resamples: np.ndarray) -> dict[str, float]:
@@ -158,15 +246,17 @@ def bootstrap(values: np.ndarray, resamples: np.ndarray) -> dict[str, float]:
     return {"mean": float(values.mean()), "low": float(low), "high": float(high)}
 
 
-class _Plan:
-    """Conditions to evaluate, each added once however many analyses ask for it."""
+class Plan:
+    """Every condition a class's tests may ask for, each once however many ask, with the
+    kinds of baseline that ask (``tags``), so what was evaluated can be counted by kind."""
 
     def __init__(self, channels: Mapping[str, int]):
         self.channels = dict(channels)
         self.conditions: list[dict[str, np.ndarray]] = [{}]  # row 0: the clean run
+        self.tags: list[set[str]] = [{"clean"}]
         self._rows: dict[tuple, int] = {(): 0}
 
-    def ablate(self, sets: Mapping[str, Iterable[int]], keep: bool = False) -> int:
+    def ablate(self, sets: Mapping[str, Iterable[int]], tag: str, keep: bool = False) -> int:
         """The row of the condition replacing channels ``sets`` per layer (or, with
         ``keep``, all of those layers' channels but these)."""
         condition = {}
@@ -181,10 +271,25 @@ class _Plan:
         if key not in self._rows:
             self._rows[key] = len(self.conditions)
             self.conditions.append(condition)
-        return self._rows[key]
+            self.tags.append(set())
+        row = self._rows[key]
+        self.tags[row].add(tag)
+        return row
+
+    def work(self, done: np.ndarray) -> dict[str, list[int]]:
+        """Per tag, conditions evaluated and planned: what the estimates and early stops
+        saved (a condition two tags share counts for both)."""
+        out: dict[str, list[int]] = {}
+        for tags, evaluated in zip(self.tags, done, strict=True):
+            for tag in tags:
+                counts = out.setdefault(tag, [0, 0])
+                counts[0] += int(evaluated)
+                counts[1] += 1
+        return dict(sorted(out.items()))
 
 
-def _vertex(v: str) -> tuple[str, int]:
+def vertex(v: str) -> tuple[str, int]:
+    """A vertex id's layer and channel."""
     layer, channel = v.rsplit(":", 1)
     return layer, int(channel)
 
@@ -214,155 +319,6 @@ class ClassInputs:
                    counts={x.name: full.counts[(full.layer_of == i)]
                            for i, x in enumerate(layers)},
                    excluded=excluded, graphs=graphs)
-
-
-class Evidence:
-    """Plans the conditions for one class, and turns their outcomes into the record."""
-
-    def __init__(self, inputs: ClassInputs, settings: FaithfulnessSettings, class_id: int):
-        self.inputs, self.s, self.class_id = inputs, settings, class_id
-        self.layers = list(inputs.channels)
-        self.plan = _Plan(inputs.channels)
-        self.rng = np.random.default_rng([settings.seed, class_id])
-        self.design = {v: self._design(vertices) for v, vertices in inputs.graphs.items()}
-        singles = dict.fromkeys(v for vs in inputs.graphs.values() for v, _ in vs)
-        self.singles = {v: self.plan.ablate({_vertex(v)[0]: [_vertex(v)[1]]}) for v in singles}
-
-    def _layer_sets(self, vertices: list[str]) -> dict[str, list[int]]:
-        per = {layer: [] for layer in self.layers}
-        for v in vertices:
-            layer, channel = _vertex(v)
-            per[layer].append(channel)
-        return per
-
-    def _design(self, ranked: list[tuple[str, float]]) -> dict[str, Any]:
-        """The rows of one variant's conditions."""
-        i, s, plan = self.inputs, self.s, self.plan
-        vertices = [v for v, _ in ranked]
-        graph = self._layer_sets(vertices)
-        random = {layer: random_sets(self.rng, i.channels[layer], graph[layer],
-                                     len(graph[layer]), s.repeats, i.excluded.get(layer, []))
-                  for layer in self.layers}
-        matched = {layer: [sorted(m for _, m in pairs) for pairs in matched_sets(
-            self.rng, i.counts[layer], graph[layer], s.repeats, i.excluded.get(layer, []))]
-            for layer in self.layers}
-        top = {layer: top_count(i.counts[layer], len(graph[layer]), i.excluded.get(layer, []))
-               for layer in self.layers}
-        scopes: dict[str, dict[str, Any]] = {}
-        for scope in [*self.layers, "all"]:
-            def sets(chosen: dict[str, Any], r: int | None = None,
-                     at: list[str] = self.layers if scope == "all" else [scope]
-                     ) -> dict[str, Any]:
-                return {x: chosen[x] if r is None else chosen[x][r] for x in at}
-
-            scopes[scope] = {
-                "size": sum(len(x) for x in sets(graph).values()),
-                "graph": plan.ablate(sets(graph)),
-                "random": [plan.ablate(sets(random, r)) for r in range(s.repeats)],
-                "matched": [plan.ablate(sets(matched, r)) for r in range(s.repeats)],
-                "top_count": plan.ablate(sets(top)),
-                "top_count_overlap": sum(len(set(top[x]) & set(graph[x])) for x in sets(top)),
-                "keep_graph": plan.ablate(sets(graph), keep=True),
-                "keep_random": [plan.ablate(sets(random, r), keep=True)
-                                for r in range(s.repeats)]}
-        steps = curve_steps(len(vertices), s.curve_points)
-        orders = [vertices] + [[vertices[j] for j in self.rng.permutation(len(vertices))]
-                               for _ in range(s.curve_orders)]
-        curves = {kind: [[plan.ablate({**dict.fromkeys(self.layers, []),
-                                       **self._layer_sets(order[:k])}, keep=kind == "insertion")
-                          for k in steps] for order in orders]
-                  for kind in ("deletion", "insertion")}
-        return {"vertices": vertices, "pagerank": [p for _, p in ranked],
-                "sizes": {x: len(graph[x]) for x in self.layers},
-                "sets": {"random": {x: [c.tolist() for c in random[x]] for x in self.layers},
-                         "matched": matched,
-                         "top_count": {x: top[x].tolist() for x in self.layers},
-                         "orders": orders[1:]},
-                "scopes": scopes,
-                "steps": steps, "curves": curves, "all": scopes["all"]["graph"]}
-
-    def specificity_conditions(self) -> list[dict[str, np.ndarray]]:
-        """Clean, then each variant's whole graph ablated: what runs on other classes."""
-        rows = [0, *(d["all"] for d in self.design.values())]
-        return [self.plan.conditions[r] for r in rows]
-
-    def record(self, main: Outcomes, others: Outcomes) -> dict[str, Any]:
-        """The record's ``clean``, ``channels`` and ``variants`` from the outcomes of
-        ``plan.conditions`` on the class's images and of ``specificity_conditions`` on the
-        other classes' images."""
-        n = main.logit.shape[1]
-        resamples = self.rng.integers(0, max(n, 1), (self.s.bootstrap, n))
-        drops = main.drops()
-        means = {m: d.mean(axis=1) if n else np.full(len(d), np.nan) for m, d in drops.items()}
-
-        def estimates(row: int) -> dict[str, dict[str, float]]:
-            return {m: bootstrap(d[row], resamples) for m, d in drops.items()}
-
-        def accuracy(row: int) -> float:
-            return float(main.correct[row].mean()) if n else float("nan")
-
-        channels = {v: estimates(r) for v, r in self.singles.items()}
-        variants = {}
-        for k, (name, d) in enumerate(self.design.items()):
-            ablation, sufficiency = {}, {}
-            for scope, rows in d["scopes"].items():
-                graph = estimates(rows["graph"])
-                base = {kind: {m: means[m][rows[kind]].tolist() for m in METRICS}
-                        for kind in ("random", "matched")}
-                p = {f"p_{kind}": (1 + int((means["logit"][rows[kind]]
-                                            >= graph["logit"]["mean"]).sum()))
-                     / (1 + len(rows[kind])) for kind in ("random", "matched")}
-                ablation[scope] = {"size": rows["size"], "graph": graph, **base,
-                                   "top_count": estimates(rows["top_count"]),
-                                   "top_count_overlap": rows["top_count_overlap"], **p}
-                sufficiency[scope] = {"graph": accuracy(rows["keep_graph"]),
-                                      "random": [accuracy(r) for r in rows["keep_random"]]}
-            variants[name] = {
-                "vertices": d["vertices"], "pagerank": d["pagerank"], "sizes": d["sizes"],
-                "sets": d["sets"],
-                "ablation": ablation, "sufficiency": sufficiency,
-                "rank_correlation": _rank_correlation(
-                    d["pagerank"], [channels[v]["logit"]["mean"] for v in d["vertices"]]),
-                "specificity": _specificity(others, 1 + k, self.class_id,
-                                            float(means["logit"][d["all"]]), n),
-                "curves": {kind: _curve(main.prob, d["steps"], orders)
-                           for kind, orders in d["curves"].items()},
-                "score": float(means["logit"][d["all"]]
-                               - np.mean(means["logit"][d["scopes"]["all"]["random"]]))}
-        clean = {"logit": float(main.logit[0].mean()) if n else float("nan"),
-                 "prob": float(main.prob[0].mean()) if n else float("nan"),
-                 "accuracy": accuracy(0)}
-        return {"clean": clean, "channels": channels, "variants": variants}
-
-
-def _rank_correlation(pagerank: list[float], effects: list[float]) -> dict[str, Any]:
-    """Spearman correlation of PageRank with single-vertex effects; null when undefined."""
-    n = len(pagerank)
-    if n < 3 or np.ptp(pagerank) == 0 or np.ptp(effects) == 0:
-        return {"rho": None, "p": None, "n": n}
-    rho, p = stats.spearmanr(pagerank, effects)
-    return {"rho": float(rho), "p": float(p), "n": n}
-
-
-def _specificity(others: Outcomes, row: int, class_id: int, own: float, n_own: int
-                 ) -> dict[str, Any]:
-    """Mean drop of each class's own logit when the graph is ablated: this class first."""
-    drop = others.logit[0] - others.logit[row]
-    classes = sorted(set(others.labels.tolist()) - {class_id})
-    return {"classes": [class_id, *classes], "logit": [own, *(
-        float(drop[others.labels == c].mean()) for c in classes)],
-        "n_images": [n_own, *(int((others.labels == c).sum()) for c in classes)]}
-
-
-def _curve(prob: np.ndarray, steps: np.ndarray, orders: list[list[int]]) -> dict[str, Any]:
-    """Mean true-class probability along each order (the PageRank order first), and the
-    area under each over the share of vertices changed."""
-    x = steps / max(int(steps[-1]), 1)
-    ys = [[float(prob[r].mean()) if prob.shape[1] else float("nan") for r in rows]
-          for rows in orders]
-    auc = [float(np.trapezoid(y, x)) if len(y) > 1 else y[0] for y in ys]
-    return {"k": steps.tolist(), "graph": ys[0], "random": ys[1:], "auc": auc[0],
-            "auc_random": auc[1:]}
 
 
 @torch.no_grad()

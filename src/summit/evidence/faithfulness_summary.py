@@ -8,7 +8,17 @@ from typing import Any
 
 import numpy as np
 
+from summit.evidence.sequential import stop_count
 from summit.io.artifacts import Faithfulness
+
+LEVEL = 0.05  # the level of records written before the sequential tests
+
+
+def _significant(r: Faithfulness, cell: dict[str, Any], kind: str) -> bool:
+    """A test's verdict: recorded, or (an older record, every set drawn) p ≤ 0.05."""
+    if "significant" in cell:
+        return bool(cell["significant"][kind])
+    return cell[f"p_{kind}"] <= (r.level or LEVEL)
 
 
 def table_rows(records: list[Faithfulness]) -> list[dict[str, Any]]:
@@ -31,6 +41,12 @@ def table_rows(records: list[Faithfulness]) -> list[dict[str, Any]]:
                 "matched_logit_drop": np.mean(a["matched"]["logit"]),
                 "top_count_logit_drop": a["top_count"]["logit"]["mean"],
                 "p_random": a["p_random"], "p_matched": a["p_matched"],
+                "random_significant": _significant(r, a, "random"),
+                "matched_significant": _significant(r, a, "matched"),
+                "random_drawn": len(a["random"]["logit"]),
+                "matched_drawn": len(a["matched"]["logit"]),
+                "random_estimated": sum(a.get("estimated", {}).get("random", [])),
+                "matched_estimated": sum(a.get("estimated", {}).get("matched", [])),
                 "sufficiency_accuracy": suff["graph"],
                 "random_sufficiency_accuracy": np.mean(suff["random"]),
                 "clean_accuracy": r.clean["accuracy"],
@@ -39,6 +55,8 @@ def table_rows(records: list[Faithfulness]) -> list[dict[str, Any]]:
                 "insertion_auc": curves["insertion"]["auc"],
                 "random_insertion_auc": np.mean(curves["insertion"]["auc_random"]),
                 "rank_rho": v["rank_correlation"]["rho"],
+                **{f"first_order_{k}": (r.estimation.get("singles") or {}).get(k)
+                   for k in ("n", "rho", "sign_agreement", "max_error")},
                 "own_logit_drop": spec["logit"][0],
                 "others_logit_drop": np.mean(spec["logit"][1:]) if spec["logit"][1:] else None,
                 **{f"{layer}_logit_drop": e["graph"]["logit"]["mean"]
@@ -66,9 +84,11 @@ def _kept(conf: list[dict[str, Any]], column: str) -> list[float]:
 def _ablation(first: Faithfulness, conf: list[dict[str, Any]]) -> list[str]:
     """The whole graph ablated, against random, matched and most-frequent channel sets."""
     n = len(conf)
-    best = min(r["p_random"] for r in conf)  # the smallest p the sets allow
-    beats = {k: sum(r[f"p_{k}"] <= best for r in conf) for k in ("random", "matched")}
+    level = first.level or LEVEL
+    beats = {k: sum(r[f"{k}_significant"] for r in conf) for k in ("random", "matched")}
     above_top = sum(r["logit_drop"] > r["top_count_logit_drop"] for r in conf)
+    h = stop_count(level, first.repeats)
+    rule = "none" if h == 1 else f"at most {h - 1}"
     return [
         f"- Ablating a class's whole graph (median "
         f"{float(np.median([r['vertices'] for r in conf])):g} channels) lowers its logit "
@@ -77,9 +97,10 @@ def _ablation(first: Faithfulness, conf: list[dict[str, Any]]) -> list[str]:
         f"{_median([r['accuracy_drop'] for r in conf])}; random channel sets of the same "
         f"size per layer: {_median([r['random_logit_drop'] for r in conf])}, sets matched "
         "by how often their channels fire in the class: "
-        f"{_median([r['matched_logit_drop'] for r in conf])}. The graph beats all "
-        f"{first.repeats} random sets in {beats['random']} of {n} classes and all matched "
-        f"sets in {beats['matched']} (p = {best:.3f} each).",
+        f"{_median([r['matched_logit_drop'] for r in conf])}. The graph beats the random "
+        f"sets at the {level:g} level in {beats['random']} of {n} classes and the matched "
+        f"sets in {beats['matched']} (p ≤ {level:g}: all {first.repeats} sets drawn, {rule} "
+        "as damaging; a test stops drawing sets once it cannot get there).",
         f"- The class's most frequent channels, as many per layer, without influence or "
         f"PageRank: median {_median([r['top_count_logit_drop'] for r in conf])}; the graph's "
         f"effect is larger in {above_top} of {n} classes."]
@@ -95,6 +116,50 @@ def _sufficiency(first: Faithfulness, conf: list[dict[str, Any]]) -> str:
                 for layer in layers)
             + f"; at every layer at once {_median(_kept(conf, 'sufficiency_accuracy'))} "
             f"(random {_median(_kept(conf, 'random_sufficiency_accuracy'))}).")
+
+
+def _estimation(records: list[Faithfulness], conf: list[dict[str, Any]]) -> list[str]:
+    """What the sequential tests drew, what was estimated, and how the estimates agreed
+    with exact ablation (nothing for records written before)."""
+    est = [r.estimation for r in records if r.estimation]
+    if not est:
+        return []
+    work = [sum(d for d, _ in e["conditions"].values()) / sum(n for _, n in e["conditions"]
+                                                                .values()) for e in est]
+    drawn = sum(r["random_drawn"] + r["matched_drawn"] for r in conf)
+    estimated = sum(r["random_estimated"] + r["matched_estimated"] for r in conf)
+    line = (f"- Cost: a median {100 * np.median(work):.0f} % of the planned conditions "
+            f"were ablated per class; at every layer at once the tests drew a median "
+            f"{np.median([r['random_drawn'] for r in conf]):g} random and "
+            f"{np.median([r['matched_drawn'] for r in conf]):g} matched sets, "
+            f"{estimated} of the {drawn} drawn estimated to first order, not ablated.")
+    agree = [e["singles"] for e in est if e.get("singles") and e["singles"]["n"]]
+    sets = [e["sets"] for e in est if e.get("sets") and e["sets"]["n"]]
+    return [line + _singles_agreement(agree) + _sets_agreement(sets)]
+
+
+def _singles_agreement(agree: list[dict[str, Any]]) -> str:
+    """First-order single-vertex effects against their exact ablation, over classes."""
+    if not agree:
+        return ""
+    rho = _median([a["rho"] for a in agree if a["rho"] is not None])
+    return (f" First-order single-vertex effects against exact ablation on the "
+            f"{np.median([a['n'] for a in agree]):g} vertices ablated alone per class "
+            f"(medians over {len(agree)} classes): Spearman rho {rho}, same sign "
+            f"{_median([a['sign_agreement'] for a in agree])}, largest error "
+            f"{_median([a['max_error'] for a in agree])} logits.")
+
+
+def _sets_agreement(sets: list[dict[str, Any]]) -> str:
+    """The estimates' bias on the random and matched sets that were also ablated."""
+    if not sets:
+        return ""
+    worst = max(a["max_error"] for a in sets)
+    return (f" On the {sum(a['n'] for a in sets)} random and matched sets ablated, the "
+            f"estimates' error (estimate − exact) averaged "
+            f"{_median([a['mean_error'] for a in sets])} logits per class (median), at most "
+            f"{worst:.2f}: the unablated sets' drops in these numbers are estimates, read "
+            "their means with that bias.")
 
 
 def summary_markdown(records: list[Faithfulness], rows: list[dict[str, Any]]) -> str:
@@ -130,6 +195,7 @@ def summary_markdown(records: list[Faithfulness], rows: list[dict[str, Any]]) ->
         f"(mean) in {specific} of {n} classes.",
         f"- The `{alt}` extraction beats random sets by more than `{first.configured}` in "
         f"{alt_better} of {n} classes.",
+        *_estimation(records, conf),
         "",
         "Tentative: one model, one training seed and one sample of test images (the "
         "intervals are over those images); the graphs' own stability over resamples of "

@@ -170,12 +170,18 @@ class Faithfulness(JsonArtifact):
       random vertex orders of the curves), so every number can be re-derived;
     - ``ablation``: per scope (each layer, and ``"all"`` layers at once) ``size`` (channels
       ablated), ``graph`` (estimates per metric), ``random`` and ``matched`` (per metric, one
-      mean effect per set, ``repeats`` sets), ``top_count`` (estimates, the same number of
-      the class's most frequent channels by A^l), ``top_count_overlap`` (how many of those
-      are graph vertices), ``p_random``/``p_matched`` (share of sets whose logit effect is
-      at least the graph's, (1 + #)/(1 + repeats));
+      mean effect per set drawn), ``top_count`` (estimates, the same number of the class's
+      most frequent channels by A^l), ``top_count_overlap`` (how many of those are graph
+      vertices), ``p_random``/``p_matched``: the sequential Monte Carlo p-values (sets at
+      least as damaging as the graph, drawn in order until the verdict at ``level`` could no
+      longer change: Besag–Clifford's h/L when stopped after L sets, else (1 + #)/(1 +
+      repeats)), ``significant`` (per kind, the verdict at ``level``), ``estimated`` (per
+      kind, per set: a first-order estimate, not ablated, whose ``accuracy`` is null; it
+      lay more than ``margin`` logits below the graph's effect);
     - ``sufficiency``: per scope, top-1 accuracy left when only the graph's channels are kept
-      (the rest ablated): ``graph``, ``random`` (one per same-size random keep-set);
+      (the rest ablated): ``graph``, ``random`` (one per same-size random keep-set drawn),
+      ``p_random``/``significant`` (keep-sets keeping at least the graph's accuracy, drawn
+      sequentially as above);
     - ``rank_correlation``: Spearman ``rho`` (and ``p``, ``n``) between the vertices'
       PageRank and their single-channel logit effects, null under 3 vertices;
     - ``specificity``: the graph ablated at all layers on other classes' images: ``classes``
@@ -183,9 +189,22 @@ class Faithfulness(JsonArtifact):
     - ``curves``: ``deletion`` and ``insertion``: ``k`` (vertices removed / restored, in
       decreasing PageRank), ``graph`` (mean true-class probability at each k), ``random``
       (one curve per random order of the same vertices), ``auc``/``auc_random`` (area over
-      k/n in [0, 1]). Deletion starts from the clean run; insertion from every channel of
-      every primary layer ablated.
+      k/n in [0, 1]), ``estimated`` (per random order and point: a first-order estimate).
+      Deletion starts from the clean run, its random points estimated unless they could
+      flip the comparison of areas (``error``: the largest first-order error seen on exact
+      points); insertion from every channel of every primary layer ablated, its random
+      orders drawn sequentially against the PageRank order's area (``p_random``).
     - ``score``: the all-layer logit effect minus the random sets' mean (sorts classes).
+
+    ``channels[v]`` of a vertex not ablated alone is its first-order estimate (``estimated``,
+    accuracy null); of one ablated, ``first_order`` holds the estimate beside it.
+    ``estimation``: ``first_order`` (whether anything was estimated), ``level``, ``singles``
+    (first-order against exact on the vertices ablated alone: ``n``, Spearman ``rho``,
+    ``sign_agreement``, ``mean_error`` (estimate − exact), ``max_error``), ``sets`` (the same
+    on the random and matched sets ablated), ``conditions`` (per kind of condition, [evaluated,
+    planned]) and ``specificity_classes`` ([tested, planned]). Records without ``level``
+    and ``estimation`` (written before the sequential tests) drew every set and estimated
+    nothing.
     """
 
     cls: dict[str, Any] = class_key()  # {id, name}
@@ -197,8 +216,15 @@ class Faithfulness(JsonArtifact):
     seed: int = 0
     configured: str = "per_layer"
     clean: dict[str, float] = field(default_factory=dict)
-    channels: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
+    channels: dict[str, dict[str, Any]] = field(default_factory=dict)
     variants: dict[str, dict[str, Any]] = field(default_factory=dict)
+    level: float | None = None
+    estimation: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any], path: str | Path = "(data)") -> Self:
+        """Also a record written before the sequential tests (no ``level``, ``estimation``)."""
+        return super().from_json({"level": None, "estimation": {}, **d}, path)
 
 
 @dataclass

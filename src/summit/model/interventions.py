@@ -123,9 +123,20 @@ class Intervener:
         return dict(zip(self._frontier, self._head(images), strict=True))
 
     def start_layer(self, condition: Condition) -> str:
-        """The first primary layer a condition changes (the first layer when none)."""
+        """The first primary layer a condition changes; the last when none (the clean run
+        then costs only the network after it)."""
         return next((x for x in self.layers if condition.get(x) is not None
-                     and condition[x].any()), self.layers[0])
+                     and condition[x].any()), self.layers[-1])
+
+    def constant_after(self, condition: Condition) -> str | None:
+        """The last primary layer whose every channel a condition replaces, if the network
+        after it reads nothing from before it: from there on the outcome is the same for
+        every image (an insertion curve's points that restore nothing at some layer)."""
+        for x in reversed(self.layers):
+            mask = condition.get(x)
+            if mask is not None and np.all(mask) and len(self._tails[x][1]) == 1:
+                return x
+        return None
 
     def _hooks(self, masks: dict[str, torch.Tensor]) -> Hooks:
         def hook(name: str):

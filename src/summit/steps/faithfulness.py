@@ -52,10 +52,13 @@ def faithfulness(p: dict[str, Any], *, cls: int, weights: Path, structure: Path,
     import numpy as np
     import torch
 
-    from summit.evidence.faithfulness import ClassInputs, Evidence, evaluate
+    from summit.evidence.faithfulness import ClassInputs, Runner, specificity
+    from summit.evidence.faithfulness_design import Evidence
+    from summit.evidence.faithfulness_record import record
     from summit.io import data
     from summit.method.aggregate import class_loader
     from summit.method.graphs import GraphInputs
+    from summit.model.first_order import first_order
     from summit.model.interventions import Intervener
 
     s = FaithfulnessSettings.from_config(p["faithfulness"])
@@ -71,7 +74,8 @@ def faithfulness(p: dict[str, Any], *, cls: int, weights: Path, structure: Path,
     baselines = {x.name: torch.from_numpy(maps[x.name] if s.ablation == "mean" else
                                           np.zeros_like(maps[x.name])).to(device)
                  for x in layers}
-    intervener = Intervener(model, [x.name for x in layers], baselines)
+    names = [x.name for x in layers]
+    intervener = Intervener(model, names, baselines)
     split = data.evaluation_split(p["dataset"])
     dataset = data.open_dataset(p["dataset"], spec, split, p.get("download"))
     rng = np.random.default_rng([s.seed, cid])
@@ -83,19 +87,23 @@ def faithfulness(p: dict[str, Any], *, cls: int, weights: Path, structure: Path,
         indices = data.sample_indices(dataset.labels, classes, per_class, s.seed)
         return class_loader(dataset, indices, p["batch_size"], p["dataset"]["loader_workers"])
 
-    conditions = evidence.plan.conditions
-    log.info("class %d: %d conditions on up to %d %s images; specificity on %d classes",
-             cid, len(conditions), s.images_per_class, split, len(others))
-    main = evaluate(intervener, batches([cid], s.images_per_class), conditions,
+    runner = Runner(intervener, batches([cid], s.images_per_class), evidence.plan.conditions,
                     p["batch_size"], device)
-    if not main.logit.shape[1]:
+    if not len(runner.labels):
         raise data.no_readable_image(dataset, cid, s.images_per_class)
-    other = evaluate(intervener, batches(others, s.specificity_images),
-                     evidence.specificity_conditions(), p["batch_size"], device)
+    first = first_order(model, names, baselines, runner.images()) if s.first_order else None
+    evidence.run(runner, first)
+    log.info("class %d: %d of %d planned conditions evaluated on %d %s images", cid,
+             int(runner.done.sum()), len(runner.done), len(runner.labels), split)
+    own = [evidence.exact(d["all"]) for d in evidence.design.values()]
+    other = specificity(intervener, lambda c: batches(c, s.specificity_images), others,
+                        evidence.specificity_conditions(), own, p["batch_size"], device)
+    rec = record(evidence, other)
+    rec["estimation"]["specificity_classes"] = [len(set(other.labels.tolist())), len(others)]
     Faithfulness(cls={"id": cid, "name": p["class_names"][cid]}, split=split,
-                 in_sample=split == "train", n_images=int(main.logit.shape[1]),
+                 in_sample=split == "train", n_images=len(runner.labels),
                  ablation=s.ablation, repeats=s.repeats, seed=s.seed, configured=g.extraction,
-                 **evidence.record(main, other)).save(report)
+                 level=s.level, **rec).save(report)
 
 
 @step

@@ -24,6 +24,9 @@ def _parser() -> argparse.ArgumentParser:
                         default="all")
     parser.add_argument("--images", type=int, default=64, help="images per phase (default 64)")
     parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="aggregation, families: interleaved rounds of the forward pass "
+                             "and the Summit pass, each timed by its fastest (default 3)")
     parser.add_argument("--weights", help="a GoogLeNet state dict (default: random weights)")
     parser.add_argument("--device", default="auto")
     parser.add_argument("--threads", type=int, help="CPU threads (default: PyTorch's)")
@@ -36,6 +39,10 @@ def _parser() -> argparse.ArgumentParser:
                         help="faithfulness: test images per class of the estimate")
     parser.add_argument("--vertices", type=int, default=56,
                         help="faithfulness: vertices of the estimate's graphs")
+    parser.add_argument("--shares-from", type=Path, nargs="*",
+                        help="faithfulness: studies whose records give the share of each kind "
+                             "of condition the tests evaluated, one estimate each (default: "
+                             "--results, if its records have them)")
     parser.add_argument("--groups", type=int, default=10, help="stability: image groups")
     parser.add_argument("--resamples", type=int, default=50, help="stability: resamples")
     parser.add_argument("--halves", type=int, default=10, help="stability: split halves")
@@ -57,7 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     """Run the chosen stage, or all but ``families`` (seventeen networks take a while)."""
     a = _parser().parse_args(argv)
     if a.stage in ("aggregation", "all"):
-        r = aggregation.run(a.images, a.batch_size, a.weights, a.device, a.threads)
+        r = aggregation.run(a.images, a.batch_size, a.weights, a.device, a.threads,
+                            rounds=a.rounds)
         _report("aggregation", aggregation.table(r), r)
     if a.stage in ("graphs", "all"):
         r = graphs.run(a.classes)
@@ -66,16 +74,19 @@ def main(argv: list[str] | None = None) -> int:
         r = analyses.run(a.classes, a.min_classes)
         _report("analyses", analyses.table(r), r)
     if a.stage in ("faithfulness", "all"):
+        shares = a.shares_from if a.shares_from is not None else [
+            x for x in [a.results] if x and any((x / "faithfulness").glob("*.json"))]
         r = {**({"demo": faithfulness.study_benchmarks(a.results)} if a.results else {}),
-             "imagenet": faithfulness.run(a.class_images, a.vertices, a.device, a.threads,
-                                          a.images, a.batch_size)}
+             "imagenet": faithfulness.run(
+                 a.class_images, a.vertices, a.device, a.threads, a.images, a.batch_size,
+                 rounds=a.rounds, studies=[faithfulness.record_shares(x) for x in shares])}
         _report("faithfulness", faithfulness.table(r), r)
     if a.stage in ("stability", "all"):
         r = stability.run(a.results, a.groups, a.resamples, a.halves)
         _report("stability", stability.table(r), r)
     if a.stage == "families":  # not in "all": seventeen networks at 224 px take a while
         r = families.run(a.images, min(a.batch_size, a.images), a.device, a.threads, a.size,
-                         a.only)
+                         a.only, a.rounds)
         _report("families", families_table(r), r)
         if a.readme:
             a.readme.write_text(readme_with_table(a.readme.read_text(), r))

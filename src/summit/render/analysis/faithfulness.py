@@ -55,6 +55,18 @@ def _spread(values: list[Any]) -> str:
     return f"{distinct[0]}" if len(distinct) == 1 else f"{distinct[0]}–{distinct[-1]}"
 
 
+def _note(records: list[dict[str, Any]]) -> str | None:
+    """How the sets were drawn and how many are first-order estimates (None for records
+    written before the sequential tests)."""
+    if not any(r.get("estimation") for r in records):
+        return None
+    flags = [f for r in records for v in r["variants"].values() for a in v["ablation"].values()
+             for fs in a.get("estimated", {}).values() for f in fs]
+    return ("Sets are drawn until each test's verdict is settled (sequential Monte Carlo), so "
+            f"a test may hold fewer; {sum(flags)} of the {len(flags)} drawn are first-order "
+            "estimates, not ablated, as are some random deletion-curve points")
+
+
 def _header(records: list[dict[str, Any]], configured: str) -> tuple[str, str | None]:
     """What was tested, read from the records; the warning line when images built graphs."""
     kinds = sorted({r["ablation"] for r in records})
@@ -338,8 +350,9 @@ def draw_faithfulness(records: list[dict[str, Any]], configured: str) -> plt.Fig
     scopes = _scopes(records)
     rows = len(records) if len(records) <= STRIP_ROWS else 2 * STRIP_ROWS
     line, warning = _header(records, configured)
-    heights = [0.75 + 0.25 * (warning is not None), float(np.clip(0.2 * rows + 3, 4.4, 10)),
-               4.6]
+    note = _note(records)
+    heights = [0.75 + 0.25 * (warning is not None) + 0.2 * (note is not None),
+               float(np.clip(0.2 * rows + 3, 4.4, 10)), 4.6]
     fig = plt.figure(figsize=(17, sum(heights)), layout="constrained")
     head, top, bottom = fig.subfigures(3, 1, height_ratios=heights)
     a, d = top.subplots(1, 2, width_ratios=[1.25, 1])
@@ -358,7 +371,12 @@ def draw_faithfulness(records: list[dict[str, Any]], configured: str) -> plt.Fig
               + _classes(len(records)), fontsize=12, ha="left", va="top")
     head.text(0.01, 0.95 - 0.4 / heights[0], line, fontsize=8, ha="left", va="top",
               color="#3d4650")
+    below = 0.65
+    if note:
+        head.text(0.01, 0.95 - below / heights[0], note, fontsize=8, ha="left", va="top",
+                  color="#3d4650")
+        below += 0.2
     if warning:
-        head.text(0.01, 0.95 - 0.65 / heights[0], warning, fontsize=9, ha="left", va="top",
+        head.text(0.01, 0.95 - below / heights[0], warning, fontsize=9, ha="left", va="top",
                   color="#b2182b", fontweight="bold")
     return fig
