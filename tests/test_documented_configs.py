@@ -23,7 +23,8 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.e2e import E2E, LAYERS, REPO, TINY, job_counts, run_snakemake
+from summit.dev import rehearsal
+from tests.e2e import E2E, FMNIST, LAYERS, REPO, TINY, job_counts, run_snakemake
 from tests.fixtures import stand_ins
 
 pytestmark = E2E
@@ -62,6 +63,7 @@ PAPER = "class_pairs: {pairs: [[American black bear, brown bear]]}   # Figure 9"
 ARCHITECTURE = ("model_comparison: {model: {name: MobileNetV3-small, "
                 "architecture: mobilenet_v3_small,")
 THIS = "tests/test_documented_configs.py"
+REHEARSAL = "config/examples/rehearsal_1000.yaml"
 DOCUMENTED: dict[str, Documented] = {
     OWN: Documented(f"{THIS}::test_your_own_model_runs_every_stage", data="my_images",
                     paths={"data/my_images/train": "train", "data/my_images/test": "test",
@@ -93,6 +95,12 @@ DOCUMENTED: dict[str, Documented] = {
         Documented(f"{THIS}::test_the_mobilenet_example_trains_and_studies_its_blocks",
                    small={"dataset": {"classes": [0, 1], "max_images_per_class": 12},
                           "model": {"train": {"epochs": 1, "max_images": 512}}}),
+    REHEARSAL: Documented(f"{THIS}::test_the_rehearsal_example_studies_a_folder_built_alike",
+                          data="rehearsal", paths={"data/fmnist1000/train": "train",
+                                                   "data/fmnist1000/test": "test"},
+                          # grouped as at 1000 classes (auto: 40 a job), not one a job
+                          small={"model": {"train": {"epochs": 1, "batch_size": 32}},
+                                 "classes_per_job": 3}),
 }
 
 
@@ -193,7 +201,7 @@ def test_the_scan_splits_alternatives_and_keeps_blocks_whole():
 
 # The configs the real runs below run as they are (the others are part of one of them).
 RUN = (ARCHITECTURE, PAPER, "config/examples/efficientnet_lite0.yaml",
-       "config/examples/mobilenet_v3_small.yaml", "config/examples/demo_seeds.yaml")
+       "config/examples/mobilenet_v3_small.yaml", "config/examples/demo_seeds.yaml", REHEARSAL)
 
 
 @pytest.mark.parametrize("name", [n for n in DOCUMENTED if n not in RUN])
@@ -283,6 +291,27 @@ def test_the_mobilenet_example_trains_and_studies_its_blocks(tmp_path):
     assert plan["train"] == 1 and plan["featvis"] == 22  # 11 blocks, the model and epoch 1
     model = _json(results / "model" / "model.json")
     assert model["layers"] == [f"features.{i}" for i in range(1, 12)]
+    assert (results / "site" / "index.html").is_file()
+
+
+def test_the_rehearsal_example_studies_a_folder_built_alike(tmp_path):
+    """The 1000-class rehearsal on a folder built by the same command, small (2 Fashion-MNIST
+    classes under 3 transforms, 20 training and 6 test images each), trained briefly here with
+    its second seed: every stage, a graph per class, the classes named by their folders."""
+    built = rehearsal.Settings(transforms=3, classes=(0, 7), train_per_class=20,
+                               test_per_class=6, root=str(FMNIST))
+    rehearsal.build(tmp_path / "fmnist", built, log=lambda _: None)
+    files = {"rehearsal": {"train": tmp_path / "fmnist" / "train",
+                           "test": tmp_path / "fmnist" / "test"}}
+    results, plan = _run(REHEARSAL, files, tmp_path)
+    assert plan["train"] == 2 and plan["seeds"] == 1  # the model and seed 1
+    assert plan["aggregate_0"] == plan["aggregate_1"] == 2 and "aggregate_2" not in plan
+    names = [c["name"] for c in _json(results / "site" / "data" / "study.json")["classes"]]
+    assert names == rehearsal.folder_names(built)
+    for c in range(len(names)):
+        graph = _json(results / "graphs" / f"{c}.json")
+        assert graph["class"] == {"id": c, "name": names[c]} and graph["nodes"]
+    assert (results / "analysis" / "seeds.md").is_file()
     assert (results / "site" / "index.html").is_file()
 
 
