@@ -48,6 +48,8 @@ DOCUMENTED: dict[str, list[str]] = {
     "python -m summit.dev.bench families --readme README.md": [f"{THIS}::test_benchmark_families"],
     "summit plan --configfile config/examples/first_look.yaml": [
         "tests/test_plan.py::test_summit_plan_prints_every_stage_of_the_study"],
+    "summit plan --configfile imagenet.yaml --stand-in 1300": [
+        "tests/test_plan.py::test_a_study_plans_without_its_data"],
     "python -m summit.dev.bench.runs results": [
         "tests/test_plan.py::test_the_runs_benchmark_sets_job_time_against_work"],
     "summit layers --model torchvision:mobilenet_v3_small --size 224": [

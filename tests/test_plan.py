@@ -7,13 +7,14 @@ import subprocess
 import sys
 
 import pytest
+import yaml
 
 from summit.plan.build import stage_jobs, table
 from summit.plan.calibrate import Calibration, slope
 from summit.plan.command import job_stats
 from summit.plan.costs import Study, distinct_channels, layer_unit
 from summit.plan.stages import row
-from tests.e2e import REPO, e2e, job_counts, run_snakemake
+from tests.e2e import REPO, TINY, e2e, job_counts, run_snakemake
 
 DRY_RUN = """Building DAG of jobs...
 Job stats:
@@ -144,3 +145,48 @@ def test_the_runs_benchmark_sets_job_time_against_work(study):
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr[-2000:]
     assert "| graph | 6 | 6 |" in run.stdout and "| **all** |" in run.stdout
+
+
+def test_stand_in_counts_and_folders():
+    """``--stand-in N[:M]`` reads as training and held-out images per class; the stand-in's
+    folders are the class index's (ImageNet's WordNet ids, in output order), else numbered
+    ones, and without either the command says what to give."""
+    from summit.config import ConfigError
+    from summit.plan.stand_in import _folders, counts
+
+    assert counts("1300") == (1300, 1300) and counts("1300:50") == (1300, 50)
+    for bad in ("0", "12:x", "1:2:3", "-5", ""):
+        with pytest.raises(ConfigError, match="--stand-in"):
+            counts(bad)
+    imagenet = _folders({"class_index": "imagenet"}, None)
+    assert len(imagenet) == 1000 and imagenet[0] == "n01440764" and imagenet[-1] == "n15075141"
+    assert _folders({}, 3) == ["class0000", "class0001", "class0002"]
+    with pytest.raises(ConfigError, match="--stand-in-classes"):
+        _folders({}, None)
+
+
+@e2e
+def test_a_study_plans_without_its_data(tmp_path):
+    """`summit plan --stand-in 40:8` on a config whose folder and weights file do not exist
+    (a 1000-output net on ImageNet's class folders): the plan is for 40 images per class, the
+    stand-in lives under the results' plan folder, and the job counts are the dry run's."""
+    results = tmp_path / "results"
+    config = tmp_path / "imagenet.yaml"
+    config.write_text(yaml.safe_dump({
+        **TINY, "results": str(results), "class_pairs": {"pairs": [[0, 2]]},
+        "dataset": {"kind": "image_folder", "name": "ImageNet", "root": str(tmp_path / "no"),
+                    "class_index": "imagenet", "classes": [0, 1, 2]},
+        "model": {"kind": "demo", "width": 0.25, "weights": str(tmp_path / "none.pt")},
+        "input": {"size": 28, "channels": 3, "mean": [0.5] * 3, "std": [0.25] * 3},
+        "stages": {"faithfulness": False, "featvis": False, "seeds": False,
+                   "model_comparison": False, "matching": False}}))
+    run = subprocess.run([sys.executable, "-m", "summit", "plan", f"--configfile={config}",
+                          "--stand-in", "40:8", "--cores", "2"], cwd=REPO,
+                         capture_output=True, text=True, timeout=900)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert "Planned for 40 training and 8 held-out images per class" in run.stdout
+    assert "random weights for the missing" in run.stdout
+    assert "| aggregate | 1 |" in run.stdout or "| aggregate | 3 |" in run.stdout
+    stand_in = results / "plan" / "stand_in"
+    assert len(list((stand_in / "train").iterdir())) == 1000
+    assert (stand_in / "weights.pt").is_file() and not (tmp_path / "no").exists()

@@ -1,12 +1,14 @@
 """End to end: `snakemake` on a tiny config; every output of every stage (tests/e2e.py)."""
 
 import json
+import re
 from pathlib import Path
 
 import networkx as nx
 import numpy as np
 import pytest
 
+from summit.evidence.sequential import stop_count
 from summit.io.artifacts import ActivationCounts, Faithfulness, Stability
 from summit.io.store import ClassStore
 from tests.e2e import (
@@ -268,7 +270,13 @@ def test_faithfulness_tests_every_classs_graphs_on_test_images(study):
         v = r.variants["per_layer"]
         assert sorted(v["vertices"]) == sorted(n["id"] for n in graph["nodes"])
         assert set(v["ablation"]) == {*LAYERS, "all"}
-        assert all(len(a["random"]["logit"]) == 4 for a in v["ablation"].values())
+        for a in v["ablation"].values():  # a sequential test: all 4 sets, or stopped at h
+            drawn = len(a["random"]["logit"])
+            assert 1 <= drawn <= 4 and len(a["estimated"]["random"]) == drawn
+            if drawn < 4:
+                h = stop_count(r.estimation["level"], 4)
+                assert a["p_random"] == pytest.approx(h / drawn)
+                assert not a["significant"]["random"]
         assert v["specificity"]["classes"][0] == cls and len(v["specificity"]["classes"]) == 3
         assert v["curves"]["deletion"]["graph"][0] == pytest.approx(r.clean["prob"], abs=1e-6)
         assert set(r.channels) >= set(v["vertices"])
@@ -276,7 +284,7 @@ def test_faithfulness_tests_every_classs_graphs_on_test_images(study):
         assert json.loads(panel.read_text())["class"]["id"] == cls
     _figure_ok(results / "figures" / "faithfulness.png")
     log = (results / "logs" / "faithfulness" / "0.log").read_text()
-    assert "conditions on up to 30 test images" in log
+    assert re.search(r"class 0: (\d+) of (\d+) planned conditions evaluated on 30 test", log)
 
 
 def test_stability_rebuilds_every_classs_graph_from_its_image_groups(study):

@@ -40,17 +40,24 @@ def study(config: dict[str, Any], facts: dict[str, Any], rule_counts: dict[str, 
 
 
 def make_plan(config: dict[str, Any], facts: dict[str, Any], rule_counts: dict[str, int],
-              cores: int) -> str:
+              cores: int, stand_in: tuple[int, int] | None = None, note: str = "") -> str:
     """Count the images, calibrate (or read back the units), and the table; saved under the
-    plan folder of the results."""
+    plan folder of the results. ``stand_in``: training and held-out images per class to plan
+    for instead of the folder's (which then only serves the calibration)."""
     from summit.plan.build import calibration, class_images, rows, save, table
 
     root = Path(facts["results"]) / "plan"
     images = class_images(config, facts["classes"])
     cal = calibration(config, {**facts, "images": images[0]}, root)
+    if stand_in:
+        cap = config["dataset"]["max_images_per_class"] or stand_in[0]
+        n = len(facts["classes"])
+        images = ([min(stand_in[0], cap)] * n, [stand_in[1]] * n)
+        note = (f"Planned for {stand_in[0]} training and {stand_in[1]} held-out images per "
+                f"class; {note}.")
     plan = rows(study(config, facts, rule_counts, images, root / "sample" / "structure.json"),
                 cal)
-    text = table(plan, cal, cores)
+    text = table(plan, cal, cores) + (f"\n\n{note}" if note else "")
     save(root, plan, text)
     return text
 
@@ -71,6 +78,12 @@ def _parser() -> argparse.ArgumentParser:
                    help="config file(s) merged over config.yaml, as for snakemake")
     p.add_argument("--config", nargs="*", default=[], help="KEY=VALUE overrides, as for "
                    "snakemake")
+    p.add_argument("--stand-in", metavar="N[:M]",
+                   help="plan for N training (and M held-out, default N) images per class "
+                   "without the data: a small stand-in folder of the config's classes (and "
+                   "random weights if the weights file is missing) is timed instead")
+    p.add_argument("--stand-in-classes", type=int, metavar="K",
+                   help="with --stand-in and no dataset.class_index: the number of classes")
     p.add_argument("--cores", type=int, default=os.cpu_count() or 1,
                    help="cores the run will use (for the wall time; default: this machine's)")
     return p
@@ -81,22 +94,34 @@ def main(argv: list[str]) -> int:
     from summit.io.files import read_json
 
     args = _parser().parse_args(argv)
+    counts, note, files = None, "", list(args.configfile)
+    if args.stand_in:
+        from summit.plan import stand_in
+
+        try:
+            counts = stand_in.counts(args.stand_in)
+            overlay, note = stand_in.write(files, args.stand_in_classes)
+        except SummitError as e:
+            print(f"summit plan: error: {e}", file=sys.stderr)
+            return 2
+        files.append(str(overlay))
     command = [sys.executable, "-m", "snakemake", "-n", "-F", "--quiet", "rules",
-               "--cores", str(args.cores), *(f"--configfile={c}" for c in args.configfile),
+               "--cores", str(args.cores), *(["--configfile", *files] if files else []),
                *(["--config", *args.config] if args.config else [])]
     t = time.perf_counter()
     run = subprocess.run(command, capture_output=True, text=True,
                          env={**os.environ, "SUMMIT_PLAN": "1"})
     found = re.search(r"summit: plan facts in (\S+)", run.stderr)
     if run.returncode or not found:
-        error = [x for x in (run.stdout + run.stderr).splitlines() if "Error" in x or
-                 x.startswith(("config", "stages", "summit"))]
-        why = " ".join(error[-2:]) or run.stderr[-500:]
+        lines = (run.stdout + run.stderr).splitlines()  # "XError in file …" then the message
+        at = next((i for i, x in enumerate(lines) if re.search(r"Error\b.* in ", x)), None)
+        why = " ".join(lines[at:at + 2]) if at is not None else run.stderr[-500:]
         print(f"summit plan: the workflow did not plan: {why}", file=sys.stderr)
         return 2
     saved = read_json(found.group(1))
     try:
-        text = make_plan(saved["config"], saved["facts"], job_stats(run.stdout), args.cores)
+        text = make_plan(saved["config"], saved["facts"], job_stats(run.stdout), args.cores,
+                         counts, note)
     except SummitError as e:
         print(f"summit plan: error: {e}", file=sys.stderr)
         return 2

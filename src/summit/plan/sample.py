@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import resource
 import time
 from pathlib import Path
@@ -52,9 +54,11 @@ class Sample:
                 **self.facts.get("download", {})}
 
     def run(self, name: str, config: dict[str, Any] | None = None, **files: Any) -> float:
-        """Seconds step ``name`` takes on the sample's files."""
+        """Seconds step ``name`` takes on the sample's files; what it prints is not the
+        user's (a short calibration run's training warns that it is short)."""
         fn = self.steps[name].fn
-        return timed(lambda: fn(self.p(config), **files))
+        with contextlib.redirect_stdout(io.StringIO()):
+            return timed(lambda: fn(self.p(config), **files))
 
     def file(self, name: str) -> Path:
         return self.root / name

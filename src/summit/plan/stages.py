@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+from summit.evidence.faithfulness import SPECIFICITY_ROUND
 from summit.plan.calibrate import Calibration
 from summit.plan.costs import DEMO, MODEL_FREE_MEMORY_MB, Row, Study, distinct_channels, layer_unit
 
@@ -63,7 +64,9 @@ def faithfulness(s: Study, cal: Calibration) -> Row:
     f = s.config["faithfulness"]
     jobs = s.jobs.get("faithfulness", 0)
     images = [min(f["images_per_class"], n) for n in s.test_images]
-    others = min(f["specificity_classes"], s.classes - 1) * f["specificity_images"]
+    # specificity tests other classes ten at a time until settled: the plan counts one round
+    others = (min(f["specificity_classes"], s.classes - 1, SPECIFICITY_ROUND)
+              * f["specificity_images"])
     per_class = cal.faithfulness_class + 3 * others * cal.forward_image
     seconds = (s.studies("faithfulness") * (sum(images) * cal.faithfulness_image
                                             + s.classes * per_class)
