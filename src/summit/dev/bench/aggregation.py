@@ -13,6 +13,7 @@ from summit.dev.bench.common import (
     EXAMPLES,
     GROUPS,
     INFLUENCE,
+    forward_step,
     googlenet,
     googlenet_structure,
     interleaved,
@@ -74,16 +75,13 @@ def run(n_images: int = 64, batch_size: int = 32, weights: str | None = None,
     model = model.to(dev)
     batches = _normalised_batches(n_images, batch_size, seed, dev)
 
-    @torch.inference_mode()
-    def forward(x: torch.Tensor, ids: torch.Tensor) -> None:
-        model(x)
-
     result: dict[str, Any] = {
         "model": "torchvision googlenet" + (" (weights)" if weights else " (architecture)"),
         "device": str(dev), "threads": torch.get_num_threads(), "images": n_images,
         "batch_size": batch_size, "rounds": rounds, "groups": GROUPS,
         "examples": n_examples, "hops": len(structure.hops()),
         "conv_hops": sum(1 for h in structure.hops() if h.conv != IDENTITY)}
+    forward = forward_step(model)
     ours = Aggregator(model, structure, 1, k, 0.0, n_examples, GROUPS)
     timings = interleaved(dev, batches, {"a": forward, "b": job_step(ours)}, rounds)
     result["a_forward"], result["b_summit"] = timings["a"], timings["b"]

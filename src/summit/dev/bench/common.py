@@ -5,6 +5,7 @@ measures the same network and data the same way."""
 from __future__ import annotations
 
 import contextlib
+import copy
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -99,6 +100,17 @@ def timed(device: torch.device, batches: list[torch.Tensor], step: Step) -> dict
     seconds = time.perf_counter() - start
     return {"seconds": seconds, "images_per_second": seen / seconds,
             "peak_memory_mb": peak_memory(device) / 2**20}
+
+
+def forward_step(model: nn.Module) -> Step:
+    """The plain forward pass, on a copy of ``model`` taken now: the pass's hooks, registered
+    on the model it studies, must not run in the forward pass it is compared with."""
+    plain = copy.deepcopy(model)
+
+    @torch.inference_mode()
+    def step(x: torch.Tensor, ids: torch.Tensor) -> None:
+        plain(x)
+    return step
 
 
 def job_step(agg: Aggregator) -> Step:

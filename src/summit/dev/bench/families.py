@@ -12,6 +12,7 @@ from summit.dev.bench.common import (
     EXAMPLES,
     GROUPS,
     INFLUENCE,
+    forward_step,
     interleaved,
     job_step,
     prepare,
@@ -59,10 +60,7 @@ def _time_family(family: str, arch: str, n_images: int, batch_size: int, dev: to
     images = torch.rand(n_images, 3, px, px, generator=torch.Generator().manual_seed(0))
     batches = [images[i:i + batch_size].to(dev) for i in range(0, n_images, batch_size)]
 
-    @torch.inference_mode()
-    def forward(x: torch.Tensor, ids: torch.Tensor) -> None:
-        model(x)
-
+    forward = forward_step(model)
     agg = Aggregator(model, structure, 1, INFLUENCE.k, 0.0, EXAMPLES.n, GROUPS)
     timings = interleaved(dev, batches, {"forward": forward, "summit": job_step(agg)}, rounds)
     agg.close()
