@@ -50,6 +50,8 @@ DOCUMENTED: dict[str, list[str]] = {
         "tests/test_plan.py::test_summit_plan_prints_every_stage_of_the_study"],
     "summit plan --configfile imagenet.yaml --stand-in 1300": [
         "tests/test_plan.py::test_a_study_plans_without_its_data"],
+    "summit plan --configfile imagenet.yaml --stand-in 1300 --forward-rate 2500": [
+        "tests/test_plan.py::test_a_study_plans_without_its_data"],
     "python -m summit.dev.bench.runs results": [
         "tests/test_plan.py::test_the_runs_benchmark_sets_job_time_against_work"],
     "summit layers --model torchvision:mobilenet_v3_small --size 224": [

@@ -9,8 +9,8 @@ import sys
 import pytest
 import yaml
 
-from summit.plan.build import stage_jobs, table
-from summit.plan.calibrate import Calibration, slope
+from summit.plan.build import rows, stage_jobs, table
+from summit.plan.calibrate import Calibration, grown, slope
 from summit.plan.command import job_stats
 from summit.plan.costs import Study, distinct_channels, layer_unit
 from summit.plan.stages import row
@@ -77,10 +77,28 @@ CAL = Calibration(device="cpu", batch=8, start={"model_free": 1.0, "model": 2.0}
                   pass_image=0.1, pass_class=0.5, forward_image=0.01,
                   warm={"graph": 0.2, "stats": 0.05, "class_figure": 0.3},
                   first={"graph": 0.4}, faithfulness_image=0.3, faithfulness_class=0.7,
-                  reference_image=0.02, featvis_step={"a": 0.01, "b": 0.03},
+                  reference_image=0.02, reference_once=1.2, stability_build=0.2,
+                  stability_class=0.6, train_first=0.8, featvis_step={"a": 0.01, "b": 0.03},
                   featvis_batch={"a": 0.1, "b": 0.1}, train_image=0.004, train_once=1.5,
                   store_image_bytes=100, store_class_bytes=1000, pass_memory_mb=900,
                   vertices=4)
+
+
+def test_a_unit_is_timed_on_counts_grown_until_the_time_has_grown_by_the_budget():
+    """A step of 0.5 s plus 0.01 s per unit, 0.3 s more on its first call: from 8 units
+    (cold, then warm) ×4 until 2 s more than the warm start (at 512 units), capped."""
+    calls: list[int] = []
+
+    def run(n: int) -> float:
+        calls.append(n)
+        return 0.5 + 0.01 * n + (0.3 if len(calls) == 1 else 0.0)
+
+    per, fixed, first = grown(run, 8, 10_000, budget=2.0)
+    assert calls == [8, 8, 32, 128, 512]
+    assert (per, fixed, first) == (pytest.approx(0.01), pytest.approx(0.5), pytest.approx(0.3))
+    calls.clear()
+    assert grown(run, 8, 100, budget=2.0)[:2] == (pytest.approx(0.01), pytest.approx(0.5))
+    assert calls == [8, 8, 32, 100]  # the cap is the last count
 
 
 def test_each_stage_is_its_count_times_its_unit_plus_start_up():
@@ -89,11 +107,12 @@ def test_each_stage_is_its_count_times_its_unit_plus_start_up():
     assert row("aggregate", s, CAL).seconds == pytest.approx(2 * (3.0 + 1.0) + 4.0)
     assert row("aggregate", s, CAL).disk_bytes == pytest.approx(2 * (30 * 100 + 2 * 1000))
     assert row("graph", s, CAL).seconds == pytest.approx(4 * 0.2 + 2 * (1.0 + 0.4))
-    assert row("stability", s, CAL).seconds == pytest.approx(4 * 0.2 * (1 + 5 + 4) + 2 * 1.0)
+    # four classes covered: (1 + 5 resamples + 2 × 2 halves) builds each, and the rest
+    assert row("stability", s, CAL).seconds == pytest.approx(4 * (0.2 * 10 + 0.6) + 2 * 1.0)
     # per class: min(8, test images) × 0.3 + 0.7 + 3 × (1 × 2) × 0.01; one study, one job
     faith = (8 + 5) * 0.3 + 2 * (0.7 + 0.06) + 2.0
     assert row("faithfulness", s, CAL).seconds == pytest.approx(faith)
-    assert row("train", s, CAL).seconds == pytest.approx(2.0 + 3 * (100 * 0.004 + 1.5))
+    assert row("train", s, CAL).seconds == pytest.approx(2.0 + 0.8 + 3 * (100 * 0.004 + 1.5))
     # 2 vertices per layer per class, 2 classes: expected distinct channels, rendered with
     # one diversity image each in batches of 2 channels, 10 steps; one layer job per study
     fv = 0.0
@@ -110,6 +129,21 @@ def test_the_table_totals_its_stages():
     total = next(line for line in text.splitlines() if line.startswith("| **total**"))
     assert "| 5 |" in total and f"{sum(r.seconds for r in rows):.0f} s" in total
     assert "| site | 1 |" in text and "extrapolated" in text
+
+
+def test_a_gpus_forward_rate_scales_only_the_model_running_work():
+    """At F images/s the per-image units scale by (1/F) / forward_image and run on the GPU;
+    start-up, per-class fixed parts and model-free stages stay as measured."""
+    gpu = CAL.at_forward_rate(1000.0)  # 10× this CPU's forward (0.01 s per image)
+    s = _study(aggregate=2, graph=2, train=1)
+    assert row("aggregate", s, gpu).seconds == pytest.approx(2 * (30 * 0.01 + 2 * 0.5) + 4.0)
+    assert row("aggregate", s, gpu).gpu and not row("graph", s, gpu).gpu
+    assert row("graph", s, gpu).seconds == row("graph", s, CAL).seconds
+    assert row("train", s, gpu).seconds == pytest.approx(2.8 + 3 * (100 * 0.0004 + 1.5))
+    assert gpu.featvis_step == {"a": pytest.approx(0.001), "b": pytest.approx(0.003)}
+    text = table(rows(s, gpu), gpu, cores=2)
+    assert "extrapolated to the GPU" in text and "1000 images/s" in text
+    assert "on cpu (batch 8)" in text and "one GPU" in text
 
 
 @e2e
@@ -190,3 +224,8 @@ def test_a_study_plans_without_its_data(tmp_path):
     stand_in = results / "plan" / "stand_in"
     assert len(list((stand_in / "train").iterdir())) == 1000
     assert (stand_in / "weights.pt").is_file() and not (tmp_path / "no").exists()
+    gpu = subprocess.run([sys.executable, "-m", "summit", "plan", f"--configfile={config}",
+                          "--stand-in", "40:8", "--forward-rate", "2500"], cwd=REPO,
+                         capture_output=True, text=True, timeout=900)  # units read back
+    assert gpu.returncode == 0, gpu.stdout[-3000:] + gpu.stderr[-3000:]
+    assert "| aggregate |" in gpu.stdout and "extrapolated to the GPU" in gpu.stdout

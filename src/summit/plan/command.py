@@ -40,7 +40,8 @@ def study(config: dict[str, Any], facts: dict[str, Any], rule_counts: dict[str, 
 
 
 def make_plan(config: dict[str, Any], facts: dict[str, Any], rule_counts: dict[str, int],
-              cores: int, stand_in: tuple[int, int] | None = None, note: str = "") -> str:
+              cores: int, stand_in: tuple[int, int] | None = None, note: str = "",
+              forward_rate: float | None = None) -> str:
     """Count the images, calibrate (or read back the units), and the table; saved under the
     plan folder of the results. ``stand_in``: training and held-out images per class to plan
     for instead of the folder's (which then only serves the calibration)."""
@@ -49,6 +50,8 @@ def make_plan(config: dict[str, Any], facts: dict[str, Any], rule_counts: dict[s
     root = Path(facts["results"]) / "plan"
     images = class_images(config, facts["classes"])
     cal = calibration(config, {**facts, "images": images[0]}, root)
+    if forward_rate:
+        cal = cal.at_forward_rate(forward_rate)
     if stand_in:
         cap = config["dataset"]["max_images_per_class"] or stand_in[0]
         n = len(facts["classes"])
@@ -84,6 +87,10 @@ def _parser() -> argparse.ArgumentParser:
                    "random weights if the weights file is missing) is timed instead")
     p.add_argument("--stand-in-classes", type=int, metavar="K",
                    help="with --stand-in and no dataset.class_index: the number of classes")
+    p.add_argument("--forward-rate", type=float, metavar="F",
+                   help="plan the model-running stages for a GPU whose plain forward pass of "
+                   "this model runs at F images/s (measured there, or a published figure): "
+                   "their per-image units timed here are scaled to it (extrapolated)")
     p.add_argument("--cores", type=int, default=os.cpu_count() or 1,
                    help="cores the run will use (for the wall time; default: this machine's)")
     return p
@@ -94,6 +101,10 @@ def main(argv: list[str]) -> int:
     from summit.io.files import read_json
 
     args = _parser().parse_args(argv)
+    if args.forward_rate is not None and args.forward_rate <= 0:
+        print("summit plan: error: --forward-rate must be a positive number of images/s",
+              file=sys.stderr)
+        return 2
     counts, note, files = None, "", list(args.configfile)
     if args.stand_in:
         from summit.plan import stand_in
@@ -121,7 +132,7 @@ def main(argv: list[str]) -> int:
     saved = read_json(found.group(1))
     try:
         text = make_plan(saved["config"], saved["facts"], job_stats(run.stdout), args.cores,
-                         counts, note)
+                         counts, note, args.forward_rate)
     except SummitError as e:
         print(f"summit plan: error: {e}", file=sys.stderr)
         return 2

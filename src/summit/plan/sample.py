@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import resource
+import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from typing import Any
 from summit.plan.calibrate import (
     Calibration,
     directory_bytes,
+    grown,
     sized,
     slope,
     startup_seconds,
@@ -34,6 +36,10 @@ def _weights(config: dict[str, Any], weights: str | None, n_outputs: int, root: 
     return path
 
 
+# The pass is timed on at most this many images of the calibration class.
+PASS_IMAGES = 4096
+
+
 class Sample:
     """One class's sample, its files under ``root``; ``p`` gives every step its settings."""
 
@@ -45,7 +51,7 @@ class Sample:
         root.mkdir(parents=True, exist_ok=True)
         self.cls = facts["classes"][0]
         self.weights = _weights(config, facts.get("weights"), len(facts["class_names"]), root)
-        self.batch = max(1, min(config["batch_size"], 32))
+        self.batch = max(1, min(config["batch_size"], 32))  # until the pass is timed
 
     def p(self, config: dict[str, Any] | None = None) -> dict[str, Any]:
         c = config or self.config
@@ -64,31 +70,36 @@ class Sample:
         return self.root / name
 
 
-def _aggregate(s: Sample, n: int, batch: int) -> float:
-    """Seconds of the pass on ``n`` images of the class, in batches of ``batch``."""
-    config = sized(s.config, **{"dataset.max_images_per_class": n, "batch_size": batch})
+def _aggregate(s: Sample, n: int) -> float:
+    """Seconds of the pass on ``n`` images of the class, in the config's batches (at most n)."""
+    config = sized(s.config, **{"dataset.max_images_per_class": n,
+                                "batch_size": min(s.config["batch_size"], n)})
     return s.run("aggregate", config, cls=s.cls, weights=s.weights,
                  structure=s.file("structure.json"), store=s.file(f"store{n}.zarr"))
 
 
-def _pass(s: Sample, cal: Calibration, images: int, budget: float = 3.0) -> None:
-    """The model's description, a probe of the pass (its first call pays the imports), then
-    the pass on one and two batches: the slope per image and the cost per class. The batch is
-    the config's unless one would take longer than ``budget`` seconds."""
+def _pass(s: Sample, cal: Calibration, images: int, budget: float = 2.0) -> None:
+    """The model's description, then the pass on growing image counts until its time has
+    grown by ``budget`` seconds: the slope per image and the cost per class (its first call
+    pays imports, which a job's start-up holds)."""
     s.run("describe_model", weights=s.weights, metrics=None, model=s.file("model.json"),
           structure=s.file("structure.json"))
-    probe = max(1, min(8, images))
-    per_image = _aggregate(s, probe, probe) / probe  # an upper bound: it holds the set-up
-    s.batch = max(1, min(s.config["batch_size"], int(budget / per_image), images // 2 or 1))
-    small, large = s.batch, min(2 * s.batch, images)
-    points = [(n, _aggregate(s, n, s.batch)) for n in (small, large)]
-    cal.batch = s.batch
-    cal.pass_image, cal.pass_class = slope(*points)
-    sizes = {n: directory_bytes(s.file(f"store{n}.zarr")) for n in (small, large)}
+    sizes: dict[int, int] = {}
+
+    def run(n: int) -> float:
+        t = _aggregate(s, n)
+        sizes[n] = directory_bytes(s.file(f"store{n}.zarr"))
+        return t
+
+    cal.pass_image, cal.pass_class, _ = grown(run, 8, min(images, PASS_IMAGES), budget)
+    small, large = min(sizes), max(sizes)
+    s.batch = cal.batch = min(s.config["batch_size"], large)
     cal.store_image_bytes = max((sizes[large] - sizes[small]) / max(large - small, 1), 0.0)
     cal.store_class_bytes = max(sizes[small] - small * cal.store_image_bytes, 0.0)
     cal.pass_memory_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     s.store = s.file(f"store{large}.zarr")
+    for n in set(sizes) - {large}:  # the store the later steps read is kept
+        shutil.rmtree(s.file(f"store{n}.zarr"), ignore_errors=True)
 
 
 def _model_free(s: Sample, cal: Calibration, layers: list[str]) -> None:
@@ -114,22 +125,40 @@ def _model_free(s: Sample, cal: Calibration, layers: list[str]) -> None:
 
 
 def _faithfulness(s: Sample, cal: Calibration) -> None:
-    """The mean maps on a few images, then faithfulness on two test-image counts."""
-    refs = max(2, min(s.batch, 16))
-    config = sized(s.config, **{"faithfulness.reference_images": refs, "batch_size": s.batch,
-                                "faithfulness.specificity_classes": 0})
-    t = s.run("faithfulness_reference", config, weights=s.weights,
-              structure=s.file("structure.json"), reference=s.file("reference.npz"))
-    cal.reference_image = t / refs
-    points = []
-    for n in (2, 6):
-        sized_config = sized(config, **{"faithfulness.images_per_class": n})
-        points.append((n, s.run("faithfulness", sized_config, cls=s.cls, weights=s.weights,
-                                structure=s.file("structure.json"), store=s.store,
-                                counts=s.counts, nonsemantic=None,
-                                reference=s.file("reference.npz"),
-                                report=s.file(f"faithfulness{n}.json"))))
-    cal.faithfulness_image, cal.faithfulness_class = slope(*points)
+    """The mean maps on growing image counts, then faithfulness on growing test-image counts
+    (up to the configured ones): per image and per class."""
+    f = s.config["faithfulness"]
+    config = sized(s.config, **{"faithfulness.specificity_classes": 0})
+
+    def reference(n: int) -> float:
+        return s.run("faithfulness_reference",
+                     sized(config, **{"faithfulness.reference_images": n}), weights=s.weights,
+                     structure=s.file("structure.json"), reference=s.file("reference.npz"))
+
+    cal.reference_image, cal.reference_once, _ = grown(reference, 4, f["reference_images"], 1.0)
+
+    def faithfulness(n: int) -> float:
+        return s.run("faithfulness", sized(config, **{"faithfulness.images_per_class": n}),
+                     cls=s.cls, weights=s.weights, structure=s.file("structure.json"),
+                     store=s.store, counts=s.counts, nonsemantic=None,
+                     reference=s.file("reference.npz"), report=s.file(f"faithfulness{n}.json"))
+
+    cal.faithfulness_image, cal.faithfulness_class, _ = grown(
+        faithfulness, 2, f["images_per_class"], 2.0, factor=3)
+
+
+def _stability(s: Sample, cal: Calibration) -> None:
+    """The stability step on growing numbers of resamples (one split half): per graph built
+    and per class."""
+    def run(resamples: int) -> float:
+        config = sized(s.config, **{"stability.resamples": resamples,
+                                    "stability.split_halves": 1})
+        return s.run("stability", config, structure=s.file("structure.json"), store=s.store,
+                     counts=s.counts, nonsemantic=None, report=s.file("stability.json"),
+                     resampled=s.file("resampled.json"))
+
+    build, fixed, _ = grown(run, 2, s.config["stability"]["resamples"], 1.0)
+    cal.stability_build, cal.stability_class = build, max(fixed - 3 * build, 0.0)  # graph, half
 
 
 def _featvis(s: Sample, cal: Calibration, layers: list[str]) -> None:
@@ -174,24 +203,31 @@ def _forward(s: Sample, cal: Calibration) -> None:
         cal.forward_image = min(timed(lambda: model(x)) for _ in range(3)) / s.batch
 
 
-def _train(s: Sample, cal: Calibration) -> None:
-    """One epoch on two training-image counts: the slope per image (forward, backward,
-    update) and what an epoch pays besides (evaluation on the test split, set-up)."""
-    points = []
+def _train(s: Sample, cal: Calibration, images: int) -> None:
+    """One epoch on growing training-image counts: the slope per image (forward, backward,
+    update) and what an epoch pays besides (evaluation on the test split, set-up; the first
+    call's extra, such as reading the dataset, is paid once per training job)."""
     batch = s.config["model"]["train"]["batch_size"]
-    for n in (batch, batch * 8):
+
+    def run(n: int) -> float:
         config = sized(s.config, **{"model.train.epochs": 1, "model.train.max_images": n})
-        points.append((n, s.run("train", config, weights=s.file("trained.pt"),
-                                metrics=s.file("metrics.json"), checkpoints=[])))
-    cal.train_image, cal.train_once = slope(*points)
+        return s.run("train", config, weights=s.file("trained.pt"),
+                     metrics=s.file("metrics.json"), checkpoints=[])
+
+    cal.train_image, cal.train_once, cal.train_first = grown(run, batch, images, 2.0)
 
 
 def calibrate(config: dict[str, Any], facts: dict[str, Any], root: Path) -> Calibration:
     """Every unit the plan needs for this config on this machine, timed under ``root``."""
     t = time.perf_counter()
     s = Sample(config, facts, root)
-    cal = Calibration(device=str(facts.get("device", config["device"])), batch=s.batch)
+    from summit.model.models import select_device
+
+    cal = Calibration(device=str(select_device(config["device"])), batch=s.batch)
     cal.start = {kind: startup_seconds(kind) for kind in ("model_free", "model")}
+    if facts.get("train_images"):  # first: the later steps study the briefly trained net
+        _train(s, cal, facts["train_images"])
+        s.weights = s.file("trained.pt")
     _pass(s, cal, facts["images"][0])
     _forward(s, cal)
     _model_free(s, cal, facts["layers"])
@@ -199,7 +235,7 @@ def calibrate(config: dict[str, Any], facts: dict[str, Any], root: Path) -> Cali
         _faithfulness(s, cal)
     if config["stages"]["featvis"]:
         _featvis(s, cal, facts["layers"])
-    if facts.get("train_images"):
-        _train(s, cal)
+    if config["stages"]["stability"]:
+        _stability(s, cal)
     cal.seconds = time.perf_counter() - t
     return cal

@@ -24,7 +24,7 @@ def _class_store_mb(s: Study, cal: Calibration) -> float:
 
 def train(s: Study, cal: Calibration) -> Row:
     jobs = s.jobs.get("train", 0)
-    each = s.epochs * (s.train_images * cal.train_image + cal.train_once)
+    each = cal.train_first + s.epochs * (s.train_images * cal.train_image + cal.train_once)
     return Row("train", jobs, jobs * (_start(cal, "model") + each), cal.pass_memory_mb,
                gpu=cal.device.startswith("cuda"))
 
@@ -44,8 +44,7 @@ def _model_free(stage: str, each: float, memory_mb: float = MODEL_FREE_MEMORY_MB
 
     def row(s: Study, cal: Calibration) -> Row:
         jobs = s.jobs.get(stage, 0)
-        unit = cal.warm.get({"model_comparison": "class_figure",
-                             "stability": "graph"}.get(stage, stage), 0.0)
+        unit = cal.warm.get({"model_comparison": "class_figure"}.get(stage, stage), 0.0)
         return Row(stage, jobs, s.covered.get(stage, 0) * each * unit
                    + jobs * _start(cal, "model_free", stage), memory_mb)
 
@@ -53,11 +52,13 @@ def _model_free(stage: str, each: float, memory_mb: float = MODEL_FREE_MEMORY_MB
 
 
 def stability(s: Study, cal: Calibration) -> Row:
+    """Per class: its graph, the resamples' and twice the split halves', and the rest."""
     st = s.config["stability"]
     builds = 1 + st["resamples"] + 2 * st["split_halves"]
-    row = _model_free("stability", builds)(s, cal)
-    row.memory_mb = MODEL_FREE_MEMORY_MB + 2 * _class_store_mb(s, cal)
-    return row
+    jobs = s.jobs.get("stability", 0)
+    seconds = (s.covered.get("stability", 0) * (builds * cal.stability_build + cal.stability_class)
+               + jobs * _start(cal, "model_free"))
+    return Row("stability", jobs, seconds, MODEL_FREE_MEMORY_MB + 2 * _class_store_mb(s, cal))
 
 
 def faithfulness(s: Study, cal: Calibration) -> Row:
@@ -77,7 +78,7 @@ def faithfulness(s: Study, cal: Calibration) -> Row:
 
 def faithfulness_reference(s: Study, cal: Calibration) -> Row:
     jobs = s.jobs.get("faithfulness_reference", 0)
-    each = s.config["faithfulness"]["reference_images"] * cal.reference_image
+    each = s.config["faithfulness"]["reference_images"] * cal.reference_image + cal.reference_once
     return Row("faithfulness_reference", jobs, jobs * (each + _start(cal, "model")),
                cal.pass_memory_mb, gpu=cal.device.startswith("cuda"))
 
@@ -126,19 +127,18 @@ def _once(stage: str, work: Callable[[Study], float]) -> Callable[[Study, Calibr
     return row
 
 
-ROWS: dict[str, Callable[[Study, Calibration], Row]] = {
-    "train": train, "aggregate": aggregate, "faithfulness": faithfulness,
-    "faithfulness_reference": faithfulness_reference, "featvis": featvis,
-    "stability": stability,
-    "graph": _model_free("graph", 1.0), "stats": _model_free("stats", 1.0),
-    "class_figure": _model_free("class_figure", 1.0),
-    "model_comparison": _model_free("model_comparison", 2.0),
+ROWS: dict[str, Callable[[Study, Calibration], Row]] = {  # in the pipeline's order
+    "describe_model": _once("describe_model", lambda s: DEMO["describe_model"]),
+    "train": train, "aggregate": aggregate,
     "activations": _per_layer("activations", "activations"),
     "examples": _per_layer("examples", "examples"),
+    "graph": _model_free("graph", 1.0), "stats": _model_free("stats", 1.0),
+    "class_figure": _model_free("class_figure", 1.0),
+    "stability": stability, "featvis": featvis,
+    "faithfulness_reference": faithfulness_reference, "faithfulness": faithfulness,
+    "model_comparison": _model_free("model_comparison", 2.0),
     "matching": _per_layer("matching", "matching"),
     "embedding": _once("embedding", lambda s: DEMO["embedding"]),
-    "describe_model": _once("describe_model", lambda s: DEMO["describe_model"]),
-    "provenance": _once("provenance", lambda s: DEMO["provenance"]),
     "nonsemantic": _once("nonsemantic", lambda s: DEMO["nonsemantic"] * s.classes
                          * sum(s.channels)),
     "neighbours": _once("neighbours", lambda s: DEMO["neighbours"] * s.classes ** 2
@@ -148,6 +148,7 @@ ROWS: dict[str, Callable[[Study, Calibration], Row]] = {
         * max(s.channels)),
     "class_pairs": _once("class_pairs", lambda s: DEMO["class_pairs"] * s.classes ** 2),
     "motifs": _once("motifs", lambda s: DEMO["motifs"] * s.classes),
+    "provenance": _once("provenance", lambda s: DEMO["provenance"]),
     "site": _once("site", lambda s: DEMO["site"] * s.classes),
 }
 
