@@ -77,7 +77,7 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="summit plan", description="The plan of a whole study before running it: per "
         "stage its jobs, time, peak memory per job and disk, calibrated on this machine.")
-    p.add_argument("--configfile", action="append", default=[],
+    p.add_argument("--configfile", action="extend", nargs="+", default=[],
                    help="config file(s) merged over config.yaml, as for snakemake")
     p.add_argument("--config", nargs="*", default=[], help="KEY=VALUE overrides, as for "
                    "snakemake")
