@@ -16,6 +16,7 @@ from summit.method.influence import (
     influence_maps,
     influence_max,
     input_kernels,
+    joint_tallies,
     tally_group,
 )
 from summit.model.hops import Hop
@@ -162,6 +163,30 @@ def test_tally_per_image_group_against_each_groups_own_tally():
             mine = [i for i, x in enumerate(image_groups) if x == g]
             alone = tally_group(group, {k: v[mine] for k, v in infl.items()}, 1, 2, 0.0)
             assert torch.equal(tallies[name][g], alone[name][0])
+
+
+def test_a_dense_groups_tallies_counted_into_one_tensor_equal_the_copied_ones():
+    """A residual block's conv and skip write every channel in order: counted straight into
+    one tensor whose row blocks are the hops' tallies, they equal the tallies counted apart
+    and added hop by hop (and a group whose columns are not in order is not dense)."""
+    hops = [Hop("conv2", "conv2", None, "H", "Q", 0, 3, 4),
+            Hop("skip", "identity", None, "P", "Q", 0, 4, 4, groups=4)]
+    (group,) = competition_groups(hops)
+    assert group.dense
+    torch.manual_seed(3)
+    image_groups = [1, 1, 0, 2, 2, 2, 0]
+    infl = {"conv2": torch.randn(7, 3, 4),
+            "skip": identity_influence(torch.randn(7, 4), hops[1])}
+    joint, views = joint_tallies(group, 3, torch.device("cpu"))
+    for half in (slice(0, 4), slice(4, 7)):  # two batches, counted on top of each other
+        part = {k: v[half] for k, v in infl.items()}
+        tally_group(group, part, 1, 2, 0.0, image_groups[half], 3, into=views, joint=joint)
+    apart = tally_group(group, infl, 1, 2, 0.0, image_groups, 3)
+    for name in infl:
+        assert torch.equal(views[name], apart[name])
+    sparse = [Hop("a", "a", None, "P", "Q", 0, 3, 2, target_channels=(0, 2)),
+              Hop("b", "b", None, "P", "Q", 0, 3, 2)]
+    assert not competition_groups(sparse)[0].dense
 
 
 def test_tally_residual_skip_competes_with_conv():

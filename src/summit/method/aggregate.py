@@ -26,6 +26,7 @@ from summit.method.influence import (
     fold,
     identity_influence,
     influence_max,
+    joint_tallies,
     plane_extremes,
     tally_group,
 )
@@ -76,6 +77,11 @@ class Aggregator:
                 self._copies.add(group)
             else:
                 first[key] = h.name
+        self._joint: dict[CompetitionGroup, torch.Tensor] = {}
+        for group in self.groups:
+            if len(group.hops) > 1 and group.dense:
+                self._joint[group], views = joint_tallies(group, n_groups, device)
+                self.tallies.update(views)
         self.maxima: dict[str, torch.Tensor] = {}
         self.influences: dict[str, torch.Tensor] = {}
         self.examples = {x.name: RunningTopN(n_examples, x.channels, device)
@@ -150,7 +156,8 @@ class Aggregator:
         for group in self.groups:
             if group not in self._copies:
                 tally_group(group, self.influences, self.method, self.k, self.share,
-                            image_groups, self.n_groups, into=self.tallies)
+                            image_groups, self.n_groups, into=self.tallies,
+                            joint=self._joint.get(group))
         return dict(self.maxima), logits
 
     def close(self) -> None:

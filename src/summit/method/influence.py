@@ -10,6 +10,7 @@ keeping all maps in memory.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import torch
@@ -235,6 +236,13 @@ class CompetitionGroup:
     columns: tuple[np.ndarray, ...]  # per hop: its outputs' positions among the group's
     width: int  # channels of the target the group writes
 
+    @cached_property
+    def dense(self) -> bool:
+        """Every hop writes every one of the group's channels in order (a residual block's
+        convolution and skip): each hop's candidates are whole rows of the group's."""
+        return all(len(c) == self.width and isinstance(_columns(c, None), slice)
+                   for c in self.columns)
+
 
 def competition_groups(hops: list[Hop]) -> list[CompetitionGroup]:
     """Group hops by target node and shared output channels (transitively: the connected
@@ -258,6 +266,17 @@ def competition_groups(hops: list[Hop]) -> list[CompetitionGroup]:
     return groups
 
 
+def joint_tallies(group: CompetitionGroup, n_groups: int, device: torch.device
+                  ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+    """A dense group's running tallies as one (n_groups, Σ candidates, width) tensor and
+    each hop's as its block of rows, so ``tally_group`` counts into them without a copy."""
+    joint = torch.zeros((n_groups, sum(h.candidates for h in group.hops), group.width),
+                        dtype=torch.int32, device=device)
+    rows = np.cumsum([0] + [h.candidates for h in group.hops])
+    return joint, {h.name: joint[:, a:b] for h, a, b in zip(group.hops, rows[:-1], rows[1:],
+                                                            strict=True)}
+
+
 def group_candidates(group: CompetitionGroup, influences: dict[str, torch.Tensor]) -> torch.Tensor:
     """All hops' influences into the group's channels: (B, Σ candidates, width), -inf = no
     path."""
@@ -265,45 +284,63 @@ def group_candidates(group: CompetitionGroup, influences: dict[str, torch.Tensor
         return influences[group.hops[0].name]
     first = influences[group.hops[0].name]
     n_in = sum(h.candidates for h in group.hops)
-    out = torch.full((first.shape[0], n_in, group.width), float("-inf"), dtype=first.dtype,
-                     device=first.device)
+    shape = (first.shape[0], n_in, group.width)
+    out = (torch.empty(shape, dtype=first.dtype, device=first.device) if group.dense else
+           torch.full(shape, float("-inf"), dtype=first.dtype, device=first.device))
     row = 0
     for h, cols in zip(group.hops, group.columns, strict=True):
-        out[:, row:row + h.candidates, torch.from_numpy(cols).to(out.device)] = influences[h.name]
+        out[:, row:row + h.candidates, _columns(cols, out.device)] = influences[h.name]
         row += h.candidates
     return out
 
 
+def _columns(cols: np.ndarray, device: torch.device | None) -> slice | torch.Tensor:
+    """An index of the group's columns: a slice where they are consecutive (a residual
+    block's convolution and skip write every channel in order), which indexes without a
+    gather or scatter."""
+    if len(cols) and cols[-1] - cols[0] == len(cols) - 1 and np.all(np.diff(cols) == 1):
+        return slice(int(cols[0]), int(cols[-1]) + 1)
+    return torch.from_numpy(cols).to(device)
+
+
 def tally_group(group: CompetitionGroup, influences: dict[str, torch.Tensor], method: int,
                 k: int, share: float, image_groups: list[int] | None = None,
-                n_groups: int = 1, into: dict[str, torch.Tensor] | None = None
-                ) -> dict[str, torch.Tensor]:
+                n_groups: int = 1, into: dict[str, torch.Tensor] | None = None,
+                joint: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
     """Per hop and image group, how many images have each (input, output) pair among an
     output's top inputs: (n_groups, candidates, C_out) in ``Hop.pairs`` order, added to
     ``into``'s tensors (the running tallies; zeros if not given); ``image_groups`` gives each
-    image's group (all in group 0 by default), so the groups' tallies sum to the batch's."""
+    image's group (all in group 0 by default), so the groups' tallies sum to the batch's.
+    ``joint``: for a dense group (``CompetitionGroup.dense``), the tensor whose consecutive
+    row blocks ``into``'s tensors are (``joint_tallies``), counted into directly."""
     if into is None:
         into = {h.name: torch.zeros((n_groups, h.candidates, h.out_channels),
                                     dtype=torch.int32, device=influences[h.name].device)
                 for h in group.hops}
     values = group_candidates(group, influences)
-    groups = image_groups or [0] * len(values)
+    groups = np.asarray(image_groups if image_groups is not None else [0] * len(values))
     single = len(group.hops) == 1
-    marks = into[group.hops[0].name] if single else torch.zeros(
-        (n_groups, *values.shape[1:]), dtype=torch.int32, device=values.device)
+    # Several hops: marks for the batch's own groups only (a batch's images are consecutive
+    # rows, so one or two of the class's groups), then added to each hop's tallies.
+    present, local = np.unique(groups, return_inverse=True)
+    direct = into[group.hops[0].name] if single else joint
+    marks = direct if direct is not None else torch.zeros(
+        (len(present), *values.shape[1:]), dtype=torch.int32, device=values.device)
+    slots = groups if direct is not None else local
     if method == 1 and values.device.type == "cpu":
         from summit.method.kernels import tally_top_k
 
-        tally_top_k(values.numpy(), k, np.asarray(groups), marks.numpy(),
-                    torch.get_num_threads())
+        tally_top_k(values.numpy(), k, slots, marks.numpy(), torch.get_num_threads())
     else:
         # Summing bools image by image into int32 is ~14x faster than .sum(dim=0) on a CPU,
         # and the same loop files each image under its group at no extra cost.
-        for image, g in zip(select(values, method, k, share, dim=1), groups, strict=True):
+        for image, g in zip(select(values, method, k, share, dim=1), slots.tolist(),
+                            strict=True):
             marks[g].add_(image)
-    if not single:  # the group's marks to each hop's candidates and outputs
-        row = 0
+    if direct is None:  # the group's marks to each hop's candidates and outputs
+        row, at = 0, torch.from_numpy(present).to(values.device)
         for h, cols in zip(group.hops, group.columns, strict=True):
-            into[h.name] += marks[:, row:row + h.candidates][:, :, torch.from_numpy(cols)]
+            into[h.name].index_add_(
+                0, at, marks[:, row:row + h.candidates][:, :, _columns(cols, values.device)])
             row += h.candidates
     return {h.name: into[h.name] for h in group.hops}
