@@ -81,3 +81,21 @@ def test_a_batch_runs_the_step_once_per_class_and_stops_at_a_failure(monkeypatch
     assert cli.main(["stats", "--batch", json.dumps(entries), "--params", '{"fail": 1}']) == 2
     assert [kw["json"].name for _, kw in calls] == ["0.json", "1.json"]
     assert "summit stats: error: class 1 is broken" in capsys.readouterr().out
+
+
+def test_a_job_opens_its_dataset_once_whatever_the_image_cap(monkeypatch):
+    """Classes of one job (and the plan's calibration, on growing caps) share the opened
+    dataset: ``max_images_per_class`` picks from it and is no reason to list it again."""
+    from summit.io import data
+    from summit.model import study
+
+    opened = []
+    monkeypatch.setattr(study, "_LOADED", {})
+    monkeypatch.setattr(data, "open_dataset", lambda *a: opened.append(a) or object())
+    spec = data.InputSpec.from_config({"size": 8, "channels": 1, "mean": [0.0], "std": [1.0]})
+    p = {"dataset": {"kind": "image_folder", "root": "r", "max_images_per_class": 8}}
+    first = study.study_dataset(p, spec, "train")
+    p["dataset"]["max_images_per_class"] = 60
+    assert study.study_dataset(p, spec, "train") is first and len(opened) == 1
+    p["dataset"]["root"] = "other"
+    assert study.study_dataset(p, spec, "train") is not first and len(opened) == 2

@@ -74,9 +74,10 @@ def _study(**jobs: int) -> Study:
 
 
 CAL = Calibration(device="cpu", batch=8, start={"model_free": 1.0, "model": 2.0},
-                  pass_image=0.1, pass_class=0.5, forward_image=0.01,
+                  pass_image=0.1, pass_class=0.5, pass_first=0.25, forward_image=0.01,
                   warm={"graph": 0.2, "stats": 0.05, "class_figure": 0.3},
                   first={"graph": 0.4}, faithfulness_image=0.3, faithfulness_class=0.7,
+                  faithfulness_first=0.15,
                   reference_image=0.02, reference_once=1.2, stability_build=0.2,
                   stability_class=0.6, train_first=0.8, featvis_step={"a": 0.01, "b": 0.03},
                   featvis_batch={"a": 0.1, "b": 0.1}, train_image=0.004, train_once=1.5,
@@ -103,14 +104,15 @@ def test_a_unit_is_timed_on_counts_grown_until_the_time_has_grown_by_the_budget(
 
 def test_each_stage_is_its_count_times_its_unit_plus_start_up():
     s = _study(aggregate=2, graph=2, stability=2, faithfulness=1, train=1, featvis=2)
-    # two studies' classes (covered = 2 × jobs): 2 × (30 images × 0.1 + 2 classes × 0.5) + 2 × 2
-    assert row("aggregate", s, CAL).seconds == pytest.approx(2 * (3.0 + 1.0) + 4.0)
+    # two studies' classes (covered = 2 × jobs): 2 × (30 images × 0.1 + 2 classes × 0.5), and
+    # per job its start-up and the first call's extra (the dataset opened once): 2 × (2 + 0.25)
+    assert row("aggregate", s, CAL).seconds == pytest.approx(2 * (3.0 + 1.0) + 4.5)
     assert row("aggregate", s, CAL).disk_bytes == pytest.approx(2 * (30 * 100 + 2 * 1000))
     assert row("graph", s, CAL).seconds == pytest.approx(4 * 0.2 + 2 * (1.0 + 0.4))
     # four classes covered: (1 + 5 resamples + 2 × 2 halves) builds each, and the rest
     assert row("stability", s, CAL).seconds == pytest.approx(4 * (0.2 * 10 + 0.6) + 2 * 1.0)
     # per class: min(8, test images) × 0.3 + 0.7 + 3 × (1 × 2) × 0.01; one study, one job
-    faith = (8 + 5) * 0.3 + 2 * (0.7 + 0.06) + 2.0
+    faith = (8 + 5) * 0.3 + 2 * (0.7 + 0.06) + 2.0 + 0.15
     assert row("faithfulness", s, CAL).seconds == pytest.approx(faith)
     assert row("train", s, CAL).seconds == pytest.approx(2.0 + 0.8 + 3 * (100 * 0.004 + 1.5))
     # 2 vertices per layer per class, 2 classes: expected distinct channels, rendered with
@@ -136,7 +138,7 @@ def test_a_gpus_forward_rate_scales_only_the_model_running_work():
     start-up, per-class fixed parts and model-free stages stay as measured."""
     gpu = CAL.at_forward_rate(1000.0)  # 10× this CPU's forward (0.01 s per image)
     s = _study(aggregate=2, graph=2, train=1)
-    assert row("aggregate", s, gpu).seconds == pytest.approx(2 * (30 * 0.01 + 2 * 0.5) + 4.0)
+    assert row("aggregate", s, gpu).seconds == pytest.approx(2 * (30 * 0.01 + 2 * 0.5) + 4.5)
     assert row("aggregate", s, gpu).gpu and not row("graph", s, gpu).gpu
     assert row("graph", s, gpu).seconds == row("graph", s, CAL).seconds
     assert row("train", s, gpu).seconds == pytest.approx(2.8 + 3 * (100 * 0.0004 + 1.5))

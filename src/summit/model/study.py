@@ -62,5 +62,8 @@ def study_dataset(p: dict[str, Any], spec: InputSpec, split: str) -> Dataset:
     """The configured dataset's ``split`` (``summit.io.data.open_dataset``), opened once."""
     from summit.io import data
 
-    return _once("data", [p["dataset"], vars(spec), split, p.get("download")],
+    # ``max_images_per_class`` picks images from the opened dataset, so it is no reason to
+    # list a folder again (the plan's calibration times the pass on growing caps).
+    opened = {k: v for k, v in p["dataset"].items() if k != "max_images_per_class"}
+    return _once("data", [opened, vars(spec), split, p.get("download")],
                  lambda: data.open_dataset(p["dataset"], spec, split, p.get("download")))

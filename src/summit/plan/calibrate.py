@@ -38,11 +38,13 @@ class Calibration:
     start: dict[str, float] = field(default_factory=dict)  # per job, by kind
     pass_image: float = 0.0  # the pass, per image
     pass_class: float = 0.0  # the pass, per class (model, data, store)
+    pass_first: float = 0.0  # once per job: opening the dataset, first batches' set-up
     forward_image: float = 0.0  # a plain forward pass, per image
     warm: dict[str, float] = field(default_factory=dict)  # graph, stats, class_figure, once warm
     first: dict[str, float] = field(default_factory=dict)  # their first call's extra (JIT…)
     faithfulness_image: float = 0.0  # per test image
     faithfulness_class: float = 0.0
+    faithfulness_first: float = 0.0  # once per job (opening the test split, …)
     reference_image: float = 0.0
     reference_once: float = 0.0
     stability_build: float = 0.0  # one resampled graph

@@ -80,8 +80,9 @@ def _aggregate(s: Sample, n: int) -> float:
 
 def _pass(s: Sample, cal: Calibration, images: int, budget: float = 2.0) -> None:
     """The model's description, then the pass on growing image counts until its time has
-    grown by ``budget`` seconds: the slope per image and the cost per class (its first call
-    pays imports, which a job's start-up holds)."""
+    grown by ``budget`` seconds: the slope per image, the cost per class, and what the
+    first call pays besides (opening the dataset, the first batches' set-up), which a job
+    grouping classes pays once."""
     s.run("describe_model", weights=s.weights, metrics=None, model=s.file("model.json"),
           structure=s.file("structure.json"))
     sizes: dict[int, int] = {}
@@ -91,7 +92,8 @@ def _pass(s: Sample, cal: Calibration, images: int, budget: float = 2.0) -> None
         sizes[n] = directory_bytes(s.file(f"store{n}.zarr"))
         return t
 
-    cal.pass_image, cal.pass_class, _ = grown(run, 8, min(images, PASS_IMAGES), budget)
+    cal.pass_image, cal.pass_class, cal.pass_first = grown(run, 8, min(images, PASS_IMAGES),
+                                                           budget)
     small, large = min(sizes), max(sizes)
     s.batch = cal.batch = min(s.config["batch_size"], large)
     cal.store_image_bytes = max((sizes[large] - sizes[small]) / max(large - small, 1), 0.0)
@@ -143,7 +145,7 @@ def _faithfulness(s: Sample, cal: Calibration) -> None:
                      store=s.store, counts=s.counts, nonsemantic=None,
                      reference=s.file("reference.npz"), report=s.file(f"faithfulness{n}.json"))
 
-    cal.faithfulness_image, cal.faithfulness_class, _ = grown(
+    cal.faithfulness_image, cal.faithfulness_class, cal.faithfulness_first = grown(
         faithfulness, 2, f["images_per_class"], 2.0, factor=3)
 
 

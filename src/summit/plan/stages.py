@@ -34,7 +34,8 @@ def aggregate(s: Study, cal: Calibration) -> Row:
     seconds = n * (sum(s.images) * cal.pass_image + s.classes * cal.pass_class)
     disk = n * (sum(s.images) * cal.store_image_bytes + s.classes * cal.store_class_bytes)
     jobs = s.jobs.get("aggregate", 0)
-    return Row("aggregate", jobs, seconds + jobs * _start(cal, "model"), cal.pass_memory_mb,
+    return Row("aggregate", jobs, seconds + jobs * (_start(cal, "model") + cal.pass_first),
+               cal.pass_memory_mb,
                disk, gpu=cal.device.startswith("cuda"))
 
 
@@ -71,7 +72,7 @@ def faithfulness(s: Study, cal: Calibration) -> Row:
     per_class = cal.faithfulness_class + 3 * others * cal.forward_image
     seconds = (s.studies("faithfulness") * (sum(images) * cal.faithfulness_image
                                             + s.classes * per_class)
-               + jobs * _start(cal, "model"))
+               + jobs * (_start(cal, "model") + cal.faithfulness_first))
     return Row("faithfulness", jobs, seconds, cal.pass_memory_mb,
                gpu=cal.device.startswith("cuda"))
 
