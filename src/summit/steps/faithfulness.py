@@ -11,7 +11,7 @@ from typing import Any
 from summit.io.artifacts import Faithfulness, ReferenceMaps
 from summit.io.files import write_csv
 from summit.model.structure import Structure
-from summit.model.study import study_model, torch_device
+from summit.model.study import study_dataset, study_model, torch_device
 from summit.settings import FaithfulnessSettings, GraphSettings
 from summit.steps import step
 
@@ -77,7 +77,7 @@ def faithfulness(p: dict[str, Any], *, cls: int, weights: Path, structure: Path,
     names = [x.name for x in layers]
     intervener = Intervener(model, names, baselines)
     split = data.evaluation_split(p["dataset"])
-    dataset = data.open_dataset(p["dataset"], spec, split, p.get("download"))
+    dataset = study_dataset(p, spec, split)  # once per job of several classes
     rng = np.random.default_rng([s.seed, cid])
     others = [c for c in p["class_ids"] if c != cid]
     if len(others) > s.specificity_classes:
