@@ -117,9 +117,8 @@ def test_neighbourhood_figure_marks_tentative_findings_and_fits_long_names():
         neighbour_report(["a", "b", "c"], [g.sum(axis=1) for g in groups], ids, LONG_NAMES, k=2),
         groups, np.stack([resample_weights(0, c, 20, 4) for c in ids]), 2,
         {"min_support": 0.9, "resamples": 20})
-    # Apart in height, so that no two names (each beside its point) can meet.
-    height = np.linspace(0.02, 0.98, 6)
-    layouts = {x: np.c_[rng.random(6), height[rng.permutation(6)]] for x in "abc"}
+    # Classes crowded together, as a thousand classes' neighbours are: no name may overprint.
+    layouts = {x: 0.5 + 0.01 * rng.random((6, 2)) for x in "abc"}
     fig = draw_neighbourhoods(result, layouts, ids, LONG_NAMES, n_classes=2)
     by_id = {c["id"]: c for c in result["classes"]}
     for row, cid in enumerate(result["ranking"][:2]):
@@ -130,6 +129,8 @@ def test_neighbourhood_figure_marks_tentative_findings_and_fits_long_names():
         for ax, layer in zip(fig.axes[3 * row:3 * row + 3], "abc", strict=True):
             dashed = [line.get_linestyle() == "--" for line in ax.lines]
             assert dashed == c["neighbour_tentative"][layer]
+            named = ax.get_xlabel().split("\n")
+            assert [n.startswith("(") for n in named] == dashed  # in order, nearest first
     assert any(c["tentative"] for c in result["classes"])
     assert any(t for c in result["classes"] for v in c["neighbour_tentative"].values() for t in v)
     assert f"first ranks first in {result['top_support']:.0%}" in fig._suptitle.get_text()

@@ -15,6 +15,10 @@ import numpy as np  # noqa: E402
 
 from summit.render.analysis.common import short  # noqa: E402
 
+# The room a faint name takes beside its point, in the panel's [0, 1] units (22 characters
+# of 5.5 pt across, one line up): another name within it is left out rather than overprinted.
+LABEL_ROOM = (0.75, 0.08)
+
 
 def _name_point(ax: plt.Axes, p: np.ndarray, name: str, **style: Any) -> None:
     """A class's name beside its point, leftwards in the right part of the panel so it
@@ -29,11 +33,14 @@ def _name_point(ax: plt.Axes, p: np.ndarray, name: str, **style: Any) -> None:
 def _panel(ax: plt.Axes, xy: np.ndarray, c: dict[str, Any], layer: str, class_ids: list[int],
            row_of: dict[int, int], class_names: list[str]) -> None:
     """Class ``c`` (a red star) in one layer's embedding ``xy`` (a row per class of
-    ``class_ids``), joined to its neighbours there: dashed and hollow a tentative one."""
+    ``class_ids``), joined to its neighbours there: dashed and hollow a tentative one. The
+    neighbours are named under the panel, in order (a tentative one in parentheses): near
+    one another, as neighbours are, names beside their points would overprint."""
     cid = c["id"]
     ax.scatter(xy[:, 0], xy[:, 1], s=8, color="#c5ccd3", zorder=1)
     me = xy[row_of[cid]]
     tentative = c.get("neighbour_tentative", {}).get(layer, [])
+    names = []
     for n, j in enumerate(c["neighbours"][layer]):
         p = xy[row_of[j]]
         weak = n < len(tentative) and tentative[n]
@@ -41,14 +48,17 @@ def _panel(ax: plt.Axes, xy: np.ndarray, c: dict[str, Any], layer: str, class_id
                 alpha=0.7, zorder=2, linestyle="--" if weak else "-")
         ax.scatter(*p, s=18, zorder=3, color="white" if weak else "#0072B2",
                    edgecolors="#0072B2")
-        _name_point(ax, p, class_names[j], fontsize=6.5, zorder=5,
-                    color="#5b7a93" if weak else "#0b3c5d",
-                    style="italic" if weak else "normal")
+        names.append(f"({short(class_names[j], 28)})" if weak else short(class_names[j], 30))
+    ax.set_xlabel("\n".join(names), fontsize=6.5, color="#0b3c5d", parse_math=False)
     ax.scatter(*me, s=90, marker="*", color="#b2182b", zorder=4)
-    if len(class_ids) <= 20:  # few classes: name the others too, faintly
+    if len(class_ids) <= 20:  # few classes: name the others too, faintly, where there is room
+        named: list[np.ndarray] = []
         for other, p in zip(class_ids, xy, strict=True):
-            if other != cid and other not in c["neighbours"][layer]:
+            if (other != cid and other not in c["neighbours"][layer]
+                    and all(abs(p[0] - q[0]) > LABEL_ROOM[0] or abs(p[1] - q[1]) > LABEL_ROOM[1]
+                            for q in named)):
                 _name_point(ax, p, class_names[other], fontsize=5.5, color="#9aa4ae")
+                named.append(p)
     ax.set_xticks([])
     ax.set_yticks([])
     ax.set_xlim(-0.08, 1.12)
@@ -78,8 +88,9 @@ def _title(result: dict[str, Any], width: int) -> str:
     stability = result.get("stability") or {}
     if "min_support" in stability and result.get("top_support") is not None:
         title.append(f"The first ranks first in {result['top_support']:.0%} of the "
-                     f"{stability['resamples']} resamples of the images; dashed: a neighbour "
-                     f"in fewer than {stability['min_support']:.0%} of them.")
+                     f"{stability['resamples']} resamples of the images; dashed, and named in "
+                     f"parentheses: a neighbour in fewer than {stability['min_support']:.0%} "
+                     "of them. Neighbours are named under each panel, nearest first.")
     return "\n".join(line for t in title for line in textwrap.wrap(t, width))
 
 
