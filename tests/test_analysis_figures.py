@@ -241,6 +241,39 @@ def test_separability_figure_puts_the_model_last():
     assert np.allclose(image.get_array(), [[0.7, 0.7, 0.9], [0.8, 0.8, 0.95]])
 
 
+def test_a_thousand_classes_heatmap_keeps_the_worst_forty_and_says_so():
+    """At 1000 classes a heatmap row per class is an unreadable stripe: the separability and
+    model-comparison heatmaps draw the 40 classes with the lowest mean, lowest first, named,
+    and say what they kept; the model comparison's headline still names the class of all."""
+    rng = np.random.default_rng(8)
+    n = 1000
+    names = [f"class {i}" for i in range(n)]
+    acc = rng.uniform(0.5, 1.0, (n, 2))
+    layer = lambda j: {"channels_per_class": 3, "classes": [  # noqa: E731
+        {"id": i, "classifier_balanced_accuracy": acc[i, j], "model_balanced_accuracy": 0.9}
+        for i in range(n)], "joint": {"channels": [1], "classifier_accuracy": 0.6,
+                                      "model_accuracy": 0.9}}
+    fig = draw_separability({"a": layer(0), "b": layer(1)}, names)
+    ax = fig.axes[0]
+    worst = np.argsort((acc.sum(axis=1) + 0.9) / 3, kind="stable")[:40]
+    assert [t.get_text() for t in ax.get_yticklabels()] == [names[i] for i in worst]
+    assert "the 40 of 1000 classes with the lowest mean" in ax.get_ylabel()
+    assert_texts_inside(fig)
+    plt.close(fig)
+    a, b = _random_graph(rng, 0), _random_graph(rng, 0)
+    base = {**compare(a, b), "models": ["A", "B"], "accuracy": [0.5, 0.9],
+            "conserved": conserved(a, b)}
+    jac = rng.random(n)
+    results = [{**base, "a": {"id": i, "name": names[i]}, "vertex_jaccard": float(jac[i]),
+                "layers": {"l": {"jaccard": float(jac[i])}}} for i in range(n)]
+    fig = draw_model_summary(results, {"index": 7, "support": 0.95, "tentative": False})
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == [names[i] for i in np.argsort(jac)[:40]]
+    assert "of 1000 classes" in ax.get_ylabel()
+    assert "changes most: class 7" in fig._suptitle.get_text()
+    plt.close(fig)
+
+
 def test_many_layers_turn_the_column_labels_upright_few_stay_level():
     # layers: auto on MobileNetV3-small: features.1 … features.11 ran into each other under
     # the separability heatmap, its dense-layer panel and the model comparison's heatmap

@@ -26,24 +26,38 @@ def short(name: str, most: int = 18) -> str:
 
 
 def heatmap_height(rows: int) -> float:
-    return 0.32 * rows + 2.2 if rows <= HEATMAP_LABELLED_ROWS else 8
+    return 0.32 * rows + 2.2
+
+
+def kept_classes(values: np.ndarray, limit: int = HEATMAP_LABELLED_ROWS) -> np.ndarray:
+    """The rows (classes) a class heatmap draws: all when at most ``limit``, else the
+    ``limit`` with the lowest mean over their finite values, lowest first (rows without any
+    last), so a thousand classes give a readable picture of where things go worst."""
+    if len(values) <= limit:
+        return np.arange(len(values))
+    finite = np.isfinite(values)
+    mean = np.where(finite.any(axis=1), np.where(finite, values, 0).sum(axis=1)
+                    / np.maximum(finite.sum(axis=1), 1), np.inf)
+    return np.argsort(mean, kind="stable")[:limit]
+
+
+def kept_label(kept: int, of: int, every: str) -> str:
+    """What a heatmap of ``kept`` of ``of`` classes kept, and where every class is."""
+    return f"the {kept} of {of} classes with the lowest mean (every class: {every})"
 
 
 def class_heatmap(fig: plt.Figure, ax: plt.Axes, values: np.ndarray, columns: list[str],
                   rows: list[str], cmap: str, vmin: float, vmax: float) -> None:
-    """Classes × columns values with a colour bar; rows named and cells annotated when few."""
+    """Classes × columns values with a colour bar, rows named and cells annotated (at most
+    ``HEATMAP_LABELLED_ROWS`` rows: callers keep those of ``kept_classes``)."""
     shown = ax.imshow(values, aspect="auto", cmap=cmap, vmin=vmin, vmax=vmax,
                       interpolation="nearest")
     ax.set_xticks(np.arange(len(columns)), columns, fontsize=8)
-    if len(rows) <= HEATMAP_LABELLED_ROWS:
-        ax.set_yticks(np.arange(len(rows)), rows, fontsize=7)
-        for (i, j), v in np.ndenumerate(values):
-            if np.isfinite(v):
-                ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=6.5,
-                        color="black" if v > (vmin + vmax) / 2 else "white")
-    else:
-        ax.set_yticks([])
-        ax.set_ylabel("classes", fontsize=8)
+    ax.set_yticks(np.arange(len(rows)), rows, fontsize=7)
+    for (i, j), v in np.ndenumerate(values):
+        if np.isfinite(v):
+            ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=6.5,
+                    color="black" if v > (vmin + vmax) / 2 else "white")
     fig.colorbar(shown, ax=ax, fraction=0.04, pad=0.02)
 
 

@@ -15,6 +15,8 @@ import numpy as np  # noqa: E402
 from summit.render.analysis.common import (  # noqa: E402
     class_heatmap,
     heatmap_height,
+    kept_classes,
+    kept_label,
     num,
     nums,
     unclash_xticklabels,
@@ -41,12 +43,24 @@ def draw_model_summary(results: list[dict[str, Any]],
     the accuracies. ``headline`` (``changes_most``) names the
     class that changes most with its support."""
     layers = list(results[0]["layers"]) if results else []
-    names = [r["a"]["name"] for r in results]
+    title = ("Two models on the same data: how the attribution graphs changed "
+             "(channels matched by their responses)")
+    if headline is not None:
+        r = results[headline["index"]]
+        title += (f"\nchanges most: {r['a']['name']} (vertex Jaccard {r['vertex_jaccard']:.2f}"
+                  f"{spread_text((r.get('stability') or {}).get('vertex_jaccard'))}; "
+                  f"{support_text(headline['support'], headline['tentative'])})")
     values = np.array([[r["layers"][x]["jaccard"] for x in layers] for r in results]
                       ).reshape(len(results), len(layers))
+    kept = kept_classes(values)
+    every, results, values = len(results), [results[i] for i in kept], values[kept]
+    names = [r["a"]["name"] for r in results]
     fig, (ax, ax3, ax2) = plt.subplots(1, 3, figsize=(14, heatmap_height(len(results))),
                                        gridspec_kw={"width_ratios": [3, 2, 2]})
     class_heatmap(fig, ax, values, layers, names, "magma", 0, 1)
+    if len(results) < every:
+        ax.set_ylabel(kept_label(len(results), every, "analysis/model_comparison.csv"),
+                      fontsize=8)
     ax.set_title("vertices shared by the two models' graphs (Jaccard) per layer", fontsize=8.5,
                  loc="left")
     y = np.arange(len(results))
@@ -75,13 +89,6 @@ def draw_model_summary(results: list[dict[str, Any]],
     ax2.set_xlabel("accuracy on the class's images", fontsize=8)
     legend = ax2.legend(fontsize=7.5, frameon=False, loc="lower left", bbox_to_anchor=(0, 1.0))
     plain_text([*legend.get_texts(), *legend3.get_texts()])
-    title = ("Two models on the same data: how the attribution graphs changed "
-             "(channels matched by their responses)")
-    if headline is not None:
-        i = headline["index"]
-        title += (f"\nchanges most: {names[i]} (vertex Jaccard {results[i]['vertex_jaccard']:.2f}"
-                  f"{spread_text(spreads[i].get('vertex_jaccard'))}; "
-                  f"{support_text(headline['support'], headline['tentative'])})")
     plain_text([fig.suptitle(title, fontsize=11, x=0.01, ha="left")])
     unclash_xticklabels(fig, ax)
     return fig

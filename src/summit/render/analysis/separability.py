@@ -15,6 +15,8 @@ import numpy as np  # noqa: E402
 from summit.render.analysis.common import (  # noqa: E402
     class_heatmap,
     heatmap_height,
+    kept_classes,
+    kept_label,
     unclash_xticklabels,
 )
 
@@ -33,10 +35,13 @@ def draw_separability(layers: dict[str, dict[str, Any]], class_names: list[str])
                      for x in names]).T
     model = np.array([c.get("model_balanced_accuracy", np.nan) for c in first["classes"]])
     values = np.column_stack([grid, model])
-    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(12, heatmap_height(len(ids))),
+    kept = kept_classes(values)
+    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(12, heatmap_height(len(kept))),
                                   gridspec_kw={"width_ratios": [3, 2]})
-    class_heatmap(fig, ax, values, [*names, "model"], [class_names[c] for c in ids],
-                   "viridis", 0.5, 1.0)
+    class_heatmap(fig, ax, values[kept], [*names, "model"], [class_names[ids[i]] for i in kept],
+                  "viridis", 0.5, 1.0)
+    if len(kept) < len(ids):
+        ax.set_ylabel(kept_label(len(kept), len(ids), "analysis/separability.csv"), fontsize=8)
     ax.axvline(len(names) - 0.5, color="white", linewidth=2)
     m = first["channels_per_class"]
     ax.set_title(f"class vs rest, balanced accuracy: logistic regression on the class's {m} "
