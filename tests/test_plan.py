@@ -67,7 +67,7 @@ def _study(**jobs: int) -> Study:
                                "specificity_images": 2, "reference_images": 10},
               "featvis": {"channels": "graph", "diversity": 1, "batch_channels": 2, "steps": 10,
                           "size": None},
-              "input": {"size": 4}}
+              "input": {"size": 4}, "separability": {"max_images_per_class": 15}}
     return Study(images=[10, 20], test_images=[5, 100], layers=["a", "b"], channels=[4, 8],
                  config=config, jobs=jobs, covered={k: 2 * v for k, v in jobs.items()},
                  train_images=100, epochs=3)
@@ -80,7 +80,7 @@ CAL = Calibration(device="cpu", batch=8, start={"model_free": 1.0, "model": 2.0}
                   faithfulness_first=0.15,
                   reference_image=0.02, reference_once=1.2, stability_build=0.2,
                   stability_class=0.6, train_first=0.8, featvis_step={"a": 0.01, "b": 0.03},
-                  featvis_batch={"a": 0.1, "b": 0.1}, train_image=0.004, train_once=1.5,
+                  featvis_once={"a": 0.1, "b": 0.7}, train_image=0.004, train_once=1.5,
                   store_image_bytes=100, store_class_bytes=1000, pass_memory_mb=900,
                   vertices=4)
 
@@ -116,12 +116,25 @@ def test_each_stage_is_its_count_times_its_unit_plus_start_up():
     assert row("faithfulness", s, CAL).seconds == pytest.approx(faith)
     assert row("train", s, CAL).seconds == pytest.approx(2.0 + 0.8 + 3 * (100 * 0.004 + 1.5))
     # 2 vertices per layer per class, 2 classes: expected distinct channels, rendered with
-    # one diversity image each in batches of 2 channels, 10 steps; one layer job per study
+    # one diversity image each for 10 steps, and each render's set-up; one layer job per study
     fv = 0.0
     for layer, channels in (("a", 4), ("b", 8)):
         n = math.ceil(distinct_channels(channels, 2, 2))
-        fv += 10 * (math.ceil(n / 2) * 0.1 + n * 2 * CAL.featvis_step[layer])
+        fv += CAL.featvis_once[layer] + 10 * n * 2 * CAL.featvis_step[layer]
     assert row("featvis", s, CAL).seconds == pytest.approx(fv + 2 * 2.0)
+
+
+def test_the_small_stages_pay_per_class_besides_their_reads():
+    """A^l, examples and matching read every class's store once per layer job: the reads and
+    a unit per class (opening its store); separability fits a classifier per class."""
+    from summit.plan.costs import DEMO, PER_CLASS
+
+    s = _study(activations=4, separability=2)
+    reads = 30 * 12 / 2  # images × channels, per layer
+    assert row("activations", s, CAL).seconds == pytest.approx(
+        4 * (reads * DEMO["activations"] + 2 * PER_CLASS["activations"] + 1.0))
+    fit = DEMO["separability"] * (10 + 15) * 8 + PER_CLASS["separability"] * 2  # images capped
+    assert row("separability", s, CAL).seconds == pytest.approx(2 * (fit + 1.0))
 
 
 def test_the_table_totals_its_stages():

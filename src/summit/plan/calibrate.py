@@ -50,7 +50,7 @@ class Calibration:
     stability_build: float = 0.0  # one resampled graph
     stability_class: float = 0.0  # a class's stability besides its builds
     featvis_step: dict[str, float] = field(default_factory=dict)  # per layer: step × image
-    featvis_batch: dict[str, float] = field(default_factory=dict)  # per layer: step × batch
+    featvis_once: dict[str, float] = field(default_factory=dict)  # per layer: a render's set-up
     train_image: float = 0.0
     train_once: float = 0.0  # per epoch, besides its images
     train_first: float = 0.0  # once per training job (reading the dataset)
@@ -76,8 +76,7 @@ class Calibration:
                   ("pass_image", "forward_image", "faithfulness_image", "reference_image",
                    "train_image")}
         return replace(self, device="cuda", forward_rate=rate, measured_on=self.device, **scaled,
-                       featvis_step={k: v * factor for k, v in self.featvis_step.items()},
-                       featvis_batch={k: v * factor for k, v in self.featvis_batch.items()})
+                       featvis_step={k: v * factor for k, v in self.featvis_step.items()})
 
 
 def startup_seconds(kind: str, rounds: int = 2) -> float:

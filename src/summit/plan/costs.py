@@ -21,7 +21,7 @@ DEMO = {
     "describe_model": 1.0,
     "provenance": 0.5,
     "nonsemantic": 2e-6,  # per class × channel (all layers)
-    "neighbours": 2e-5,  # per class² × layer
+    "neighbours": 4e-6,  # per class² × layer, besides NEIGHBOURS_ONCE
     "separability": 3e-7,  # per image × channel kept, per layer
     "class_pairs": 2e-6,  # per class² (vertex Jaccard), plus the pair figures
     "motifs": 5e-4,  # per class (grows with the graphs' overlap)
@@ -29,6 +29,13 @@ DEMO = {
     "summary": 0.01,  # per class, each summary table and figure
     "site": 0.002,  # per class: copying the study's files
 }
+# What the stages above pay per class besides, from the 1000-class rehearsal (Fashion-MNIST ×
+# 100 transforms, 60 images per class, 2026-12-06): opening each class's store and, for
+# separability, fitting each class's classifier. Invisible on the demo's ten classes; at
+# 1000 they were most of these stages' time (separability 100 s a layer, planned 3 s).
+PER_CLASS = {"activations": 8e-3, "examples": 2.5e-2, "matching": 2.3e-2, "separability": 0.1,
+             "nonsemantic": 1e-2}
+NEIGHBOURS_ONCE = 1.4  # the neighbours step's own set-up (the demo's ten classes)
 MODEL_FREE_MEMORY_MB = 200  # a model-free step's interpreter and libraries
 
 

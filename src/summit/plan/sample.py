@@ -38,6 +38,8 @@ def _weights(config: dict[str, Any], weights: str | None, n_outputs: int, root: 
 
 # The pass is timed on at most this many images of the calibration class.
 PASS_IMAGES = 4096
+# Lucent steps of the two timed renders of a full batch of channels.
+FEATVIS_STEPS = (2, 6)
 
 
 class Sample:
@@ -164,12 +166,15 @@ def _stability(s: Sample, cal: Calibration) -> None:
 
 
 def _featvis(s: Sample, cal: Calibration, layers: list[str]) -> None:
-    """Lucent renders of one and of four channels of the first and last layer, a few steps
-    each after a warm-up: a step's cost as a fixed part plus a part per image, which the plan
-    applies to the configured batches; layers between are interpolated by the plan."""
+    """Lucent renders of a full batch (``featvis.batch_channels``) of the first and last
+    layer's channels, for a few steps and for three times as many after a warm-up: their
+    difference is a step's cost, free of each render's own set-up (which a few steps would
+    spread over each step), per image of the configured batch, and that set-up, once per
+    layer job; layers between are interpolated by the plan."""
     import dataclasses
 
     from summit.method.featvis import render_atlas
+    from summit.model.structure import Structure
     from summit.model.study import study_model, torch_device
     from summit.settings import FeatvisSettings
 
@@ -177,18 +182,18 @@ def _featvis(s: Sample, cal: Calibration, layers: list[str]) -> None:
     model, spec = study_model(s.p(), s.weights, device)
     for param in model.parameters():
         param.requires_grad_(False)
-    settings = dataclasses.replace(FeatvisSettings.from_config(s.config["featvis"]), steps=3)
+    settings = FeatvisSettings.from_config(s.config["featvis"])
+    channels_of = {x.name: x.channels for x in Structure.load(s.file("structure.json")).layers}
     render_atlas(model, layers[0], [0], spec, dataclasses.replace(settings, steps=1),
                  s.file("featvis_warm.png"))
     for layer in dict.fromkeys([layers[0], layers[-1]]):
-        points = []
-        for channels in (1, 4):
-            start = time.perf_counter()
-            render_atlas(model, layer, list(range(channels)), spec, settings,
-                         s.file(f"featvis_{channels}.png"))
-            images = channels * (1 + settings.diversity)
-            points.append((images, (time.perf_counter() - start) / settings.steps))
-        cal.featvis_step[layer], cal.featvis_batch[layer] = slope(*points)
+        channels = list(range(min(settings.batch_channels, channels_of[layer])))
+        seconds = [timed(lambda n=n, layer=layer, channels=channels: render_atlas(
+            model, layer, channels, spec, dataclasses.replace(settings, steps=n),
+            s.file(f"featvis_{n}.png"))) for n in FEATVIS_STEPS]
+        per_step, once = slope((FEATVIS_STEPS[0], seconds[0]), (FEATVIS_STEPS[1], seconds[1]))
+        cal.featvis_step[layer] = per_step / (len(channels) * (1 + settings.diversity))
+        cal.featvis_once[layer] = once
 
 
 def _forward(s: Sample, cal: Calibration) -> None:

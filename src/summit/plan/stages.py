@@ -8,7 +8,16 @@ from collections.abc import Callable
 
 from summit.evidence.faithfulness import SPECIFICITY_ROUND
 from summit.plan.calibrate import Calibration
-from summit.plan.costs import DEMO, MODEL_FREE_MEMORY_MB, Row, Study, distinct_channels, layer_unit
+from summit.plan.costs import (
+    DEMO,
+    MODEL_FREE_MEMORY_MB,
+    NEIGHBOURS_ONCE,
+    PER_CLASS,
+    Row,
+    Study,
+    distinct_channels,
+    layer_unit,
+)
 
 MB = 1024 * 1024
 
@@ -86,7 +95,8 @@ def faithfulness_reference(s: Study, cal: Calibration) -> Row:
 
 def featvis(s: Study, cal: Calibration) -> Row:
     """Per layer: the channels the classes' graphs hold (expected distinct, from the
-    calibration graph's size per layer), rendered in batches of ``batch_channels``."""
+    calibration graph's size per layer), each with its diversity images, for every step;
+    and the render's set-up once per layer job."""
     fv = s.config["featvis"]
     jobs = s.jobs.get("featvis", 0)
     studies = jobs / max(len(s.layers), 1)
@@ -96,9 +106,8 @@ def featvis(s: Study, cal: Calibration) -> Row:
         n = (channels if fv["channels"] == "all"
              else math.ceil(distinct_channels(channels, per_layer, s.classes)))
         images = n * (1 + fv["diversity"])
-        batches = math.ceil(n / fv["batch_channels"])
-        seconds += fv["steps"] * (batches * layer_unit(cal.featvis_batch, s.layers, layer)
-                                  + images * layer_unit(cal.featvis_step, s.layers, layer))
+        seconds += (layer_unit(cal.featvis_once, s.layers, layer)
+                    + fv["steps"] * images * layer_unit(cal.featvis_step, s.layers, layer))
         disk += images * (fv["size"] or s.config["input"]["size"]) ** 2
     return Row("featvis", jobs, studies * seconds + jobs * _start(cal, "model"),
                cal.pass_memory_mb, studies * disk, gpu=cal.device.startswith("cuda"))
@@ -110,7 +119,8 @@ def _per_layer(stage: str, unit: str) -> Callable[[Study, Calibration], Row]:
     def row(s: Study, cal: Calibration) -> Row:
         jobs = s.jobs.get(stage, 0)
         reads = sum(s.images) * sum(s.channels) / max(len(s.layers), 1)
-        return Row(stage, jobs, jobs * (reads * DEMO[unit] + _start(cal, "model_free")),
+        return Row(stage, jobs, jobs * (reads * DEMO[unit] + s.classes * PER_CLASS[unit]
+                                        + _start(cal, "model_free")),
                    MODEL_FREE_MEMORY_MB + 4 * max(s.images, default=0) * max(s.channels) / MB,
                    basis="extrapolated")
 
@@ -140,13 +150,13 @@ ROWS: dict[str, Callable[[Study, Calibration], Row]] = {  # in the pipeline's or
     "model_comparison": _model_free("model_comparison", 2.0),
     "matching": _per_layer("matching", "matching"),
     "embedding": _once("embedding", lambda s: DEMO["embedding"]),
-    "nonsemantic": _once("nonsemantic", lambda s: DEMO["nonsemantic"] * s.classes
-                         * sum(s.channels)),
-    "neighbours": _once("neighbours", lambda s: DEMO["neighbours"] * s.classes ** 2
-                        * len(s.layers)),
+    "nonsemantic": _once("nonsemantic", lambda s: s.classes * (
+        DEMO["nonsemantic"] * sum(s.channels) + PER_CLASS["nonsemantic"])),
+    "neighbours": _once("neighbours", lambda s: NEIGHBOURS_ONCE + DEMO["neighbours"]
+                        * s.classes ** 2 * len(s.layers)),
     "separability": _once("separability", lambda s: DEMO["separability"] * sum(
         min(n, s.config["separability"]["max_images_per_class"]) for n in s.images)
-        * max(s.channels)),
+        * max(s.channels) + PER_CLASS["separability"] * s.classes),
     "class_pairs": _once("class_pairs", lambda s: DEMO["class_pairs"] * s.classes ** 2),
     "motifs": _once("motifs", lambda s: DEMO["motifs"] * s.classes),
     "provenance": _once("provenance", lambda s: DEMO["provenance"]),
