@@ -240,8 +240,7 @@ class CompetitionGroup:
     def dense(self) -> bool:
         """Every hop writes every one of the group's channels in order (a residual block's
         convolution and skip): each hop's candidates are whole rows of the group's."""
-        return all(len(c) == self.width and isinstance(_columns(c, None), slice)
-                   for c in self.columns)
+        return all(len(c) == self.width and _consecutive(c) for c in self.columns)
 
 
 def competition_groups(hops: list[Hop]) -> list[CompetitionGroup]:
@@ -294,11 +293,15 @@ def group_candidates(group: CompetitionGroup, influences: dict[str, torch.Tensor
     return out
 
 
-def _columns(cols: np.ndarray, device: torch.device | None) -> slice | torch.Tensor:
+def _consecutive(cols: np.ndarray) -> bool:
+    return bool(len(cols)) and bool(np.all(np.diff(cols) == 1))
+
+
+def _columns(cols: np.ndarray, device: torch.device) -> slice | torch.Tensor:
     """An index of the group's columns: a slice where they are consecutive (a residual
     block's convolution and skip write every channel in order), which indexes without a
     gather or scatter."""
-    if len(cols) and cols[-1] - cols[0] == len(cols) - 1 and np.all(np.diff(cols) == 1):
+    if _consecutive(cols):
         return slice(int(cols[0]), int(cols[-1]) + 1)
     return torch.from_numpy(cols).to(device)
 
@@ -320,13 +323,13 @@ def tally_group(group: CompetitionGroup, influences: dict[str, torch.Tensor], me
     values = group_candidates(group, influences)
     groups = np.asarray(image_groups if image_groups is not None else [0] * len(values))
     single = len(group.hops) == 1
-    # Several hops: marks for the batch's own groups only (a batch's images are consecutive
-    # rows, so one or two of the class's groups), then added to each hop's tallies.
-    present, local = np.unique(groups, return_inverse=True)
-    direct = into[group.hops[0].name] if single else joint
-    marks = direct if direct is not None else torch.zeros(
-        (len(present), *values.shape[1:]), dtype=torch.int32, device=values.device)
-    slots = groups if direct is not None else local
+    marks = into[group.hops[0].name] if single else joint
+    direct, slots = marks is not None, groups
+    if not direct:  # several hops: marks for the batch's own groups only (a batch's images
+        # are consecutive rows, so one or two of the class's groups), then added to each hop's
+        present, slots = np.unique(groups, return_inverse=True)
+        marks = torch.zeros((len(present), *values.shape[1:]), dtype=torch.int32,
+                            device=values.device)
     if method == 1 and values.device.type == "cpu":
         from summit.method.kernels import tally_top_k
 
@@ -337,7 +340,7 @@ def tally_group(group: CompetitionGroup, influences: dict[str, torch.Tensor], me
         for image, g in zip(select(values, method, k, share, dim=1), slots.tolist(),
                             strict=True):
             marks[g].add_(image)
-    if direct is None:  # the group's marks to each hop's candidates and outputs
+    if not direct:  # the group's marks to each hop's candidates and outputs
         row, at = 0, torch.from_numpy(present).to(values.device)
         for h, cols in zip(group.hops, group.columns, strict=True):
             into[h.name].index_add_(

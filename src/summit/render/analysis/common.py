@@ -41,15 +41,15 @@ def kept_classes(values: np.ndarray, limit: int = HEATMAP_LABELLED_ROWS) -> np.n
     return np.argsort(mean, kind="stable")[:limit]
 
 
-def kept_label(kept: int, of: int, every: str) -> str:
-    """What a heatmap of ``kept`` of ``of`` classes kept, and where every class is."""
-    return f"the {kept} of {of} classes with the lowest mean (every class: {every})"
-
-
 def class_heatmap(fig: plt.Figure, ax: plt.Axes, values: np.ndarray, columns: list[str],
-                  rows: list[str], cmap: str, vmin: float, vmax: float) -> None:
+                  rows: list[str], cmap: str, vmin: float, vmax: float, of: int = 0,
+                  every: str = "") -> None:
     """Classes × columns values with a colour bar, rows named and cells annotated (at most
-    ``HEATMAP_LABELLED_ROWS`` rows: callers keep those of ``kept_classes``)."""
+    ``HEATMAP_LABELLED_ROWS`` rows: callers keep those of ``kept_classes``); kept of ``of``
+    classes, the y label says what was kept and where every class is (``every``)."""
+    if len(rows) < of:
+        ax.set_ylabel(f"the {len(rows)} of {of} classes with the lowest mean (every class: "
+                      f"{every})", fontsize=8)
     shown = ax.imshow(values, aspect="auto", cmap=cmap, vmin=vmin, vmax=vmax,
                       interpolation="nearest")
     ax.set_xticks(np.arange(len(columns)), columns, fontsize=8)

@@ -16,7 +16,6 @@ from summit.render.analysis.common import (  # noqa: E402
     class_heatmap,
     heatmap_height,
     kept_classes,
-    kept_label,
     num,
     nums,
     unclash_xticklabels,
@@ -57,10 +56,8 @@ def draw_model_summary(results: list[dict[str, Any]],
     names = [r["a"]["name"] for r in results]
     fig, (ax, ax3, ax2) = plt.subplots(1, 3, figsize=(14, heatmap_height(len(results))),
                                        gridspec_kw={"width_ratios": [3, 2, 2]})
-    class_heatmap(fig, ax, values, layers, names, "magma", 0, 1)
-    if len(results) < every:
-        ax.set_ylabel(kept_label(len(results), every, "analysis/model_comparison.csv"),
-                      fontsize=8)
+    class_heatmap(fig, ax, values, layers, names, "magma", 0, 1, every,
+                  "analysis/model_comparison.csv")
     ax.set_title("vertices shared by the two models' graphs (Jaccard) per layer", fontsize=8.5,
                  loc="left")
     y = np.arange(len(results))

@@ -16,7 +16,6 @@ from summit.render.analysis.common import (  # noqa: E402
     class_heatmap,
     heatmap_height,
     kept_classes,
-    kept_label,
     unclash_xticklabels,
 )
 
@@ -39,9 +38,7 @@ def draw_separability(layers: dict[str, dict[str, Any]], class_names: list[str])
     fig, (ax, ax2) = plt.subplots(1, 2, figsize=(12, heatmap_height(len(kept))),
                                   gridspec_kw={"width_ratios": [3, 2]})
     class_heatmap(fig, ax, values[kept], [*names, "model"], [class_names[ids[i]] for i in kept],
-                  "viridis", 0.5, 1.0)
-    if len(kept) < len(ids):
-        ax.set_ylabel(kept_label(len(kept), len(ids), "analysis/separability.csv"), fontsize=8)
+                  "viridis", 0.5, 1.0, len(ids), "analysis/separability.csv")
     ax.axvline(len(names) - 0.5, color="white", linewidth=2)
     m = first["channels_per_class"]
     ax.set_title(f"class vs rest, balanced accuracy: logistic regression on the class's {m} "
