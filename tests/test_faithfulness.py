@@ -28,9 +28,11 @@ from summit.settings import FaithfulnessSettings
 from tests.test_interventions import LAYERS, demo  # noqa: F401 - the shared fixture
 
 # Everything exact (``first_order: false``): every number the record holds is checked against
-# brute force; the estimates have their own tests (test_faithfulness_estimates.py).
+# brute force; the estimates have their own tests (test_faithfulness_estimates.py). The random
+# baselines run on the first M of the 6 images; the level lets 2 insertion orders decide.
+M = 4
 SETTINGS = replace(FaithfulnessSettings.defaults(), repeats=4, curve_orders=2, curve_points=4,
-                   bootstrap=200, first_order=False)
+                   bootstrap=200, first_order=False, baseline_images=M, level=0.34)
 CPU = torch.device("cpu")
 
 
@@ -164,6 +166,31 @@ def test_evaluate_equals_the_whole_model_under_hooks(demo):  # noqa: F811
         assert got.correct[row].tolist() == correct.tolist()
 
 
+@pytest.mark.parametrize("first", [1, 3, 4])
+def test_conditions_on_the_first_images_then_all_equal_evaluating_all_at_once(demo, first):  # noqa: F811
+    """A round on the first images (across a batch boundary or not), then every image: the
+    same outcomes as one evaluation, the leading images never recomputed."""
+    model, x, base, iv = demo
+    n = {k: v.shape[0] for k, v in base.items()}
+    rng = np.random.default_rng(1)
+    conditions = [{}, *({k: rng.random(n[k]) < 0.3} for k in LAYERS),
+                  {LAYERS[1]: np.ones(n[LAYERS[1]], bool)}]  # a constant one too
+    labels = torch.arange(6) % 3
+    batches = [(x[:3], labels[:3]), (x[3:], labels[3:])]
+    want = evaluate(iv, batches, conditions, max_batch=4, device=CPU)
+    runner = Runner(iv, batches, conditions, 4, CPU)
+    runner.evaluate(range(len(conditions)), first)
+    assert all(runner.known(r, first) and not runner.known(r) for r in range(len(conditions)))
+    assert np.isnan(runner.logit[:, first:]).all()
+    np.testing.assert_allclose(runner.logit[:, :first], want.logit[:, :first], atol=1e-5)
+    runner.logit[:, :first] = 7.0  # a marker: the next round must not recompute these
+    runner.evaluate(range(len(conditions)))
+    assert (runner.logit[:, :first] == 7.0).all()
+    np.testing.assert_allclose(runner.logit[:, first:], want.logit[:, first:], atol=1e-5)
+    np.testing.assert_allclose(runner.prob[:, first:], want.prob[:, first:], atol=1e-6)
+    assert (runner.correct[:, first:] == want.correct[:, first:]).all()
+
+
 def test_reference_means_are_the_mean_maps(demo):  # noqa: F811
     model, x, _, _ = demo
     labels = torch.tensor([0, -1, 1, 2, 3, 4])
@@ -240,14 +267,17 @@ def test_the_graphs_effects_and_baselines_equal_brute_force(record):
             assert a["graph"][m]["mean"] == pytest.approx(want[m], abs=1e-5)
             assert a["graph"][m]["low"] <= a["graph"][m]["mean"] + 1e-9 <= \
                 a["graph"][m]["high"] + 2e-9
+        on = _mean_drop(model, base, x[:M], labels[:M],
+                        _ablate(base, {k: graph[k] for k in at}))  # where sets are compared
+        assert a["graph_on_baseline"]["logit"] == pytest.approx(on["logit"], abs=1e-5)
         for kind in ("random", "matched"):
             drawn = len(a[kind]["logit"])
             for r in range(drawn):
                 chosen = {k: v["sets"][kind][k][r] for k in at}
                 assert not any(set(chosen[k]) & set(graph[k]) for k in at)
-                want = _mean_drop(model, base, x, labels, _ablate(base, chosen))
+                want = _mean_drop(model, base, x[:M], labels[:M], _ablate(base, chosen))
                 assert a[kind]["logit"][r] == pytest.approx(want["logit"], abs=1e-5)
-            exceeds = [e >= a["graph"]["logit"]["mean"] for e in a[kind]["logit"]]
+            exceeds = [e >= a["graph_on_baseline"]["logit"] for e in a[kind]["logit"]]
             test = besag_clifford(exceeds + [False] * (SETTINGS.repeats - drawn),
                                   SETTINGS.repeats, SETTINGS.level)
             assert test.drawn == drawn and a[f"p_{kind}"] == test.p
@@ -262,10 +292,20 @@ def test_the_graphs_effects_and_baselines_equal_brute_force(record):
                                                       keep=True)), labels)[2].mean()
         suff = v["sufficiency"][scope]
         assert suff["graph"] == pytest.approx(kept)
+        kept_m = _levels(_brute(model, base, x[:M], _ablate(
+            base, {k: graph[k] for k in at}, keep=True)), labels[:M])[2].mean()
+        assert suff["graph_on_baseline"] == pytest.approx(kept_m)
+        exceeds = []
         for r, acc in enumerate(suff["random"]):
             keep = {k: v["sets"]["random"][k][r] for k in at}
-            want = _levels(_brute(model, base, x, _ablate(base, keep, keep=True)), labels)[2]
+            want = _levels(_brute(model, base, x[:M], _ablate(base, keep, keep=True)),
+                           labels[:M])[2]
             assert acc == pytest.approx(want.mean())
+            exceeds.append(acc >= kept_m)
+        drawn = len(exceeds)
+        test = besag_clifford(exceeds + [False] * (SETTINGS.repeats - drawn), SETTINGS.repeats,
+                              SETTINGS.level)
+        assert test.drawn == drawn and suff["p_random"] == test.p
     assert 5 in graph["mixed3b"] or not any(5 in s for s in v["sets"]["random"]["mixed3b"])
     assert not any({5, 6} & set(s) for s in v["sets"]["random"]["mixed3b"])  # excluded
 
@@ -296,12 +336,27 @@ def test_deletion_and_insertion_curves_end_at_the_clean_run_and_the_full_ablatio
     only = _levels(_brute(model, base, x, _ablate(base, graph, keep=True)), labels)[1].mean()
     deletion, insertion = v["curves"]["deletion"], v["curves"]["insertion"]
     assert deletion["k"][0] == 0 and deletion["k"][-1] == len(v["vertices"])
-    for curve in (deletion["graph"], *deletion["random"]):
-        assert curve[0] == pytest.approx(clean, abs=1e-6)
-        assert curve[-1] == pytest.approx(ablated, abs=1e-6)
-    for curve in (insertion["graph"], *insertion["random"]):
-        assert curve[0] == pytest.approx(nothing, abs=1e-6)
-        assert curve[-1] == pytest.approx(only, abs=1e-6)
+    assert deletion["graph"][0] == pytest.approx(clean, abs=1e-6)
+    assert deletion["graph"][-1] == pytest.approx(ablated, abs=1e-6)
+    assert insertion["graph"][0] == pytest.approx(nothing, abs=1e-6)
+    assert insertion["graph"][-1] == pytest.approx(only, abs=1e-6)
+    # the random orders on the baselines' first M images, the PageRank order's area there
+    assert insertion["random"] and deletion["random"]
+    xm, ym = x[:M], labels[:M]
+    for curve in deletion["random"]:
+        assert curve[0] == pytest.approx(_levels(_brute(model, base, xm, {}), ym)[1].mean())
+        assert curve[-1] == pytest.approx(_levels(_brute(model, base, xm, _ablate(
+            base, graph)), ym)[1].mean(), abs=1e-6)
+    x_share = np.array(insertion["k"]) / insertion["k"][-1]
+    mine = [_levels(_brute(model, base, xm, _ablate(base, {**dict.fromkeys(LAYERS, []),
+                                                           **_graph_sets(v["vertices"][:k])},
+                                                     keep=True)), ym)[1].mean()
+            for k in insertion["k"]]
+    assert insertion["auc_on_baseline"] == pytest.approx(np.trapezoid(mine, x_share), abs=1e-6)
+    exceeds = [a >= insertion["auc_on_baseline"] for a in insertion["auc_random"]]
+    test = besag_clifford(exceeds + [False] * (SETTINGS.curve_orders - len(exceeds)),
+                          SETTINGS.curve_orders, SETTINGS.level)
+    assert insertion["p_random"] == test.p
     k = deletion["k"][1]  # an inner point: the first k vertices in PageRank order removed
     first = _graph_sets(v["vertices"][:k])
     want = _levels(_brute(model, base, x, _ablate(base, first)), labels)[1].mean()

@@ -105,8 +105,11 @@ def test_first_order_is_close_for_a_nonlinear_network():
     assert not np.allclose(est, exact, atol=1e-6)  # not exact: the network is not linear
 
 
+# The random baselines on the first M of the 16 images; 3 insertion orders cannot reach the
+# level, so none is drawn.
+M = 10
 SETTINGS = replace(FaithfulnessSettings.defaults(), repeats=6, curve_orders=3, curve_points=5,
-                   bootstrap=200, exact_singles=2)
+                   bootstrap=200, exact_singles=2, baseline_images=M)
 
 
 @pytest.fixture(scope="module")
@@ -134,9 +137,9 @@ def estimated(demo):  # noqa: F811
     return make_record(e, other), e, fo, full
 
 
-def _exact_drop(full, row, metric="logit"):
+def _exact_drop(full, row, metric="logit", n=None):
     values = full.logit if metric == "logit" else full.prob
-    return float(np.mean(values[0] - values[row]))
+    return float(np.mean(values[0, :n] - values[row, :n]))
 
 
 def test_sets_not_marked_estimated_are_exact_and_estimated_ones_cannot_decide_otherwise(
@@ -146,8 +149,10 @@ def test_sets_not_marked_estimated_are_exact_and_estimated_ones_cannot_decide_ot
     for name, d in e.design.items():
         for scope, sc in d["scopes"].items():
             a = rec["variants"][name]["ablation"][scope]
-            graph = a["graph"]["logit"]["mean"]
-            assert graph == pytest.approx(_exact_drop(full, sc["graph"]), abs=1e-5)
+            assert a["graph"]["logit"]["mean"] == pytest.approx(_exact_drop(full, sc["graph"]),
+                                                                abs=1e-5)
+            graph = a["graph_on_baseline"]["logit"]  # what the sets are compared with
+            assert graph == pytest.approx(_exact_drop(full, sc["graph"], n=M), abs=1e-5)
             for kind in ("random", "matched"):
                 exceeds = []
                 for r, (value, est) in enumerate(zip(a[kind]["logit"], a["estimated"][kind],
@@ -155,11 +160,11 @@ def test_sets_not_marked_estimated_are_exact_and_estimated_ones_cannot_decide_ot
                     row = sc[kind][r]
                     if est:
                         n_estimated += 1
-                        want = fo.drops(e.plan.conditions[row])[0].mean()
+                        want = fo.drops(e.plan.conditions[row])[0][:M].mean()
                         assert value == pytest.approx(want) and a[kind]["accuracy"][r] is None
                         assert value < graph - a["margin"]  # only "below" is estimated
                     else:
-                        assert value == pytest.approx(_exact_drop(full, row), abs=1e-5)
+                        assert value == pytest.approx(_exact_drop(full, row, n=M), abs=1e-5)
                     exceeds.append(value >= graph)
                 test = besag_clifford(exceeds + [False] * (SETTINGS.repeats - len(exceeds)),
                                       SETTINGS.repeats, SETTINGS.level)
@@ -192,39 +197,55 @@ def test_the_largest_single_effects_are_ablated_and_the_rest_estimated(estimated
         [est[v] - rec["channels"][v]["logit"]["mean"] for v in exact]))
     sets = rec["estimation"]["sets"]  # the sets ablated, against their estimates
     ablated = {r for d in e.design.values() for sc in d["scopes"].values()
-               for kind in ("random", "matched") for r in sc[kind] if e.known(r)}
+               for kind in ("random", "matched") for r in sc[kind] if e.known(r, M)}
     assert sets["n"] == len(ablated) > 0
     assert sets["max_error"] == pytest.approx(max(
-        abs(fo.drops(e.plan.conditions[r])[0].mean() - _exact_drop(full, r)) for r in ablated),
-        abs=1e-5)
+        abs(fo.drops(e.plan.conditions[r])[0][:M].mean() - _exact_drop(full, r, n=M))
+        for r in ablated), abs=1e-5)
 
 
 def test_deletion_points_not_estimated_are_exact_and_the_rest_cannot_flip_the_areas(estimated):
+    """The PageRank order on every image; the random orders, and the comparison of areas,
+    on the baselines' first M images."""
     rec, e, fo, full = estimated
-    clean = float(np.mean(full.prob[0]))
+    prob = full.prob[:, :M]
+    clean = float(np.mean(prob[0]))
     for name, d in e.design.items():
         c = rec["variants"][name]["curves"]["deletion"]
         orders = d["curves"]["deletion"]
         assert c["graph"] == pytest.approx([float(np.mean(full.prob[r])) for r in orders[0]])
         x = np.array(c["k"]) / c["k"][-1]
+        assert c["auc_on_baseline"] == pytest.approx(
+            np.trapezoid([float(np.mean(prob[r])) for r in orders[0]], x))
         flags = np.array(c["estimated"])
         for o, (ys, est) in enumerate(zip(c["random"], flags, strict=True)):
             for k, (y, flag) in enumerate(zip(ys, est, strict=True)):
                 row = orders[1 + o][k]
                 if flag:
-                    assert y == pytest.approx(clean - fo.drops(e.plan.conditions[row])[1].mean())
+                    assert y == pytest.approx(
+                        clean - fo.drops(e.plan.conditions[row])[1][:M].mean())
                 else:
-                    assert y == pytest.approx(float(np.mean(full.prob[row])), abs=1e-6)
+                    assert y == pytest.approx(float(np.mean(prob[row])), abs=1e-6)
         # the bound the stage used: per point, SAFETY × the largest error seen on exact
         # points removing as many vertices; summed over the points left estimated
-        error = [max(abs(clean - fo.drops(e.plan.conditions[o[k]])[1].mean()
-                         - float(np.mean(full.prob[o[k]])))
+        error = [max(abs(clean - fo.drops(e.plan.conditions[o[k]])[1][:M].mean()
+                         - float(np.mean(prob[o[k]])))
                      for j, o in enumerate(orders) if j == 0 or not flags[j - 1][k])
                  for k in range(len(x))]
         assert c["error"] == pytest.approx(max(error))
         bound = sum(w * SAFETY * err for w, err, est in zip(
             trapezoid_weights(x), error, flags.any(axis=0), strict=True) if est)
-        assert bound < abs(c["auc"] - np.mean(c["auc_random"])) or not flags.any()
+        assert bound < abs(c["auc_on_baseline"] - np.mean(c["auc_random"])) or not flags.any()
+
+
+def test_an_insertion_test_that_cannot_reach_the_level_draws_no_order(estimated):
+    rec, e, _, _ = estimated
+    assert 1 / (1 + SETTINGS.curve_orders) > SETTINGS.level and not e.insertion_testable()
+    for name, d in e.design.items():
+        c = rec["variants"][name]["curves"]["insertion"]
+        assert c["random"] == [] and c["auc_random"] == [] and c["p_random"] is None
+        assert not any(e.known(r) for order in d["curves"]["insertion"][1:]
+                       for r in order[1:-1] if "insertion_pagerank" not in e.plan.tags[r])
 
 
 def test_work_counts_what_was_evaluated(estimated):

@@ -175,6 +175,7 @@ class FaithfulnessSettings(_Section):
     ablation: Literal["mean", "zero"]
     reference_images: int
     repeats: int
+    baseline_images: int | None
     level: float
     first_order: bool
     exact_singles: int

@@ -140,40 +140,66 @@ class Runner:
         shape = (len(conditions), len(self.labels))
         self.logit, self.prob = np.full(shape, np.nan), np.full(shape, np.nan)
         self.correct = np.zeros(shape, bool)
-        self.done = np.zeros(len(conditions), bool)
+        self.done = np.zeros(len(conditions), bool)  # evaluated, on ``upto`` leading images
+        self.upto = np.zeros(len(conditions), np.int64)
 
     def images(self) -> list[tuple[torch.Tensor, torch.Tensor]]:
         """The held images and labels, batch by batch."""
         return [(images, labels) for images, labels, _ in self.batches]
 
-    def evaluate(self, rows: Iterable[int]) -> None:
-        """Evaluate the conditions of ``rows`` not evaluated yet, on every image; one that
-        replaces a whole layer (``Intervener.constant_after``) on one image, as its outcome
-        is every image's."""
-        todo = sorted({int(r) for r in rows if not self.done[r]})
-        groups: dict[str, list[int]] = {}
+    def known(self, row: int, n: int | None = None) -> bool:
+        """Whether a condition has been evaluated on the first ``n`` images (every one)."""
+        return bool(self.done[row]) and self.upto[row] >= self._count(n)
+
+    def _count(self, n: int | None) -> int:
+        return len(self.labels) if n is None else min(n, len(self.labels))
+
+    def evaluate(self, rows: Iterable[int], n: int | None = None) -> None:
+        """Evaluate the conditions of ``rows`` on the first ``n`` images (every image by
+        default) where not evaluated yet; one that replaces a whole layer
+        (``Intervener.constant_after``) on one image, as its outcome is every image's."""
+        n = self._count(n)
+        todo = sorted({int(r) for r in rows if not self.known(r, n)})
+        groups: dict[tuple[str, int], list[int]] = {}
         constant: dict[str, list[int]] = {}
         for r in todo:
             after = self.intervener.constant_after(self.conditions[r])
-            (constant if after else groups).setdefault(
-                after or self.intervener.start_layer(self.conditions[r]), []).append(r)
+            if after:
+                constant.setdefault(after, []).append(r)
+            else:  # from the first image it lacks
+                start = self.intervener.start_layer(self.conditions[r])
+                groups.setdefault((start, int(self.upto[r])), []).append(r)
         fixed = self._constant(constant)
         offset = 0
         for _, labels, shared in self.batches:
-            cols = slice(offset, offset + len(labels))
-            chunk = max(1, self.max_batch // len(labels))
-            for start, rows_ in groups.items():
-                for lo in range(0, len(rows_), chunk):
-                    idx = rows_[lo:lo + chunk]
-                    out = self.intervener.run(shared, start,
-                                              [self.conditions[i] for i in idx]).float()
-                    self._store(idx, cols, labels, out)
-            if fixed:
-                idx = list(fixed)
-                out = torch.stack([fixed[i] for i in idx])[:, None].expand(-1, len(labels), -1)
-                self._store(idx, cols, labels, out)
-            offset += len(labels)
+            end = offset + len(labels)
+            for (start, first), rows_ in groups.items():
+                lo, hi = max(offset, first), min(end, n)
+                if lo < hi:
+                    self._run(rows_, start, shared, slice(lo - offset, hi - offset),
+                              slice(lo, hi), labels)
+            for first in sorted({int(self.upto[i]) for i in fixed}):
+                lo, hi = max(offset, first), min(end, n)
+                idx = [i for i in fixed if self.upto[i] == first]
+                if lo < hi:
+                    out = torch.stack([fixed[i] for i in idx])[:, None].expand(-1, hi - lo, -1)
+                    self._store(idx, slice(lo, hi), labels[lo - offset:hi - offset], out)
+            offset = end
         self.done[todo] = True
+        self.upto[todo] = n
+
+    def _run(self, rows: list[int], start: str, shared: dict[str, torch.Tensor],
+             part: slice, cols: slice, labels: torch.Tensor) -> None:
+        """Conditions ``rows`` from layer ``start`` on one batch's images ``part`` (the
+        images ``cols`` of the class), stacked about ``max_batch`` per forward pass."""
+        whole = part.start == 0 and part.stop == len(labels)
+        prefix = shared if whole else {node: v[part] for node, v in shared.items()}
+        labels = labels[part]
+        chunk = max(1, self.max_batch // len(labels))
+        for lo in range(0, len(rows), chunk):
+            idx = rows[lo:lo + chunk]
+            out = self.intervener.run(prefix, start, [self.conditions[i] for i in idx]).float()
+            self._store(idx, cols, labels, out)
 
     def _constant(self, groups: dict[str, list[int]]) -> dict[int, torch.Tensor]:
         """The outputs of conditions that do not depend on the image, from one image."""

@@ -15,6 +15,12 @@ settings say, seeded by the class. Running it (``Evidence.run``) then evaluates 
 3. the random deletion orders, estimated to first order, with the points that could flip
    the comparison of areas computed exactly.
 
+Rounds 2 and 3 run on the first ``baseline_images`` images only, and compare with the graph's
+values on the same images: a Monte Carlo p-value needs the graph and its random draws
+measured alike, not on every image, and the baselines are most of the stage's work. An
+insertion test that cannot reach ``level`` with ``curve_orders`` draws (its smallest p-value
+is 1/(1 + orders)) draws none.
+
 With ``first_order: false`` nothing is estimated: every single vertex, set and curve point
 the tests read is ablated (the tests still stop once decided).
 """
@@ -50,6 +56,8 @@ from summit.model.first_order import FirstOrder
 from summit.settings import FaithfulnessSettings
 
 SET_KINDS = ("random", "matched")
+# The outcome of an insertion test that cannot reach its level: no order drawn, no p-value.
+UNTESTABLE = Sequential(float("nan"), 0, 0, False, False)
 
 
 @dataclass
@@ -87,6 +95,7 @@ class Evidence:
                         for v in singles}
         self.first: FirstOrder | None = None
         self.runner: Runner | None = None
+        self.m: int | None = None  # the baselines' images, set by ``run``
         self.decisions = Decisions()
         self._estimates: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
@@ -155,26 +164,38 @@ class Evidence:
 
     # --- values, exact or estimated -------------------------------------------------------
 
+    def insertion_testable(self) -> bool:
+        """Whether the insertion test can reach ``level`` with ``curve_orders`` orders."""
+        return 1 / (1 + self.s.curve_orders) <= self.s.level
+
     def estimate(self, row: int) -> tuple[np.ndarray, np.ndarray]:
         """Per image, the first-order logit and probability drops of a condition."""
         if row not in self._estimates:
             self._estimates[row] = self.first.drops(self.plan.conditions[row])
         return self._estimates[row]
 
-    def exact(self, row: int, metric: str = "logit") -> float:
-        """A condition's exact mean: the logit or probability drop, or the accuracy kept."""
-        r = self.runner
+    def exact(self, row: int, metric: str = "logit", n: int | None = None) -> float:
+        """A condition's exact mean over the first ``n`` images (every one): the logit or
+        probability drop, or the accuracy kept."""
+        r, cols = self.runner, slice(0, n)
+        if not len(r.labels):
+            return float("nan")
         if metric == "accuracy":
-            return float(r.correct[row].mean()) if len(r.labels) else float("nan")
+            return float(r.correct[row, cols].mean())
         values = r.logit if metric == "logit" else r.prob
-        return float(np.mean(values[0] - values[row])) if len(r.labels) else float("nan")
+        return float(np.mean(values[0, cols] - values[row, cols]))
 
-    def known(self, row: int) -> bool:
-        """Whether a condition has been ablated exactly."""
-        return bool(self.runner.done[row])
+    def known(self, row: int, n: int | None = None) -> bool:
+        """Whether a condition has been ablated exactly (on the first ``n`` images)."""
+        return self.runner.known(row, n)
 
-    def _error(self, row: int) -> float:
-        return abs(float(self.estimate(row)[0].mean()) - self.exact(row))
+    def estimated(self, row: int, n: int | None = None) -> float:
+        """A condition's first-order logit drop, the mean over the first ``n`` images."""
+        return float(self.estimate(row)[0][:n].mean())
+
+    def error(self, row: int) -> float:
+        """First-order error of an ablated baseline, on the baselines' images."""
+        return abs(self.estimated(row, self.m) - self.exact(row, n=self.m))
 
     # --- the rounds -------------------------------------------------------------------------
 
@@ -182,6 +203,8 @@ class Evidence:
         """Evaluate what the record needs, in rounds (see the module doc); ``first``: the
         first-order effects on the runner's images, or None to estimate nothing."""
         self.runner, self.first = runner, first
+        n = len(runner.labels)
+        self.m = n if self.s.baseline_images is None else min(self.s.baseline_images, n)
         runner.evaluate(self._exact_rows())
         self._sequential(self._tests())
         if first is not None:
@@ -207,22 +230,24 @@ class Evidence:
 
     def _set_indicator(self, sc: dict[str, Any], kind: str) -> Callable[[int], bool | None]:
         """Set i of a scope's random or matched sets: at least as damaging as the graph?"""
+        m = self.m
+
         def indicator(i: int) -> bool | None:
-            row, graph = sc[kind][i], self.exact(sc["graph"])
-            if self.known(row):
-                return side(self.exact(row), False, graph, 0.0)
+            row, graph = sc[kind][i], self.exact(sc["graph"], n=m)
+            if self.known(row, m):
+                return side(self.exact(row, n=m), False, graph, 0.0)
             if self.first is None:
                 return None
-            seen = [self._error(r) for r in [sc["graph"], sc["top_count"], *sc["random"],
-                                              *sc["matched"]] if self.known(r)]
-            return side(float(self.estimate(row)[0].mean()), True, graph, margin(seen, graph))
+            seen = [self.error(r) for r in [sc["graph"], sc["top_count"], *sc["random"],
+                                              *sc["matched"]] if self.known(r, m)]
+            return side(self.estimated(row, m), True, graph, margin(seen, graph))
         return indicator
 
     def _draw_indicator(self, rows: list[list[int]], value: Callable[[list[int]], float],
                         graph: float) -> Callable[[int], bool | None]:
-        """Draw i (exact only): its value at least the graph's?"""
+        """Draw i (exact only, on the baselines' images): its value at least the graph's?"""
         def indicator(i: int) -> bool | None:
-            if not all(self.known(r) for r in rows[i]):
+            if not all(self.known(r, self.m) for r in rows[i]):
                 return None
             return side(value(rows[i]), False, graph, 0.0)
         return indicator
@@ -238,8 +263,11 @@ class Evidence:
                                                     self._set_indicator(sc, kind))
                 keep = [[r] for r in sc["keep_random"]]
                 tests[(v, scope, "keep")] = _Test(keep, self._draw_indicator(
-                    keep, lambda rows: self.exact(rows[0], "accuracy"),
-                    self.exact(sc["keep_graph"], "accuracy")))
+                    keep, lambda rows: self.exact(rows[0], "accuracy", self.m),
+                    self.exact(sc["keep_graph"], "accuracy", self.m)))
+            if not self.insertion_testable():
+                tests[(v, "insertion")] = _Test([], lambda i: None, UNTESTABLE)
+                continue
             orders = d["curves"]["insertion"]
             inner = [order[1:-1] for order in orders[1:]]
             x = d["steps"] / max(int(d["steps"][-1]), 1)
@@ -249,9 +277,10 @@ class Evidence:
         return tests
 
     def _area(self, orders: list[list[int]], x: np.ndarray) -> Callable[[list[int]], float]:
-        """The area under an exactly computed curve (its rows), over the share ``x``."""
+        """The area under an exactly computed curve (its rows) on the baselines' images,
+        over the share ``x``."""
         def area(rows: list[int]) -> float:
-            y = [float(np.mean(self.runner.prob[r])) for r in rows]
+            y = [float(np.mean(self.runner.prob[r, :self.m])) for r in rows]
             return float(np.trapezoid(y, x)) if len(y) > 1 else y[0]
         return area
 
@@ -265,35 +294,41 @@ class Evidence:
                 if t.result is None:
                     unknown, t.result = walk(t.indicator, len(t.draws), self.s.level, quota)
                     need += [r for i in unknown for r in t.draws[i]]
-            self.runner.evaluate(need)
+            self.runner.evaluate(need, self.m)
             quota *= 2
         self.decisions.tests = {k: t.result for k, t in tests.items()}
 
-    def curve_values(self, rows: list[int]) -> tuple[list[float], list[bool]]:
-        """A curve's mean true-class probability per point, exact where computed, else the
-        first-order estimate; and which points are estimates."""
-        clean = float(np.mean(self.runner.prob[0])) if len(self.runner.labels) else np.nan
+    def curve_values(self, rows: list[int], n: int | None = None
+                     ) -> tuple[list[float], list[bool]]:
+        """A curve's mean true-class probability per point over the first ``n`` images,
+        exact where computed, else the first-order estimate; and which points are
+        estimates."""
+        prob = self.runner.prob[:, :n]
+        clean = float(np.mean(prob[0])) if len(self.runner.labels) else np.nan
         ys, est = [], []
         for r in rows:
-            known = self.known(r) or self.first is None
-            ys.append(float(np.mean(self.runner.prob[r])) if known
-                      else clean - float(np.mean(self.estimate(r)[1])))
+            known = self.known(r, n) or self.first is None
+            ys.append(float(np.mean(prob[r])) if known
+                      else clean - float(np.mean(self.estimate(r)[1][:n])))
             est.append(not known)
         return ys, est
 
     def _point_errors(self, orders: list[list[int]]) -> np.ndarray:
         """Per curve point, the largest first-order error seen on the exactly computed
-        conditions removing as many vertices (the PageRank order's, confirmed random ones)."""
-        clean = float(np.mean(self.runner.prob[0]))
-        return np.array([max((abs(clean - float(np.mean(self.estimate(o[k])[1]))
-                                  - float(np.mean(self.runner.prob[o[k]])))
-                              for o in orders if self.known(o[k])), default=0.0)
+        conditions removing as many vertices (the PageRank order's, confirmed random ones), on
+        the baselines' images."""
+        m, prob = self.m, self.runner.prob[:, :self.m]
+        clean = float(np.mean(prob[0]))
+        return np.array([max((abs(clean - float(np.mean(self.estimate(o[k])[1][:m]))
+                                  - float(np.mean(prob[o[k]])))
+                              for o in orders if self.known(o[k], m)), default=0.0)
                          for k in range(len(orders[0]))])
 
     def _confirm_deletion(self) -> None:
         """Compute exactly the deletion points that could flip the PageRank order's area
-        against the random orders' mean: each estimated point may be off by ``SAFETY`` times
-        the largest first-order error seen at its vertex count."""
+        against the random orders' mean (both on the baselines' images): each estimated
+        point may be off by ``SAFETY`` times the largest first-order error seen at its
+        vertex count."""
         while True:
             need = []
             for v, d in self.design.items():
@@ -303,12 +338,14 @@ class Evidence:
                 x = d["steps"] / max(int(d["steps"][-1]), 1)
                 errors = self._point_errors(orders)
                 self.decisions.curve_error[v] = float(errors.max())
-                gap = (float(np.trapezoid(self.curve_values(orders[0])[0], x))
-                       - np.mean([np.trapezoid(self.curve_values(o)[0], x) for o in orders[1:]]))
-                confirmed = np.array([all(self.known(o[k]) for o in orders[1:])
+                m = self.m
+                gap = (float(np.trapezoid(self.curve_values(orders[0], m)[0], x))
+                       - np.mean([np.trapezoid(self.curve_values(o, m)[0], x)
+                                  for o in orders[1:]]))
+                confirmed = np.array([all(self.known(o[k], m) for o in orders[1:])
                                       for k in range(len(x))])
                 points = decisive_points(gap, trapezoid_weights(x), SAFETY * errors, confirmed)
                 need += [o[k] for o in orders[1:] for k in points]
             if not need:
                 return
-            self.runner.evaluate(need)
+            self.runner.evaluate(need, self.m)

@@ -37,6 +37,11 @@ def table_rows(records: list[Faithfulness]) -> list[dict[str, Any]]:
                 "logit_drop_low": a["graph"]["logit"]["low"],
                 "logit_drop_high": a["graph"]["logit"]["high"],
                 "accuracy_drop": a["graph"]["accuracy"]["mean"],
+                "baseline_images": r.estimation.get("baseline_images", r.n_images),
+                # the graph on the images its random baselines ran on (old records: all)
+                "logit_drop_on_baseline": (a["graph_on_baseline"]["logit"]
+                                           if "graph_on_baseline" in a
+                                           else a["graph"]["logit"]["mean"]),
                 "random_logit_drop": np.mean(a["random"]["logit"]),
                 "matched_logit_drop": np.mean(a["matched"]["logit"]),
                 "top_count_logit_drop": a["top_count"]["logit"]["mean"],
@@ -51,9 +56,11 @@ def table_rows(records: list[Faithfulness]) -> list[dict[str, Any]]:
                 "random_sufficiency_accuracy": np.mean(suff["random"]),
                 "clean_accuracy": r.clean["accuracy"],
                 "deletion_auc": curves["deletion"]["auc"],
-                "random_deletion_auc": np.mean(curves["deletion"]["auc_random"]),
+                "deletion_auc_on_baseline": curves["deletion"].get(
+                    "auc_on_baseline", curves["deletion"]["auc"]),
+                "random_deletion_auc": _mean(curves["deletion"]["auc_random"]),
                 "insertion_auc": curves["insertion"]["auc"],
-                "random_insertion_auc": np.mean(curves["insertion"]["auc_random"]),
+                "random_insertion_auc": _mean(curves["insertion"]["auc_random"]),
                 "rank_rho": v["rank_correlation"]["rho"],
                 **{f"first_order_{k}": (r.estimation.get("singles") or {}).get(k)
                    for k in ("n", "rho", "sign_agreement", "max_error")},
@@ -66,6 +73,10 @@ def table_rows(records: list[Faithfulness]) -> list[dict[str, Any]]:
                 **{f"{layer}_random_sufficiency_accuracy": np.mean(e["random"])
                    for layer, e in v["sufficiency"].items() if layer != "all"}})
     return rows
+
+
+def _mean(values: list[float]) -> float | None:
+    return float(np.mean(values)) if len(values) else None
 
 
 def _median(values: list[float]) -> str:
@@ -95,7 +106,8 @@ def _ablation(first: Faithfulness, conf: list[dict[str, Any]]) -> list[str]:
         f"by a median {_median([r['logit_drop'] for r in conf])} "
         f"(classes: {_span([r['logit_drop'] for r in conf])}) and its top-1 accuracy by "
         f"{_median([r['accuracy_drop'] for r in conf])}; random channel sets of the same "
-        f"size per layer: {_median([r['random_logit_drop'] for r in conf])}, sets matched "
+        f"size per layer{_on_baseline(first, conf)}: "
+        f"{_median([r['random_logit_drop'] for r in conf])}, sets matched "
         "by how often their channels fire in the class: "
         f"{_median([r['matched_logit_drop'] for r in conf])}. The graph beats the random "
         f"sets at the {level:g} level in {beats['random']} of {n} classes and the matched "
@@ -104,6 +116,16 @@ def _ablation(first: Faithfulness, conf: list[dict[str, Any]]) -> list[str]:
         f"- The class's most frequent channels, as many per layer, without influence or "
         f"PageRank: median {_median([r['top_count_logit_drop'] for r in conf])}; the graph's "
         f"effect is larger in {above_top} of {n} classes."]
+
+
+def _on_baseline(first: Faithfulness, conf: list[dict[str, Any]]) -> str:
+    """Where the baselines ran on fewer images than the graph's effect: which, and the
+    graph's effect there (what they were compared with)."""
+    m = conf[0]["baseline_images"] if conf else first.n_images
+    if m >= first.n_images:
+        return ""
+    return (f" (on the first {m} of these images, like every random baseline; the graph's "
+            f"drop there: median {_median([r['logit_drop_on_baseline'] for r in conf])})")
 
 
 def _sufficiency(first: Faithfulness, conf: list[dict[str, Any]]) -> str:
@@ -171,12 +193,14 @@ def summary_markdown(records: list[Faithfulness], rows: list[dict[str, Any]]) ->
     first = records[0]
     conf = [r for r in rows if r["configured"]]
     other = {r["class_id"]: r for r in rows if not r["configured"]}
-    early = sum(r["deletion_auc"] < r["random_deletion_auc"] for r in conf)
+    early = sum(r["random_deletion_auc"] is not None
+                and r["deletion_auc_on_baseline"] < r["random_deletion_auc"] for r in conf)
     specific = sum(r["own_logit_drop"] > (r["others_logit_drop"] or 0) for r in conf)
     rhos = [r["rank_rho"] for r in conf if r["rank_rho"] is not None]
     alt = next(v for v in first.variants if v != first.configured)
-    alt_better = sum(other[r["class_id"]]["logit_drop"] - other[r["class_id"]][
-        "random_logit_drop"] > r["logit_drop"] - r["random_logit_drop"] for r in conf)
+    alt_better = sum(other[r["class_id"]]["logit_drop_on_baseline"] - other[r["class_id"]][
+        "random_logit_drop"] > r["logit_drop_on_baseline"] - r["random_logit_drop"]
+        for r in conf)
     where = ("**in-sample**: these images built the graphs, so the effects are optimistic"
              if first.in_sample else f"images of the {first.split} split, which did not "
              "build the graphs")

@@ -177,9 +177,12 @@ class Faithfulness(JsonArtifact):
       longer change: Besag–Clifford's h/L when stopped after L sets, else (1 + #)/(1 +
       repeats)), ``significant`` (per kind, the verdict at ``level``), ``estimated`` (per
       kind, per set: a first-order estimate, not ablated, whose ``accuracy`` is null; it
-      lay more than ``margin`` logits below the graph's effect);
+      lay more than ``margin`` logits below the graph's effect). The sets, keep-sets and
+      random curve orders run on the first ``estimation.baseline_images`` images and are
+      compared with the graph's values there (``graph_on_baseline``, per metric);
     - ``sufficiency``: per scope, top-1 accuracy left when only the graph's channels are kept
-      (the rest ablated): ``graph``, ``random`` (one per same-size random keep-set drawn),
+      (the rest ablated): ``graph``, ``graph_on_baseline``, ``random`` (one per same-size
+      random keep-set drawn),
       ``p_random``/``significant`` (keep-sets keeping at least the graph's accuracy, drawn
       sequentially as above);
     - ``rank_correlation``: Spearman ``rho`` (and ``p``, ``n``) between the vertices'
@@ -189,11 +192,13 @@ class Faithfulness(JsonArtifact):
     - ``curves``: ``deletion`` and ``insertion``: ``k`` (vertices removed / restored, in
       decreasing PageRank), ``graph`` (mean true-class probability at each k), ``random``
       (one curve per random order of the same vertices), ``auc``/``auc_random`` (area over
-      k/n in [0, 1]), ``estimated`` (per random order and point: a first-order estimate).
+      k/n in [0, 1]; ``auc_on_baseline``: the PageRank order's on the random orders'
+      images), ``estimated`` (per random order and point: a first-order estimate).
       Deletion starts from the clean run, its random points estimated unless they could
       flip the comparison of areas (``error``: the largest first-order error seen on exact
       points); insertion from every channel of every primary layer ablated, its random
-      orders drawn sequentially against the PageRank order's area (``p_random``).
+      orders drawn sequentially against the PageRank order's area (``p_random``; none and
+      null when ``curve_orders`` orders cannot reach ``level``).
     - ``score``: the all-layer logit effect minus the random sets' mean (sorts classes).
 
     ``channels[v]`` of a vertex not ablated alone is its first-order estimate (``estimated``,

@@ -150,10 +150,17 @@ def _rates(structure: Structure, evidence: Evidence, device: torch.device, probe
             for name, t in timed.items()}
 
 
-# A scenario: its name, the share of a condition (by row) it evaluates, and whether the
-# clean run starts after the last layer, whole-layer replacements run on one image, the
-# first-order pass runs, and specificity stops after its first round of classes.
-Scenario = tuple[str, Callable[[int], float], bool, bool, bool, bool]
+# A scenario: its name, the share of a condition (by row) it evaluates, whether the clean run
+# starts after the last layer, whole-layer replacements run on one image, the first-order
+# pass runs, and specificity stops after its first round of classes, and on how many images
+# the conditions only random baselines ask for run (None: every image).
+Scenario = tuple[str, Callable[[int], float], bool, bool, bool, bool, int | None]
+BASELINE_KINDS = ("random", "matched", "keep_random", "insertion_random", "deletion_random")
+
+
+def _baseline_only(kinds: set[str]) -> bool:
+    """Whether only random baselines ask for a condition (it runs on ``baseline_images``)."""
+    return all(k.split("@")[0] in BASELINE_KINDS for k in kinds)
 
 
 def _row_kinds(evidence: Evidence, layers: list[str]) -> list[set[str]]:
@@ -187,21 +194,29 @@ def _scenarios(evidence: Evidence, layers: list[str], studies: list[dict[str, An
         return share
 
     rows: list[Scenario] = [
-        ("before: every planned condition", lambda r: 1.0, False, False, False, False),
-        ("+ clean run after the last layer", lambda r: 1.0, True, False, False, False),
-        ("+ a whole layer replaced: one image", lambda r: 1.0, True, True, False, False)]
+        ("before: every planned condition", lambda r: 1.0, False, False, False, False, None),
+        ("+ clean run after the last layer", lambda r: 1.0, True, False, False, False, None),
+        ("+ a whole layer replaced: one image", lambda r: 1.0, True, True, False, False, None)]
     for study in studies:
         name = ("+ sequential tests" if not study["first_order"] else
                 "+ sequential tests, first-order estimates")
         rows.append((f"{name} (as in {study['results']})",
                      observed(study["shares"], study["first_order"]), True, True,
-                     study["first_order"], False))
+                     study["first_order"], False, None))
+    s = evidence.s
     if studies:
         last = rows[-1]
         rows.append(("+ specificity in rounds (settled by the first 10 classes)", *last[1:5],
-                     True))
+                     True, None))
+        share = rows[-1][1]
+        if not evidence.insertion_testable():
+            rows.append((f"+ no insertion orders ({s.curve_orders} cannot reach p ≤ {s.level:g})",
+                         lambda r, share=share: 0.0 if kinds[r] == {"insertion_random"}
+                         else share(r), *rows[-1][2:]))
+        rows.append((f"+ baselines on {s.baseline_images} images", *rows[-1][1:6],
+                     s.baseline_images))
     rows.append(("worst case of the stage: every test to the end, every estimate confirmed",
-                 worst, True, True, True, False))
+                 worst, True, True, True, False, s.baseline_images))
     return rows
 
 
@@ -210,12 +225,14 @@ def _price(evidence: Evidence, layers: list[str], rates: dict[str, float], n_ima
     """Seconds per class of one scenario: its conditions on ``n_images`` from their start
     layers (a whole layer replaced: on one image), the prefix once, the first-order pass,
     and specificity on other classes."""
-    _, share, clean_last, constant, first_order, rounds = scenario
+    _, share, clean_last, constant, first_order, rounds, baseline = scenario
     s = evidence.s
+    kinds = _row_kinds(evidence, layers)
     conditions, seconds = 0.0, n_images / rates["prefix"]
     for row, c in enumerate(evidence.plan.conditions):
         layer = next((x for x in layers if x in c), layers[-1] if clean_last else layers[0])
-        images = n_images
+        images = (min(baseline, n_images) if baseline and _baseline_only(kinds[row])
+                  else n_images)
         if constant and _whole_layer(c, layers):
             layer, images = _whole_layer(c, layers), 1
         conditions += share(row)
