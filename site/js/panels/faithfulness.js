@@ -299,7 +299,11 @@ function curves(s, c, width) {
       .append('div')
       .attr('class', 'muted ev-curve-sub')
       .text(
-        (randomAuc.length ? `random ${formatFixed(d3.mean(randomAuc))} (${better} is better)` : `${better} is better`) +
+        (randomAuc.length
+          ? `random ${formatFixed(d3.mean(randomAuc))} (${better} is better)`
+          : curve.p_random === null
+            ? `${better} is better; no random orders drawn (too few could reach the test's level)`
+            : `${better} is better`) +
           (estimated ? `; ${formatInt(estimated)} of ${formatInt(points.length)} random points estimated` : ''),
       );
     curveChart(cell, curve, w);
