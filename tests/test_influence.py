@@ -210,3 +210,51 @@ def test_tally_method_2_by_mass():
     infl = {"a": torch.tensor([[[5.0], [3.0], [-1.0], [2.0]]])}  # shares .5 .3 0 .2
     counts = tally_group(group, infl, 2, 0, 0.6)["a"][0]
     assert counts[:, 0].tolist() == [1, 1, 0, 0]  # .5 < .6, crossing .8 included, then stop
+
+
+PRUNE_CASES = [  # groups, c_in, c_out, kernel, stride, dilation, relu, k
+    (1, 12, 10, (3, 3), (1, 1), (1, 1), True, 1),
+    (1, 24, 9, (5, 5), (2, 1), (1, 1), True, 3),
+    (2, 32, 16, (3, 1), (1, 2), (2, 1), True, 2),
+    (4, 64, 32, (1, 7), (2, 2), (1, 1), True, 2),
+    (4, 64, 32, (3, 3), (1, 1), (2, 2), False, 2),
+]
+
+
+@pytest.mark.parametrize("case", PRUNE_CASES)
+def test_top_k_pruning_keeps_every_tally(case):
+    """Maps pruned for a top-k tally (``top``) are exactly the ones that cannot be among an
+    output's k largest: the kept values equal the unpruned ones, the tallies (including ties
+    from duplicated planes) equal the brute force, and the bounds the pruning rests on hold."""
+    from summit.method.influence import plane_extremes, top_candidates
+    from summit.method.kernels import max_conv_at_peak
+
+    groups, c_in, c_out, k_size, stride, dilation, relu, k = case
+    torch.manual_seed(c_in + c_out)
+    padding = tuple(d * (s // 2) for d, s in zip(dilation, k_size, strict=True))
+    conv = nn.Conv2d(c_in, c_out, k_size, stride=stride, dilation=dilation, groups=groups,
+                     padding=padding).double()
+    x = torch.randn(4, c_in, 11, 13, dtype=torch.double)
+    x = x.relu() if relu else x
+    x[:, 4:8] *= 10  # a few strong planes, as in trained networks, make most maps prunable
+    x[0, :3] = 0.0  # whole planes of zeros
+    x[1, 1] = x[1, 0]  # duplicated planes: equal maps where their kernels are equal
+    conv.weight.data[:, 1] = conv.weight.data[:, 0]
+    fc = fold(conv, None)
+    full = influence_max(x, fc)
+    pruned = influence_max(x, fc, top=k)
+    kept = torch.isfinite(pruned)
+    assert not kept.all()  # the case does prune: the test can see a wrong pruning
+    torch.testing.assert_close(pruned[kept], full[kept], rtol=0, atol=0)
+    assert torch.equal(_brute_top_k(pruned, k), _brute_top_k(full, k))
+    xp = F.pad(x, fc.padding)
+    kernels = input_kernels(fc).flatten(2).transpose(1, 2).contiguous()
+    lower = max_conv_at_peak(xp.flatten(0, 1).numpy(), kernels.numpy(), k_size, fc.stride,
+                             fc.dilation, 1).reshape(len(x), c_in, -1)
+    exact = influence_maps(x, fc).amax(dim=(3, 4))
+    assert (compact(torch.from_numpy(lower), groups) <= exact + 1e-9).all()
+    hi, lo = (v[:, :, None] for v in plane_extremes(xp))
+    upper = hi * kernels.clamp(min=0).sum(1) + lo * kernels.clamp(max=0).sum(1)
+    assert (exact <= compact(upper, groups) + 1e-9).all()
+    zero = (hi == 0) & (lo == 0)  # a plane of zeros costs nothing: its maps are 0, kept
+    assert torch.equal(compact(top_candidates(xp, kernels, fc, k) | zero, groups), kept)

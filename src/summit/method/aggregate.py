@@ -128,7 +128,8 @@ class Aggregator:
             if key not in self._extremes:
                 self._extremes[key] = (x, *plane_extremes(x, fc.stride))
             extremes = self._extremes[key][1:]
-        return influence_max(x, fc, extremes=extremes)
+        # Top-k tallies need only the maps that can be among an output's top k.
+        return influence_max(x, fc, extremes=extremes, top=self.k if self.method == 1 else None)
 
     @torch.inference_mode()
     def step(self, images: torch.Tensor, image_ids: torch.Tensor | None = None,

@@ -25,23 +25,36 @@ def _use_threads(threads: int) -> None:
 
 
 @numba.njit(parallel=True, fastmath=True, cache=True, nogil=True)
-def _kernel(xp: np.ndarray, kernels: np.ndarray, geometry: np.ndarray, out: np.ndarray) -> None:
+def _kernel(xp: np.ndarray, kernels: np.ndarray, geometry: np.ndarray, keep: np.ndarray,
+            out: np.ndarray) -> None:
     n_pairs = xp.shape[0]
     c_in, k, c_out = kernels.shape
     kh, kw, sh, sw, dh, dw, out_h, out_w = geometry
+    pruned = keep.shape[0] > 0
     for r in numba.prange(n_pairs):
-        w = kernels[r % c_in]  # (K, C_out): this pair's input channel's kernels
         image = xp[r]  # (H + padding, W + padding)
         if not image.any():  # a plane a ReLU zeroed: every map is 0 (often half of them)
             out[r, :] = 0.0
             continue
+        # The outputs whose maps are computed (all, or those ``keep`` leaves) and their
+        # kernels gathered side by side, so the loops below run over them alone.
+        if pruned:
+            cols = np.flatnonzero(keep[r])
+            out[r, :] = -np.inf
+            if len(cols) == 0:
+                continue
+            w = np.ascontiguousarray(kernels[r % c_in][:, cols])
+        else:
+            cols = np.arange(c_out)
+            w = kernels[r % c_in]  # (K, C_out): this pair's input channel's kernels
+        m = len(cols)
         # Four positions of a row at a time, vectorised over output channels: each kernel row
         # loaded serves four accumulators, and the four maps' values go straight into the max.
-        a0 = np.empty(c_out, dtype=xp.dtype)
+        a0 = np.empty(m, dtype=xp.dtype)
         a1 = np.empty_like(a0)
         a2 = np.empty_like(a0)
         a3 = np.empty_like(a0)
-        best = np.full(c_out, -np.inf, dtype=xp.dtype)
+        best = np.full(m, -np.inf, dtype=xp.dtype)
         zero = False  # some four positions see only zeros: their maps are 0 there
         for y in range(out_h):
             for x in range(0, out_w, 4):
@@ -63,7 +76,7 @@ def _kernel(xp: np.ndarray, kernels: np.ndarray, geometry: np.ndarray, out: np.n
                             a3[:] = 0.0
                             started = True
                         wk = w[ky * kw + kx]
-                        for j in range(c_out):
+                        for j in range(m):
                             a0[j] += v0 * wk[j]
                             a1[j] += v1 * wk[j]
                             a2[j] += v2 * wk[j]
@@ -71,32 +84,91 @@ def _kernel(xp: np.ndarray, kernels: np.ndarray, geometry: np.ndarray, out: np.n
                 if not started:
                     zero = True
                     continue
-                for j in range(c_out):  # selects, not max(), so that this vectorises too
+                for j in range(m):  # selects, not max(), so that this vectorises too
                     m01 = a0[j] if a0[j] > a1[j] else a1[j]
                     m23 = a2[j] if a2[j] > a3[j] else a3[j]
-                    m = m01 if m01 > m23 else m23
-                    best[j] = m if m > best[j] else best[j]
-        for j in range(c_out):
-            out[r, j] = best[j] if not zero or best[j] > 0.0 else 0.0
+                    v = m01 if m01 > m23 else m23
+                    best[j] = v if v > best[j] else best[j]
+        for j in range(m):
+            out[r, cols[j]] = best[j] if not zero or best[j] > 0.0 else 0.0
+
+
+def _geometry(xp: np.ndarray, kernel_size: tuple[int, int], stride: tuple[int, int],
+              dilation: tuple[int, int]) -> np.ndarray:
+    kh, kw = kernel_size
+    out_h = (xp.shape[1] - dilation[0] * (kh - 1) - 1) // stride[0] + 1
+    out_w = (xp.shape[2] - dilation[1] * (kw - 1) - 1) // stride[1] + 1
+    return np.array([kh, kw, *stride, *dilation, out_h, out_w], dtype=np.int64)
 
 
 def max_conv_pairs(xp: np.ndarray, kernels: np.ndarray, kernel_size: tuple[int, int],
-                   stride: tuple[int, int], dilation: tuple[int, int], threads: int
-                   ) -> np.ndarray:
+                   stride: tuple[int, int], dilation: tuple[int, int], threads: int,
+                   keep: np.ndarray | None = None) -> np.ndarray:
     """``out[r, j]``: the spatial max of input plane ``xp[r]`` (already padded) convolved
     (cross-correlated) with kernel ``kernels[r mod C_in, :, j]`` at the given stride and
     dilation. ``xp`` is (B·C_in, H, W), image major; ``kernels`` is (C_in, kh·kw, C_out); so
     ``out`` (B·C_in, C_out) is every influence map's max. Exact up to float summation order.
+    With ``keep`` (bool, ``out``'s shape) only the kept maps are computed, the others -inf
+    (a plane of zeros gives 0 everywhere: it costs nothing).
     """
-    kh, kw = kernel_size
-    out_h = (xp.shape[1] - dilation[0] * (kh - 1) - 1) // stride[0] + 1
-    out_w = (xp.shape[2] - dilation[1] * (kw - 1) - 1) // stride[1] + 1
     _use_threads(threads)
     xp = np.ascontiguousarray(xp)
     kernels = np.ascontiguousarray(kernels, dtype=xp.dtype)
-    geometry = np.array([kh, kw, *stride, *dilation, out_h, out_w], dtype=np.int64)
+    keep = (np.zeros((0, 0), dtype=np.bool_) if keep is None
+            else np.ascontiguousarray(keep, dtype=np.bool_))
     out = np.empty((xp.shape[0], kernels.shape[2]), dtype=xp.dtype)
-    _kernel(xp, kernels, geometry, out)
+    _kernel(xp, kernels, _geometry(xp, kernel_size, stride, dilation), keep, out)
+    return out
+
+
+@numba.njit(parallel=True, fastmath=True, cache=True, nogil=True)
+def _at_peak(xp: np.ndarray, kernels: np.ndarray, geometry: np.ndarray, out: np.ndarray
+             ) -> None:
+    c_in, k, c_out = kernels.shape
+    kh, kw, sh, sw, dh, dw, out_h, out_w = geometry
+    for r in numba.prange(xp.shape[0]):
+        image = xp[r]
+        peak = np.argmax(image)
+        py, px = peak // image.shape[1], peak % image.shape[1]
+        w = kernels[r % c_in]
+        best = np.full(c_out, -np.inf, dtype=xp.dtype)
+        acc = np.empty(c_out, dtype=xp.dtype)
+        for ty in range(kh):  # every output position whose window reads the peak
+            if (py - ty * dh) % sh != 0:
+                continue
+            y = (py - ty * dh) // sh
+            if y < 0 or y >= out_h:
+                continue
+            for tx in range(kw):
+                if (px - tx * dw) % sw != 0:
+                    continue
+                x = (px - tx * dw) // sw
+                if x < 0 or x >= out_w:
+                    continue
+                acc[:] = 0.0
+                for ky in range(kh):
+                    for kx in range(kw):
+                        v = image[y * sh + ky * dh, x * sw + kx * dw]
+                        if v != 0.0:
+                            wk = w[ky * kw + kx]
+                            for j in range(c_out):
+                                acc[j] += v * wk[j]
+                for j in range(c_out):
+                    best[j] = acc[j] if acc[j] > best[j] else best[j]
+        out[r, :] = best
+
+
+def max_conv_at_peak(xp: np.ndarray, kernels: np.ndarray, kernel_size: tuple[int, int],
+                     stride: tuple[int, int], dilation: tuple[int, int], threads: int
+                     ) -> np.ndarray:
+    """A lower bound of ``max_conv_pairs``: each map's max over only the output positions
+    whose window reads its plane's largest value (-inf where none does), a few positions
+    instead of all of them."""
+    _use_threads(threads)
+    xp = np.ascontiguousarray(xp)
+    kernels = np.ascontiguousarray(kernels, dtype=xp.dtype)
+    out = np.empty((xp.shape[0], kernels.shape[2]), dtype=xp.dtype)
+    _at_peak(xp, kernels, _geometry(xp, kernel_size, stride, dilation), out)
     return out
 
 
