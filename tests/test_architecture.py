@@ -22,6 +22,7 @@ FLOORS = {
     "model": 2,                                        # the network and its graph of hops
     "method": 3,                                       # Summit itself
     "analyses": 4, "evidence": 4,                      # what is read from the graphs
+    "explain": 4.5,                                    # one image: its graph and evidence
     "render": 5,                                       # figures and the site's data
     "provenance": 6, "startup": 6, "stages": 6, "jobs": 6,  # the workflow side
     "steps": 6.1, "plan": 6.15,

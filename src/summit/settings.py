@@ -200,6 +200,18 @@ class StabilitySettings(_Section):
 
 
 @dataclass(frozen=True)
+class ExplainSettings(_Section):
+    """``explain``: which images are explained one by one, and their evidence."""
+
+    SECTION: ClassVar[tuple[str, ...]] = ("explain",)
+    misclassified: int
+    least_confident: int
+    most_confident: int
+    repeats: int
+    seed: int
+
+
+@dataclass(frozen=True)
 class TrainSettings(_Section):
     """``model.train``: training of the demo network."""
 
@@ -216,4 +228,4 @@ SETTINGS: tuple[type[_Section], ...] = (
     AggregationSettings, InfluenceSettings, GraphSettings, NonsemanticSettings,
     ExamplesSettings, FeatvisSettings, EmbeddingSettings, StatsSettings, NeighboursSettings,
     ClassPairsSettings, MotifsSettings, SeparabilitySettings, FaithfulnessSettings,
-    StabilitySettings, TrainSettings)
+    StabilitySettings, ExplainSettings, TrainSettings)

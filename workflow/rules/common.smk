@@ -279,6 +279,7 @@ P = SimpleNamespace(
     model_comparison_markdown=f"{R}/analysis/model_comparison.md",
     faithfulness=f"{R}/faithfulness/{{cls}}.json",
     faithfulness_reference=f"{R}/faithfulness/reference.npz",
+    explain=f"{R}/explain/{{cls}}.json",
     faithfulness_table=f"{R}/analysis/faithfulness.csv",
     faithfulness_markdown=f"{R}/analysis/faithfulness.md",
     stability_table=f"{R}/analysis/stability.csv",

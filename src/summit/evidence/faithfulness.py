@@ -105,13 +105,14 @@ def curve_steps(n: int, points: int) -> np.ndarray:
 
 @dataclass
 class Outcomes:
-    """Per condition and image: the true class's logit and probability, and whether the
-    top-1 prediction is the true class (NaN and False for a condition not evaluated);
-    ``labels`` per image."""
+    """Per condition and image: the true class's logit and probability, whether the top-1
+    prediction is the true class and which class it is (NaN, False and -1 for a condition
+    not evaluated); ``labels`` per image."""
 
     logit: np.ndarray
     prob: np.ndarray
     correct: np.ndarray
+    predicted: np.ndarray
     labels: np.ndarray
 
     def drops(self) -> dict[str, np.ndarray]:
@@ -140,6 +141,7 @@ class Runner:
         shape = (len(conditions), len(self.labels))
         self.logit, self.prob = np.full(shape, np.nan), np.full(shape, np.nan)
         self.correct = np.zeros(shape, bool)
+        self.predicted = np.full(shape, -1, np.int64)
         self.done = np.zeros(len(conditions), bool)  # evaluated, on ``upto`` leading images
         self.upto = np.zeros(len(conditions), np.int64)
 
@@ -220,11 +222,12 @@ class Runner:
         true = labels[None, :, None].expand(len(idx), -1, 1)
         self.logit[idx, cols] = out.gather(2, true)[..., 0].cpu().numpy()
         self.prob[idx, cols] = torch.softmax(out, dim=2).gather(2, true)[..., 0].cpu().numpy()
-        self.correct[idx, cols] = (out.argmax(dim=2) == labels[None]).cpu().numpy()
+        self.predicted[idx, cols] = out.argmax(dim=2).cpu().numpy()
+        self.correct[idx, cols] = self.predicted[idx, cols] == labels[None].cpu().numpy()
 
     def outcomes(self) -> Outcomes:
         """Every condition's outcomes so far."""
-        return Outcomes(self.logit, self.prob, self.correct, self.labels)
+        return Outcomes(self.logit, self.prob, self.correct, self.predicted, self.labels)
 
 
 def evaluate(intervener: Intervener, batches: Batches, conditions: Sequence[Condition],
@@ -259,7 +262,7 @@ def specificity(intervener: Intervener, batches_of: Callable[[list[int]], Batche
     if not parts:
         return evaluate(intervener, [], conditions, max_batch, device)
     return Outcomes(*(np.concatenate([getattr(p, f) for p in parts], axis=-1)
-                      for f in ("logit", "prob", "correct", "labels")))
+                      for f in ("logit", "prob", "correct", "predicted", "labels")))
 
 
 def bootstrap(values: np.ndarray, resamples: np.ndarray) -> dict[str, float]:

@@ -60,6 +60,23 @@ class ClassGraph(JsonArtifact):
 
 
 @dataclass
+class ExplainedImages(JsonArtifact):
+    """One class's images explained one by one (``summit.explain``): ``n_images`` and
+    ``n_misclassified`` in the class pass; per chosen image (``images``) why it was chosen,
+    its prediction and top probabilities, its thumbnail (a PNG data URI), activation set
+    and own graph (``nodes``, ``edges`` as a ClassGraph's), its relation to its true class's
+    graph and, misclassified, to the predicted class's with the channels pulling it there
+    (``summit.explain.relate``), and ``evidence`` per ablated set
+    (``summit.explain.evidence``)."""
+
+    cls: dict[str, Any] = class_key()
+    settings: dict[str, Any] = field(default_factory=dict)
+    n_images: int = 0
+    n_misclassified: int = 0
+    images: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
 class Stability(JsonArtifact):
     """How one class's graph varies over bootstrap resamples of its image groups
     (``summit.evidence.stability.graph_stability``): ``settings`` (groups, resamples, split halves,

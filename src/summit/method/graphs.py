@@ -196,6 +196,15 @@ def merged_exclusions(configured: dict[str, list[int]],
             for layer in layers}
 
 
+def exclusions(settings: GraphSettings, nonsemantic: Path | None) -> dict[str, list[int]]:
+    """The channels every graph of the study leaves out: the configured ones, plus the
+    non-semantic report's flagged ones when given."""
+    if not nonsemantic:
+        return settings.exclude_channels
+    return merged_exclusions(settings.exclude_channels,
+                             NonsemanticReport.load(nonsemantic).flagged)
+
+
 @dataclass
 class GraphInputs:
     """What a class's graph is built from, per image group, so that any multiset of the
@@ -222,9 +231,7 @@ class GraphInputs:
         its flagged channels are left out besides the configured ones."""
         store_ = ClassStore(store)
         cid = store_.class_id
-        exclude = settings.exclude_channels
-        if nonsemantic:
-            exclude = merged_exclusions(exclude, NonsemanticReport.load(nonsemantic).flagged)
+        exclude = exclusions(settings, nonsemantic)
         images = group_sizes(len(store_.prediction("index")), store_.n_groups).tolist()
         return cls(cid, Structure.load(structure),
                    {c.layer: c.group_row(cid) for c in map(ActivationCounts.load, counts)},

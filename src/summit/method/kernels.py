@@ -24,20 +24,68 @@ def _use_threads(threads: int) -> None:
     numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
 
 
+@numba.njit(fastmath=True, cache=True, nogil=True, inline="always")
+def _pair_max(image: np.ndarray, w: np.ndarray, geometry: np.ndarray, best: np.ndarray
+              ) -> bool:
+    """``best[j]``: the max over output positions of ``image`` ∗ kernel ``w[:, j]``; returns
+    whether some positions see only zeros (their maps are 0 there)."""
+    kh, kw, sh, sw, dh, dw, out_h, out_w = geometry
+    m = w.shape[1]
+    # Four positions of a row at a time, vectorised over output channels: each kernel row
+    # loaded serves four accumulators, and the four maps' values go straight into the max.
+    a0 = np.empty(m, dtype=image.dtype)
+    a1 = np.empty_like(a0)
+    a2 = np.empty_like(a0)
+    a3 = np.empty_like(a0)
+    zero = False
+    for y in range(out_h):
+        for x in range(0, out_w, 4):
+            x0 = x * sw
+            x1, x2, x3 = (min(x + 1, out_w - 1) * sw, min(x + 2, out_w - 1) * sw,
+                          min(x + 3, out_w - 1) * sw)
+            started = False
+            for ky in range(kh):
+                row = image[y * sh + ky * dh]
+                for kx in range(kw):
+                    o = kx * dw
+                    v0, v1, v2, v3 = row[x0 + o], row[x1 + o], row[x2 + o], row[x3 + o]
+                    if v0 == 0.0 and v1 == 0.0 and v2 == 0.0 and v3 == 0.0:
+                        continue  # adds nothing: sparse ReLU maps skip most taps
+                    if not started:
+                        a0[:] = 0.0
+                        a1[:] = 0.0
+                        a2[:] = 0.0
+                        a3[:] = 0.0
+                        started = True
+                    wk = w[ky * kw + kx]
+                    for j in range(m):
+                        a0[j] += v0 * wk[j]
+                        a1[j] += v1 * wk[j]
+                        a2[j] += v2 * wk[j]
+                        a3[j] += v3 * wk[j]
+            if not started:
+                zero = True
+                continue
+            for j in range(m):  # selects, not max(), so that this vectorises too
+                m01 = a0[j] if a0[j] > a1[j] else a1[j]
+                m23 = a2[j] if a2[j] > a3[j] else a3[j]
+                v = m01 if m01 > m23 else m23
+                best[j] = v if v > best[j] else best[j]
+    return zero
+
+
 @numba.njit(parallel=True, fastmath=True, cache=True, nogil=True)
 def _kernel(xp: np.ndarray, kernels: np.ndarray, geometry: np.ndarray, keep: np.ndarray,
             out: np.ndarray) -> None:
-    n_pairs = xp.shape[0]
     c_in, k, c_out = kernels.shape
-    kh, kw, sh, sw, dh, dw, out_h, out_w = geometry
     pruned = keep.shape[0] > 0
-    for r in numba.prange(n_pairs):
+    for r in numba.prange(xp.shape[0]):
         image = xp[r]  # (H + padding, W + padding)
         if not image.any():  # a plane a ReLU zeroed: every map is 0 (often half of them)
             out[r, :] = 0.0
             continue
         # The outputs whose maps are computed (all, or those ``keep`` leaves) and their
-        # kernels gathered side by side, so the loops below run over them alone.
+        # kernels gathered side by side, so the loops run over them alone.
         if pruned:
             cols = np.flatnonzero(keep[r])
             out[r, :] = -np.inf
@@ -47,49 +95,9 @@ def _kernel(xp: np.ndarray, kernels: np.ndarray, geometry: np.ndarray, keep: np.
         else:
             cols = np.arange(c_out)
             w = kernels[r % c_in]  # (K, C_out): this pair's input channel's kernels
-        m = len(cols)
-        # Four positions of a row at a time, vectorised over output channels: each kernel row
-        # loaded serves four accumulators, and the four maps' values go straight into the max.
-        a0 = np.empty(m, dtype=xp.dtype)
-        a1 = np.empty_like(a0)
-        a2 = np.empty_like(a0)
-        a3 = np.empty_like(a0)
-        best = np.full(m, -np.inf, dtype=xp.dtype)
-        zero = False  # some four positions see only zeros: their maps are 0 there
-        for y in range(out_h):
-            for x in range(0, out_w, 4):
-                x0 = x * sw
-                x1, x2, x3 = (min(x + 1, out_w - 1) * sw, min(x + 2, out_w - 1) * sw,
-                              min(x + 3, out_w - 1) * sw)
-                started = False
-                for ky in range(kh):
-                    row = image[y * sh + ky * dh]
-                    for kx in range(kw):
-                        o = kx * dw
-                        v0, v1, v2, v3 = row[x0 + o], row[x1 + o], row[x2 + o], row[x3 + o]
-                        if v0 == 0.0 and v1 == 0.0 and v2 == 0.0 and v3 == 0.0:
-                            continue  # adds nothing: sparse ReLU maps skip most taps
-                        if not started:
-                            a0[:] = 0.0
-                            a1[:] = 0.0
-                            a2[:] = 0.0
-                            a3[:] = 0.0
-                            started = True
-                        wk = w[ky * kw + kx]
-                        for j in range(m):
-                            a0[j] += v0 * wk[j]
-                            a1[j] += v1 * wk[j]
-                            a2[j] += v2 * wk[j]
-                            a3[j] += v3 * wk[j]
-                if not started:
-                    zero = True
-                    continue
-                for j in range(m):  # selects, not max(), so that this vectorises too
-                    m01 = a0[j] if a0[j] > a1[j] else a1[j]
-                    m23 = a2[j] if a2[j] > a3[j] else a3[j]
-                    v = m01 if m01 > m23 else m23
-                    best[j] = v if v > best[j] else best[j]
-        for j in range(m):
+        best = np.full(len(cols), -np.inf, dtype=xp.dtype)
+        zero = _pair_max(image, w, geometry, best)
+        for j in range(len(cols)):
             out[r, cols[j]] = best[j] if not zero or best[j] > 0.0 else 0.0
 
 
