@@ -67,7 +67,9 @@ def _study(**jobs: int) -> Study:
                                "specificity_images": 2, "reference_images": 10},
               "featvis": {"channels": "graph", "diversity": 1, "batch_channels": 2, "steps": 10,
                           "size": None},
-              "input": {"size": 4}, "separability": {"max_images_per_class": 15}}
+              "input": {"size": 4}, "separability": {"max_images_per_class": 15},
+              "explain": {"misclassified": 3, "least_confident": 1, "most_confident": 1,
+                          "repeats": 4}}
     return Study(images=[10, 20], test_images=[5, 100], layers=["a", "b"], channels=[4, 8],
                  config=config, jobs=jobs, covered={k: 2 * v for k, v in jobs.items()},
                  train_images=100, epochs=3)
@@ -122,6 +124,15 @@ def test_each_stage_is_its_count_times_its_unit_plus_start_up():
         n = math.ceil(distinct_channels(channels, 2, 2))
         fv += CAL.featvis_once[layer] + 10 * n * 2 * CAL.featvis_step[layer]
     assert row("featvis", s, CAL).seconds == pytest.approx(fv + 2 * 2.0)
+
+
+def test_explained_images_cost_their_pass_graph_and_ablations():
+    """Per class covered: 5 chosen images, each through the pass (0.1), its graph built
+    (0.2) and 1 + 2 × (1 + 4) conditions of at most a forward pass (0.01); per job the
+    model's start-up."""
+    s = _study(explain=3)
+    assert row("explain", s, CAL).seconds == pytest.approx(
+        6 * 5 * (0.1 + 0.2 + 11 * 0.01) + 3 * 2.0)
 
 
 def test_the_small_stages_pay_per_class_besides_their_reads():

@@ -42,7 +42,7 @@ async function start() {
   const selectChannel = (channel) => setState({ channel });
   const hoverClass = (hoverClass) => setState({ hoverClass });
 
-  const panels = createPanels({ study });
+  const panels = createPanels({ study, onSelect: (patch) => setState(patch) });
   const graph = createGraph({
     study,
     onSelectLayer: selectLayer,

@@ -1,7 +1,8 @@
 // Per-class panels published by workflow stages (study.json `panels`): each gets a section
 // below the class details, drawn by the stage's own module js/panels/<name>.js from the
 // selected class's data file (in comparison mode, each class's record in its own block,
-// labelled by class). The module exports `title` and `render(root, record, {study, cls})`,
+// labelled by class). The module exports `title` and `render(root, record, {study, cls,
+// state, select})` (`select(patch)` changes the application state, e.g. `{image}`),
 // and may export `vertexLine(record, vertexId)`: a [key, value] row for the graph's vertex
 // card, or null. A module or file that fails to load shows its error in its own section only.
 //
@@ -16,7 +17,7 @@
 // opacity, marked if either is) and draws them again when a record arrives (`onChange`).
 import { loadJSON } from './data.js';
 
-export function createPanels({ study }) {
+export function createPanels({ study, onSelect = () => {} }) {
   const root = d3.select('#class-panels');
   const panels = (study.panels || []).map((panel) => {
     const section = root.append('section').attr('class', 'sub-panel class-panel').attr('data-panel', panel.name);
@@ -36,7 +37,7 @@ export function createPanels({ study }) {
   const notify = () => listeners.forEach((fn) => fn());
   return {
     update(st, changed) {
-      if (!['classIndex', 'compareIndex', 'study'].some((k) => changed.has(k))) return;
+      if (!['classIndex', 'compareIndex', 'study', 'image'].some((k) => changed.has(k))) return;
       const classes = [st.classIndex, st.compareIndex].filter((i) => i != null).map((i) => study.classes[i]);
       const ticket = ++shown;
       for (const panel of panels) {
@@ -56,7 +57,7 @@ export function createPanels({ study }) {
               if (ticket !== shown) return;
               panel.records.set(cls.id, record);
               try {
-                m.render(box, record, { study, cls });
+                m.render(box, record, { study, cls, state: st, select: onSelect });
               } finally {
                 notify(); // the graph's styles, even if the section failed
               }

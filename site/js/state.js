@@ -1,6 +1,8 @@
 // Application state, shared by every view. The selection (class, layer, comparison class,
 // channel, and whether the graph is compared with the second model) is mirrored in the URL
-// hash as `#class=<id>&layer=<name>&compare=<id>&channel=<layer>:<n>&models=1`; `hoverClass`,
+// hash as `#class=<id>&layer=<name>&compare=<id>&channel=<layer>:<n>&models=1&image=<index>`
+// (`image`: the dataset index of an explained image of the class, opened in the Images
+// panel; another class closes it); `hoverClass`,
 // `visibleClasses` and `highlight` are transient and stay out of the URL. Comparing two
 // classes and comparing two models exclude each other: turning one on turns the other off.
 
@@ -13,13 +15,14 @@ export const state = {
   compareIndex: null, // index of the comparison class, or null
   channel: null, // selected channel as a vertex id "<layer>:<channel>", or null
   models: false, // whether the graph is drawn with the second model's (study.json `models`)
+  image: null, // the explained image opened (its dataset index, a string), or null
   hoverClass: null, // class index under the pointer anywhere, or null
   visibleClasses: null, // Set of class indices the sidebar shows, or null for all
   highlight: null, // { label, ids: Set of vertex ids } marked in the graph (a motif), or null
 };
 
 /** The state keys that the URL holds. */
-export const URL_KEYS = ['classIndex', 'layer', 'compareIndex', 'channel', 'models'];
+export const URL_KEYS = ['classIndex', 'layer', 'compareIndex', 'channel', 'models', 'image'];
 
 /** Register `fn(changedKeys: Set<string>, state)`; returns an unsubscribe function. */
 export function subscribe(fn) {
@@ -35,6 +38,10 @@ export function setState(patch) {
       state[key] = value;
       changed.add(key);
     }
+  }
+  if (changed.has('classIndex') && !('image' in patch) && state.image != null) {
+    state.image = null; // an explained image belongs to its class
+    changed.add('image');
   }
   if (changed.has('classIndex') && state.compareIndex === state.classIndex) {
     state.compareIndex = null;
@@ -60,6 +67,7 @@ export function parseHash(hash) {
     compareId: params.get('compare'),
     channel: params.get('channel'),
     models: params.get('models'),
+    image: params.get('image'),
   };
 }
 
@@ -76,7 +84,7 @@ export function parseChannel(study, id) {
 
 /** Resolve hash parameters against the study; falls back to the first class and last layer.
  * Comparing models needs a study with a second model, and gives way to comparing classes. */
-export function resolveSelection(study, { classId, layer, compareId, channel, models }) {
+export function resolveSelection(study, { classId, layer, compareId, channel, models, image = null }) {
   const indexOf = (id) => (id == null ? -1 : study.classes.findIndex((c) => String(c.id) === id));
   const classIndex = Math.max(0, indexOf(classId));
   const layerNames = study.layers.map((l) => l.name);
@@ -87,6 +95,7 @@ export function resolveSelection(study, { classId, layer, compareId, channel, mo
     compareIndex: compare >= 0 && compare !== classIndex ? compare : null,
     channel: parseChannel(study, channel) ? channel : null,
     models: Boolean(study.models) && models === '1' && !(compare >= 0 && compare !== classIndex),
+    image: /^\d+$/.test(image ?? '') ? image : null,
   };
 }
 
@@ -100,5 +109,6 @@ export function toHash(st = state) {
   if (other) params.set('compare', String(other.id));
   if (st.channel) params.set('channel', st.channel);
   if (st.models && st.study?.models) params.set('models', '1');
+  if (st.image != null) params.set('image', st.image);
   return '#' + params.toString();
 }

@@ -44,3 +44,16 @@ test("a vertex of the second model alone is no channel of the study's", () => {
   assert.deepStrictEqual(parseChannel(withModels, 'l2:5'), { layer: 'l2', channel: 5 });
   assert.equal(parseChannel(withModels, 'l2:b5'), null);
 });
+
+test('an explained image opened in the URL is kept, and another class closes it', () => {
+  const sel = resolveSelection(withModels, parseHash('#class=3&image=42'));
+  assert.equal(sel.image, '42');
+  assert.equal(resolveSelection(withModels, parseHash('#class=3&image=x1')).image, null);
+  const st = { study: withModels, classIndex: 1, layer: 'l2', compareIndex: null, channel: null, models: false, image: '42' };
+  assert.equal(toHash(st), '#class=3&layer=l2&image=42');
+  Object.assign(state, st);
+  let changed = setState({ compareIndex: 2 }); // comparing a class keeps the image open
+  assert.equal(state.image, '42');
+  changed = setState({ classIndex: 0 });
+  assert.deepStrictEqual([state.image, changed.has('image')], [null, true]);
+});

@@ -86,6 +86,20 @@ def faithfulness(s: Study, cal: Calibration) -> Row:
                gpu=cal.device.startswith("cuda"))
 
 
+def explain(s: Study, cal: Calibration) -> Row:
+    """Per class: its chosen images (at most the configured numbers) through the pass, each
+    image's graph built, and its two ablated sets with their random sets run from the
+    intervened layer on (at most a forward pass each); plus each job's model start."""
+    e = s.config["explain"]
+    jobs = s.jobs.get("explain", 0)
+    chosen = e["misclassified"] + e["least_confident"] + e["most_confident"]
+    per_image = (cal.pass_image + (1 + 2 * (1 + e["repeats"])) * cal.forward_image
+                 + cal.warm.get("graph", 0.0))
+    return Row("explain", jobs, s.covered.get("explain", 0) * chosen * per_image
+               + jobs * _start(cal, "model"), cal.pass_memory_mb,
+               gpu=cal.device.startswith("cuda"))
+
+
 def faithfulness_reference(s: Study, cal: Calibration) -> Row:
     jobs = s.jobs.get("faithfulness_reference", 0)
     each = s.config["faithfulness"]["reference_images"] * cal.reference_image + cal.reference_once
@@ -147,6 +161,7 @@ ROWS: dict[str, Callable[[Study, Calibration], Row]] = {  # in the pipeline's or
     "class_figure": _model_free("class_figure", 1.0),
     "stability": stability, "featvis": featvis,
     "faithfulness_reference": faithfulness_reference, "faithfulness": faithfulness,
+    "explain": explain,
     "model_comparison": _model_free("model_comparison", 2.0),
     "matching": _per_layer("matching", "matching"),
     "embedding": _once("embedding", lambda s: DEMO["embedding"]),
