@@ -212,6 +212,17 @@ class ExplainSettings(_Section):
 
 
 @dataclass(frozen=True)
+class ConfusionsSettings(_Section):
+    """``confusions``: which confusions are explained, and what pulls one."""
+
+    SECTION: ClassVar[tuple[str, ...]] = ("confusions",)
+    min_images: int
+    max_pairs: int
+    ratio: float
+    min_count: int
+
+
+@dataclass(frozen=True)
 class TrainSettings(_Section):
     """``model.train``: training of the demo network."""
 
@@ -228,4 +239,4 @@ SETTINGS: tuple[type[_Section], ...] = (
     AggregationSettings, InfluenceSettings, GraphSettings, NonsemanticSettings,
     ExamplesSettings, FeatvisSettings, EmbeddingSettings, StatsSettings, NeighboursSettings,
     ClassPairsSettings, MotifsSettings, SeparabilitySettings, FaithfulnessSettings,
-    StabilitySettings, ExplainSettings, TrainSettings)
+    StabilitySettings, ExplainSettings, ConfusionsSettings, TrainSettings)

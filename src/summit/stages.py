@@ -23,7 +23,7 @@ SWITCHES: dict[str, tuple[str, ...]] = {
     "featvis": ("featvis",),
     "analyses": ("nonsemantic", "neighbours", "class_pairs", "motifs", "separability",
                  "findings"),
-    "explain": ("explain",),
+    "explain": ("explain", "confusions"),
 }
 
 

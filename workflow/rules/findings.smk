@@ -1,5 +1,6 @@
 # Once: every analysis's findings (non-semantic channels, neighbourhoods, the most similar
-# pair, motifs, the class that changes most between two models), each with its support over
+# pair, motifs, the class that changes most between two models, the channels pulling frequent
+# confusions), each with its support over
 # the resamples, as the run's own sentences (what the README quotes) and JSON.
 
 if STAGES["analyses"]:
@@ -13,6 +14,7 @@ rule findings:
         class_pairs=P.class_pairs,
         motifs=P.motifs,
         comparisons=per_class(P.model_comparison) if COMPARED else [],
+        confusions=[P.confusions] if STAGES["explain"] else [],
     output:
         report=P.findings,
         markdown=P.findings_markdown,

@@ -124,6 +124,23 @@ def model_comparison(records: list[dict[str, Any]],
                      f"{r['vertex_jaccard']:.2f}{over})", most["support"], min_support)]
 
 
+def confusions(report: dict[str, Any] | None, names: list[str],
+               min_support: float) -> list[dict[str, Any]]:
+    """Per explained confusion, the channels of the predicted class's graph that pull it
+    (the strongest ``MOTIFS_LISTED``)."""
+    out = []
+    for conf in (report or {}).get("confusions", []):
+        a, b = names[conf["true"]], names[conf["predicted"]]
+        for ch in [c for c in conf["channels"] if c["pulls"]][:MOTIFS_LISTED]:
+            out.append(_finding("confusions", f"Of {a}'s {conf['n_misclassified']} images "
+                                f"predicted {b}, {ch['rate_misclassified']:.0%} activate "
+                                f"{ch['id']} of {b}'s graph against "
+                                f"{ch['rate_correct']:.0%} of its {conf['n_correct']} "
+                                f"correctly classified ones (rate ratio "
+                                f"{ch['rate_ratio']:.1f})", ch["support"], min_support))
+    return out
+
+
 def markdown(found: list[dict[str, Any]], resamples: int, min_support: float) -> str:
     """The findings as the README quotes them: those that hold, then the tentative ones,
     then any whose support was not measured (``stages.stability`` off)."""

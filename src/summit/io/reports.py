@@ -32,6 +32,20 @@ class NonsemanticReport(JsonArtifact):
 
 
 @dataclass
+class ConfusionsReport(JsonArtifact):
+    """Frequent confusions explained (``summit.explain.confusions``): per confusion (``true``
+    class, ``predicted`` class, image counts) the channels of the predicted class's graph
+    its misclassified images activate far more often than the correct ones, each with its
+    counts, rates, rate ratio, whether it ``pulls`` on the whole sample and its support over
+    the resamples (``stability`` settings); ``n_confusions``: those with at least
+    ``settings.min_images`` images, of which the most frequent ``max_pairs`` are explained."""
+
+    settings: dict[str, Any]
+    n_confusions: int
+    confusions: list[dict[str, Any]]
+
+
+@dataclass
 class NeighboursReport(JsonArtifact):
     """Each class's nearest classes per layer and how much its neighbourhood changes.
 
