@@ -28,9 +28,11 @@ def per_layer(vertices: list[str]) -> dict[str, list[int]]:
 
 def evidence_sets(record: dict) -> dict[str, dict[str, list[int]]]:
     """What is ablated on an explained image (``explain.record``): its own graph's channels,
-    and the channels of its true class's graph it uses."""
+    and the channels of its true class's graph it uses (of an image of unknown class, of its
+    predicted class's graph)."""
+    known = record["true_class"] or record["predicted_class"]
     return {"own_graph": per_layer([n["id"] for n in record["graph"]["nodes"]]),
-            "class_channels_used": per_layer(record["true_class"]["uses"])}
+            "class_channels_used": per_layer(known["uses"] if known else [])}
 
 
 def ablation(channels: Mapping[str, int], chosen: ChannelSets) -> Condition:

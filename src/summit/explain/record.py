@@ -31,29 +31,31 @@ def probabilities(logits: np.ndarray) -> np.ndarray:
     return z / z.sum()
 
 
-def image_record(chosen: Chosen, label: int, logits: np.ndarray, graph: dict[str, Any],
-                 activated: list[str], strength: dict[str, float],
+def image_record(chosen: Chosen, label: int | None, logits: np.ndarray,
+                 graph: dict[str, Any], activated: list[str], strength: dict[str, float],
                  class_graph: Callable[[int], dict[str, Any] | None], class_names: list[str]
                  ) -> dict[str, Any]:
-    """Everything but the evidence for one image; ``class_graph(id)`` loads a class's graph
-    (None for an output that is not a class of the study),
-    ``strength`` maps each activated vertex to the image's maximum over the channel's
-    largest in the study."""
+    """Everything but the evidence for one image; ``label`` None for an image of unknown
+    class (``summit explain --image``). ``class_graph(id)`` loads a class's graph (None for an
+    output that is not a class of the study); ``strength`` maps each activated vertex to the
+    image's maximum over the channel's largest in the study."""
     probs = probabilities(logits)
     predicted = int(probs.argmax())
     top = np.argsort(-probs, kind="stable")[:TOP_PROBABILITIES]
     own, active = vertex_set(graph), set(activated)
-    true_graph = class_graph(label)
+    true_graph = class_graph(label) if label is not None else None
     record = {"index": chosen.index, "reason": chosen.reason, "label": label,
-              "predicted": predicted, "prob_true": round(float(probs[label]), 6),
+              "predicted": predicted,
+              "prob_true": None if label is None else round(float(probs[label]), 6),
               "probabilities": [{"class": int(c), "name": class_names[c],
                                  "prob": round(float(probs[c]), 6)} for c in top],
               "activation_set": activated,
               "graph": {"nodes": graph["nodes"], "edges": graph["edges"]},
-              "true_class": relation(active, own, true_graph),
+              "true_class": relation(active, own, true_graph) if true_graph else None,
               "predicted_class": None, "pulls": []}
     predicted_graph = class_graph(predicted) if predicted != label else None
     if predicted_graph is not None:  # None: the prediction is not a class of the study
         record["predicted_class"] = relation(active, own, predicted_graph)
-        record["pulls"] = pulls(active, strength, true_graph, predicted_graph)
+        if true_graph:
+            record["pulls"] = pulls(active, strength, true_graph, predicted_graph)
     return record
