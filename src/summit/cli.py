@@ -4,7 +4,9 @@ The sub-commands and their flags are generated from the steps' signatures
 (``summit.steps``); each gets its settings as one JSON object (``--params``), the exact
 subset of the config it depends on, so Snakemake re-runs a step only when those change.
 One more, ``summit layers``, is for people configuring a study: a model's candidate
-primary layers (``summit.model.layers``). ``summit <step> --batch JSON --params JSON`` runs a
+primary layers (``summit.model.layers``); ``summit explain --config FILE --image PATH``
+explains any image with a finished study (``summit.explain_image``). ``summit <step> --batch
+JSON --params JSON`` runs a
 step for several classes in one process (``summit.jobs``); ``summit plan`` prints a study's
 cost before running it (``summit.plan``).
 """
@@ -60,6 +62,10 @@ def main(argv: list[str] | None = None) -> int:
         from summit.plan.command import main as plan
 
         return plan(argv[1:])
+    if argv[:1] == ["explain"] and "--params" not in argv and "--batch" not in argv:
+        from summit.explain_image import main as explain_image
+
+        return explain_image(argv[1:])  # a user's image; the stage's step takes --params
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
     if "--batch" in argv:

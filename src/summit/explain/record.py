@@ -50,7 +50,7 @@ def image_record(chosen: Chosen, label: int | None, logits: np.ndarray,
               "probabilities": [{"class": int(c), "name": class_names[c],
                                  "prob": round(float(probs[c]), 6)} for c in top],
               "activation_set": activated,
-              "graph": {"nodes": graph["nodes"], "edges": graph["edges"]},
+              "graph": {key: graph[key] for key in ("layers", "nodes", "edges")},
               "true_class": relation(active, own, true_graph) if true_graph else None,
               "predicted_class": None, "pulls": []}
     predicted_graph = class_graph(predicted) if predicted != label else None

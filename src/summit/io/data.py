@@ -59,7 +59,7 @@ class InputSpec:
         return (x - mean) / std
 
 
-def _as_model_pixels(img: Image.Image, spec: InputSpec) -> Image.Image:
+def as_model_pixels(img: Image.Image, spec: InputSpec) -> Image.Image:
     """Any PIL image (any mode, any size) as the model sees it: mode, resize, centre crop."""
     if img.mode == "I" or img.mode.startswith("I;16"):  # 16-bit: scale, don't clip, to 8 bits
         img = Image.fromarray((np.asarray(img, np.float64) / 257).round().clip(0, 255)
@@ -76,9 +76,9 @@ def _as_model_pixels(img: Image.Image, spec: InputSpec) -> Image.Image:
     return img
 
 
-def _to_model_input(img: Image.Image, spec: InputSpec) -> torch.Tensor:
+def to_model_input(img: Image.Image, spec: InputSpec) -> torch.Tensor:
     """Any PIL image (any mode, any size) to a normalised (C, size, size) tensor."""
-    arr = np.asarray(_as_model_pixels(img, spec), dtype=np.float32) / 255.0
+    arr = np.asarray(as_model_pixels(img, spec), dtype=np.float32) / 255.0
     x = torch.from_numpy(arr).reshape(spec.size, spec.size, spec.channels).permute(2, 0, 1)
     return spec.normalise(x)
 
@@ -169,7 +169,7 @@ class ImageFolderDataset(Dataset):
         path, label = self.samples[i]
         try:
             with Image.open(path) as img:
-                return _to_model_input(img, self.spec), label
+                return to_model_input(img, self.spec), label
         except (OSError, UnidentifiedImageError, ValueError) as e:
             if self.strict:
                 raise DataError(f"{path}: unreadable image ({e}); fix or remove it, or set "
@@ -243,7 +243,7 @@ def display_image(dataset: Dataset, index: int) -> np.ndarray:
         return pixels.permute(1, 2, 0).squeeze(-1).numpy()
     path, _ = dataset.samples[index]
     with Image.open(path) as img:
-        return np.asarray(_as_model_pixels(img, dataset.spec))
+        return np.asarray(as_model_pixels(img, dataset.spec))
 
 
 def open_dataset(dataset_cfg: dict[str, Any], spec: InputSpec, split: str = "train",
