@@ -165,3 +165,36 @@ def test_image_evidence_against_forward_passes_with_hooks(net):
                 chosen = np.flatnonzero(table[r][layer])
                 assert len(chosen) == len(picked) and not set(chosen) & set(picked)
     assert list(itertools.chain(*sets["own"].values())) == [0, 3, 1]
+
+
+def _record(cid, images):
+    return {"class": {"id": cid, "name": f"c{cid}"}, "settings": {"repeats": 20},
+            "images": images}
+
+
+def _image(index, label, predicted, prob_true, jt, jp, p):
+    rel = {"uses": ["a:1"], "lacks": ["a:2", "a:3"], "jaccard": jt}
+    return {"index": index, "reason": "misclassified" if label != predicted else "most_confident",
+            "label": label, "predicted": predicted, "prob_true": prob_true,
+            "probabilities": [{"class": predicted, "prob": 0.7}],
+            "graph": {"nodes": [{"id": "a:1"}], "edges": []}, "true_class": rel,
+            "predicted_class": {**rel, "jaccard": jp} if label != predicted else None,
+            "pulls": [{"id": "b:4", "strength": 0.5}],
+            "evidence": {"own_graph": {"size": 1, "flipped": True, "logit_drop": 1.0,
+                                       "random_logit_drop": 0.1, "random_flip_rate": 0.0,
+                                       "p": p}}}
+
+
+def test_the_summary_counts_by_hand_and_explains_the_most_confidently_wrong():
+    from summit.explain.summary import example, summary_markdown
+
+    records = [_record(0, [_image(5, 0, 1, 0.2, 0.1, 0.3, 0.04), _image(6, 0, 0, 0.9, 0, 0, 0.5)]),
+               _record(1, [_image(9, 1, 0, 0.05, 0.4, 0.2, 0.2)])]
+    im, r = example(records)
+    assert (im["index"], r["class"]["id"]) == (9, 1)
+    text = summary_markdown(records, ["zero", "one"])
+    assert text.startswith("3 images explained in 2 classes, 2 of them misclassified. Of the 2 "
+                           "misclassified into another class of the study, 1 have")
+    assert "of 20 random sets of the same size for 1 of the 3 images" in text
+    assert "image #9, a one predicted zero" in text and "b:4 (0.50)" in text
+    assert "It has none of the one graph's channels that it activates" in text

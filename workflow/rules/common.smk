@@ -280,6 +280,7 @@ P = SimpleNamespace(
     faithfulness=f"{R}/faithfulness/{{cls}}.json",
     faithfulness_reference=f"{R}/faithfulness/reference.npz",
     explain=f"{R}/explain/{{cls}}.json",
+    explain_markdown=f"{R}/analysis/explained.md",
     confusions=f"{R}/analysis/confusions.json",
     confusions_markdown=f"{R}/analysis/confusions.md",
     faithfulness_table=f"{R}/analysis/faithfulness.csv",

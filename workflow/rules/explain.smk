@@ -40,3 +40,30 @@ for job in class_jobs("explain"):
             gpu=GPUS,
         shell:
             STEP
+
+
+rule explain_summary:
+    input:
+        records=per_class(P.explain, R),
+        featvis=featvis_files(R),
+        featvis_atlases=featvis_files(R, atlases=True),
+    output:
+        markdown=P.explain_markdown,
+        png=report(P.figure.format(name="explained", ext="png"),
+                   caption="../report/explained.rst", category="Paper figures"),
+        pdf=P.figure.format(name="explained", ext="pdf"),
+    params:
+        p=step_params(class_names=CLASS_NAMES),
+        args=step_args("explain_summary"),
+    log:
+        log_file("explain_summary"),
+    benchmark:
+        benchmark_file("explain_summary")
+    conda:
+        "../../envs/summit.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    shell:
+        STEP

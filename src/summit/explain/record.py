@@ -25,6 +25,12 @@ def data_uri(pixels: np.ndarray) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
+def pixels(uri: str) -> np.ndarray:
+    """A ``data_uri`` image back as uint8 pixels."""
+    with Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1]))) as img:
+        return np.asarray(img.copy())
+
+
 def probabilities(logits: np.ndarray) -> np.ndarray:
     """Softmax of one image's logits, in float64."""
     z = np.exp(logits.astype(np.float64) - logits.max())

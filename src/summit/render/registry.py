@@ -83,6 +83,8 @@ FIGURES: tuple[Figure, ...] = (
            readme="matching", needs_comparison=True),
     Figure("stability", "stability", "Each graph's stability over resamples of its images",
            readme="stability"),
+    Figure("explained", "explain", "One image explained: its own graph (the most confidently "
+           "misclassified)", readme="explained"),
 )
 
 

@@ -53,3 +53,31 @@ def explain(p: dict[str, Any], *, cls: int, weights: Path, structure: Path, stor
                     n_misclassified=wrong, images=records).save(report)
     log.info("class %d: %d images explained (%d of %d misclassified)", cls, len(records),
              wrong, len(predictions["index"]))
+
+
+@step
+def explain_summary(p: dict[str, Any], *, records: list[Path], featvis: list[Path],
+                    markdown: Path, png: Path, pdf: Path) -> None:
+    """The explained images in the run's words, and the most confidently misclassified one's
+    graph drawn with its image."""
+    from summit.explain.record import pixels
+    from summit.explain.summary import example, summary_markdown
+    from summit.io.atlas import FeatvisAtlas, load_atlases
+    from summit.io.files import write_text
+    from summit.render.analysis.explained import draw_explained
+    from summit.render.figures import save
+
+    loaded = [ExplainedImages.load(x).to_json() for x in records]
+    write_text(markdown, summary_markdown(loaded, p["class_names"]))
+    found = example(loaded)
+    if found is None:  # nothing misclassified into a class of the study: the best-classified
+        found = max(((im, r) for r in loaded for im in r["images"]),
+                    key=lambda t: t[0]["prob_true"], default=None)
+    im = found[0] if found else None
+    names = p["class_names"]
+    title = (f"Image #{im['index']}: a {names[im['label']]} predicted "
+             f"{names[im['predicted']]} ({im['probabilities'][0]['prob']:.0%}), its own graph"
+             if im else "No image was explained")
+    graph = im["graph"] if im else {"layers": [], "nodes": [], "edges": []}
+    save(draw_explained(pixels(im["image"]) if im else None, graph,
+                        load_atlases(featvis, FeatvisAtlas), title), png, pdf)
