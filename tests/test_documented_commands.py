@@ -57,6 +57,8 @@ DOCUMENTED: dict[str, list[str]] = {
     "summit layers --model torchvision:mobilenet_v3_small --size 224": [
         f"{THIS}::test_summit_layers_lists_candidates"],
     "python -m summit.config --readme README.md": [TABLES],
+    "summit explain --config config.yaml --image shirt.png --label Shirt": [
+        "tests/test_explain_image.py::test_an_image_explained_by_the_command_as_by_the_stage"],
     "python -m summit.dev.readme results": [f"{THIS}::test_readme_pastes_a_runs_passages"],
     "python -m tests.bad_inputs --readme README.md": [TABLES],
     "python -m summit.config FILE": [BAD_INPUTS],
