@@ -369,10 +369,11 @@ def test_the_first_look_example_runs_only_the_switched_on_stages(study, tmp_path
     jobs = job_counts(plan.stdout)
     assert {"site", "findings", "class_pairs", "motifs", "class_figure"} <= set(jobs)
     assert not set(jobs) & {"faithfulness", "faithfulness_summary", "stability",
-                            "stability_summary", "featvis", "model_comparison", "matching"}
+                            "stability_summary", "featvis", "model_comparison", "matching",
+                            "explain", "explain_summary", "confusions"}
     run = run_snakemake(config)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    assert "stages off: faithfulness, stability, model_comparison, featvis" in run.stderr
+    assert "stages off: faithfulness, stability, model_comparison, featvis, explain" in run.stderr
     # the plan of the run's jobs, printed when it starts
     assert "the plan of this run" in run.stderr and "| class_pairs | 1 |" in run.stderr
     assert "| faithfulness |" not in run.stderr

@@ -339,9 +339,10 @@ def test_the_site_publishes_the_analyses(study):
     analyses = json.loads((site / data["analyses"]).read_text())
     assert all(analyses[k] for k in ("nonsemantic", "neighbours", "pairs", "motifs",
                                      "separability", "models"))
-    assert len(data["figures"]) == 10
+    assert len(data["figures"]) == 11
     # stages included after site.smk publish theirs too (stability's was missing)
-    assert {"faithfulness", "stability", "matching"} <= {f["name"] for f in data["figures"]}
+    assert {"faithfulness", "stability", "matching", "explained"} <= {
+        f["name"] for f in data["figures"]}
     assert all(f["title"] != f["name"] for f in data["figures"])  # every one titled
     # the model comparison through the matching: B's translated graphs and renders
     models = data["models"]
