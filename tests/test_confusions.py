@@ -51,7 +51,7 @@ def test_a_pulling_channel_and_its_support_by_hand():
                          cor=np.array([[1, 4], [0, 2]]), n_mis=np.array([5, 0]),
                          n_cor=np.array([5, 5]))
     weights = np.array([[2, 0], [0, 2], [1, 1]])
-    r = explain_confusion(cc, weights, ratio=2.0, min_count=3, min_support=0.9)
+    r = explain_confusion(cc, weights, ratio=2.0, min_count=3, min_rate=0.5, min_support=0.9)
     assert (r["n_misclassified"], r["n_correct"]) == (5, 10)
     (ch,) = r["channels"]  # channel 1 neither pulls nor holds in half the resamples
     assert ch["id"] == "a:0" and ch["pulls"]
@@ -59,3 +59,15 @@ def test_a_pulling_channel_and_its_support_by_hand():
     assert ch["rate_misclassified"] == 0.8 and ch["rate_correct"] == 0.1
     # resample 1: 8 of 10 vs 2 of 10 (holds); 2: 0 of 0 (fails the count); 3: the sample
     assert ch["support"] == pytest.approx(2 / 3, abs=1e-6) and ch["tentative"]
+
+
+def test_a_channel_few_misclassified_images_activate_does_not_pull():
+    """1 of 20 misclassified images against none of 100 correct: a ratio of 15, but 5 % of
+    the misclassified images explain nothing (min_rate 0.2)."""
+    from summit.explain.confusions import ConfusionCounts
+
+    cc = ConfusionCounts(0, 1, ["a:0"], mis=np.array([[3]]), cor=np.array([[0]]),
+                         n_mis=np.array([20]), n_cor=np.array([100]))
+    weights = np.ones((4, 1), np.int64)
+    assert explain_confusion(cc, weights, 2.0, 1, 0.2, 0.9)["channels"] == []
+    assert explain_confusion(cc, weights, 2.0, 1, 0.1, 0.9)["channels"][0]["pulls"]

@@ -220,6 +220,8 @@ class ConfusionsSettings(_Section):
     max_pairs: int
     ratio: float
     min_count: int
+    min_rate: float
+    findings: int
 
 
 @dataclass(frozen=True)

@@ -136,7 +136,7 @@ function detail(parent, im, record, ctx, nameOf) {
   } else if (wrong) {
     sec.append('p').attr('class', 'muted').text(`${nameOf(im.predicted)} is not a class of this study: no graph to compare with.`);
   }
-  evidence(sec, im.evidence || {}, nameOf);
+  evidence(sec, im.evidence || {}, nameOf, nameOf(im.evidence_class ?? im.label));
 }
 
 function relationSection(parent, rel, heading) {
@@ -167,7 +167,7 @@ function chips(parent, list, kind) {
 
 /** One sentence per ablated set: the prediction after it, the true class's logit drop, and
  * how the random sets of the same size compare. */
-function evidence(parent, ev, nameOf) {
+function evidence(parent, ev, nameOf, logitOf) {
   const sec = parent.append('div').attr('class', 'ex-section ex-evidence');
   sec.append('h3').text('Evidence');
   const names = Object.keys(ev);
@@ -183,8 +183,8 @@ function evidence(parent, ev, nameOf) {
       .text(
         `Replacing ${SETS[name] ?? name} (${plural(e.size, 'channel')}): ` +
           `${e.flipped ? `the prediction flips to ${nameOf(e.predicted)}` : `the prediction stays ${nameOf(e.predicted)}`}; ` +
-          `the true class's logit falls by ${formatFixed(e.logit_drop)} ` +
-          `(random sets of the same size: ${formatFixed(e.random_logit_drop)} on average, ${formatPct(e.random_flip_rate)} flip it; p = ${formatP(e.p)}).`,
+          `${logitOf}'s logit ${e.logit_drop >= 0 ? 'falls' : 'rises'} by ${formatFixed(Math.abs(e.logit_drop))} ` +
+          `(random sets of the same size lower it by ${formatFixed(e.random_logit_drop)} on average, ${formatPct(e.random_flip_rate)} flip the prediction; p = ${formatP(e.p)}).`,
       );
   }
 }

@@ -124,12 +124,16 @@ def model_comparison(records: list[dict[str, Any]],
                      f"{r['vertex_jaccard']:.2f}{over})", most["support"], min_support)]
 
 
-def confusions(report: dict[str, Any] | None, names: list[str],
-               min_support: float) -> list[dict[str, Any]]:
-    """Per explained confusion, the channels of the predicted class's graph that pull it
-    (the strongest ``MOTIFS_LISTED``)."""
+def confusions(report: dict[str, Any] | None, names: list[str], min_support: float,
+               listed: int | None = None) -> list[dict[str, Any]]:
+    """Per explained confusion (the ``listed`` most frequent; by default the report's
+    ``settings.findings``), the channels of the predicted class's graph that pull it (the
+    strongest ``MOTIFS_LISTED``)."""
+    if not report:
+        return []
     out = []
-    for conf in (report or {}).get("confusions", []):
+    n = report["settings"]["findings"] if listed is None else listed
+    for conf in report["confusions"][:n]:
         a, b = names[conf["true"]], names[conf["predicted"]]
         for ch in [c for c in conf["channels"] if c["pulls"]][:MOTIFS_LISTED]:
             out.append(_finding("confusions", f"Of {a}'s {conf['n_misclassified']} images "

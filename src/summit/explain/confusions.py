@@ -83,20 +83,26 @@ def rate_ratio(a: np.ndarray, n_a: np.ndarray, c: np.ndarray, n_c: np.ndarray) -
     return ((a + 0.5) / (n_a + 1.0)) / ((c + 0.5) / (n_c + 1.0))
 
 
+def pulling(a: np.ndarray, n_a: np.ndarray, c: np.ndarray, n_c: np.ndarray, ratio: float,
+            min_count: int, min_rate: float) -> np.ndarray:
+    """Whether each channel pulls: active in at least ``min_count`` and ``min_rate`` of the
+    misclassified images, and at least ``ratio`` times as often as in the correct ones."""
+    return ((rate_ratio(a, n_a, c, n_c) >= ratio) & (a >= min_count)
+            & (a >= min_rate * np.maximum(n_a, 1)))
+
+
 def explain_confusion(cc: ConfusionCounts, weights: np.ndarray, ratio: float, min_count: int,
-                      min_support: float) -> dict[str, Any]:
-    """The channels that pull the confusion: active in at least ``min_count`` misclassified
-    images and at least ``ratio`` times as often as in the correct ones; each channel's
-    support is the share of the resamples (``weights``: resamples × groups) where it does,
-    listed when it does on the whole sample or in half the resamples, strongest first."""
+                      min_rate: float, min_support: float) -> dict[str, Any]:
+    """The channels that pull the confusion (``pulling``); each channel's support is the
+    share of the resamples (``weights``: resamples × groups) where it does, listed when it
+    does on the whole sample or in half the resamples, strongest first."""
     a, c = cc.mis.sum(0), cc.cor.sum(0)
     n_a, n_c = int(cc.n_mis.sum()), int(cc.n_cor.sum())
     rr = rate_ratio(a, n_a, c, n_c)
-    pulls = (rr >= ratio) & (a >= min_count)
+    pulls = pulling(a, np.asarray(n_a), c, np.asarray(n_c), ratio, min_count, min_rate)
     w = np.asarray(weights, np.int64)
-    ra, rc = w @ cc.mis, w @ cc.cor
-    held = (rate_ratio(ra, (w @ cc.n_mis)[:, None], rc, (w @ cc.n_cor)[:, None]) >= ratio) & (
-        ra >= min_count)
+    held = pulling(w @ cc.mis, (w @ cc.n_mis)[:, None], w @ cc.cor, (w @ cc.n_cor)[:, None],
+                   ratio, min_count, min_rate)
     support = held.mean(0) if len(w) else np.full(len(rr), np.nan)
     listed = np.flatnonzero(pulls | (support >= 0.5))
     channels = [{"id": cc.vertices[v], "misclassified": int(a[v]), "correct": int(c[v]),

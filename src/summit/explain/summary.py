@@ -26,10 +26,12 @@ def _ablation(e: dict[str, Any] | None, what: str, cls: str) -> str:
     if not e:
         return f"It has none of {what}: nothing to replace."
     flip = "flips the prediction" if e["flipped"] else "leaves the prediction"
-    return (f"Replacing {what} ({e['size']} channel{'s' * (e['size'] != 1)}) {flip} and lowers "
-            f"{cls}'s logit by {e['logit_drop']:.2f} (random sets of the same size per layer: "
-            f"{e['random_logit_drop']:.2f} on average, {e['random_flip_rate']:.0%} of them "
-            f"flip it; p = {e['p']:.2g}).")
+    moves = "lowers" if e["logit_drop"] >= 0 else "raises"
+    return (f"Replacing {what} ({e['size']} channel{'s' * (e['size'] != 1)}) {flip} and {moves} "
+            f"{cls}'s logit by {abs(e['logit_drop']):.2f} (random sets of the same size per "
+            f"layer lower it by {e['random_logit_drop']:.2f} on average, "
+            f"{e['random_flip_rate']:.0%} of them flip it; p = {e['p']:.2g}, the share of "
+            "random sets lowering it at least as much).")
 
 
 def summary_markdown(records: list[dict[str, Any]], names: list[str]) -> str:

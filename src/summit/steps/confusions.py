@@ -41,12 +41,13 @@ def confusions(p: dict[str, Any], *, stores: list[Path], graphs: list[Path], rep
     counted.sort(key=lambda c: (-int(c.n_mis.sum()), c.true, c.predicted))
     explained = [explain_confusion(c, resample_weights(st.seed, c.true, st.resamples,
                                                        len(c.n_mis)),
-                                   s.ratio, s.min_count, st.min_support)
+                                   s.ratio, s.min_count, s.min_rate, st.min_support)
                  for c in counted[:s.max_pairs]]
     settings = {**dataclasses.asdict(s), "resamples": st.resamples, "seed": st.seed,
                 "min_support": st.min_support}
     ConfusionsReport(settings, len(counted), explained).save(report)
-    found = findings.confusions({"confusions": explained}, p["class_names"], st.min_support)
+    found = findings.confusions({"confusions": explained}, p["class_names"], st.min_support,
+                                len(explained))
     write_text(markdown, findings.markdown(found, st.resamples, st.min_support))
     log.info("%d confusions of at least %d images; %d explained", len(counted), s.min_images,
              len(explained))
