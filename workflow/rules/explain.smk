@@ -4,6 +4,8 @@
 # and predicted classes' graphs; its own and its class's channels ablated against random sets.
 
 site_panel("explain", P.explain)
+if summit_stages.enabled("explain", STAGES):
+    REPORTS.append(P.explain_markdown)
 
 
 for job in class_jobs("explain"):
