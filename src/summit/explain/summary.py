@@ -29,9 +29,9 @@ def _ablation(e: dict[str, Any] | None, what: str, cls: str) -> str:
     moves = "lowers" if e["logit_drop"] >= 0 else "raises"
     return (f"Replacing {what} ({e['size']} channel{'s' * (e['size'] != 1)}) {flip} and {moves} "
             f"{cls}'s logit by {abs(e['logit_drop']):.2f} (random sets of the same size per "
-            f"layer lower it by {e['random_logit_drop']:.2f} on average, "
-            f"{e['random_flip_rate']:.0%} of them flip it; p = {e['p']:.2g}, the share of "
-            "random sets lowering it at least as much).")
+            f"layer: a mean drop of {e['random_logit_drop']:.2f}, {e['random_flip_rate']:.0%} "
+            f"of them flip it; p = {e['p']:.2g}, the share of random sets dropping it at least "
+            "as far).")
 
 
 def summary_markdown(records: list[dict[str, Any]], names: list[str]) -> str:
