@@ -48,7 +48,7 @@ def test_analysis_figures_follow_the_registry_and_the_study():
     names = analysis_figures(True, [3, 5], [[3, 5]])
     assert names == ["nonsemantic", "neighbours", "class_pair", "motifs", "separability",
                      "model_comparison", "class_pairs/3_5", "models/3", "models/5",
-                     "faithfulness", "matching", "stability"]
+                     "faithfulness", "matching", "stability", "explained"]
     alone = analysis_figures(False, [3, 5], [])
     assert alone == [n for n in names if n not in {
         "model_comparison", "matching", "models/3", "models/5", "class_pairs/3_5"}]
