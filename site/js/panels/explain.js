@@ -184,7 +184,7 @@ function evidence(parent, ev, nameOf, logitOf) {
         `Replacing ${SETS[name] ?? name} (${plural(e.size, 'channel')}): ` +
           `${e.flipped ? `the prediction flips to ${nameOf(e.predicted)}` : `the prediction stays ${nameOf(e.predicted)}`}; ` +
           `${logitOf}'s logit ${e.logit_drop >= 0 ? 'falls' : 'rises'} by ${formatFixed(Math.abs(e.logit_drop))} ` +
-          `(random sets of the same size lower it by ${formatFixed(e.random_logit_drop)} on average, ${formatPct(e.random_flip_rate)} flip the prediction; p = ${formatP(e.p)}).`,
+          `(random sets of the same size: a mean drop of ${formatFixed(e.random_logit_drop)}, ${formatPct(e.random_flip_rate)} flip the prediction; p = ${formatP(e.p)}).`,
       );
   }
 }
