@@ -25,8 +25,8 @@ FLOORS = {
     "explain": 4.5,                                    # one image: its graph and evidence
     "render": 5,                                       # figures and the site's data
     "provenance": 6, "startup": 6, "stages": 6, "jobs": 6,  # the workflow side
-    "steps": 6.1, "plan": 6.15,
-    "cli": 6.2, "render_channels": 6.2, "explain_image": 6.2, "__main__": 6.3,
+    "steps": 6.1, "plan": 6.15, "explain_image": 6.18,
+    "cli": 6.2, "render_channels": 6.2, "__main__": 6.3,
     "dev": 7,                                          # benchmarks, README tooling
 }
 MAX_MODULE_LINES, MAX_FUNCTION_LINES = 400, 60
