@@ -1,18 +1,25 @@
 // Channel panel: for the selected channel, its feature visualization with diversity images and
 // its top dataset examples, then density bars of its activation (channel max) over the
-// selected class, the class's misclassified images, all images, and the comparison class.
+// selected class, the class's misclassified images, all images, and the comparison class;
+// below them, the class's explained misclassified images (panels/explain.js), those in which
+// the channel is active first, each opening the image (`onSelect({image})`).
 import { drawDensity } from './density.js';
 import { formatInt, formatSig } from './format.js';
 import { loadClassLayerStats, loadCounts, loadLayerInfo } from './layers.js';
 import { examplesSprite, exampleClassSummary, featvisSprite, loadExamples, spriteTile } from './sprites.js';
 import { parseChannel } from './state.js';
+import { channelImages } from './panels/explain.js';
+import { loadJSON } from './data.js';
 
 const BAR_W = 220;
 const BAR_H = 18;
 
 const total = (counts) => (Array.isArray(counts) ? d3.sum(counts) : 0);
+// a class's name: the study's, else as the image's probabilities name it
+const nameOf = (study, record, id) =>
+  study.classes.find((c) => c.id === id)?.name ?? record.images.flatMap((im) => im.probabilities || []).find((p) => p.class === id)?.name ?? `class ${id}`;
 
-export function createChannelPanel({ study, onClear }) {
+export function createChannelPanel({ study, onClear, onSelect = () => {} }) {
   const root = d3.select('#channel-body');
   const empty = document.getElementById('channel-empty');
   const clear = document.getElementById('channel-clear');
@@ -82,6 +89,34 @@ export function createChannelPanel({ study, onClear }) {
     ends.append('span').text(formatSig(lo));
     ends.append('span').text('channel max activation');
     ends.append('span').text(formatSig(hi));
+    showExplained(st, st.channel, ticket);
+  }
+
+  /** The class's explained misclassified images as buttons opening them, if the study
+   * explains images (its `explain` panel); nothing if it does not or the record fails. */
+  async function showExplained(st, id, ticket) {
+    const panel = (study.panels || []).find((p) => p.name === 'explain');
+    const cls = study.classes[st.classIndex];
+    if (!panel) return;
+    const record = await loadJSON(panel.data.replace('{id}', String(cls.id))).catch(() => null);
+    if (ticket !== requested || !record) return;
+    const listed = channelImages(record, id);
+    if (!listed.length) return;
+    const k = listed.filter((x) => x.active).length;
+    root
+      .append('p')
+      .attr('class', 'channel-caption')
+      .text(`Explained misclassified images of ${cls.name}: the channel is active in ${formatInt(k)} of ${formatInt(listed.length)}`);
+    const box = root.append('div').attr('class', 'channel-images explained');
+    for (const { image: im, active } of listed) {
+      const text = `image #${im.index}, predicted ${nameOf(study, record, im.predicted)}; channel ${active ? 'active' : 'not active'}`;
+      const b = box.append('button').attr('type', 'button').attr('class', `ex-open${active ? '' : ' inactive'}`).attr('data-image', im.index).attr('title', `${text}: open it`);
+      b.append('img').attr('src', im.image).attr('alt', text);
+      b.on('click', () => {
+        onSelect({ image: String(im.index) });
+        document.querySelector('[data-panel="explain"]')?.scrollIntoView({ block: 'start', behavior: 'smooth' });
+      });
+    }
   }
 
   /** The channel's feature visualization and diversity images (or why its render failed),

@@ -37,8 +37,8 @@ function cardRows(view, n, edges) {
   if (n.counts) {
     rows.push([`count in ${study.classes[st.classIndex].name}`, formatInt(n.counts.a)]);
     rows.push([`count in ${study.classes[st.compareIndex].name}`, formatInt(n.counts.b)]);
-  } else rows.push(['count', formatInt(n.count)]);
-  rows.push(['pagerank', formatSig(n.pagerank)]);
+  } else rows.push(['count', n.extra ? '– (not in the class graph)' : formatInt(n.count)]);
+  if (!n.extra) rows.push(['pagerank', formatSig(n.pagerank)]);
   if (!n.counts && isNum(entryShare.get(n.id))) {
     rows.push(['enters the graph at', `${formatShare(entryShare.get(n.id))}${beyond.has(n.id) ? ' (beyond the configured)' : ''}`]);
   }

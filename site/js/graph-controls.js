@@ -1,9 +1,11 @@
 // The graph view's sliders (graph.js): the count filter and the width and height stretches,
 // and the share slider, which re-extracts the shown classes' graphs at another share
 // (share.js); a value moved away from the configured share is kept while the slider stays the
-// same. Vertices beyond the configured graph are drawn pale.
+// same. Vertices beyond the configured graph are drawn pale, and so are a panel's extra
+// vertices (graphStyle `extra`: an opened image's own channels outside the class's graph).
 import { formatInt } from './format.js';
 import { union } from './graph-layout.js';
+import { shownClasses } from './graph-marks.js';
 import { SHARE_STEP, formatShare, graphAtShare, readShare, sliderOf } from './share.js';
 
 const isNum = (v) => typeof v === 'number' && Number.isFinite(v);
@@ -87,14 +89,65 @@ export function setUpShare(view, picked) {
   showSliderValues(view);
 }
 
-/** The graph drawn: each shown class's graph at the slider's share, their union if two. */
+/** The graph drawn: each shown class's graph at the slider's share, their union if two, and
+ * the panels' extra vertices. */
 export function rebuild(view) {
   const { slider, shareValue } = view;
   const shown = view.sources.map((g) => (slider ? graphAtShare(g, shareValue, slider.share) : g));
-  const graph = shown.length > 1 ? union(shown[0], shown[1]) : shown[0];
+  const extras = panelExtras(view);
+  const graph = withExtras(shown.length > 1 ? union(shown[0], shown[1]) : shown[0], extras);
+  view.extrasKey = extrasKey(extras);
   view.graphData = graph;
   view.maxCount = d3.max(graph.nodes, (n) => n.count) || 0;
   const configured = new Set(shown.flatMap((g) => g.nodes.filter((n) => !n.beyond).map((n) => n.id)));
-  view.beyond = new Set(graph.nodes.filter((n) => !configured.has(n.id)).map((n) => n.id));
+  view.beyond = new Set(graph.nodes.filter((n) => !configured.has(n.id) && !n.extra).map((n) => n.id));
+  view.extras = new Set(graph.nodes.filter((n) => n.extra).map((n) => n.id));
   view.entryShare = new Map(shown[0].nodes.map((n) => [n.id, n.entry_share]));
+}
+
+/** The panels' extra graphs (graphStyle `extra`, `{nodes, edges}`) of the shown classes, each
+ * with the membership its vertices take ("a" or "b" comparing classes, else null); none while
+ * comparing models (the panels' records are about this model's graph). */
+export function panelExtras(view) {
+  if (view.record) return [];
+  const classes = shownClasses(view);
+  return classes.flatMap((cls, k) =>
+    view.hooks
+      .graphStyles(cls)
+      .filter((s) => s.extra)
+      .map((s) => ({ graph: s.extra, membership: classes.length > 1 ? (k ? 'b' : 'a') : null })),
+  );
+}
+
+/** What identifies the panels' extras: the graph drawn changes when it does. */
+export function extrasKey(extras) {
+  const ids = (g) => [...(g.nodes || []).map((n) => n.id), ...(g.edges || []).map((e) => `${e.source}>${e.target}`)];
+  return JSON.stringify(extras.map((x) => [x.membership, ids(x.graph)]));
+}
+
+/** `graph` with the extras' vertices it lacks (marked `extra`, count 0: no class count) and
+ * their edges between drawn vertices that it lacks. */
+export function withExtras(graph, extras) {
+  if (!extras.length) return graph;
+  const nodes = [...graph.nodes];
+  const ids = new Set(nodes.map((n) => n.id));
+  for (const { graph: g, membership } of extras) {
+    for (const n of g.nodes || []) {
+      if (ids.has(n.id)) continue;
+      ids.add(n.id);
+      nodes.push({ id: n.id, layer: n.layer, channel: n.channel, count: 0, pagerank: null, extra: true, membership });
+    }
+  }
+  const key = (a, b) => (a < b ? `${a}|${b}` : `${b}|${a}`);
+  const keys = new Set(graph.edges.map((e) => key(e.source, e.target)));
+  const edges = [...graph.edges];
+  for (const { graph: g, membership } of extras) {
+    for (const e of g.edges || []) {
+      const k = key(e.source, e.target);
+      if (keys.has(k) || !ids.has(e.source) || !ids.has(e.target)) continue;
+      keys.add(k);
+      edges.push({ source: e.source, target: e.target, weight: 0, membership });
+    }
+  }
+  return { ...graph, nodes, edges };
 }

@@ -156,6 +156,7 @@ export function layoutGraph(graph, layerNames, { width, height, minCount = 0, wi
       pagerank: raw.pagerank,
       membership: raw.membership ?? null,
       counts: raw.counts ?? null,
+      extra: Boolean(raw.extra),
     });
   }
   const known = new Set((graph.nodes || []).map((n) => String(n.id)));

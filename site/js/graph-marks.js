@@ -12,7 +12,7 @@ const isNum = (v) => typeof v === 'number' && Number.isFinite(v);
 const ring = (r, f) => d3.arc()({ innerRadius: r + 3.5, outerRadius: r + 6, startAngle: 0, endAngle: 2 * Math.PI * clamp(f, 0, 1) });
 
 /** The classes drawn: the selected one, and the comparison class if any. */
-function shownClasses(view) {
+export function shownClasses(view) {
   const { st, study } = view;
   return [st.classIndex, st.compareIndex].filter((i) => i != null).map((i) => study.classes[i]);
 }
@@ -117,7 +117,7 @@ function ariaLabel(view, n) {
   const s = view.styleOf.get(n.id);
   const failed = view.shows.get(n.id)?.some((x) => x.failed);
   return (
-    `${vertexName(view, n)}, count ${formatInt(n.count)}${membershipText(view, n)}` +
+    `${vertexName(view, n)}, ${n.extra ? 'not in the class graph' : `count ${formatInt(n.count)}`}${membershipText(view, n)}` +
     `${view.beyond.has(n.id) ? ', beyond the configured graph' : ''}${s?.label ? `, ${s.label}` : ''}${s?.mark ? `, ${s.mark}` : ''}` +
     `${failed ? ', render failed' : ''}`
   );

@@ -1,7 +1,8 @@
 // The graph view's vertices (graph.js): discs sized by count, each drawn as the channel's
 // feature visualization (else its top dataset example, else its number) through an SVG
 // pattern cropping its atlas; a vertex whose render failed is hatched. A vertex beyond the
-// configured graph shows a feature visualization only if one was rendered. Comparing models,
+// configured graph, or a panel's extra vertex (graph-controls.js), is pale and shows a
+// feature visualization only if one was rendered. Comparing models,
 // a matched pair is one vertex: this model's render on the left half, the other's on the
 // right. Moving the mouse across a vertex flips through its diversity images.
 import { vertexLabel, vertexRenders } from './models.js';
@@ -19,6 +20,9 @@ function patternId(view, n) {
   return view.patternIds.get(n.id);
 }
 
+/** A vertex beyond the configured graph or a panel's extra one. */
+const isPale = (view, n) => view.beyond.has(n.id) || view.extras.has(n.id);
+
 /** A render's feature visualizations, in its own model's atlas. */
 export const featvisOf = (study, r) => (r.model === 'b' ? modelFeatvisSprite(study, r.layer, r.channel) : featvisSprite(study, r.layer, r.channel));
 
@@ -33,7 +37,7 @@ function rendersOf(view, n) {
   const renders = view.record ? vertexRenders(n) : [{ model: 'a', layer: n.layer, channel: n.channel }];
   return renders.map((r) => {
     const fv = featvisOf(study, r);
-    if (r.model === 'b' || view.beyond.has(n.id)) return { render: r, sprite: fv && !fv.failed ? fv : null, failed: fv?.failed ?? null };
+    if (r.model === 'b' || isPale(view, n)) return { render: r, sprite: fv && !fv.failed ? fv : null, failed: fv?.failed ?? null };
     return { render: r, sprite: vertexSprite(study, r.layer, r.channel), failed: renderFailure(study, r.layer, r.channel) };
   });
 }
@@ -42,7 +46,7 @@ function rendersOf(view, n) {
  * their images; returns their selection. */
 export function drawVertices(view, t) {
   const { nodes } = view.layout;
-  const { st, beyond } = view;
+  const { st } = view;
   view.shows = new Map(nodes.map((n) => [n.id, rendersOf(view, n)]));
   const nodeSel = view.scene.nodesG
     .selectAll('g.node')
@@ -73,7 +77,7 @@ export function drawVertices(view, t) {
     .attr('aria-disabled', (n) => (parseChannel(view.study, n.id) ? null : 'true'))
     .classed('selected', (n) => n.id === st.channel)
     .classed('motif', (n) => Boolean(st.highlight?.ids.has(n.id)))
-    .classed('beyond', (n) => beyond.has(n.id));
+    .classed('beyond', (n) => isPale(view, n));
   nodeSel
     .transition(t)
     .attr('opacity', 1)

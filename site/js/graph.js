@@ -27,7 +27,7 @@ import { showError } from './errors.js';
 import { layoutGraph } from './graph-layout.js';
 import { loadModelComparison, modelLabels } from './models.js';
 import { hideTooltip } from './tooltip.js';
-import { bindControls, findControls, minCount, rebuild, setUpShare, showSliderValues } from './graph-controls.js';
+import { bindControls, extrasKey, findControls, minCount, panelExtras, rebuild, setUpShare, showSliderValues } from './graph-controls.js';
 import { bindHover } from './graph-hover.js';
 import { applyStyles } from './graph-marks.js';
 import { applyLayerHighlight, createScene, drawEdges, drawRows, refit, resetZoom } from './graph-scene.js';
@@ -59,8 +59,17 @@ export function createGraph({ study, onSelectLayer, onSelectChannel, onClearHigh
   }).observe(view.el.body);
 
   return {
-    /** Draw the panels' marks again (a panel's record arrived). */
-    restyle: () => applyStyles(view),
+    /** Draw the panels' marks again (a panel's record arrived); if the panels' extra
+     * vertices changed, the graph with them. */
+    restyle() {
+      if (!view.graphData) return;
+      if (extrasKey(panelExtras(view)) === view.extrasKey) {
+        applyStyles(view);
+        return;
+      }
+      rebuild(view);
+      render(view);
+    },
     update(state, changed) {
       view.st = state;
       if (changed.has('layer')) applyLayerHighlight(view);
@@ -102,6 +111,8 @@ function createView(study, hooks) {
     slider: null, // {range, share} of the shown graph's share slider, or null
     shareValue: null, // the slider's share (the configured one until moved)
     beyond: new Set(), // ids of the vertices shown beyond the configured graph
+    extras: new Set(), // ids of the panels' extra vertices drawn (graph-controls.js)
+    extrasKey: '', // the panels' extras the drawn graph holds (graph-controls.js extrasKey)
     entryShare: new Map(), // vertex id -> its entry share (the selected class's)
     styleOf: new Map(), // vertex id -> the panels' combined mark, or null (graph-marks.js)
     shows: new Map(), // vertex id -> per render it shows, {render, sprite, failed} (graph-vertices.js)

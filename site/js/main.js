@@ -65,7 +65,7 @@ async function start() {
     createEmbedding({ study, onSelectClass: selectClass, onSelectLayer: selectLayer, onHover: hoverClass }),
     createDetails({ study }),
     graph,
-    createChannelPanel({ study, onClear: () => selectChannel(null) }),
+    createChannelPanel({ study, onClear: () => selectChannel(null), onSelect: (patch) => setState(patch) }),
     panels,
   ];
 

@@ -12,7 +12,8 @@
 // ring and the word in its label and in the graph's tally, label: null or a phrase for its
 // aria-label}; `edge` (source on the lower layer) gives null or {opacity in [0, 1], line: null
 // or a [key, value] row for the edge's card}; `legend` lists {mark: "arc" | "dashed" | "edge",
-// text} for the graph's legend. The graph view (graph.js) asks for the styles of the classes
+// text} for the graph's legend; `extra`, if any, is a graph `{nodes, edges}` whose vertices and
+// edges the class's graph lacks are added to it, pale (an opened image's own channels). The graph view (graph.js) asks for the styles of the classes
 // it draws (a vertex or edge of both compared graphs takes the weaker: the smaller arc and
 // opacity, marked if either is) and draws them again when a record arrives (`onChange`).
 import { loadJSON } from './data.js';

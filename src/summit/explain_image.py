@@ -15,8 +15,10 @@ import numpy as np
 import torch
 from PIL import Image, UnidentifiedImageError
 
+from summit.config import class_id
 from summit.errors import SummitError
 from summit.io.data import InputSpec, as_model_pixels, to_model_input
+from summit.io.paths import artifact
 
 
 def read_image(path: Path, spec: InputSpec, fit: bool) -> tuple[torch.Tensor, np.ndarray]:
@@ -47,36 +49,26 @@ def study_files(cfg: dict[str, Any], classes: list[int]) -> dict[str, Any]:
     from summit.model.structure import Structure
 
     r = Path(cfg["results"])
-    weights = Path(cfg["model"]["weights"] or r / "model" / "weights.pt")
-    structure = r / "model" / "structure.json"
-    need = [weights, structure]
+    structure = artifact(r, "structure")
     layers = Structure.load(structure).layers if structure.exists() else []
-    files = {"weights": weights, "structure": structure,
-             "counts": [r / "activations" / f"{x.name}.npz" for x in layers],
-             "graphs": [r / "graphs" / f"{c}.json" for c in classes],
-             "nonsemantic": (r / "analysis" / "nonsemantic.json"
+    files = {"weights": Path(cfg["model"]["weights"] or artifact(r, "weights")),
+             "structure": structure,
+             "counts": [artifact(r, "counts", layer=x.name) for x in layers],
+             "graphs": [artifact(r, "graph", cls=c) for c in classes],
+             "nonsemantic": (artifact(r, "nonsemantic")
                              if cfg["graph"]["exclude_nonsemantic"] else None),
-             "reference": r / "faithfulness" / "reference.npz"}
-    need += files["counts"] + files["graphs"] + [f for f in [files["nonsemantic"]] if f]
+             "reference": artifact(r, "faithfulness_reference")}
+    need = [files["weights"], structure, *files["counts"], *files["graphs"],
+            *[f for f in [files["nonsemantic"]] if f]]
     missing = next((f for f in need if not f.exists()), None)
     if missing is not None:
         raise SummitError(f"{r}: the study has not run ({missing} is missing); run "
                           "`snakemake --cores all --configfile FILE` with this config first")
     if cfg["faithfulness"]["ablation"] != "mean" or not files["reference"].exists():
         files["reference"] = None  # ablated channels become 0
-    files["featvis"] = [r / "featvis" / f"{x.name}.json" for x in layers
-                        if (r / "featvis" / f"{x.name}.json").exists()]
+    featvis = [artifact(r, "featvis", layer=x.name) for x in layers]
+    files["featvis"] = [f for f in featvis if f.exists()]
     return files
-
-
-def _class_id(label: str | None, names: list[str], classes: list[int]) -> int | None:
-    if label is None:
-        return None
-    cid = names.index(label) if label in names else int(label) if label.isdigit() else None
-    if cid not in classes:
-        raise SummitError(f"--label {label}: not a class of this study; give a class id or "
-                          "name from the dataset")
-    return cid
 
 
 def explain_image(config: Path, image: Path, label: str | None, out: Path | None,
@@ -97,14 +89,14 @@ def explain_image(config: Path, image: Path, label: str | None, out: Path | None
     cfg = validate(merged_config([str(config)]), source=str(config))
     classes, names = data.study_classes(cfg["dataset"]), data.class_names(cfg["dataset"])
     files = study_files(cfg, classes)
-    cid = _class_id(label, names, classes)
+    cid = None if label is None else class_id(label, names, classes, "--label")
     x, pixels = read_image(Path(image), data.InputSpec.from_config(cfg["input"]), fit)
     explainer = Explainer.load({**cfg, "class_ids": classes, "class_names": names},
                                **{k: v for k, v in files.items() if k != "featvis"})
     (rec,) = explainer.explain(x[None].to(explainer.device), [cid], [Chosen(0, 0, "given")],
                                cid if cid is not None else classes[0])
     rec.update(index=None, path=str(image), image=data_uri(pixels))
-    out = Path(out or Path(cfg["results"]) / "explain" / "images")
+    out = Path(out or artifact(Path(cfg["results"]), "explain_images"))
     paths = [out / f"{Path(image).stem}.{ext}" for ext in ("json", "png", "pdf")]
     write_json(paths[0], rec)
     p = rec["probabilities"][0]

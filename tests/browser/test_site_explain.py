@@ -1,6 +1,7 @@
 """Images explained in the site: the Images section (site/js/panels/explain.js) on
-synthetic records, opening an image (its marks on the class graph, the URL's `image=`),
-the permalink, the comparison with the predicted class, and another class closing it."""
+synthetic records, opening an image (its marks on the class graph, its own channels outside
+the class graph drawn pale, the URL's `image=`), the permalink, the comparison with the
+predicted class, another class closing it, and the channel panel's list opening an image."""
 
 from __future__ import annotations
 
@@ -49,6 +50,13 @@ def test_opening_an_image_marks_its_graph_and_the_url(page, site, artifacts):
     lacking = {i for i, mark in drawn if mark == "not in this image"}
     assert lacking and not lacking & own
     assert lacking <= set(first["true_class"]["lacks"]) | set(first["true_class"]["class_only"])
+    study = json.loads((site[1] / "data/study.json").read_text())
+    graph = json.loads((site[1] / study["classes"][0]["graph"]).read_text())
+    extra = own - {n["id"] for n in graph["nodes"]}
+    assert extra  # the fixture gives each image channels of its own
+    pale = {i for i, c in page.locator(NODES).evaluate_all(
+        "ns => ns.map(n => [n.__data__.id, n.getAttribute('class')])") if "beyond" in c}
+    assert extra <= pale
     pulls = panel.locator(".ex-chips.pulls li")
     expect(pulls).to_have_count(min(len(first["pulls"]), 16))
     expect(panel.locator(".ex-evidence p")).to_contain_text("the prediction")
@@ -68,4 +76,21 @@ def test_the_permalink_opens_the_image_and_another_class_closes_it(page, site):
     page.evaluate("location.hash = '#class=4'")
     expect(page.locator(f"{PANEL} .ex-detail")).to_have_count(0)
     assert "image=" not in page.evaluate("location.hash")
+    assert errors == []
+
+
+def test_the_channel_panel_lists_the_misclassified_images_and_opens_one(page, site):
+    r = record(site[1], 2)
+    wrong = [im for im in r["images"] if im["predicted"] != im["label"]]
+    channel = wrong[1]["activation_set"][0]
+    errors = open_section(page, site[0], f"#class=2&channel={channel}",
+                          "#channel-body .ex-open")
+    buttons = page.locator("#channel-body .ex-open")
+    expect(buttons).to_have_count(len(wrong))
+    active = [im["index"] for im in wrong if channel in im["activation_set"]]
+    expect(page.locator("#channel-body .ex-open:not(.inactive)")).to_have_count(len(active))
+    assert buttons.first.get_attribute("data-image") == str(active[0])
+    buttons.first.click()
+    expect(page.locator(f"{PANEL} .ex-detail")).to_have_attribute("data-image", str(active[0]))
+    assert f"image={active[0]}" in page.evaluate("location.hash")
     assert errors == []

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import './d3.mjs'; // format.js's formatters
-import { graphStyle, openedImage, render } from '../../site/js/panels/explain.js';
+import { channelImages, graphStyle, openedImage, render } from '../../site/js/panels/explain.js';
 
 const image = (index, nodes, edges, active) => ({
   index, reason: 'misclassified', label: 0, predicted: 1, prob_true: 0.1, probabilities: [],
@@ -43,5 +43,16 @@ test("an opened image marks the class graph: its own graph full, active half, ab
   assert.deepStrictEqual([style.vertex('b:9').arc, style.vertex('b:9').mark], [0, 'not in this image']);
   assert.equal(style.edge('a:1', 'b:2').opacity, 1);
   assert.ok(style.edge('a:3', 'b:2').opacity < 1);
-  assert.equal(style.legend.length, 3);
+  assert.equal(style.legend.length, 4);
+  // its own graph travels with the marks, to be drawn where the class graph lacks it
+  assert.deepStrictEqual(style.extra.nodes.map((n) => n.id), ['a:1', 'b:2']);
+  assert.deepStrictEqual(style.extra.edges, [{ source: 'a:1', target: 'b:2' }]);
+});
+
+test("the channel panel's list: the misclassified images, those activating the channel first", () => {
+  const correct = { ...image(30, ['a:1'], [], ['a:1']), predicted: 0 }; // right: not listed
+  const rec = { ...record, images: [image(12, ['a:0'], [], ['a:0']), image(7, ['a:1'], [], ['a:1']), correct] };
+  assert.deepStrictEqual(channelImages(rec, 'a:1').map((x) => [x.image.index, x.active]), [[7, true], [12, false]]);
+  assert.deepStrictEqual(channelImages(rec, 'a:0').map((x) => [x.image.index, x.active]), [[12, true], [7, false]]);
+  assert.deepStrictEqual(channelImages({ images: [correct] }, 'a:1'), []);
 });

@@ -9,12 +9,13 @@ from types import SimpleNamespace
 
 from snakemake.settings.types import DeploymentMethod
 
-from summit.config import ConfigError, validate
+from summit.config import ConfigError, class_id, validate
 from summit.errors import SummitError
 
 config.update(validate(config, source="config"))  # first: a bad setting fails before PyTorch loads
 
 from summit.io import data as summit_data
+from summit.io.paths import templates
 from summit.render import registry as summit_figures
 from summit.render import site as summit_site
 from summit import jobs as summit_jobs
@@ -248,60 +249,9 @@ def model_params(*keys, **extra):
     return params
 
 
-# Every artifact's path, once. `{study}` is R or C; per class `{cls}`, per layer `{layer}`.
-P = SimpleNamespace(
-    weights="{study}/model/weights.pt",
-    metrics="{study}/model/metrics.json",
-    epoch_weights="{study}/model/checkpoints/epoch{epoch}.pt",
-    model="{study}/model/model.json",
-    structure="{study}/model/structure.json",
-    store="{study}/aggregate/{cls}.zarr",
-    counts="{study}/activations/{layer}.npz",
-    graph="{study}/graphs/{cls}.json",
-    stability="{study}/stability/{cls}.json",
-    resampled_graphs="{study}/stability/{cls}.resamples.json",
-    graphml="{study}/graphs/{cls}.graphml",
-    featvis="{study}/featvis/{layer}.json",
-    featvis_atlas="{study}/featvis/{layer}.png",
-    nonsemantic="{study}/analysis/nonsemantic.json",
-    nonsemantic_table="{study}/analysis/nonsemantic.csv",
-    neighbours=f"{R}/analysis/neighbours.json",
-    class_pairs=f"{R}/analysis/class_pairs.json",
-    motifs=f"{R}/analysis/motifs.json",
-    embedding=f"{R}/embedding/embedding.json",
-    stats=f"{R}/stats/{{cls}}.json",
-    examples=f"{R}/examples/{{layer}}.json",
-    examples_atlas=f"{R}/examples/{{layer}}.png",
-    separability=f"{R}/analysis/separability/{{layer}}.json",
-    matching="{study}/matching/{layer}.json",
-    model_comparison=f"{R}/analysis/models/{{cls}}.json",
-    model_comparison_table=f"{R}/analysis/model_comparison.csv",
-    model_comparison_markdown=f"{R}/analysis/model_comparison.md",
-    faithfulness=f"{R}/faithfulness/{{cls}}.json",
-    faithfulness_reference=f"{R}/faithfulness/reference.npz",
-    explain=f"{R}/explain/{{cls}}.json",
-    explain_markdown=f"{R}/analysis/explained.md",
-    confusions=f"{R}/analysis/confusions.json",
-    confusions_markdown=f"{R}/analysis/confusions.md",
-    faithfulness_table=f"{R}/analysis/faithfulness.csv",
-    faithfulness_markdown=f"{R}/analysis/faithfulness.md",
-    stability_table=f"{R}/analysis/stability.csv",
-    stability_markdown=f"{R}/analysis/stability.md",
-    separability_table=f"{R}/analysis/separability.csv",
-    neighbours_table=f"{R}/analysis/neighbours.csv",
-    class_similarity=f"{R}/analysis/class_similarity.csv",
-    class_pairs_support=f"{R}/analysis/class_pairs_support.csv",
-    recurring_channels=f"{R}/analysis/recurring_channels.csv",
-    recurring_edges=f"{R}/analysis/recurring_edges.csv",
-    seeds=f"{R}/analysis/seeds.json",
-    seeds_table=f"{R}/analysis/seeds.csv",
-    seeds_markdown=f"{R}/analysis/seeds.md",
-    findings=f"{R}/analysis/findings.json",
-    findings_markdown=f"{R}/analysis/findings.md",
-    provenance=f"{R}/provenance.json",
-    site=f"{R}/site/index.html",
-    figure=f"{R}/figures/{{name}}.{{ext}}",
-)
+# Every artifact's path, once (summit.io.paths). `{study}` is R or C; per class `{cls}`, per
+# layer `{layer}`.
+P = SimpleNamespace(**templates(R))
 
 
 def log_file(stage: str, per: str = "", study: str = R) -> str:
@@ -373,17 +323,8 @@ WILDCARDS = {"cls": r"\d+", "layer": "|".join(re.escape(x) for x in sorted(
              "study": "|".join(re.escape(x) for x in MODELS)}
 
 
-def _class_id(value: int | str) -> int:
-    """A class given by id or by name, as its id; one-line error when unknown."""
-    if isinstance(value, str) and value in CLASS_NAMES:
-        value = CLASS_NAMES.index(value)
-    if value not in CLASSES:
-        raise ConfigError(f"class_pairs.pairs: {value!r} is not a class of this study; use an "
-                          "id or a name from the dataset")
-    return value
-
-
-CLASS_PAIRS = [[_class_id(c) for c in pair] for pair in config["class_pairs"]["pairs"]]
+CLASS_PAIRS = [[class_id(c, CLASS_NAMES, CLASSES, "class_pairs.pairs") for c in pair]
+               for pair in config["class_pairs"]["pairs"]]
 if any(a == b for a, b in CLASS_PAIRS):
     raise ConfigError(f"class_pairs.pairs: {config['class_pairs']['pairs']} pairs a class with "
                       "itself; name two different classes in each pair")

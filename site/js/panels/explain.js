@@ -7,7 +7,9 @@
 // class channels it uses, ablated against random sets of the same size. `graphStyle` marks
 // the class graph for the opened image: a full ring on vertices of the image's own graph, a
 // half ring on vertices it activates outside it, a dashed ring where the image lacks the
-// vertex; edges of the image's graph opaque, the others faint. Every name and number is text.
+// vertex; edges of the image's graph opaque, the others faint; the image's own channels outside
+// the class's graph are added to it, pale, with their edges (`extra`). Every name and number
+// is text.
 import { formatFixed, formatInt, formatP, formatPct } from '../format.js';
 
 export const title = 'Images';
@@ -30,6 +32,14 @@ export function openedImage(record, image) {
   return (record.images || []).find((im) => String(im.index) === String(image)) ?? null;
 }
 
+/** The explained misclassified images of `record`, those in which channel `id` is active
+ * (in the image's activation set) first: the channel panel lists them to open. */
+export function channelImages(record, id) {
+  const wrong = (record.images || []).filter((im) => im.predicted !== im.label);
+  const active = (im) => (im.activation_set || []).includes(id);
+  return [...wrong.filter(active), ...wrong.filter((im) => !active(im))].map((im) => ({ image: im, active: active(im) }));
+}
+
 /** The class graph's marks for the opened image (see the module's comment); null when no
  * image is open. */
 export function graphStyle(record) {
@@ -40,6 +50,7 @@ export function graphStyle(record) {
   const edges = new Set((im.graph?.edges || []).map((e) => `${e.source}>${e.target}`));
   const name = `image #${im.index}`;
   return {
+    extra: { nodes: im.graph?.nodes || [], edges: im.graph?.edges || [] },
     vertex(id) {
       if (own.has(id)) return { arc: 1, mark: null, label: `in ${name}'s graph` };
       if (active.has(id)) return { arc: 0.5, mark: null, label: `active in ${name}, outside its graph` };
@@ -53,6 +64,7 @@ export function graphStyle(record) {
       { mark: 'arc', text: `ring: full, in ${name}'s own graph; half, active in it` },
       { mark: 'dashed', text: `not in this image: the image does not activate the channel` },
       { mark: 'edge', text: `opaque edges: in ${name}'s graph` },
+      { mark: 'beyond', text: `pale: in ${name}'s graph, not in the class's` },
     ],
   };
 }
