@@ -272,16 +272,6 @@ def test_load_empty_file(tmp_path):
         load(path)
 
 
-def test_a_class_is_named_by_id_name_or_digits_and_anything_else_is_refused():
-    from summit.config import class_id
-
-    names, classes = ["Tee", "Trouser", "Bag"], [0, 2]
-    assert [class_id(v, names, classes, "s") for v in (0, "Tee", "2", "Bag")] == [0, 0, 2, 2]
-    for bad in (1, "Trouser", "9", "Nope"):  # not a class of the study, or of the dataset
-        with pytest.raises(ConfigError, match=r"^--label: .* is not a class of this study"):
-            class_id(bad, names, classes, "--label")
-
-
 def test_an_artifact_path_comes_from_the_one_layout():
     from summit.io.paths import MAIN, STUDY, artifact, templates
 

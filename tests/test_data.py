@@ -11,12 +11,9 @@ import torch
 from PIL import Image
 
 from summit.io.data import (
-    FASHION_MNIST_CLASSES,
-    FASHION_MNIST_FILES,
     DataError,
-    FashionMNIST,
     ImageFolderDataset,
-    InputSpec,
+    class_id,
     class_image_indices,
     class_names,
     download_params,
@@ -26,6 +23,8 @@ from summit.io.data import (
     subset_indices,
     train_image_count,
 )
+from summit.io.fashion_mnist import FASHION_MNIST_CLASSES, FASHION_MNIST_FILES, FashionMNIST
+from summit.io.pixels import InputSpec
 
 RGB_SPEC = InputSpec(size=8, channels=3, mean=(0.5, 0.4, 0.3), std=(0.2, 0.25, 0.5))
 GREY_SPEC = InputSpec(size=8, channels=1, mean=(0.25,), std=(0.5,))
@@ -367,6 +366,18 @@ def test_study_classes_invalid_entry(folder, bad):
 def test_study_classes_fashion_mnist_by_name():
     cfg = {"kind": "fashion_mnist", "root": "/nowhere", "classes": ["Ankle boot", 0, "Bag"]}
     assert study_classes(cfg) == [0, 8, 9]
+
+
+def test_a_class_setting_takes_ids_digits_folders_and_names_of_the_study():
+    cfg = {"kind": "fashion_mnist", "root": "/nowhere"}
+    got = [class_id(cfg, v, "x") for v in (8, "8", "Bag", "Ankle boot")]
+    assert got == [8, 8, 8, 9]
+    assert class_id(cfg, "Bag", "x", among=[0, 8]) == 8
+    with pytest.raises(DataError, match=r"^--label: 'Bag' is not a class of this study"):
+        class_id(cfg, "Bag", "--label", among=[0, 1])
+    for bad in ("Sock", 10, "10"):  # not in the dataset: the setting is named
+        with pytest.raises(DataError, match=r"^class_pairs\.pairs: .* not a class of the dataset"):
+            class_id(cfg, bad, "class_pairs.pairs")
 
 
 def _ref_class_indices(labels, c, max_images):

@@ -17,7 +17,7 @@ from PIL import Image
 
 from summit.errors import SummitError
 from summit.explain_image import explain_image, read_image
-from summit.io.data import InputSpec, to_model_input
+from summit.io.pixels import InputSpec, to_model_input
 from tests.e2e import REPO, e2e
 
 SPEC = InputSpec(size=8, channels=1, mean=[0.5], std=[0.25])

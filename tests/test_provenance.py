@@ -28,7 +28,7 @@ def test_image_folder_manifest_changes_with_files(tmp_path):
 
 
 def test_fashion_mnist_checksum_hashes_contents(tmp_path):
-    from summit.io.data import FASHION_MNIST_FILES
+    from summit.io.fashion_mnist import FASHION_MNIST_FILES
 
     for pair in FASHION_MNIST_FILES.values():
         for name in pair:

@@ -11,7 +11,9 @@ from PIL import Image
 
 from summit.dev import rehearsal
 from summit.dev.rehearsal import Settings, Transform
-from summit.io.data import FashionMNIST, InputSpec, class_names
+from summit.io.data import class_names
+from summit.io.fashion_mnist import FashionMNIST
+from summit.io.pixels import InputSpec
 from tests.e2e import FMNIST
 
 pytestmark = pytest.mark.skipif(not FMNIST.exists(),

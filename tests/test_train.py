@@ -14,7 +14,9 @@ from torch.utils.data import Dataset, Subset
 
 from summit.cli import main
 from summit.config import section_schema
-from summit.io.data import FASHION_MNIST_FILES, DataError, FashionMNIST, InputSpec
+from summit.io.data import DataError
+from summit.io.fashion_mnist import FASHION_MNIST_FILES, FashionMNIST
+from summit.io.pixels import InputSpec
 from summit.model.demo_net import DemoInception, Inception
 from summit.model.train import (
     MAX_AUTO_EPOCHS,

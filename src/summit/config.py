@@ -121,18 +121,6 @@ def check_relations(config: dict[str, Any], source: str = "config") -> None:
     check_results_folder(config["results"], source)
 
 
-def class_id(value: int | str, names: Sequence[str], classes: Sequence[int],
-             setting: str) -> int:
-    """A class given by id or by name (``names`` indexed by id) as its id; a one-line error
-    naming ``setting`` when it is not one of the study's ``classes``."""
-    if isinstance(value, str):
-        value = names.index(value) if value in names else int(value) if value.isdigit() else value
-    if value not in classes:
-        raise ConfigError(f"{setting}: {value!r} is not a class of this study; use an id or a "
-                          "name from the dataset")
-    return value
-
-
 def check_results_folder(results: str, source: str = "config") -> None:
     """``results`` must be (or can become) a writable folder: not a file, nor under one."""
     path = Path(results).absolute()
@@ -296,6 +284,9 @@ def _rows(node: dict[str, Any], prefix: str, required: Sequence[str]) -> Iterato
         yield [f"`{key}`", _type(sub), default, description]
         if "properties" in sub:
             yield from _rows(sub, f"{key}.", sub.get("required", []))
+        items = sub.get("items", {})
+        if "properties" in items:  # a list of sections: each item's keys
+            yield from _rows(items, f"{key}[].", items.get("required", []))
 
 
 def _cell(text: str) -> str:

@@ -15,10 +15,9 @@ import numpy as np
 import torch
 from PIL import Image, UnidentifiedImageError
 
-from summit.config import class_id
 from summit.errors import SummitError
-from summit.io.data import InputSpec, as_model_pixels, to_model_input
 from summit.io.paths import artifact
+from summit.io.pixels import InputSpec, as_model_pixels, to_model_input
 
 
 def read_image(path: Path, spec: InputSpec, fit: bool) -> tuple[torch.Tensor, np.ndarray]:
@@ -89,7 +88,7 @@ def explain_image(config: Path, image: Path, label: str | None, out: Path | None
     cfg = validate(merged_config([str(config)]), source=str(config))
     classes, names = data.study_classes(cfg["dataset"]), data.class_names(cfg["dataset"])
     files = study_files(cfg, classes)
-    cid = None if label is None else class_id(label, names, classes, "--label")
+    cid = None if label is None else data.class_id(cfg["dataset"], label, "--label", classes)
     x, pixels = read_image(Path(image), data.InputSpec.from_config(cfg["input"]), fit)
     explainer = Explainer.load({**cfg, "class_ids": classes, "class_names": names},
                                **{k: v for k, v in files.items() if k != "featvis"})

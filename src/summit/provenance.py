@@ -25,7 +25,7 @@ PACKAGES = ["summit-study", "torch", "torchvision", "numpy", "scipy", "zarr", "n
 def dataset_checksum(dataset_cfg: dict[str, Any]) -> dict[str, Any]:
     """``{method, sha256, files}`` for the configured dataset (train and test parts)."""
     if dataset_cfg["kind"] == "fashion_mnist":
-        from summit.io.data import FASHION_MNIST_FILES
+        from summit.io.fashion_mnist import FASHION_MNIST_FILES
 
         root = Path(dataset_cfg["root"])
         files = [root / name for pair in FASHION_MNIST_FILES.values() for name in pair]

@@ -9,13 +9,14 @@ from types import SimpleNamespace
 
 from snakemake.settings.types import DeploymentMethod
 
-from summit.config import ConfigError, class_id, validate
+from summit.config import ConfigError, validate
 from summit.errors import SummitError
 
 config.update(validate(config, source="config"))  # first: a bad setting fails before PyTorch loads
 
 from summit.io import data as summit_data
 from summit.io.paths import templates
+from summit.io.pixels import InputSpec
 from summit.render import registry as summit_figures
 from summit.render import site as summit_site
 from summit import jobs as summit_jobs
@@ -33,6 +34,8 @@ CLASS_NAMES = summit_data.class_names(config["dataset"])
 LAYERS = config["layers"] = startup.resolve_layers(config["layers"], config["model"],
                                                    config["input"], config["dataset"], R)
 CLASSES = summit_data.study_classes(config["dataset"])
+# planted patterns (dataset.plant): their classes and fit checked before any job
+summit_data.planted_stamps(config["dataset"], InputSpec.from_config(config["input"]))
 TRAIN_HERE = not config["model"]["weights"]  # any model without a weights file
 EPOCHS = 0  # the training epochs of a model trained here (its checkpoints); none otherwise
 if TRAIN_HERE:  # trained here: on a usable test split, for epochs known now (checkpoint names)
@@ -323,8 +326,8 @@ WILDCARDS = {"cls": r"\d+", "layer": "|".join(re.escape(x) for x in sorted(
              "study": "|".join(re.escape(x) for x in MODELS)}
 
 
-CLASS_PAIRS = [[class_id(c, CLASS_NAMES, CLASSES, "class_pairs.pairs") for c in pair]
-               for pair in config["class_pairs"]["pairs"]]
+CLASS_PAIRS = [[summit_data.class_id(config["dataset"], c, "class_pairs.pairs", CLASSES)
+                for c in pair] for pair in config["class_pairs"]["pairs"]]
 if any(a == b for a, b in CLASS_PAIRS):
     raise ConfigError(f"class_pairs.pairs: {config['class_pairs']['pairs']} pairs a class with "
                       "itself; name two different classes in each pair")

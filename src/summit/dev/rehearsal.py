@@ -49,8 +49,9 @@ import numpy as np
 from PIL import Image
 
 from summit.errors import SummitError
-from summit.io.data import FASHION_MNIST_CLASSES, FashionMNIST, InputSpec
+from summit.io.fashion_mnist import FASHION_MNIST_CLASSES, FashionMNIST
 from summit.io.files import write_json
+from summit.io.pixels import InputSpec
 
 VERSION = 1
 FMNIST = "/usr/share/datasets/fashion-mnist"

@@ -54,13 +54,14 @@ class ClassIndex:
         """Whether a model with ``n_outputs`` outputs has the outputs this map names."""
         return n_outputs == len(self.names) if self.exact else n_outputs >= len(self.names)
 
-    def class_id(self, value: int | str, present: dict[int, str]) -> int:
-        """A studied class given by output id, folder name or display name, as its id;
-        ``present`` maps the ids of the dataset's folders to their folder names."""
+    def class_id(self, value: int | str, present: dict[int, str],
+                 key: str = "dataset.classes") -> int:
+        """A class given by output id, folder name or display name in setting ``key``, as
+        its id; ``present`` maps the ids of the dataset's folders to their folder names."""
         if isinstance(value, int):
             if value in present:
                 return value
-            raise DataError(f"dataset.classes: {value!r} is not a class of the dataset; "
+            raise DataError(f"{key}: {value!r} is not a class of the dataset; "
                                   f"its classes are outputs {_few(sorted(present))}")
         if value in self.folders and self.folders[value] in present:
             return self.folders[value]
@@ -68,9 +69,9 @@ class ClassIndex:
         if len(named) == 1:
             return named[0]
         if len(named) > 1:
-            raise DataError(f"dataset.classes: {value!r} names outputs {named}; give "
+            raise DataError(f"{key}: {value!r} names outputs {named}; give "
                                   "the class's id or folder name instead")
-        raise DataError(f"dataset.classes: {value!r} is not a class of the dataset; "
+        raise DataError(f"{key}: {value!r} is not a class of the dataset; "
                               f"valid are ids, folder names or names such as "
                               f"{_few([present[i] for i in sorted(present)])}")
 

@@ -7,12 +7,8 @@ the indices of its images, so per-class jobs stream only their own class.
 
 from __future__ import annotations
 
-import contextlib
-import gzip
 import logging
-import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,127 +21,16 @@ from torchvision.datasets.folder import IMG_EXTENSIONS
 from summit.errors import DataError
 from summit.io.class_index import ClassIndex
 from summit.io.class_index import load as load_class_index
+from summit.io.fashion_mnist import (
+    FASHION_MNIST_CLASSES,
+    FASHION_MNIST_TRAIN_IMAGES,
+    FashionMNIST,
+    has_fashion_mnist,
+)
+from summit.io.pixels import InputSpec, as_model_pixels, pixels_input
+from summit.io.plant import Planting, Stamp, planting, stamps_of
 
 log = logging.getLogger(__name__)
-
-FASHION_MNIST_CLASSES = [
-    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
-]
-FASHION_MNIST_FILES = {
-    "train": ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
-    "test": ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"),
-}
-FASHION_MNIST_TRAIN_IMAGES = 60_000
-
-
-@dataclass(frozen=True)
-class InputSpec:
-    """What the model takes: square side in pixels, colour channels, per-channel mean/std."""
-
-    size: int
-    channels: int
-    mean: tuple[float, ...]
-    std: tuple[float, ...]
-
-    @classmethod
-    def from_config(cls, cfg: dict[str, Any]) -> InputSpec:
-        return cls(int(cfg["size"]), int(cfg["channels"]), tuple(cfg["mean"]), tuple(cfg["std"]))
-
-    def normalise(self, x: torch.Tensor) -> torch.Tensor:
-        """Normalise a batch or image in [0, 1] with the configured mean and std."""
-        mean = torch.tensor(self.mean, dtype=x.dtype, device=x.device).view(-1, 1, 1)
-        std = torch.tensor(self.std, dtype=x.dtype, device=x.device).view(-1, 1, 1)
-        return (x - mean) / std
-
-
-def as_model_pixels(img: Image.Image, spec: InputSpec) -> Image.Image:
-    """Any PIL image (any mode, any size) as the model sees it: mode, resize, centre crop."""
-    if img.mode == "I" or img.mode.startswith("I;16"):  # 16-bit: scale, don't clip, to 8 bits
-        img = Image.fromarray((np.asarray(img, np.float64) / 257).round().clip(0, 255)
-                              .astype(np.uint8))
-    img = img.convert("L" if spec.channels == 1 else "RGB")
-    w, h = img.size
-    scale = spec.size / min(w, h)
-    if (w, h) != (spec.size, spec.size):
-        img = img.resize((max(spec.size, round(w * scale)), max(spec.size, round(h * scale))),
-                         Image.BILINEAR)
-        w, h = img.size
-        left, top = (w - spec.size) // 2, (h - spec.size) // 2
-        img = img.crop((left, top, left + spec.size, top + spec.size))
-    return img
-
-
-def to_model_input(img: Image.Image, spec: InputSpec) -> torch.Tensor:
-    """Any PIL image (any mode, any size) to a normalised (C, size, size) tensor."""
-    arr = np.asarray(as_model_pixels(img, spec), dtype=np.float32) / 255.0
-    x = torch.from_numpy(arr).reshape(spec.size, spec.size, spec.channels).permute(2, 0, 1)
-    return spec.normalise(x)
-
-
-class FashionMNIST(Dataset):
-    """Fashion-MNIST read straight from the idx gz files (Debian's dataset-fashion-mnist).
-
-    Where ``root`` lacks them they are downloaded into ``download`` (a folder under the
-    results, so nothing is written elsewhere); without ``download`` that is an error.
-    """
-
-    def __init__(self, root: str | Path, split: str, spec: InputSpec,
-                 download: str | Path | None = None):
-        root = Path(root)
-        image_file, label_file = FASHION_MNIST_FILES[split]
-        if not (root / image_file).exists():
-            root = _download_fashion_mnist(root, download)
-        with gzip.open(root / image_file) as f:
-            self.images = np.frombuffer(f.read(), np.uint8, offset=16).reshape(-1, 28, 28)
-        with gzip.open(root / label_file) as f:
-            self.labels = np.frombuffer(f.read(), np.uint8, offset=8).astype(np.int64)
-        self.spec = spec
-
-    def __len__(self) -> int:
-        return len(self.labels)
-
-    def __getitem__(self, i: int) -> tuple[torch.Tensor, int]:
-        x = torch.from_numpy(self.images[i].astype(np.float32) / 255.0)[None]
-        if self.spec.size != 28:
-            x = torch.nn.functional.interpolate(x[None], size=self.spec.size, mode="bilinear",
-                                                align_corners=False)[0]
-        if self.spec.channels == 3:
-            x = x.expand(3, -1, -1)
-        return self.spec.normalise(x), int(self.labels[i])
-
-
-def _has_fashion_mnist(folder: Path) -> bool:
-    """Whether ``folder`` holds all four idx files."""
-    return all((folder / name).exists() for pair in FASHION_MNIST_FILES.values() for name in pair)
-
-
-FASHION_MNIST_HELP = ("install them with `apt-get install dataset-fashion-mnist` or point "
-                      "dataset.root at a folder holding train-images-idx3-ubyte.gz etc.")
-
-
-def _download_fashion_mnist(root: Path, download: str | Path | None) -> Path:
-    """Fall back to torchvision's downloader where the Debian package is absent: once into
-    ``download``, through a temporary folder there, so neither a failed download nor two jobs
-    downloading at once leave partial files where the next job looks."""
-    if download is None:
-        raise DataError(f"dataset.root: Fashion-MNIST files not found in {root}; "
-                        f"{FASHION_MNIST_HELP}")
-    folder = Path(download) / "fashion-mnist"
-    if _has_fashion_mnist(folder):
-        return folder
-    from torchvision.datasets import FashionMNIST as TV
-
-    Path(download).mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=download, prefix="partial-") as tmp:
-        try:
-            TV(tmp, download=True)
-        except Exception as e:  # noqa: BLE001 - any download failure means the same fix
-            raise DataError(f"dataset.root: Fashion-MNIST files not found in {root} and "
-                            f"download failed ({e}); {FASHION_MNIST_HELP}") from e
-        with contextlib.suppress(OSError):  # another job's download got there first
-            (Path(tmp) / "FashionMNIST" / "raw").rename(folder)
-    return folder
 
 
 class ImageFolderDataset(Dataset):
@@ -161,6 +46,17 @@ class ImageFolderDataset(Dataset):
         self.spec = spec
         self.strict = strict
         self.skipped: list[str] = []
+        self.planting: Planting | None = None
+
+    def plant(self, planting: Planting) -> None:
+        """Stamp the planted patterns (``dataset.plant``) into each image as it is read."""
+        self.planting = planting
+
+    def pixels(self, i: int) -> np.ndarray:
+        """Image ``i`` as the model sees it (uint8), with its planted pattern if any."""
+        with Image.open(self.samples[i][0]) as img:
+            pixels = np.asarray(as_model_pixels(img, self.spec))
+        return self.planting.apply(i, pixels) if self.planting else pixels
 
     def __len__(self) -> int:
         return len(self.samples)
@@ -168,8 +64,7 @@ class ImageFolderDataset(Dataset):
     def __getitem__(self, i: int) -> tuple[torch.Tensor, int]:
         path, label = self.samples[i]
         try:
-            with Image.open(path) as img:
-                return to_model_input(img, self.spec), label
+            return pixels_input(self.pixels(i), self.spec), label
         except (OSError, UnidentifiedImageError, ValueError) as e:
             if self.strict:
                 raise DataError(f"{path}: unreadable image ({e}); fix or remove it, or set "
@@ -241,9 +136,7 @@ def display_image(dataset: Dataset, index: int) -> np.ndarray:
         std = torch.tensor(dataset.spec.std).view(-1, 1, 1)
         pixels = ((x * std + mean).clamp(0, 1) * 255).round().to(torch.uint8)
         return pixels.permute(1, 2, 0).squeeze(-1).numpy()
-    path, _ = dataset.samples[index]
-    with Image.open(path) as img:
-        return np.asarray(as_model_pixels(img, dataset.spec))
+    return dataset.pixels(index)
 
 
 def open_dataset(dataset_cfg: dict[str, Any], spec: InputSpec, split: str = "train",
@@ -252,15 +145,37 @@ def open_dataset(dataset_cfg: dict[str, Any], spec: InputSpec, split: str = "tra
     ``download`` is where the built-in may be downloaded when ``dataset.root`` lacks it."""
     kind = dataset_cfg["kind"]
     if kind == "fashion_mnist":
-        return FashionMNIST(dataset_cfg["root"], split, spec, download)
-    if kind == "image_folder":
+        dataset = FashionMNIST(dataset_cfg["root"], split, spec, download)
+    elif kind == "image_folder":
         strict = not dataset_cfg.get("skip_unreadable", True)
         index = class_index(dataset_cfg)
-        if split == "train":
-            return ImageFolderDataset(dataset_cfg["root"], spec, index, strict)
-        return ImageFolderDataset(evaluation_root(dataset_cfg), spec, index, strict,
-                                  key="dataset.test_root")
-    raise DataError(f"dataset.kind: unknown kind {kind!r}; use fashion_mnist or image_folder")
+        dataset = (ImageFolderDataset(dataset_cfg["root"], spec, index, strict)
+                   if split == "train" else
+                   ImageFolderDataset(evaluation_root(dataset_cfg), spec, index, strict,
+                                      key="dataset.test_root"))
+    else:
+        raise DataError(f"dataset.kind: unknown kind {kind!r}; use fashion_mnist or "
+                        "image_folder")
+    stamps = planted_stamps(dataset_cfg, spec)
+    if stamps:
+        dataset.plant(planting(dataset_cfg["plant"], stamps, dataset.labels, split,
+                               plant_side(dataset_cfg, spec)))
+    return dataset
+
+
+def plant_side(dataset_cfg: dict[str, Any], spec: InputSpec) -> int:
+    """The side in pixels of the images stamps go into: Fashion-MNIST's own 28, else the
+    model's input size."""
+    return 28 if dataset_cfg["kind"] == "fashion_mnist" else spec.size
+
+
+def planted_stamps(dataset_cfg: dict[str, Any], spec: InputSpec) -> tuple[Stamp, ...]:
+    """``dataset.plant``'s stamps, checked (their classes, their fit), cheaply."""
+    plant = dataset_cfg.get("plant") or {}
+    if not plant.get("stamps"):
+        return ()
+    return stamps_of(plant, lambda value, key: class_id(dataset_cfg, value, key),
+                     plant_side(dataset_cfg, spec))
 
 
 def evaluation_root(dataset_cfg: dict[str, Any]) -> Path | None:
@@ -301,7 +216,7 @@ def download_params(dataset_cfg: dict[str, Any], results: str) -> dict[str, str]
     """``{"download": folder under results}`` for the steps that open the dataset when the
     built-in's files are absent from ``dataset.root``, else nothing (their params, and so
     Snakemake's reruns, unchanged where no download happens)."""
-    if dataset_cfg["kind"] != "fashion_mnist" or _has_fashion_mnist(Path(dataset_cfg["root"])):
+    if dataset_cfg["kind"] != "fashion_mnist" or has_fashion_mnist(Path(dataset_cfg["root"])):
         return {}
     return {"download": f"{results}/data/download"}
 
@@ -333,6 +248,20 @@ def class_folders(dataset_cfg: dict[str, Any]) -> dict[int, str]:
         return dict(enumerate(index.names))
     return _folder_ids(_subfolders(Path(dataset_cfg["root"]), "dataset.root"), index,
                        "dataset.root")
+
+
+def class_id(dataset_cfg: dict[str, Any], value: int | str, key: str,
+             among: Sequence[int] | None = None) -> int:
+    """A class given in setting ``key`` by id (digits too), folder name or display name, as
+    its id; a one-line error unless it is one of the dataset's classes (and of ``among``,
+    the study's, when given)."""
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    cid = class_index(dataset_cfg).class_id(value, class_folders(dataset_cfg), key)
+    if among is not None and cid not in among:
+        raise DataError(f"{key}: {value!r} is not a class of this study (dataset.classes); "
+                        "name one of the classes it studies")
+    return cid
 
 
 def study_classes(dataset_cfg: dict[str, Any]) -> list[int]:

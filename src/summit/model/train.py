@@ -24,7 +24,8 @@ import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import DataLoader, Dataset, Subset
 
-from summit.io.data import FashionMNIST, no_readable_image, train_image_count
+from summit.io.data import no_readable_image, train_image_count
+from summit.io.fashion_mnist import FashionMNIST
 from summit.settings import TrainSettings
 
 Batch = tuple[torch.Tensor, torch.Tensor]
