@@ -212,6 +212,18 @@ class ExplainSettings(_Section):
 
 
 @dataclass(frozen=True)
+class GroundTruthSettings(_Section):
+    """``ground_truth``: how a planted pattern's channels and the shortcut are measured."""
+
+    SECTION: ClassVar[tuple[str, ...]] = ("ground_truth",)
+    images_per_class: int
+    min_effect: float
+    repeats: int
+    resamples: int
+    seed: int
+
+
+@dataclass(frozen=True)
 class ConfusionsSettings(_Section):
     """``confusions``: which confusions are explained, and what pulls one."""
 

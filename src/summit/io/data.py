@@ -58,6 +58,10 @@ class ImageFolderDataset(Dataset):
             pixels = np.asarray(as_model_pixels(img, self.spec))
         return self.planting.apply(i, pixels) if self.planting else pixels
 
+    def inputs(self, pixels: np.ndarray) -> torch.Tensor:
+        """Images as the model sees them (N×size×size[×C] uint8) as its normalised input."""
+        return torch.stack([pixels_input(x, self.spec) for x in pixels])
+
     def __len__(self) -> int:
         return len(self.samples)
 

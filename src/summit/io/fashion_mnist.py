@@ -55,13 +55,22 @@ class FashionMNIST(Dataset):
         return len(self.labels)
 
     def __getitem__(self, i: int) -> tuple[torch.Tensor, int]:
-        x = torch.from_numpy(self.images[i].astype(np.float32) / 255.0)[None]
+        return self.inputs(self.images[i:i + 1])[0], int(self.labels[i])
+
+    def pixels(self, i: int) -> np.ndarray:
+        """Image ``i``'s 28-pixel uint8 pixels (with its planted pattern, if any)."""
+        return self.images[i]
+
+    def inputs(self, pixels: np.ndarray) -> torch.Tensor:
+        """28-pixel uint8 images (N×28×28) as the model's normalised (N, C, size, size)
+        input, batch at a time."""
+        x = torch.from_numpy(np.asarray(pixels)).float().div_(255.0).unsqueeze(1)
         if self.spec.size != 28:
-            x = torch.nn.functional.interpolate(x[None], size=self.spec.size, mode="bilinear",
-                                                align_corners=False)[0]
+            x = torch.nn.functional.interpolate(x, size=self.spec.size, mode="bilinear",
+                                                align_corners=False)
         if self.spec.channels == 3:
-            x = x.expand(3, -1, -1)
-        return self.spec.normalise(x), int(self.labels[i])
+            x = x.expand(-1, 3, -1, -1)
+        return self.spec.normalise(x)
 
 
 def has_fashion_mnist(folder: Path) -> bool:

@@ -23,6 +23,7 @@ STUDY: dict[str, str] = {
     "featvis_atlas": "featvis/{layer}.png",
     "nonsemantic": "analysis/nonsemantic.json",
     "nonsemantic_table": "analysis/nonsemantic.csv",
+    "ground_truth": "ground_truth/measured.json",
     "matching": "matching/{layer}.json",
 }
 # Only in the main results folder.
@@ -45,6 +46,8 @@ MAIN: dict[str, str] = {
     "explain_markdown": "analysis/explained.md",
     "confusions": "analysis/confusions.json",
     "confusions_markdown": "analysis/confusions.md",
+    "ground_truth_report": "analysis/ground_truth.json",
+    "ground_truth_markdown": "analysis/ground_truth.md",
     "faithfulness_table": "analysis/faithfulness.csv",
     "faithfulness_markdown": "analysis/faithfulness.md",
     "stability_table": "analysis/stability.csv",

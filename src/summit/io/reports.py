@@ -178,3 +178,27 @@ class ModelComparison(JsonArtifact):
     matching: dict[str, dict[str, Any]] = field(default_factory=dict)
     graph_b: dict[str, Any] = field(default_factory=dict)
     stability: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class GroundTruth(JsonArtifact):
+    """One study's planted features measured (``summit.ground_truth``): per stamp its
+    classes and pattern, the shortcut (accuracies clean and stamped with 95 % intervals over
+    image resamples), every channel's paired response per layer and the pattern channels,
+    each class graph's recovery of them (ranks, recall, precision, resampled support), the
+    non-semantic detector's flags among them, shared channels and motifs, and ablations."""
+
+    study: str
+    seed: int | None
+    split: str
+    settings: dict[str, Any]
+    stamps: list[dict[str, Any]]
+
+
+@dataclass
+class GroundTruthReport(JsonArtifact):
+    """Every study's ``GroundTruth`` (the model's, then each training seed's) and, per stamp,
+    what holds across them (``summit.ground_truth.summary``)."""
+
+    studies: list[dict[str, Any]]
+    across: list[dict[str, Any]]

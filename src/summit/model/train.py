@@ -94,15 +94,9 @@ def _batches(dataset: Dataset, order: np.ndarray, batch_size: int) -> Iterator[B
 def _fashion_mnist_batches(ds: FashionMNIST, indices: np.ndarray,
                            batch_size: int) -> Iterator[Batch]:
     """Same tensors as stacking ``ds[i]`` (see ``FashionMNIST.__getitem__``), batch at a time."""
-    spec = ds.spec
     for start in range(0, len(indices), batch_size):
         idx = indices[start:start + batch_size]
-        x = torch.from_numpy(ds.images[idx]).float().div_(255.0).unsqueeze(1)
-        if spec.size != 28:
-            x = F.interpolate(x, size=spec.size, mode="bilinear", align_corners=False)
-        if spec.channels == 3:
-            x = x.expand(-1, 3, -1, -1)
-        yield spec.normalise(x), torch.from_numpy(ds.labels[idx])
+        yield ds.inputs(ds.images[idx]), torch.from_numpy(ds.labels[idx])
 
 
 def evaluate(model: nn.Module, dataset: Dataset, batch_size: int,

@@ -1,0 +1,174 @@
+"""Ground truth (summit.ground_truth): the paired pattern response against a loop over
+channels and images, the pattern channels by hand, ranks, recall, precision, resampled
+support and shared channels counted by hand, the summary's counts, and a hand-built model
+whose channel is wired to a pattern: the probe finds exactly that channel, and the class
+graph of the images carrying the pattern ranks it first."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from summit.evidence.faithfulness import bootstrap
+from summit.explain.image_graph import image_inputs
+from summit.ground_truth.measure import shortcut
+from summit.ground_truth.probe import probe_images, run_probe
+from summit.ground_truth.recovery import (
+    class_recovery,
+    layer_ranks,
+    recovery,
+    resampled_support,
+    shared_channels,
+)
+from summit.ground_truth.response import paired_response, pattern_channels
+from summit.ground_truth.summary import across
+from summit.io.pixels import InputSpec, pixels_input
+from summit.io.plant import Stamp, planting
+from summit.method.graphs import attribution_graph
+from summit.model.hops import trace_structure
+from summit.settings import AggregationSettings, GraphSettings, InfluenceSettings
+
+
+def test_the_paired_response_equals_a_loop_over_channels():
+    rng = np.random.default_rng(0)
+    clean = rng.normal(1, 0.5, (40, 6))
+    stamped = clean + rng.normal([0, 0.05, 2, 0, -1, 0.6], 0.3, (40, 6))
+    stamped[:, 3] = clean[:, 3]  # no response at all
+    draws = rng.integers(0, 40, (300, 40))
+    got = paired_response(clean, stamped, draws)
+    floor = float(np.median(clean.std(axis=0, ddof=1)))  # every channel varies here
+    for c in range(6):
+        d = stamped[:, c] - clean[:, c]
+        want = bootstrap(d, draws)
+        assert got["mean"][c] == pytest.approx(want["mean"], abs=1e-12)
+        assert got["low"][c] == pytest.approx(want["low"], abs=1e-9)
+        assert got["high"][c] == pytest.approx(want["high"], abs=1e-9)
+        sd = max(np.sqrt(sum((x - clean[:, c].mean()) ** 2 for x in clean[:, c]) / 39), floor)
+        assert got["effect"][c] == pytest.approx(d.mean() / sd)
+    # strongest first; the channel that does not respond or falls is never one
+    assert pattern_channels(got, 1.0) == [2, 5]
+    assert pattern_channels(got, 100.0) == []
+    # a channel silent on clean images is judged by the layer's median spread
+    silent = clean.copy()
+    silent[:, 0] = 0
+    got = paired_response(silent, silent + np.eye(6)[0], draws)
+    assert got["effect"][0] == pytest.approx(1 / np.median(silent.std(axis=0, ddof=1)[1:]))
+
+
+def _graph(layer_nodes):
+    nodes = [{"id": f"{layer}:{c}", "layer": layer, "channel": c, "pagerank": pr}
+             for layer, pairs in layer_nodes.items() for c, pr in pairs]
+    return {"nodes": nodes, "edges": []}
+
+
+def test_ranks_recall_precision_and_support_by_hand():
+    pattern = {"a": [1, 4], "b": [7]}
+    planted = _graph({"a": [(4, 0.1), (2, 0.3), (1, 0.05)], "b": [(0, 0.2), (7, 0.2)]})
+    assert layer_ranks(planted) == {"a:2": 1, "a:4": 2, "a:1": 3, "b:0": 1, "b:7": 2}
+    r = class_recovery(pattern, planted)
+    assert r["found"] == ["a:1", "a:4", "b:7"] and r["recall"] == 1.0
+    assert r["best_rank"] == {"a": 2, "b": 2} and r["top"]
+    lacking = class_recovery(pattern, _graph({"a": [(4, 0.1)], "b": [(1, 0.9)]}))
+    assert lacking["best_rank"] == {"a": 1, "b": None} and not lacking["top"]
+    assert lacking["recall"] == pytest.approx(1 / 3)
+    graphs = {0: planted, 1: _graph({"a": [(4, 0.5)]}), 2: _graph({"b": [(3, 1.0)]})}
+    rec = recovery(pattern, graphs, [0])
+    assert rec["precision"] == pytest.approx(3 / 4)  # 3 holdings in 0, 1 in class 1
+    assert rec["unplanted_holding"] == [1]
+    assert recovery(pattern, {2: graphs[2]}, [0])["precision"] is None
+    support = resampled_support(pattern, [["a:1", "x:0"], ["x:1"], ["a:4", "b:7", "a:1"]])
+    assert support == {"any": pytest.approx(2 / 3), "recall": pytest.approx((1 / 3 + 1) / 3)}
+    assert resampled_support(pattern, []) == {"any": None, "recall": None}
+    motifs = [{"classes": [0, 1, 5], "vertices": ["a:4", "q:1"]},
+              {"classes": [0, 2], "vertices": ["a:4"]}, {"classes": [0, 1], "vertices": ["z:9"]}]
+    shared = shared_channels(pattern, graphs, [0, 1], motifs)
+    assert shared["shared"] == ["a:4"] and shared["motifs"] == [motifs[0]]
+
+
+class Arrays:
+    """A split of uint8 images with the datasets' ``pixels`` and ``inputs``."""
+
+    def __init__(self, images, labels, spec):
+        self.images, self.labels, self.spec = images, labels, spec
+
+    def pixels(self, i):
+        return self.images[i]
+
+    def inputs(self, pixels):
+        return torch.stack([pixels_input(x, self.spec) for x in pixels])
+
+
+class Wired(nn.Module):
+    """Channel 2 of layer ``a`` is a horizontal-stripes detector (rows of +1, -1, +1 with a
+    bias noise does not pass), its other channels constants; ``b`` copies ``a``, and its
+    channel 2 drives class 1."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1, self.a = nn.Conv2d(1, 3, 3, padding=1), nn.ReLU()
+        self.conv2, self.b = nn.Conv2d(3, 3, 1), nn.ReLU()
+        self.fc = nn.Linear(3, 2)
+        with torch.no_grad():
+            stripes = torch.tensor([[1.0, 1, 1], [-1, -1, -1], [1, 1, 1]])
+            self.conv1.weight.copy_(torch.stack([torch.zeros(3, 3), torch.zeros(3, 3),
+                                                 stripes])[:, None])
+            self.conv1.bias.copy_(torch.tensor([0.5, 0.2, -4.0]))
+            self.conv2.weight.copy_(torch.eye(3)[:, :, None, None])
+            self.conv2.bias.zero_()
+            self.fc.weight.copy_(torch.tensor([[1.0, 0, 0], [0.0, 0, 3]]))
+            self.fc.bias.zero_()
+
+    def forward(self, x):
+        x = self.b(self.conv2(self.a(self.conv1(x))))
+        return self.fc(x.amax(dim=(2, 3)))
+
+
+@pytest.fixture(scope="module")
+def wired():
+    rng = np.random.default_rng(3)
+    spec = InputSpec(16, 1, (0.5,), (0.5,))
+    labels = np.repeat([0, 1], 30)
+    images = rng.integers(90, 166, (60, 16, 16)).astype(np.uint8)  # dull noise
+    stamps = (Stamp((1,), "stripes", 4, "random", 1.0),)
+    return Wired().eval(), Arrays(images, labels, spec), planting({"seed": 0}, stamps, labels,
+                                                                 "test", 16)
+
+
+def test_a_channel_wired_to_the_pattern_is_the_ground_truth_and_its_class_graph_finds_it(wired):
+    model, data, planted = wired
+    images = probe_images(planted, 0, data.labels, [0, 1], 30, np.random.default_rng(1), 16)
+    assert images.planted.sum() == 30 and (~images.planted).sum() == 30
+    probe = run_probe(model, ["a", "b"], data, images, planted.stamps[0], 16, torch.device("cpu"))
+    draws = np.random.default_rng(2).integers(0, 60, (200, 60))
+    pattern = {layer: pattern_channels(paired_response(probe.clean[layer],
+                                                      probe.stamped[layer], draws), 1.0)
+               for layer in ("a", "b")}
+    assert pattern == {"a": [2], "b": [2]}
+    cut = shortcut(probe, planted.stamps[0], np.random.default_rng(0), 200)
+    assert cut["accuracy"]["stamped"]["mean"] > cut["accuracy"]["clean"]["mean"]
+    # the class pass over class 1's stamped images: its graph ranks the wired channels first
+    stamped = [data.inputs(np.stack([planted.apply(i, data.images[i]) for i in range(30, 60)]))]
+    structure = trace_structure(model, ["a", "b"], stamped[0][:1])
+    agg = replace(AggregationSettings.defaults(), method=1, k=1)
+    inf = replace(InfluenceSettings.defaults(), method=1, k=1)
+    got = image_inputs(model, structure, stamped, 1, agg, inf, {}, None)
+    graph = attribution_graph(got.graphs.full(), replace(GraphSettings.defaults(), share=0.5))
+    r = class_recovery(pattern, graph)
+    assert r["found"] == ["a:2", "b:2"] and r["best_rank"] == {"a": 1, "b": 1}
+
+
+def test_across_studies_counts_by_hand():
+    def study(found, top, unplanted, removed):
+        return {"stamps": [{"stamp": {"classes": [3]},
+                            "shortcut": {"gain": {"mean": 0.2}},
+                            "recovery": {"classes": {"3": {"found": found, "top": top}},
+                                         "unplanted_holding": unplanted, "precision": 0.5},
+                            "ablation": {"3": {"found": {"removed": removed}} if found else {}}}]}
+    held = across([study(["a:1"], True, [], 0.6), study([], False, [2], None),
+                   study(["a:1", "b:2"], False, [], 0.9)])[0]
+    assert held["held"] == {"3": 2} and held["top"] == {"3": 1}
+    assert held["unplanted_clean"] == 2 and held["removed"]["3"] == {"min": 0.6, "max": 0.9}
