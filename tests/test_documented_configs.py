@@ -87,6 +87,13 @@ DOCUMENTED: dict[str, Documented] = {
     "config/examples/first_look.yaml":
         Documented(f"{THIS}::test_the_first_look_example_runs_only_the_switched_on_stages",
                    base=DEFAULT),
+    "config/examples/planted.yaml":
+        Documented(f"{THIS}::test_the_planted_example_measures_what_it_planted", base=DEFAULT,
+                   # the planted classes studied; one seed more, not two
+                   small={"dataset": {"classes": [0, 2, 4, 6]},
+                          "model": {"train": {"seeds": [1]}},
+                          "ground_truth": {"images_per_class": 20, "repeats": 3,
+                                           "resamples": 100}}),
     "config/examples/efficientnet_lite0.yaml":
         Documented(f"{THIS}::test_a_1000_class_model_runs_on_a_few_classes", data="imagenet",
                    paths={"data/imagenet/train": "train",
@@ -147,7 +154,7 @@ def stand_in_config(name: str, files: dict[str, dict[str, Any]], results: Path
     doc = DOCUMENTED[name]
     own = yaml.safe_load(documented_text(name))
     if doc.base == DEFAULT:
-        return _merge(_merge(TINY, own), {"results": str(results)})
+        return _merge(_merge(_merge(TINY, own), doc.small), {"results": str(results)})
     base = stand_in_config(doc.base, files, results) if doc.base else {}
     paths = {k: str(files[doc.data][v]) for k, v in doc.paths.items()}
     return _merge(_merge(_merge(base, _replace(own, paths)), SMALL),
@@ -348,6 +355,35 @@ def test_the_seeds_example_adds_only_the_seeds_studies(study, tmp_path):
     assert comparison["models"][1].endswith("seed 1")
     kept = next(c for c in channels["classes"] if c["id"] == 1)["seeds"][0]["conserved"]
     assert comparison["conserved"]["vertices"] == pytest.approx(kept)
+
+
+def test_the_planted_example_measures_what_it_planted(tmp_path):
+    """planted.yaml, small: the two stamps land in the planted classes' training and test
+    images, and the ground truth is measured on the model and its seed (the shortcut on
+    every planted test image, the pattern channels, every class graph's recovery, the
+    ablations) and said in analysis/ground_truth.md."""
+    results, plan = _run("config/examples/planted.yaml", {}, tmp_path)
+    assert plan["ground_truth"] == 2 and plan["ground_truth_summary"] == 1
+    report = _json(results / "analysis" / "ground_truth.json")
+    assert [s["seed"] for s in report["studies"]] == [0, 1]
+    channels = {x["name"]: x["channels"]
+                for x in _json(results / "model" / "structure.json")["layers"]}
+    for s in report["studies"]:
+        shirt, dot = s["stamps"]
+        assert shirt["stamp"]["classes"] == [6] and dot["stamp"]["classes"] == [2, 4]
+        assert shirt["shortcut"]["n_planted"] == 500 and dot["shortcut"]["n_planted"] == 1000
+        assert shirt["shortcut"]["n_other"] == 3 * 20
+        for st in (shirt, dot):
+            assert set(st["recovery"]["classes"]) == {"0", "2", "4", "6"}
+            for layer, picked in st["pattern"].items():
+                assert all(0 <= c < channels[layer] for c in picked)
+                assert len(st["response"][layer]["effect"]) == channels[layer]
+            for c in map(str, st["stamp"]["classes"]):
+                assert st["ablation"][c]["n_images"] == 500
+        assert "shared" in dot["recovery"] and "shared" not in shirt["recovery"]
+    text = (results / "analysis" / "ground_truth.md").read_text()
+    assert "checkerboard (6 px, random) in Shirt" in text and "dot (5 px, top_right)" in text
+    assert [h["studies"] for h in report["across"]] == [2, 2]
 
 
 def test_the_first_look_example_runs_only_the_switched_on_stages(study, tmp_path):

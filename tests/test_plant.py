@@ -172,10 +172,12 @@ def test_fashion_mnist_stamps_its_28_pixel_images_in_both_splits():
     ({"seed": 0, "stamps": [*_plant(classes=[1])["stamps"], *_plant(classes=["bees"])["stamps"]]},
      r"^dataset\.plant\.stamps\[1\]\.classes: a class is stamped twice"),
     (_plant(classes=[0], size=15), r"^dataset\.plant\.stamps\[0\]\.size: 15 pixels do not fit"),
+    (_plant(classes=["cats"]), r"^dataset\.plant\.stamps\[0\]\.classes: 'cats' is not a class of "
+                               r"this study"),
 ])
 def test_a_bad_plant_is_one_line_naming_the_setting(tmp_path, plant, message):
     root = _folder(tmp_path / "train")
-    cfg = {"kind": "image_folder", "root": str(root), "plant": plant}
+    cfg = {"kind": "image_folder", "root": str(root), "plant": plant, "classes": [0, 1]}
     with pytest.raises((ConfigError, DataError), match=message):
         planted_stamps(cfg, GREY)
 

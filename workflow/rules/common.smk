@@ -35,7 +35,8 @@ LAYERS = config["layers"] = startup.resolve_layers(config["layers"], config["mod
                                                    config["input"], config["dataset"], R)
 CLASSES = summit_data.study_classes(config["dataset"])
 # planted patterns (dataset.plant): their classes and fit checked before any job
-summit_data.planted_stamps(config["dataset"], InputSpec.from_config(config["input"]))
+PLANTED = bool(summit_data.planted_stamps(config["dataset"],
+                                          InputSpec.from_config(config["input"])))
 TRAIN_HERE = not config["model"]["weights"]  # any model without a weights file
 EPOCHS = 0  # the training epochs of a model trained here (its checkpoints); none otherwise
 if TRAIN_HERE:  # trained here: on a usable test split, for epochs known now (checkpoint names)
@@ -341,7 +342,8 @@ def figures(*names: str) -> list[str]:
 # The analyses' figures, targets of `rule all` and published by the site, as the one list of
 # figures (summit.render.registry) gives them; each stage's rule file draws its own.
 ANALYSIS_FIGURES = figures(*summit_figures.analysis_figures(
-    bool(COMPARED), CLASSES, CLASS_PAIRS, keep=lambda stage: summit_stages.enabled(stage, STAGES)))
+    bool(COMPARED), CLASSES, CLASS_PAIRS,
+    keep=lambda stage: summit_stages.enabled(stage, STAGES) and (stage != "ground_truth" or PLANTED)))
 
 
 # Other targets of `rule all` that no figure or site page depends on (e.g. the seeds' report).

@@ -4,7 +4,6 @@
 # channels (with resampled support, the non-semantic flags, shared channels and motifs) and
 # what ablating them does; then one report over the studies, with the run's sentences.
 
-PLANTED = bool(config["dataset"]["plant"]["stamps"])
 GROUND_TRUTH_STUDIES = [R, *SEED_STUDIES]
 if PLANTED:
     REPORTS.append(P.ground_truth_markdown)
@@ -45,6 +44,8 @@ rule ground_truth_summary:
     output:
         report=P.ground_truth_report,
         markdown=P.ground_truth_markdown,
+        png=P.figure.format(name="ground_truth", ext="png"),
+        pdf=P.figure.format(name="ground_truth", ext="pdf"),
     params:
         p=step_params(class_names=CLASS_NAMES),
         args=step_args("ground_truth_summary"),

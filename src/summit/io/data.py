@@ -174,11 +174,13 @@ def plant_side(dataset_cfg: dict[str, Any], spec: InputSpec) -> int:
 
 
 def planted_stamps(dataset_cfg: dict[str, Any], spec: InputSpec) -> tuple[Stamp, ...]:
-    """``dataset.plant``'s stamps, checked (their classes, their fit), cheaply."""
+    """``dataset.plant``'s stamps, checked (their classes, of the study, and their fit),
+    cheaply."""
     plant = dataset_cfg.get("plant") or {}
     if not plant.get("stamps"):
         return ()
-    return stamps_of(plant, lambda value, key: class_id(dataset_cfg, value, key),
+    studied = study_classes(dataset_cfg)
+    return stamps_of(plant, lambda value, key: class_id(dataset_cfg, value, key, studied),
                      plant_side(dataset_cfg, spec))
 
 

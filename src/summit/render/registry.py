@@ -85,6 +85,8 @@ FIGURES: tuple[Figure, ...] = (
            readme="stability"),
     Figure("explained", "explain", "One image explained: its own graph (the most confidently "
            "misclassified)", readme="explained"),
+    Figure("ground_truth", "ground_truth", "Does the study find what was planted? Pattern "
+           "channels, the shortcut and the graphs"),
 )
 
 

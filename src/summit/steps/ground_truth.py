@@ -19,17 +19,20 @@ log = logging.getLogger("summit")
 
 @step
 def ground_truth_summary(p: dict[str, Any], *, records: list[Path], report: Path,
-                         markdown: Path) -> None:
-    """The studies' ground truth side by side, what holds across them, and the run's
-    sentences on it."""
+                         markdown: Path, png: Path, pdf: Path) -> None:
+    """The studies' ground truth side by side, what holds across them, the run's sentences
+    on it and its figure."""
     from summit.ground_truth.summary import across, summary_markdown
     from summit.io.files import write_text
     from summit.io.reports import GroundTruthReport
+    from summit.render.analysis.ground_truth import draw_ground_truth
+    from summit.render.figures import save
 
     studies = [GroundTruth.load(x).to_json() for x in records]
-    held = across(studies)
-    GroundTruthReport(studies=studies, across=held).save(report)
-    write_text(markdown, summary_markdown(studies, held))
+    out = GroundTruthReport(studies=studies, across=across(studies))
+    out.save(report)
+    write_text(markdown, summary_markdown(studies, out.across))
+    save(draw_ground_truth(out.to_json()), png, pdf)
 
 
 @step
