@@ -69,7 +69,9 @@ def _study(**jobs: int) -> Study:
                           "size": None},
               "input": {"size": 4}, "separability": {"max_images_per_class": 15},
               "explain": {"misclassified": 3, "least_confident": 1, "most_confident": 1,
-                          "repeats": 4}}
+                          "repeats": 4},
+              "ground_truth": {"images_per_class": 3, "repeats": 2},
+              "dataset": {"plant": {"stamps": [{"classes": [1], "share": 0.5}]}}}
     return Study(images=[10, 20], test_images=[5, 100], layers=["a", "b"], channels=[4, 8],
                  config=config, jobs=jobs, covered={k: 2 * v for k, v in jobs.items()},
                  train_images=100, epochs=3)
@@ -133,6 +135,16 @@ def test_explained_images_cost_their_pass_graph_and_ablations():
     s = _study(explain=3)
     assert row("explain", s, CAL).seconds == pytest.approx(
         6 * 5 * (0.1 + 0.2 + 11 * 0.01) + 3 * 2.0)
+
+
+def test_the_ground_truth_costs_its_probe_and_ablations_per_study():
+    """Per study: the stamp's planted images (0.5 × 52.5 mean test images × 1 class) and 3
+    images of the other class, each twice (clean, stamped), and the planted ones under
+    1 + 2 × (1 + 2) conditions, a forward pass (0.01) each; per job the model's start-up."""
+    s = _study(ground_truth=2)
+    planted = 0.5 * 52.5
+    images = 2 * (planted + 3) + planted * 7
+    assert row("ground_truth", s, CAL).seconds == pytest.approx(2 * (images * 0.01 + 2.0))
 
 
 def test_the_small_stages_pay_per_class_besides_their_reads():

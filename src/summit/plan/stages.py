@@ -152,6 +152,23 @@ def _once(stage: str, work: Callable[[Study], float]) -> Callable[[Study, Calibr
     return row
 
 
+def ground_truth(s: Study, cal: Calibration) -> Row:
+    """Per study (the model's, each seed's), per stamp: its probe (its classes' planted test
+    images and ``images_per_class`` of every other class) run clean and stamped, and its
+    planted images under every ablation (two sets, each with its random sets); plus each
+    job's model start."""
+    g, stamps = s.config["ground_truth"], s.config["dataset"]["plant"]["stamps"]
+    jobs = s.jobs.get("ground_truth", 0)
+    per_class = sum(s.test_images) / max(s.classes, 1)
+    images = 0.0
+    for st in stamps:
+        planted = st["share"] * per_class * len(st["classes"])
+        probe = planted + g["images_per_class"] * max(s.classes - len(st["classes"]), 0)
+        images += 2 * probe + planted * (1 + 2 * (1 + g["repeats"]))
+    return Row("ground_truth", jobs, jobs * (images * cal.forward_image + _start(cal, "model")),
+               cal.pass_memory_mb, gpu=cal.device.startswith("cuda"))
+
+
 ROWS: dict[str, Callable[[Study, Calibration], Row]] = {  # in the pipeline's order
     "describe_model": _once("describe_model", lambda s: DEMO["describe_model"]),
     "train": train, "aggregate": aggregate,
@@ -161,7 +178,7 @@ ROWS: dict[str, Callable[[Study, Calibration], Row]] = {  # in the pipeline's or
     "class_figure": _model_free("class_figure", 1.0),
     "stability": stability, "featvis": featvis,
     "faithfulness_reference": faithfulness_reference, "faithfulness": faithfulness,
-    "explain": explain,
+    "explain": explain, "ground_truth": ground_truth,
     "model_comparison": _model_free("model_comparison", 2.0),
     "matching": _per_layer("matching", "matching"),
     "embedding": _once("embedding", lambda s: DEMO["embedding"]),
