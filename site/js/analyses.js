@@ -282,6 +282,40 @@ export function createAnalyses({ study, onSelect, onError }) {
     }
   }
 
+  function groundTruth(r) {
+    const s = section(
+      'Ground truth: planted features',
+      `Patterns stamped into chosen classes' images (dataset.plant). Pattern channels: those whose maximum rises when test images are stamped (effect: the rise over the spread of the clean maxima). Ringed numbers: the channel's PageRank rank in its layer of a planted class's graph (seed ${r.seed}).`,
+    );
+    for (const st of r.stamps) {
+      const p = s.append('p').attr('class', 'planted').attr('data-pattern', st.stamp.pattern);
+      p.append('strong').text(`${st.stamp.pattern} (${st.stamp.size} px, ${st.stamp.position}) in `);
+      st.stamp.classes.forEach((c, i) => {
+        if (i) p.append('span').text(' and ');
+        button(p, nameOf(c), classPatch(c));
+      });
+      const a = st.accuracy;
+      p.append('span').text(
+        ` · accuracy on its planted test images ${formatPct(a.stamped.mean)} stamped, ${formatPct(a.clean.mean)} clean` +
+          ` · found by the planted classes' graphs in ${Object.entries(st.held).map(([c, n]) => `${nameOf(Number(c))} ${n}/${st.studies}`).join(', ')} studies` +
+          ` · precision ${isNum(st.precision) ? formatFixed(st.precision) : '–'}`,
+      );
+      for (const [c, f] of Object.entries(st.ablation)) {
+        if (f) p.append('span').text(` · ${nameOf(Number(c))}: ablating the ${plural(f.size, 'found channel')} removes ${isNum(f.removed) ? formatPct(f.removed) : '–'} of the gain (p ${formatFixed(f.p)})`);
+      }
+      const list = s.append('p').attr('class', 'recurring');
+      button(list, `Mark its ${plural(st.channels.length, 'pattern channel')}`, {
+        ...classPatch(st.stamp.classes[0]),
+        highlight: { label: `${st.stamp.pattern} pattern channels`, ids: new Set(st.channels.map((c) => c.id)) },
+      });
+      list.append('span').text(': ');
+      for (const c of st.channels.slice(0, 24)) {
+        button(list, `${c.id} (${formatSig(c.effect)}${c.rank ? `, #${c.rank}` : ''})`, { channel: c.id, layer: c.layer });
+        list.append('span').text(' ');
+      }
+    }
+  }
+
   async function load() {
     loaded = true;
     body.selectAll('*').remove();
@@ -297,6 +331,7 @@ export function createAnalyses({ study, onSelect, onError }) {
       if (r.motifs) motifs(r.motifs);
       if (r.separability) separability(r.separability);
       if (r.models) models(r.models);
+      if (r.ground_truth) groundTruth(r.ground_truth);
     } catch (err) {
       status.remove();
       loaded = false;

@@ -27,6 +27,7 @@ rule site:
         featvis_b=featvis_files(C) if COMPARED else [],
         featvis_b_atlases=featvis_files(C, atlases=True) if COMPARED else [],
         figures=[f for f in ANALYSIS_FIGURES if f.endswith(".png")],
+        ground_truth=[P.ground_truth_report] if PLANTED else [],
         panels=lambda w: [f for t in SITE_PANELS.values() for f in per_class(t)],
     output:
         index=P.site,

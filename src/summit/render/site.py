@@ -51,8 +51,9 @@ primary layer's name; every list of classes is in ``study.json``'s ``classes`` o
   ``class`` (label id), ``label`` (class name), ``value`` (the channel's maximum)}.
 - ``data/analyses.json``, fetched when the Analyses panel first opens (see
   ``analyses_summary``): ``nonsemantic``, ``neighbours``, ``pairs``, ``motifs``,
-  ``separability`` and ``models``, each null when the study did not run it. Classes are
-  referred to by id.
+  ``separability``, ``models`` and ``ground_truth`` (with ``dataset.plant``: per stamp its
+  pattern channels, the shortcut, the graphs' finds; ``site_analyses.ground_truth``), each
+  null when the study did not run it. Classes are referred to by id.
 - ``data/stats/<id>/<layer>.json``, fetched when a channel of that layer is shown for the
   class: ``class`` and ``misclassified`` (channels × bins) channel-max histograms over the
   class's images and its misclassified images, on the layer file's range.
@@ -154,6 +155,7 @@ class Analyses:
     separability: list[Path] = field(default_factory=list)
     models: list[Path] = field(default_factory=list)
     figures: list[Path] = field(default_factory=list)  # PNGs, each with its PDF beside it
+    ground_truth: Path | None = None
 
 
 def _faithfulness_score(path: Path) -> float | None:
@@ -189,7 +191,8 @@ def analyses_summary(a: Analyses, exclude_nonsemantic: bool, top: int = 100) -> 
     entries of each analysis, each finding with its support and whether it is tentative
     (``stability``); an analysis the study did not run is null."""
     out: dict[str, Any] = dict.fromkeys(
-        ("nonsemantic", "neighbours", "pairs", "motifs", "separability", "models"))
+        ("nonsemantic", "neighbours", "pairs", "motifs", "separability", "models",
+         "ground_truth"))
     if a.nonsemantic:
         out["nonsemantic"] = summaries.nonsemantic(a.nonsemantic, exclude_nonsemantic)
     if a.neighbours:
@@ -202,6 +205,8 @@ def analyses_summary(a: Analyses, exclude_nonsemantic: bool, top: int = 100) -> 
         out["separability"] = summaries.separability(a.separability)
     if a.models:
         out["models"] = summaries.models(a.models)
+    if a.ground_truth:
+        out["ground_truth"] = summaries.ground_truth(a.ground_truth)
     return out
 
 

@@ -12,6 +12,7 @@ import numpy as np
 from summit.analyses.class_comparison import changes_most, ranked_pairs
 from summit.io.reports import (
     ClassPairsReport,
+    GroundTruthReport,
     ModelComparison,
     MotifsReport,
     NeighboursReport,
@@ -105,3 +106,28 @@ def models(paths: list[Path]) -> dict[str, Any]:
             "changes_most": {"id": results[most["index"]]["a"]["id"],
                              **{k: most[k] for k in ("support", "tentative")}},
             "stability": {k: held[0][k] for k in ("resamples", "min_support")}}
+
+
+def ground_truth(path: Path) -> dict[str, Any]:
+    """Per planted stamp, the model's study: its classes and pattern, the shortcut, the
+    pattern channels with their effect (strongest first) and whether a planted class's graph
+    holds them (with its PageRank rank), the ablation of the found ones; and how many of the
+    studies (the model, its seeds) find them."""
+    r = GroundTruthReport.load(path).to_json()
+    main, out = r["studies"][0], []
+    for st, held in zip(main["stamps"], r["across"], strict=True):
+        planted = [str(c) for c in st["stamp"]["classes"]]
+        ranks = {v: rank for c in planted
+                 for v, rank in st["recovery"]["classes"][c]["ranks"].items()}
+        channels = [{"id": f"{layer}:{c}", "layer": layer,
+                     "effect": st["response"][layer]["effect"][c],
+                     "rank": ranks.get(f"{layer}:{c}")}
+                    for layer, picked in st["pattern"].items() for c in picked]
+        channels.sort(key=lambda x: -x["effect"])
+        out.append({"stamp": st["stamp"], "accuracy": st["shortcut"]["accuracy"],
+                    "channels": channels,
+                    "ablation": {c: st["ablation"][c].get("found") for c in planted},
+                    "precision": st["recovery"]["precision"],
+                    "unplanted_holding": st["recovery"]["unplanted_holding"],
+                    "held": held["held"], "top": held["top"], "studies": held["studies"]})
+    return {"seed": main["seed"], "stamps": out}

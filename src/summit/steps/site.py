@@ -13,7 +13,8 @@ def site(p: dict[str, Any], *, model: Path, structure: Path, embedding: Path, gr
          stats: list[Path], counts: list[Path], examples: list[Path], featvis: list[Path],
          provenance: Path | None, nonsemantic: Path | None, neighbours: Path | None,
          class_pairs: Path | None, motifs: Path | None, separability: list[Path],
-         models: list[Path], featvis_b: list[Path], figures: list[Path], index: Path) -> None:
+         models: list[Path], featvis_b: list[Path], figures: list[Path],
+         ground_truth: Path | None, index: Path) -> None:
     """Render the static site (``index`` and the data beside it) from the study's outputs.
 
     ``p["source"]`` is the front-end's folder; ``p["panels"]`` maps a per-class panel's name to
@@ -23,7 +24,7 @@ def site(p: dict[str, Any], *, model: Path, structure: Path, embedding: Path, gr
     from summit.render.site import Analyses, Comparison, StudyFiles, write_site
 
     analyses = Analyses(nonsemantic, neighbours, class_pairs, motifs, separability, models,
-                        figures)
+                        figures, ground_truth)
     panels = {name: [Path(x) for x in paths] for name, paths in p.get("panels", {}).items()}
     files = StudyFiles(model, structure, embedding, graphs, stats, counts, examples, featvis,
                        provenance, analyses if any(vars(analyses).values()) else None, panels,
