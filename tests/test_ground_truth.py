@@ -185,6 +185,7 @@ def _synthetic_study(seed, rng):
             effect[x][picked] = 3.0
         found = [f"{x}:{picked[0]}" for x, picked in chosen.items()]
         per = {str(c): {"found": found if c in classes else [], "recall": 0.5,
+                        "ranks": {v: 1 for v in found} if c in classes else {},
                         "best_rank": {x: 1 if c in classes else None for x in layers},
                         "top": c in classes, "resampled": {"any": 0.9, "recall": 0.4}}
                for c in (0, 2, 4, 6)}
@@ -231,3 +232,23 @@ def test_the_figure_and_the_sentences_show_every_stamp_and_study(tmp_path):
     assert text.count("## ") == 2 and "dot (5 px, random) in Pullover and Coat" in text
     assert "Pullover 3 of 3 (with one in the first 3 of every layer: 3)" in text
     assert "in every one of its classes' graphs" not in text  # no shared record synthesised
+
+
+def test_the_sites_section_lists_each_stamps_pattern_channels_strongest_first(tmp_path):
+    from summit.io.reports import GroundTruthReport
+    from summit.render.site_analyses import ground_truth
+
+    rng = np.random.default_rng(1)
+    studies = [_synthetic_study(s, rng) for s in (0, 1)]
+    GroundTruthReport(studies=studies, across=across(studies)).save(tmp_path / "g.json")
+    got = ground_truth(tmp_path / "g.json")
+    assert got["seed"] == 0 and len(got["stamps"]) == 2
+    shirt = got["stamps"][0]
+    st = studies[0]["stamps"][0]
+    assert {c["id"] for c in shirt["channels"]} == {
+        f"{x}:{c}" for x, picked in st["pattern"].items() for c in picked}
+    effects = [c["effect"] for c in shirt["channels"]]
+    assert effects == sorted(effects, reverse=True)
+    found = set(st["recovery"]["classes"]["6"]["found"])
+    assert {c["id"] for c in shirt["channels"] if c["rank"] is not None} <= found
+    assert shirt["held"] == {"6": 2} and shirt["studies"] == 2
