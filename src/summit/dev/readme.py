@@ -19,7 +19,8 @@ DEMO = Path("workflow/report/demo")
 # results/figures).
 FIGURES = readme_figures()
 # The run's passages the README quotes (under results/analysis), when the run wrote them.
-PASSAGES = ("findings", "stability", "faithfulness", "model_comparison", "seeds", "explained")
+PASSAGES = ("findings", "stability", "faithfulness", "model_comparison", "seeds", "explained",
+            "ground_truth")
 MAX_WIDTH = 1400  # pixels of a README copy
 
 

@@ -86,7 +86,7 @@ FIGURES: tuple[Figure, ...] = (
     Figure("explained", "explain", "One image explained: its own graph (the most confidently "
            "misclassified)", readme="explained"),
     Figure("ground_truth", "ground_truth", "Does the study find what was planted? Pattern "
-           "channels, the shortcut and the graphs"),
+           "channels, the shortcut and the graphs", readme="ground_truth"),
 )
 
 
