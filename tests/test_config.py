@@ -56,9 +56,11 @@ def test_schema_is_the_shipped_one():
 
 
 def _keys(node, prefix=""):
+    """Every key, and every key of a list's items (``stamps[].size``)."""
     for name, sub in node.get("properties", {}).items():
         yield f"{prefix}{name}", sub
         yield from _keys(sub, f"{prefix}{name}.")
+        yield from _keys(sub.get("items", {}), f"{prefix}{name}[].")
 
 
 def test_every_key_has_a_description():
