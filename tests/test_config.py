@@ -73,7 +73,8 @@ def test_every_optional_leaf_has_a_default_or_is_documented_unset():
     s = schema()
     no_default = [key for key, sub in _keys(s) if "default" not in sub
                   and "properties" not in sub]
-    assert no_default == ["dataset.kind", "dataset.root", "model.kind", "model.architecture",
+    assert no_default == ["dataset.kind", "dataset.root", "dataset.plant.stamps[].classes",
+                          "model.kind", "model.architecture",
                           "model.factory", "input.size", "input.channels", "input.mean",
                           "input.std", "layers"]
 
