@@ -79,6 +79,10 @@ DOCUMENTED: dict[str, list[str]] = {
     "snakemake --cores all --configfile config/examples/demo_seeds.yaml": [DEFAULT_STUDY],
     "python -m summit.dev.readme results --only seeds": [
         f"{THIS}::test_readme_pastes_a_runs_passages"],
+    "python -m summit.dev.readme results-planted --only ground_truth": [
+        f"{THIS}::test_readme_pastes_a_runs_passages"],
+    "snakemake --cores all --configfile config/examples/planted.yaml": [
+        "tests/test_documented_configs.py::test_the_planted_example_measures_what_it_planted"],
     "snakemake --report report.html": [f"{THIS}::test_report_packs_the_figures"],
     "snakemake --unlock": [f"{THIS}::test_unlock"],
     "snakemake --executor slurm": [SLURM],

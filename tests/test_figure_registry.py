@@ -57,6 +57,7 @@ def test_analysis_figures_follow_the_registry_and_the_study():
                                keep=lambda stage: stage not in {"faithfulness", "class_pairs"})
     assert without == [n for n in names if n not in {"faithfulness", "class_pair",
                                                      "class_pairs/3_5"}]
+    assert analysis_figures(True, [3, 5], [[3, 5]], planted=True) == [*names, "ground_truth"]
 
 
 def test_the_site_titles_and_lists_figures_from_the_registry(tmp_path):
@@ -64,7 +65,7 @@ def test_the_site_titles_and_lists_figures_from_the_registry(tmp_path):
 
     names = [f"class {i}" for i in range(6)]
     figures = []
-    for name in analysis_figures(True, range(6), [[1, 4]]):
+    for name in analysis_figures(True, range(6), [[1, 4]], planted=True):
         png = tmp_path / "results" / "figures" / f"{name}.png"
         png.parent.mkdir(parents=True, exist_ok=True)
         png.write_bytes(b"png")

@@ -114,7 +114,9 @@ def test_analyses_are_summarised_and_figures_published(built):
     study = json.loads((site / "data/study.json").read_text())
     assert study["analyses"] == "data/analyses.json"
     a = json.loads((site / study["analyses"]).read_text())
-    assert set(a) == {"nonsemantic", "neighbours", "pairs", "motifs", "separability", "models"}
+    assert set(a) == {"nonsemantic", "neighbours", "pairs", "motifs", "separability", "models",
+                      "ground_truth"}
+    assert a["ground_truth"] is None  # nothing planted
     # the top pairs are the similarity matrix's largest off-diagonal entries, in order
     pairs = json.loads(files.analyses.class_pairs.read_text())
     s = np.array(pairs["vertex_jaccard"])

@@ -253,4 +253,4 @@ SETTINGS: tuple[type[_Section], ...] = (
     AggregationSettings, InfluenceSettings, GraphSettings, NonsemanticSettings,
     ExamplesSettings, FeatvisSettings, EmbeddingSettings, StatsSettings, NeighboursSettings,
     ClassPairsSettings, MotifsSettings, SeparabilitySettings, FaithfulnessSettings,
-    StabilitySettings, ExplainSettings, ConfusionsSettings, TrainSettings)
+    StabilitySettings, ExplainSettings, ConfusionsSettings, GroundTruthSettings, TrainSettings)

@@ -343,7 +343,7 @@ def figures(*names: str) -> list[str]:
 # figures (summit.render.registry) gives them; each stage's rule file draws its own.
 ANALYSIS_FIGURES = figures(*summit_figures.analysis_figures(
     bool(COMPARED), CLASSES, CLASS_PAIRS,
-    keep=lambda stage: summit_stages.enabled(stage, STAGES) and (stage != "ground_truth" or PLANTED)))
+    keep=lambda stage: summit_stages.enabled(stage, STAGES), planted=PLANTED))
 
 
 # Other targets of `rule all` that no figure or site page depends on (e.g. the seeds' report).

@@ -28,7 +28,7 @@ class Figure:
     does not show it; ``needs_comparison``: drawn only with a second model
     (``model_comparison``); ``analysis``: one of the analyses' figures (``rule all`` asks for
     them and the site publishes them), False for the per-class graph drawings, targets of
-    their own.
+    their own; ``needs_plant``: drawn only when a pattern is planted (``dataset.plant``).
     """
 
     name: str
@@ -37,6 +37,7 @@ class Figure:
     readme: str | None = None
     needs_comparison: bool = False
     analysis: bool = True
+    needs_plant: bool = False
 
     def names(self, classes: Iterable[int], pairs: Iterable[Sequence[int]]) -> list[str]:
         """Its names: one, or one per class in ``classes`` or per pair in ``pairs``."""
@@ -86,18 +87,21 @@ FIGURES: tuple[Figure, ...] = (
     Figure("explained", "explain", "One image explained: its own graph (the most confidently "
            "misclassified)", readme="explained"),
     Figure("ground_truth", "ground_truth", "Does the study find what was planted? Pattern "
-           "channels, the shortcut and the graphs", readme="ground_truth"),
+           "channels, the shortcut and the graphs", readme="ground_truth", needs_plant=True),
 )
 
 
 def analysis_figures(compared: bool, classes: Iterable[int], pairs: Iterable[Sequence[int]],
-                     keep: Callable[[str], bool] = lambda stage: True) -> list[str]:
+                     keep: Callable[[str], bool] = lambda stage: True,
+                     planted: bool = False) -> list[str]:
     """The analyses' figures a study draws, in the site's order: with a second model
-    (``compared``) its figures too, per class of ``classes`` and per pair of ``pairs``; only
-    those of stages that run (``keep``: a stage's name -> whether it runs)."""
+    (``compared``) its figures too, with a planted pattern (``planted``) the ground truth's,
+    per class of ``classes`` and per pair of ``pairs``; only those of stages that run
+    (``keep``: a stage's name -> whether it runs)."""
     classes, pairs = list(classes), list(pairs)
     return [name for f in FIGURES
-            if f.analysis and (compared or not f.needs_comparison) and keep(f.stage)
+            if f.analysis and (compared or not f.needs_comparison)
+            and (planted or not f.needs_plant) and keep(f.stage)
             for name in f.names(classes, pairs)]
 
 
