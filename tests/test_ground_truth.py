@@ -228,7 +228,8 @@ def test_the_figure_and_the_sentences_show_every_stamp_and_study(tmp_path):
     assert len(fig.axes) == 6
     save(fig, tmp_path / "g.png", tmp_path / "g.pdf")
     assert (tmp_path / "g.png").stat().st_size > 0
-    text = summary_markdown(studies, held)
+    text = summary_markdown(studies, held, ["T-shirt", "a", "Pullover", "b", "Coat", "c",
+                                            "Shirt"])
     assert text.count("## ") == 2 and "dot (5 px, random) in Pullover and Coat" in text
     assert "Pullover 3 of 3 (with one in the first 3 of every layer: 3)" in text
     assert "in every one of its classes' graphs" not in text  # no shared record synthesised

@@ -85,7 +85,8 @@ def ablations(intervener: Intervener, batches: list, channels: Mapping[str, int]
     outcome = evaluate(intervener, batches, conds, batch_size, device)
     acc = outcome.correct.mean(axis=1) if outcome.correct.shape[1] else np.full(len(conds), np.nan)
     base, gain = float(acc[0]), float(acc[0]) - clean_accuracy
-    out: dict[str, Any] = {"stamped": round(base, ROUND), "n_images": int(outcome.correct.shape[1])}
+    out: dict[str, Any] = {"clean": round(clean_accuracy, ROUND), "stamped": round(base, ROUND),
+                           "n_images": int(outcome.correct.shape[1])}
     for name, row in rows.items():
         random = acc[row + 1:row + 1 + repeats]
         out[name] = {"size": sum(len(c) for c in sets[name].values()),

@@ -82,15 +82,14 @@ def stamp_lines(st: dict[str, Any], names: dict[str, str]) -> list[str]:
     return lines
 
 
-def summary_markdown(studies: list[dict[str, Any]], held: list[dict[str, Any]]) -> str:
-    """The ground truth in the run's words: each stamp, each study, then across studies."""
+def summary_markdown(studies: list[dict[str, Any]], held: list[dict[str, Any]],
+                     class_names: list[str]) -> str:
+    """The ground truth in the run's words: each stamp, each study, then across studies
+    (``class_names``: every output's name, by id)."""
     out = ["# Ground truth: planted features", ""]
+    names = {str(c): n for c, n in enumerate(class_names)}
     for k, h in enumerate(held):
         stamp = h["stamp"]
-        names = {str(c): n for c, n in zip(stamp["classes"], stamp["names"], strict=True)}
-        for s in studies:
-            names.update({str(c): f"class {c}" for c in s["stamps"][k]["recovery"]["classes"]
-                          if str(c) not in names})
         out.append(f"## {stamp['pattern']} ({stamp['size']} px, {stamp['position']}) in "
                    f"{' and '.join(stamp['names'])}, {stamp['share']:.0%} of their images")
         out.append("")
@@ -100,7 +99,7 @@ def summary_markdown(studies: list[dict[str, Any]], held: list[dict[str, Any]]) 
         planted = ", ".join(f"{names[c]} {h['held'][c]} of {h['studies']} (with one in the "
                             f"first {TOP} of every layer: {h['top'][c]})" for c in h["held"])
         out.append(f"- across {h['studies']} studies, a pattern channel in the graph of: "
-                   f"{planted}; no unplanted class's graph holds one in "
-                   f"{h['unplanted_clean']} of {h['studies']}")
+                   f"{planted}; some unplanted class's graph holds one in "
+                   f"{h['studies'] - h['unplanted_clean']} of {h['studies']}")
         out.append("")
     return "\n".join(out)

@@ -31,7 +31,7 @@ def ground_truth_summary(p: dict[str, Any], *, records: list[Path], report: Path
     studies = [GroundTruth.load(x).to_json() for x in records]
     out = GroundTruthReport(studies=studies, across=across(studies))
     out.save(report)
-    write_text(markdown, summary_markdown(studies, out.across))
+    write_text(markdown, summary_markdown(studies, out.across, p["class_names"]))
     save(draw_ground_truth(out.to_json()), png, pdf)
 
 

@@ -53,7 +53,7 @@ def _accuracies(ax: plt.Axes, st: dict[str, Any]) -> None:
     width = 0.8 / len(BARS)
     for i, c in enumerate(planted):
         a = st["ablation"].get(c, {})
-        values = {"clean": acc["clean"]["mean"], "stamped": a.get("stamped"),
+        values = {"clean": a.get("clean", acc["clean"]["mean"]), "stamped": a.get("stamped"),
                   "found": a.get("found", {}).get("accuracy"),
                   "pattern": a.get("pattern", {}).get("accuracy")}
         for j, (key, label, colour) in enumerate(BARS):
