@@ -87,6 +87,7 @@ def test_ranks_recall_precision_and_support_by_hand():
               {"classes": [0, 2], "vertices": ["a:4"]}, {"classes": [0, 1], "vertices": ["z:9"]}]
     shared = shared_channels(pattern, graphs, [0, 1], motifs)
     assert shared["shared"] == ["a:4"] and shared["motifs"] == [motifs[0]]
+    assert shared_channels(pattern, graphs, [0, 1], None)["motifs"] is None  # not mined
 
 
 class Arrays:

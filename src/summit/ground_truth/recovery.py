@@ -70,12 +70,15 @@ def resampled_support(pattern: Mapping[str, Sequence[int]],
 
 
 def shared_channels(pattern: Mapping[str, Sequence[int]], graphs: Mapping[int, dict[str, Any]],
-                    classes: Sequence[int], motifs: Sequence[dict[str, Any]]
+                    classes: Sequence[int], motifs: Sequence[dict[str, Any]] | None
                     ) -> dict[str, Any]:
     """For a pattern several classes carry: its channels in every one of their graphs, and
-    the motifs (``analysis/motifs.json``) spanning those classes that hold one."""
+    the motifs (``analysis/motifs.json``) spanning those classes that hold one (None where
+    no motifs were mined: a seed's study)."""
     ids = set(vertex_ids(pattern))
     shared = sorted(ids.intersection(*({n["id"] for n in graphs[c]["nodes"]} for c in classes)))
+    if motifs is None:
+        return {"shared": shared, "motifs": None}
     found = [m for m in motifs if set(classes) <= set(m["classes"]) and ids & set(m["vertices"])]
     return {"shared": shared, "motifs": [{"classes": m["classes"], "vertices": m["vertices"]}
                                          for m in found]}

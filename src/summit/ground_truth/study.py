@@ -34,12 +34,12 @@ from summit.settings import GroundTruthSettings
 class StudyGraphs:
     """What a study found: each class's graph, its resampled graphs' vertex ids (none without
     the stability stage), the non-semantic channels flagged (vertex ids; none without the
-    analyses) and the motifs (the main study's; else none)."""
+    analyses) and the motifs (the main study's; None where not mined)."""
 
     graphs: dict[int, dict[str, Any]]
     resampled: dict[int, list[list[str]]]
     nonsemantic: set[str]
-    motifs: list[dict[str, Any]]
+    motifs: list[dict[str, Any]] | None
 
     @classmethod
     def load(cls, class_ids: Sequence[int], graphs: Sequence[Path], resampled: Sequence[Path],
@@ -50,7 +50,7 @@ class StudyGraphs:
                    {c: [r["nodes"] for r in ResampledGraphs.load(x).resamples]
                     for c, x in zip(class_ids, resampled, strict=True)} if resampled else {},
                    {f"{layer}:{c}" for layer, channels in flagged.items() for c in channels},
-                   MotifsReport.load(motifs).motifs if motifs else [])
+                   MotifsReport.load(motifs).motifs if motifs else None)
 
 
 def found_by_graphs(pattern: dict[str, list[int]], found: StudyGraphs,

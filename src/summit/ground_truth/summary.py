@@ -77,8 +77,10 @@ def stamp_lines(st: dict[str, Any], names: dict[str, str]) -> list[str]:
     lines.append(f"  - precision {_fmt(rec['precision'])}; unplanted classes whose graph holds "
                  f"one: {others}; flagged non-semantic: {len(rec['nonsemantic'])}")
     if "shared" in rec:
+        motifs = rec["shared"]["motifs"]
         lines.append(f"  - in every one of its classes' graphs: {len(rec['shared']['shared'])}; "
-                     f"motifs holding one: {len(rec['shared']['motifs'])}")
+                     "motifs holding one: "
+                     f"{'not mined in this study' if motifs is None else len(motifs)}")
     return lines
 
 
