@@ -14,9 +14,9 @@ import torch
 
 from summit.evidence.faithfulness import bootstrap, evaluate
 from summit.explain.evidence import conditions
-from summit.ground_truth.probe import Probe
+from summit.ground_truth.probe import Probe, read_stamped
 from summit.ground_truth.response import paired_response, pattern_channels
-from summit.io.plant import Stamp, stamp_all
+from summit.io.plant import Stamp
 from summit.model.interventions import Intervener
 
 ROUND = 6  # decimals kept in the record
@@ -65,9 +65,8 @@ def class_batches(probe: Probe, dataset, stamp: Stamp, cls: int, batch_size: int
     out = []
     for lo in range(0, len(rows), batch_size):
         part = rows[lo:lo + batch_size]
-        pixels = np.stack([dataset.pixels(int(i)) for i in im.indices[part]])
-        stamp_all(pixels, np.arange(len(part)), stamp.pattern, stamp.size, im.where[part])
-        out.append((dataset.inputs(pixels), torch.from_numpy(im.labels[part])))
+        _, marked = read_stamped(dataset, im, part, stamp)
+        out.append((dataset.inputs(marked), torch.from_numpy(im.labels[part])))
     return out
 
 

@@ -63,6 +63,16 @@ def probe_images(planting: Planting, k: int, labels: np.ndarray, classes: Sequen
                        np.concatenate([planting.where[own], placed]).astype(np.int64))
 
 
+def read_stamped(dataset, images: ProbeImages, rows: np.ndarray, stamp: Stamp
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Probe images ``rows`` read from ``dataset`` (unplanted): their pixels clean, and a copy
+    with the stamp where the probe places it."""
+    pixels = np.stack([dataset.pixels(int(i)) for i in images.indices[rows]])
+    marked = pixels.copy()
+    stamp_all(marked, np.arange(len(rows)), stamp.pattern, stamp.size, images.where[rows])
+    return pixels, marked
+
+
 def run_probe(model: nn.Module, layers: Sequence[str], dataset, images: ProbeImages,
               stamp: Stamp, batch_size: int, device: torch.device) -> Probe:
     """Every probe image clean and stamped (``dataset``: the test split unplanted, with
@@ -74,9 +84,7 @@ def run_probe(model: nn.Module, layers: Sequence[str], dataset, images: ProbeIma
     model.eval()
     for lo in range(0, len(images.indices), batch_size):
         rows = np.arange(lo, min(lo + batch_size, len(images.indices)))
-        pixels = np.stack([dataset.pixels(int(i)) for i in images.indices[rows]])
-        marked = pixels.copy()
-        stamp_all(marked, np.arange(len(rows)), stamp.pattern, stamp.size, images.where[rows])
+        pixels, marked = read_stamped(dataset, images, rows, stamp)
         x = dataset.inputs(np.concatenate([pixels, marked])).to(device)
         with torch.no_grad(), captured(model, layers, protect=True) as kept:
             logits = model(x)

@@ -59,7 +59,7 @@ def stamp_lines(st: dict[str, Any], names: dict[str, str]) -> list[str]:
              f"  - {n} pattern channels ({_layers(st['pattern'])})"]
     for c in map(str, st["stamp"]["classes"]):
         r = rec["classes"][c]
-        ranks = ", ".join(f"{layer} {_fmt(b, 'd') if b is not None else '–'}"
+        ranks = ", ".join(f"{layer} {_fmt(b, 'd')}"
                           for layer, b in r["best_rank"].items())
         a = st["ablation"].get(c, {})
         found = a.get("found")
