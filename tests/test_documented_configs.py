@@ -233,7 +233,8 @@ def test_your_own_model_runs_every_stage(files, tmp_path):
     results, plan = _run(ARCHITECTURE, files, tmp_path, activated=False)
     rules = {m for f in (REPO / "workflow" / "rules").glob("*.smk")
              for m in re.findall(r"^rule (\w+):", f.read_text(), re.M)}
-    assert rules - plan.keys() == {"train", "seeds"}  # nothing trained: weights given
+    # nothing trained (weights given), nothing planted
+    assert rules - plan.keys() == {"train", "seeds", "ground_truth", "ground_truth_summary"}
     log = (results / "logs" / "describe_model.log").read_text()
     assert "took the state dict under 'state_dict'" in log and "stripped 'model.'" in log
     accuracy = [_json(results / "stats" / f"{c}.json")["accuracy"] for c in range(3)]
