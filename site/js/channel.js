@@ -1,12 +1,15 @@
-// Channel panel: for the selected channel, its feature visualization with diversity images and
-// its top dataset examples, then density bars of its activation (channel max) over the
-// selected class, the class's misclassified images, all images, and the comparison class;
+// Channel panel: for the selected channel, its description (what the study measured about it:
+// the channel_descriptions record's sentence, descriptions.js), its feature visualization with
+// diversity images and its top dataset examples, then density bars of its activation (channel
+// max) over the selected class, the class's misclassified images, all images, and the
+// comparison class;
 // below them, the class's explained misclassified images (panels/explain.js), those in which
 // the channel is active first, each opening the image (`onSelect({image})`).
 import { drawDensity } from './density.js';
+import { channelDescription } from './descriptions.js';
 import { formatInt, formatSig } from './format.js';
 import { loadClassLayerStats, loadCounts, loadLayerInfo } from './layers.js';
-import { examplesSprite, exampleClassSummary, featvisSprite, loadExamples, spriteTile } from './sprites.js';
+import { examplesSprite, featvisSprite, loadExamples, spriteTile } from './sprites.js';
 import { parseChannel } from './state.js';
 import { channelImages } from './panels/explain.js';
 import { loadJSON } from './data.js';
@@ -36,12 +39,13 @@ export function createChannelPanel({ study, onClear, onSelect = () => {} }) {
       return;
     }
     const classes = [st.classIndex, st.compareIndex].filter((i) => i != null);
-    let info, stats, counts, examples;
+    let info, stats, counts, examples, description;
     try {
-      [info, counts, examples, ...stats] = await Promise.all([
+      [info, counts, examples, description, ...stats] = await Promise.all([
         loadLayerInfo(study, sel.layer),
         loadCounts(study, sel.layer),
         loadExamples(study, sel.layer).catch(() => null), // the patches show without labels
+        channelDescription(study, sel.layer, sel.channel).catch(() => null), // or without it
         ...classes.map((i) => loadClassLayerStats(study, i, sel.layer)),
       ]);
     } catch (err) {
@@ -62,6 +66,7 @@ export function createChannelPanel({ study, onClear, onSelect = () => {} }) {
 
     root.selectAll('*').remove();
     root.append('h3').attr('class', 'channel-title').text(`${sel.layer} · channel ${ch}`);
+    if (description) root.append('p').attr('class', 'channel-description').text(`Measured: ${description}.`);
     if (counts) {
       const a = counts.rows[st.classIndex][ch];
       root
@@ -141,7 +146,7 @@ export function createChannelPanel({ study, onClear, onSelect = () => {} }) {
     root
       .append('p')
       .attr('class', 'channel-caption')
-      .text(entries ? `Top ${n} dataset examples: ${exampleClassSummary(entries)}` : 'Top dataset examples');
+      .text(entries ? `Top ${n} dataset examples` : 'Top dataset examples');
     const box = root.append('div').attr('class', 'channel-images examples');
     for (let k = 0; k < n; k++) {
       const tile = spriteTile(ex, k, 46);

@@ -1,15 +1,17 @@
 // The graph view's vertex card (graph.js), shown on hovering or focusing a vertex: the
 // channel's details (count, PageRank, entry share, the per-class panels' rows, edges), its
-// feature visualizations with their diversity images, then as they load its top dataset
-// examples' classes and the class's activation density. Comparing models, the card states each
-// model's channel and the match's score.
+// feature visualizations with their diversity images and its top dataset examples, then as
+// they load its description (what the study measured about it: the channel_descriptions
+// record's sentence, descriptions.js) and the class's activation density. Comparing models,
+// the card states each model's channel and the match's score.
 import { drawDensity } from './density.js';
+import { channelDescription } from './descriptions.js';
 import { formatFixed, formatInt, formatSig } from './format.js';
 import { loadClassLayerStats } from './layers.js';
 import { vertexRenders } from './models.js';
 import { formatShare } from './share.js';
-import { examplesSprite, exampleClassSummary, loadExamples, spriteTile } from './sprites.js';
-import { moveTooltip, showTooltip } from './tooltip.js';
+import { examplesSprite, spriteTile } from './sprites.js';
+import { moveTooltip, showTooltip, tooltipRow } from './tooltip.js';
 import { featvisOf } from './graph-vertices.js';
 
 const isNum = (v) => typeof v === 'number' && Number.isFinite(v);
@@ -75,8 +77,9 @@ function modelRows(view, n, edges) {
   return rows;
 }
 
-/** The hover card: details and the channel's images now, then its dataset examples' classes
- * and the class's activation density as they load (unless another card replaced it). */
+/** The hover card: details and the channel's images now, then its description (a row after
+ * the details) and the class's activation density as they load (unless another card
+ * replaced it). */
 export function showCard(view, at, n, edges) {
   const { study, record } = view;
   const token = ++view.hoverToken;
@@ -88,18 +91,19 @@ export function showCard(view, at, n, edges) {
     return; // the rest is about this model's channels
   }
   const ex = examplesSprite(study, n.layer, n.channel);
-  const exCaption = ex ? appendExamples(tip, ex) : null;
+  if (ex) appendExamples(tip, ex);
   moveTooltip(at);
   const current = () => token === view.hoverToken && !tip.hidden;
-  if (ex) {
-    loadExamples(study, n.layer)
-      .then((channels) => {
-        if (!current() || !channels?.[n.channel]) return;
-        const entries = channels[n.channel];
-        exCaption.textContent = entries.length ? `top ${entries.length} dataset examples: ${exampleClassSummary(entries)}` : 'no dataset examples';
-      })
-      .catch(() => {}); // the patches stay useful without their classes
-  }
+  channelDescription(study, n.layer, n.channel)
+    .then((text) => {
+      if (!current() || !text) return;
+      const row = tooltipRow('description', text);
+      row.classList.add('tt-description');
+      const rows = tip.querySelectorAll('.tt-row');
+      rows[rows.length - 1].after(row);
+      moveTooltip(at);
+    })
+    .catch(() => {}); // the card stays useful without the description
   loadClassLayerStats(study, view.st.classIndex, n.layer)
     .then((s) => {
       if (!current()) return;
@@ -138,15 +142,12 @@ function appendFeatvis(view, tip, n) {
   }
 }
 
-/** The channel's top dataset examples; returns their caption, which names their classes once
- * they load. */
+/** The channel's top dataset examples (their classes are in its description). */
 function appendExamples(tip, ex) {
   const grid = document.createElement('div');
   grid.className = 'tt-examples';
   for (let k = 0; k < ex.count; k++) grid.append(spriteTile(ex, k, 38, 'sprite'));
-  const exCaption = caption('top dataset examples');
-  tip.append(exCaption, grid);
-  return exCaption;
+  tip.append(caption('top dataset examples'), grid);
 }
 
 function caption(text) {

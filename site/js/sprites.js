@@ -98,10 +98,3 @@ export function spriteTile(sprite, j, px, className = 'sprite') {
   div.style.backgroundPosition = `${-(sprite.x + j * sprite.size) * scale}px ${-sprite.y * scale}px`;
   return div;
 }
-
-/** Counts of the example patches' classes, most frequent first: "Bag ×4, Sandal ×3". */
-export function exampleClassSummary(entries) {
-  const counts = d3.rollups(entries, (v) => v.length, (e) => e.label ?? `class ${e.class}`);
-  counts.sort((a, b) => b[1] - a[1] || d3.ascending(a[0], b[0]));
-  return counts.map(([name, k]) => (k > 1 ? `${name} ×${k}` : name)).join(', ');
-}

@@ -20,21 +20,24 @@ export function showTooltip(at, title, rows = []) {
   head.className = 'tt-title';
   head.textContent = title;
   tip.append(head);
-  for (const [key, value] of rows) {
-    const row = document.createElement('div');
-    row.className = 'tt-row';
-    const k = document.createElement('span');
-    k.className = 'tt-key';
-    k.textContent = key;
-    const v = document.createElement('span');
-    v.className = 'tt-val';
-    v.textContent = value;
-    row.append(k, v);
-    tip.append(row);
-  }
+  for (const [key, value] of rows) tip.append(tooltipRow(key, value));
   tip.hidden = false;
   moveTooltip(at);
   return tip;
+}
+
+/** A key/value row of the tooltip, as text. */
+export function tooltipRow(key, value) {
+  const row = document.createElement('div');
+  row.className = 'tt-row';
+  const k = document.createElement('span');
+  k.className = 'tt-key';
+  k.textContent = key;
+  const v = document.createElement('span');
+  v.className = 'tt-val';
+  v.textContent = value;
+  row.append(k, v);
+  return row;
 }
 
 export function moveTooltip(at) {

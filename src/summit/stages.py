@@ -1,10 +1,10 @@
 """Which optional stages a study runs (config ``stages``), and which combinations cannot run.
 
-The method itself (model, pass, A^l, graphs, their figures, statistics, examples, embedding)
-and the site always run. Each switch covers the stages (rule files) named here; a stage not
-named is part of the method. A stage that reads a switched-off one either goes on without it
-(the rules drop the input: support, renders, panels) or cannot, and then the run stops at
-start in one line naming both settings (``check``).
+The method itself (model, pass, A^l, graphs, their figures, statistics, examples, embedding,
+channel descriptions) and the site always run. Each switch covers the stages (rule files)
+named here; a stage not named is part of the method. A stage that reads a switched-off one
+either goes on without it (the rules drop the input: support, renders, panels) or cannot,
+and then the run stops at start in one line naming both settings (``check``).
 """
 
 from __future__ import annotations

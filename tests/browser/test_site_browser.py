@@ -167,13 +167,22 @@ def test_hovering_a_vertex_shows_its_examples_and_details(page, site_url, artifa
     expect(tip).to_contain_text("channel")
     expect(tip.locator(".tt-featvis .sprite")).to_have_count(5)  # render + 4 diversity
     expect(tip.locator(".tt-examples .sprite")).to_have_count(5)
-    expect(tip).to_contain_text("top 5 dataset examples:")  # with the patches' classes
+    # the channel's description, as the record words it (the examples' classes among it)
+    layer, channel = re.fullmatch(r"(\w+) · channel (\d+)",
+                                  tip.locator(".tt-title").text_content()).groups()
+    record = page.evaluate("p => fetch(p).then((r) => r.json())",
+                           f"data/descriptions/{layer}.json")["channels"][int(channel)]
+    assert re.match(r"(fires for .+ % of its [\d,]+ images?\).*; selectivity \d\.\d\d|"
+                    r"never among an image's top channels); examples: \d ", record["text"])
+    expect(tip.locator(".tt-row.tt-description .tt-val")).to_have_text(record["text"])
     assert tip.locator("b, img").count() == 0  # class names stay text
     expect(tip.locator("svg.density rect.cell").first).to_be_attached()
     assert page.locator("#graph-svg.hovering").count() == 1
     page.screenshot(path=artifacts / "hover.png")
     node.click()
     expect(page.locator("#channel-body .density-row")).to_have_count(4)  # 3 bars + axis
+    expect(page.locator("#channel-body .channel-description")).to_have_text(
+        f"Measured: {record['text']}.")
     expect(page.locator("#channel-body .featvis .sprite")).to_have_count(5)
     tiles = page.locator("#channel-body .examples .sprite")
     expect(tiles).to_have_count(5)

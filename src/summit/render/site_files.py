@@ -1,6 +1,6 @@
 """The site's data files besides ``study.json`` and ``analyses.json`` (``summit.render.site``'s
 data contract): the figures, the per-layer histograms and A^l, the atlases and example
-indexes, and each class's comparison with a second model."""
+indexes, the channel descriptions, and each class's comparison with a second model."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import numpy as np
 from summit.errors import SummitError
 from summit.io.artifacts import ActivationCounts, ClassStats, ExamplesIndex, FeatvisIndex
 from summit.io.files import write_json
-from summit.io.reports import ModelComparison
+from summit.io.reports import ChannelDescriptions, ModelComparison
 from summit.render.registry import site_listed, site_titles
 
 
@@ -86,6 +86,16 @@ def copy_images(names: list[str], featvis: list[Path], examples: list[Path],
             "index": f"data/examples/{ex.layer}.json",
             "thumbnail": ex.thumbnail, "n": ex.n, "per_row": ex.per_row}
     return out
+
+
+def write_descriptions(path: Path, data: Path) -> list[str]:
+    """Split the channel descriptions (``ChannelDescriptions``) into one file per layer,
+    ``data/descriptions/<layer>.json`` {``channels``}; return the layers written."""
+    record = ChannelDescriptions.load(path)
+    (data / "descriptions").mkdir(parents=True, exist_ok=True)
+    for layer, channels in record.layers.items():
+        write_json(data / "descriptions" / f"{layer}.json", {"channels": channels})
+    return list(record.layers)
 
 
 def copy_featvis(path: Path, data: Path, folder: str) -> dict[str, Any]:
