@@ -24,6 +24,7 @@ FLOORS = {
     "analyses": 4, "evidence": 4,                      # what is read from the graphs
     "explain": 4.5,                                    # one image: its graph and evidence
     "ground_truth": 4.6,                               # planted features checked
+    "randomization": 4.6,                              # randomized models set against it
     "render": 5,                                       # figures and the site's data
     "provenance": 6, "startup": 6, "stages": 6, "jobs": 6,  # the workflow side
     "steps": 6.1, "plan": 6.15, "explain_image": 6.18,

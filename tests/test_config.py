@@ -146,7 +146,9 @@ def test_minimal_config_gets_defaults():
     assert cfg["embedding"] == {"n_neighbors": 15, "min_dist": 0.1, "seed": 0}
     assert cfg["model"]["train"] == {"epochs": None, "batch_size": 256, "lr": 0.2, "seed": 0,
                                      "seeds": [],
-                                     "max_images": None}
+                                     "max_images": None, "shuffle_labels": False}
+    assert cfg["randomization"] == {"cascade": False, "shuffled_labels": False,
+                                    "images_per_class": 50, "repeats": 20, "seed": 0}
     assert cfg["model"]["kwargs"] == {}
     assert cfg["dataset"]["classes"] == []
     assert cfg["dataset"]["skip_unreadable"] is True

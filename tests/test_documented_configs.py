@@ -91,12 +91,13 @@ DOCUMENTED: dict[str, Documented] = {
         Documented(f"{THIS}::test_the_planted_example_measures_what_it_planted", base=DEFAULT,
                    # the planted classes studied; one seed more, not two; what the ground
                    # truth does not read left out
-                   small={"dataset": {"classes": [0, 2, 4, 6]},
+                   small={"dataset": {"classes": [0, 2, 4, 6], "max_images_per_class": 300},
                           "model": {"train": {"seeds": [1]}},
                           "stages": {"featvis": False, "faithfulness": False,
                                      "explain": False, "model_comparison": False},
                           "ground_truth": {"images_per_class": 20, "repeats": 3,
-                                           "resamples": 100}}),
+                                           "resamples": 100},
+                          "randomization": {"images_per_class": 10, "repeats": 3}}),
     "config/examples/efficientnet_lite0.yaml":
         Documented(f"{THIS}::test_a_1000_class_model_runs_on_a_few_classes", data="imagenet",
                    paths={"data/imagenet/train": "train",
@@ -388,6 +389,21 @@ def test_the_planted_example_measures_what_it_planted(tmp_path):
     text = (results / "analysis" / "ground_truth.md").read_text()
     assert "checkerboard (6 px, random) in Shirt" in text and "dot (5 px, top_right)" in text
     assert [h["studies"] for h in report["across"]] == [2, 2]
+    # the randomization checks: the cascade (a study per layer and one), the shuffled labels
+    assert plan["randomization_weights"] == len(channels) + 1 and plan["randomization"] == 1
+    assert plan["train"] == 3  # the model, its seed, the shuffled-label net
+    models = _json(results / "analysis" / "randomization.json")["models"]
+    assert [m["kind"] for m in models] == ["trained", *["cascade"] * 5, "shuffled"]
+    assert [m["name"] for m in models[1:6]] == ["head", *reversed(list(channels))]
+    assert models[0]["graphs"]["mean"]["jaccard"] == 1.0
+    assert models[0]["neighbourhoods"]["mean"] == 1.0
+    for m in models:
+        assert len(m["graphs"]["classes"]) == 4 and len(m["faithfulness"]["classes"]) == 4
+        assert 0 <= m["graphs"]["mean"]["chance"] < 1 and 0 <= m["accuracy"] <= 1
+    full = _json(results / "randomized" / "5" / "model" / "randomized.json")
+    assert full["depth"] == 5 and "fc" in full["modules"]
+    assert "Fully randomized" in (results / "analysis" / "randomization.md").read_text()
+    assert (results / "figures" / "randomization.png").is_file()
 
 
 def test_the_first_look_example_runs_only_the_switched_on_stages(study, tmp_path):

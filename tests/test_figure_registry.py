@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from summit.render import registry
-from summit.render.registry import FIGURES, analysis_figures, site_titles
+from summit.render.registry import FIGURES, NEEDS, analysis_figures, site_titles
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES = ROOT / "workflow" / "rules"
@@ -45,19 +45,24 @@ def test_the_workflow_takes_its_list_of_figures_from_the_registry():
 
 
 def test_analysis_figures_follow_the_registry_and_the_study():
-    names = analysis_figures(True, [3, 5], [[3, 5]])
+    names = analysis_figures([3, 5], [[3, 5]], has={"comparison"})
     assert names == ["nonsemantic", "neighbours", "class_pair", "motifs", "separability",
                      "model_comparison", "class_pairs/3_5", "models/3", "models/5",
                      "faithfulness", "matching", "stability", "explained"]
-    alone = analysis_figures(False, [3, 5], [])
+    alone = analysis_figures([3, 5], [])
     assert alone == [n for n in names if n not in {
         "model_comparison", "matching", "models/3", "models/5", "class_pairs/3_5"}]
     assert not any(n.startswith("graphs/") for n in names)  # targets of their own
-    without = analysis_figures(True, [3, 5], [[3, 5]],
+    without = analysis_figures([3, 5], [[3, 5]], has={"comparison"},
                                keep=lambda stage: stage not in {"faithfulness", "class_pairs"})
     assert without == [n for n in names if n not in {"faithfulness", "class_pair",
                                                      "class_pairs/3_5"}]
-    assert analysis_figures(True, [3, 5], [[3, 5]], planted=True) == [*names, "ground_truth"]
+    assert analysis_figures([3, 5], [[3, 5]], has={"comparison", "plant"}) == [
+        *names, "ground_truth"]
+    assert analysis_figures([3, 5], [[3, 5]], has=NEEDS) == [*names, "ground_truth",
+                                                              "randomization"]
+    with pytest.raises(ValueError, match="unknown needs"):
+        analysis_figures([3, 5], [], has={"plants"})
 
 
 def test_the_site_titles_and_lists_figures_from_the_registry(tmp_path):
@@ -65,7 +70,7 @@ def test_the_site_titles_and_lists_figures_from_the_registry(tmp_path):
 
     names = [f"class {i}" for i in range(6)]
     figures = []
-    for name in analysis_figures(True, range(6), [[1, 4]], planted=True):
+    for name in analysis_figures(range(6), [[1, 4]], has=NEEDS):
         png = tmp_path / "results" / "figures" / f"{name}.png"
         png.parent.mkdir(parents=True, exist_ok=True)
         png.write_bytes(b"png")

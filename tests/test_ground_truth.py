@@ -6,6 +6,7 @@ graph of the images carrying the pattern ranks it first."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import numpy as np
@@ -231,7 +232,9 @@ def test_the_figure_and_the_sentences_show_every_stamp_and_study(tmp_path):
     assert (tmp_path / "g.png").stat().st_size > 0
     text = summary_markdown(studies, held, ["T-shirt", "a", "Pullover", "b", "Coat", "c",
                                             "Shirt"])
-    assert text.count("## ") == 2 and "dot (5 px, random) in Pullover and Coat" in text
+    assert not re.search(r"^#", text, re.M)  # no headings: pasted inside the README's section
+    assert len(re.findall(r"^\*\*", text, re.M)) == 2
+    assert "dot (5 px, random) in Pullover and Coat" in text
     assert "Pullover 3 of 3 (with one in the first 3 of every layer: 3)" in text
     assert "in every one of its classes' graphs" not in text  # no shared record synthesised
 

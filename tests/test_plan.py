@@ -71,6 +71,7 @@ def _study(**jobs: int) -> Study:
               "explain": {"misclassified": 3, "least_confident": 1, "most_confident": 1,
                           "repeats": 4},
               "ground_truth": {"images_per_class": 3, "repeats": 2},
+              "randomization": {"images_per_class": 4, "repeats": 3, "shuffled_labels": True},
               "dataset": {"plant": {"stamps": [{"classes": [1], "share": 0.5}]}}}
     return Study(images=[10, 20], test_images=[5, 100], layers=["a", "b"], channels=[4, 8],
                  config=config, jobs=jobs, covered={k: 2 * v for k, v in jobs.items()},
@@ -145,6 +146,13 @@ def test_the_ground_truth_costs_its_probe_and_ablations_per_study():
     planted = 0.5 * 52.5
     images = 2 * (planted + 3) + planted * 7
     assert row("ground_truth", s, CAL).seconds == pytest.approx(2 * (images * 0.01 + 2.0))
+
+
+def test_the_randomization_runs_every_model_on_its_images():
+    """The trained model, 3 depths of the cascade and the shuffled-label net: each loads (2.0)
+    and runs 2 classes × 4 images 3 + 3 times (mean maps, clean, graph, random sets)."""
+    s = _study(randomization=1, randomization_weights=3)
+    assert row("randomization", s, CAL).seconds == pytest.approx(5 * (2 * 4 * 6 * 0.01 + 2.0))
 
 
 def test_the_small_stages_pay_per_class_besides_their_reads():

@@ -91,6 +91,24 @@ def test_atlases_are_copied_with_their_geometry_and_labelled_examples(built):
     assert set(reasons) == set(FeatvisIndex.FAILURES.values())  # failed renders say why
 
 
+def test_channel_descriptions_are_split_per_layer_as_recorded(built):
+    """Each layer's ``descriptions`` file holds the record's channels of that layer, unchanged
+    (the page shows their ``text``; it computes none of it)."""
+    site, _, files = built
+    study = json.loads((site / "data/study.json").read_text())
+    record = json.loads(files.descriptions.read_text())
+    for layer in study["layers"]:
+        assert layer["descriptions"] == f"data/descriptions/{layer['name']}.json"
+        got = json.loads((site / layer["descriptions"]).read_text())["channels"]
+        assert got == record["layers"][layer["name"]] and len(got) == layer["channels"]
+        assert all(d["text"] and d["examples"] is not None for d in got)
+    assert any(d["nonsemantic"] for x in record["layers"].values() for d in x)  # as reported
+    bare = type(files)(files.model, files.structure, files.embedding, files.graphs, files.stats)
+    write_site(built[1], REPO_SITE, bare, site.parent / "bare")
+    assert all(x["descriptions"] is None for x in
+               json.loads((site.parent / "bare/data/study.json").read_text())["layers"])
+
+
 def test_without_atlases_vertices_fall_back_to_numbers(tmp_path):
     p, files = make_study(tmp_path / "study", ["a", "b"], LAYERS[:1], bins=3, n_images=10,
                           images=False)
@@ -115,8 +133,8 @@ def test_analyses_are_summarised_and_figures_published(built):
     assert study["analyses"] == "data/analyses.json"
     a = json.loads((site / study["analyses"]).read_text())
     assert set(a) == {"nonsemantic", "neighbours", "pairs", "motifs", "separability", "models",
-                      "ground_truth"}
-    assert a["ground_truth"] is None  # nothing planted
+                      "ground_truth", "randomization"}
+    assert a["ground_truth"] is None and a["randomization"] is None  # not run
     # the top pairs are the similarity matrix's largest off-diagonal entries, in order
     pairs = json.loads(files.analyses.class_pairs.read_text())
     s = np.array(pairs["vertex_jaccard"])

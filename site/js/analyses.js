@@ -316,6 +316,25 @@ export function createAnalyses({ study, onSelect, onError }) {
     }
   }
 
+  function randomization(r) {
+    const s = section(
+      'Sanity checks: randomized models',
+      "The trained model re-initialized from the output down (each row down to the layer it names) and a net trained on shuffled labels, each studied like the model. Graphs: mean vertex Jaccard with the trained model's graph of the same class, and chance's (random channel sets of the same sizes per layer). Neighbours: the share of each class's nearest classes in A^l kept. Faithfulness: the true-class probability drop when a class's graph is ablated, beyond random sets'.",
+    );
+    const table = s.append('table').attr('class', 'randomization');
+    const head = table.append('thead').append('tr');
+    for (const h of ['model', 'accuracy', 'graphs: Jaccard (chance)', 'neighbours kept (chance)', 'faithfulness']) head.append('th').text(h);
+    const rows = table.append('tbody');
+    for (const m of r.models) {
+      const tr = rows.append('tr').attr('data-kind', m.kind);
+      tr.append('td').text(m.label);
+      tr.append('td').text(formatPct(m.accuracy));
+      tr.append('td').text(`${formatFixed(m.jaccard)} (${formatFixed(m.chance)})`);
+      tr.append('td').text(`${formatFixed(m.neighbours)} (${formatFixed(m.neighbours_chance)})`);
+      tr.append('td').text(formatSig(m.effect));
+    }
+  }
+
   async function load() {
     loaded = true;
     body.selectAll('*').remove();
@@ -332,6 +351,7 @@ export function createAnalyses({ study, onSelect, onError }) {
       if (r.separability) separability(r.separability);
       if (r.models) models(r.models);
       if (r.ground_truth) groundTruth(r.ground_truth);
+      if (r.randomization) randomization(r.randomization);
     } catch (err) {
       status.remove();
       loaded = false;

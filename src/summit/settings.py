@@ -237,6 +237,18 @@ class ConfusionsSettings(_Section):
 
 
 @dataclass(frozen=True)
+class RandomizationSettings(_Section):
+    """``randomization``: the randomized models studied beside the model, and their checks."""
+
+    SECTION: ClassVar[tuple[str, ...]] = ("randomization",)
+    cascade: bool
+    shuffled_labels: bool
+    images_per_class: int
+    repeats: int
+    seed: int
+
+
+@dataclass(frozen=True)
 class TrainSettings(_Section):
     """``model.train``: training of the demo network."""
 
@@ -247,10 +259,12 @@ class TrainSettings(_Section):
     seed: int
     seeds: list[int]
     max_images: int | None
+    shuffle_labels: bool
 
 
 SETTINGS: tuple[type[_Section], ...] = (
     AggregationSettings, InfluenceSettings, GraphSettings, NonsemanticSettings,
     ExamplesSettings, FeatvisSettings, EmbeddingSettings, StatsSettings, NeighboursSettings,
     ClassPairsSettings, MotifsSettings, SeparabilitySettings, FaithfulnessSettings,
-    StabilitySettings, ExplainSettings, ConfusionsSettings, GroundTruthSettings, TrainSettings)
+    StabilitySettings, ExplainSettings, ConfusionsSettings, GroundTruthSettings,
+    RandomizationSettings, TrainSettings)

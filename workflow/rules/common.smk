@@ -214,7 +214,24 @@ MODELS = {R: config["model"], **({C: COMPARED} if COMPARED else {})}
 # With model.train.seeds, the demo net trained with each other seed, a study under R/seeds.
 SEED_STUDIES = {f"{R}/seeds/{seed}": seed for seed in SEEDS}
 MODELS.update({study: seed_model(seed) for study, seed in SEED_STUDIES.items()})
-TRAINED = ([R, *SEED_STUDIES, *([C] if config["model_comparison"]["seed"] is not None else [])]
+# With randomization (summit.randomization): the model re-initialized from the output down,
+# a study per depth under R/randomized/<depth>, and a net trained on shuffled labels under
+# R/shuffled, each studied like a seed.
+RANDOMIZED = ({f"{R}/randomized/{d}": d for d in range(1, len(LAYERS) + 2)}
+              if config["randomization"]["cascade"] else {})
+SHUFFLED = [f"{R}/shuffled"] if config["randomization"]["shuffled_labels"] else []
+if SHUFFLED and not TRAIN_HERE:
+    raise ConfigError("randomization.shuffled_labels: only a net trained here can be trained on "
+                      "shuffled labels; set it to false, or train the model here "
+                      "(model.weights: null)")
+MODELS.update({study: {**config["model"], "name": f"{config['model']['name']}, randomized "
+                       f"to depth {d}", "weights": f"{study}/model/weights.pt"}
+               for study, d in RANDOMIZED.items()})
+MODELS.update({study: {**config["model"], "name": f"{config['model']['name']}, shuffled labels",
+                       "train": {**config["model"]["train"], "shuffle_labels": True},
+                       "weights": f"{study}/model/weights.pt"} for study in SHUFFLED})
+TRAINED = ([R, *SEED_STUDIES, *SHUFFLED,
+            *([C] if config["model_comparison"]["seed"] is not None else [])]
            if TRAIN_HERE else [])  # the studies whose net is trained here
 # Each study's layers: the second model's paired by position with the model's.
 if config["model_comparison"]["layers"] is not None:
@@ -342,8 +359,9 @@ def figures(*names: str) -> list[str]:
 # The analyses' figures, targets of `rule all` and published by the site, as the one list of
 # figures (summit.render.registry) gives them; each stage's rule file draws its own.
 ANALYSIS_FIGURES = figures(*summit_figures.analysis_figures(
-    bool(COMPARED), CLASSES, CLASS_PAIRS,
-    keep=lambda stage: summit_stages.enabled(stage, STAGES), planted=PLANTED))
+    CLASSES, CLASS_PAIRS, keep=lambda stage: summit_stages.enabled(stage, STAGES),
+    has=[need for need, has in [("comparison", COMPARED), ("plant", PLANTED),
+                                ("randomization", RANDOMIZED or SHUFFLED)] if has]))
 
 
 # Other targets of `rule all` that no figure or site page depends on (e.g. the seeds' report).
@@ -357,7 +375,7 @@ startup.check_dataset(config["dataset"], CLASSES)
 for _study, _model in MODELS.items():
     _made = not _model["weights"] or Path(_model["weights"]).parent in {
         Path(at(template, study)).parent for template in (P.weights, P.epoch_weights)
-        for study in TRAINED}  # trained here, checked by its job
+        for study in [*TRAINED, *RANDOMIZED]}  # made here, checked by its job
     try:
         _shapes = startup.check_model(_model, config["input"], STUDY_LAYERS[_study],
                                       config["dataset"], None if _made else _model["weights"], R)

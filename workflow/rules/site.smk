@@ -14,6 +14,7 @@ rule site:
         counts=per_layer(P.counts, R),
         examples=per_layer(P.examples),
         examples_atlases=per_layer(P.examples_atlas),
+        channel_descriptions=P.channel_descriptions,
         featvis=featvis_files(R),
         featvis_atlases=featvis_files(R, atlases=True),
         provenance=P.provenance,
@@ -28,6 +29,7 @@ rule site:
         featvis_b_atlases=featvis_files(C, atlases=True) if COMPARED else [],
         figures=[f for f in ANALYSIS_FIGURES if f.endswith(".png")],
         ground_truth=[P.ground_truth_report] if PLANTED else [],
+        randomization=[P.randomization] if RANDOMIZED or SHUFFLED else [],
         panels=lambda w: [f for t in SITE_PANELS.values() for f in per_class(t)],
     output:
         index=P.site,

@@ -20,7 +20,7 @@ DEMO = Path("workflow/report/demo")
 FIGURES = readme_figures()
 # The run's passages the README quotes (under results/analysis), when the run wrote them.
 PASSAGES = ("findings", "stability", "faithfulness", "model_comparison", "seeds", "explained",
-            "ground_truth")
+            "ground_truth", "randomization")
 MAX_WIDTH = 1400  # pixels of a README copy
 
 

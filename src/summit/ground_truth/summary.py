@@ -87,13 +87,14 @@ def stamp_lines(st: dict[str, Any], names: dict[str, str]) -> list[str]:
 def summary_markdown(studies: list[dict[str, Any]], held: list[dict[str, Any]],
                      class_names: list[str]) -> str:
     """The ground truth in the run's words: each stamp, each study, then across studies
-    (``class_names``: every output's name, by id)."""
-    out = ["# Ground truth: planted features", ""]
+    (``class_names``: every output's name, by id). No headings: the README pastes it inside
+    its own section."""
+    out = []
     names = {str(c): n for c, n in enumerate(class_names)}
     for k, h in enumerate(held):
         stamp = h["stamp"]
-        out.append(f"## {stamp['pattern']} ({stamp['size']} px, {stamp['position']}) in "
-                   f"{' and '.join(stamp['names'])}, {stamp['share']:.0%} of their images")
+        out.append(f"**{stamp['pattern']} ({stamp['size']} px, {stamp['position']}) in "
+                   f"{' and '.join(stamp['names'])}, {stamp['share']:.0%} of their images**")
         out.append("")
         for s in studies:
             out.append(f"- {s['study']} (seed {s['seed']}):")

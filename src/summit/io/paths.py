@@ -24,11 +24,13 @@ STUDY: dict[str, str] = {
     "nonsemantic": "analysis/nonsemantic.json",
     "nonsemantic_table": "analysis/nonsemantic.csv",
     "ground_truth": "ground_truth/measured.json",
+    "randomized": "model/randomized.json",
     "matching": "matching/{layer}.json",
 }
 # Only in the main results folder.
 MAIN: dict[str, str] = {
     "neighbours": "analysis/neighbours.json",
+    "channel_descriptions": "analysis/channel_descriptions.json",
     "class_pairs": "analysis/class_pairs.json",
     "motifs": "analysis/motifs.json",
     "embedding": "embedding/embedding.json",
@@ -48,6 +50,8 @@ MAIN: dict[str, str] = {
     "confusions_markdown": "analysis/confusions.md",
     "ground_truth_report": "analysis/ground_truth.json",
     "ground_truth_markdown": "analysis/ground_truth.md",
+    "randomization": "analysis/randomization.json",
+    "randomization_markdown": "analysis/randomization.md",
     "faithfulness_table": "analysis/faithfulness.csv",
     "faithfulness_markdown": "analysis/faithfulness.md",
     "stability_table": "analysis/stability.csv",

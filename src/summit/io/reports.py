@@ -32,6 +32,25 @@ class NonsemanticReport(JsonArtifact):
 
 
 @dataclass
+class ChannelDescriptions(JsonArtifact):
+    """Every channel described by what the study measured (``summit.analyses.
+    channel_descriptions``, which defines each field): per layer, one entry per channel in
+    channel order, {``channel``, ``count`` (its A^l count over the classes), ``classes`` (its
+    highest-rate classes, each {id, name, share of its count, rate}), ``selectivity`` (over
+    the class rates; null when no image selects it), ``examples`` (its dataset examples'
+    classes, each {id, name, count}), ``planted`` (per stamp whose pattern moves it {stamp,
+    pattern, classes, layer, effect, mean, low, high}), ``nonsemantic`` and
+    ``nonsemantic_tentative``, ``text`` (the sentence the site shows)}. ``examples``,
+    ``planted`` and the non-semantic flags are null where the study did not measure them
+    (``measured`` says which it did); ``settings`` are the description's constants."""
+
+    settings: dict[str, Any]
+    class_ids: list[int]
+    measured: dict[str, bool]
+    layers: dict[str, list[dict[str, Any]]]
+
+
+@dataclass
 class ConfusionsReport(JsonArtifact):
     """Frequent confusions explained (``summit.explain.confusions``): per confusion (``true``
     class, ``predicted`` class, image counts) the channels of the predicted class's graph
@@ -202,3 +221,27 @@ class GroundTruthReport(JsonArtifact):
 
     studies: list[dict[str, Any]]
     across: list[dict[str, Any]]
+
+
+@dataclass
+class Randomized(JsonArtifact):
+    """A copy of the model re-initialized to ``depth`` of the cascade (``summit.randomization``,
+    step ``name``: "head" or the lowest studied layer re-initialized), the modules it
+    re-initialized and the seed."""
+
+    depth: int
+    name: str
+    modules: list[str]
+    seed: int
+
+
+@dataclass
+class RandomizationReport(JsonArtifact):
+    """The randomization checks: per model (the trained one first, then the cascade by depth,
+    then the net trained on shuffled labels) its accuracy on the images, its graphs' overlap
+    with the trained model's, its class neighbourhoods' agreement and its graphs'
+    faithfulness (``summit.randomization.compare``)."""
+
+    settings: dict[str, Any]
+    layers: list[str]
+    models: list[dict[str, Any]]

@@ -79,16 +79,27 @@ def _unwrap(dataset: Dataset) -> tuple[Dataset, np.ndarray]:
     return dataset, indices
 
 
-def _batches(dataset: Dataset, order: np.ndarray, batch_size: int) -> Iterator[Batch]:
-    """Batches of ``dataset[i] for i in order`` with unreadable images (label -1) removed."""
+def _batches(dataset: Dataset, order: np.ndarray, batch_size: int,
+             labels: np.ndarray | None = None) -> Iterator[Batch]:
+    """Batches of ``dataset[i] for i in order`` with unreadable images (label -1) removed;
+    ``labels`` (by dataset index) replace the dataset's own."""
     base, base_indices = _unwrap(dataset)
     if isinstance(base, FashionMNIST):
-        yield from _fashion_mnist_batches(base, base_indices[order], batch_size)
-        return
-    loader = DataLoader(Subset(dataset, order.tolist()), batch_size=batch_size, shuffle=False)
-    for x, y in loader:
+        batches = _fashion_mnist_batches(base, base_indices[order], batch_size)
+    else:
+        batches = DataLoader(Subset(dataset, order.tolist()), batch_size=batch_size,
+                             shuffle=False)
+    for start, (x, y) in zip(range(0, len(order), batch_size), batches, strict=True):
         keep = y >= 0
+        if labels is not None:
+            y = torch.from_numpy(labels[order[start:start + batch_size]]).long()
         yield x[keep], y[keep]
+
+
+def shuffled_labels(labels: np.ndarray, seed: int) -> np.ndarray:
+    """``labels`` permuted among the images (each class keeps its number of images): the
+    data-randomization test's labels, which a net can only memorise."""
+    return labels[np.random.default_rng(seed).permutation(len(labels))]
 
 
 def _fashion_mnist_batches(ds: FashionMNIST, indices: np.ndarray,
@@ -155,7 +166,7 @@ def _train_epoch(model: nn.Module, batches: Iterator[Batch], optimizer: torch.op
 
 def train_model(model: nn.Module, train_set: Dataset, test_set: Dataset, *, epochs: int,
                 batch_size: int, lr: float, seed: int, device: torch.device,
-                max_train_images: int | None = None,
+                max_train_images: int | None = None, shuffle_labels: bool = False,
                 log: Callable[[str], None] = print,
                 on_epoch: Callable[[int, nn.Module], None] | None = None) -> dict:
     """Train with SGD + Nesterov under a one-cycle schedule, then measure test accuracy.
@@ -165,6 +176,7 @@ def train_model(model: nn.Module, train_set: Dataset, test_set: Dataset, *, epoc
     augmentation: random flips lowered Fashion-MNIST test accuracy after 3 epochs.
     ``on_epoch(epoch, model)`` runs after each epoch, e.g. to save a checkpoint. A training
     under ``MIN_STEPS`` optimiser steps is logged and listed in the result's ``warnings``.
+    ``shuffle_labels`` trains on the labels permuted among the training images (by ``seed``).
     """
     torch.manual_seed(seed)
     gen = torch.Generator().manual_seed(seed)
@@ -181,13 +193,15 @@ def train_model(model: nn.Module, train_set: Dataset, test_set: Dataset, *, epoc
     used = 0
     base, base_indices = _unwrap(train_set)
     classes = np.bincount(base.labels[base_indices[subset]])  # images per class trained on
+    labels = shuffled_labels(base.labels[base_indices], seed) if shuffle_labels else None
     readable = torch.zeros(len(classes), dtype=torch.int64)
     for epoch in range(1, epochs + 1):
         model.train()
         order = subset[torch.randperm(len(subset), generator=gen).numpy()]
-        used = _train_epoch(model, _batches(train_set, order, batch_size), optimizer, schedule,
-                            device, steps=steps, readable=readable if epoch == 1 else None,
-                            log=log, prefix=f"epoch {epoch}/{epochs}")
+        batches = _batches(train_set, order, batch_size, labels)
+        used = _train_epoch(model, batches, optimizer, schedule, device, steps=steps,
+                            readable=readable if epoch == 1 else None, log=log,
+                            prefix=f"epoch {epoch}/{epochs}")
         unread = [c for c in np.flatnonzero(classes) if readable[c] == 0]
         if unread:  # found in the first epoch, not after the whole training
             raise no_readable_image(base, int(unread[0]), int(classes[unread[0]]))

@@ -169,6 +169,19 @@ def ground_truth(s: Study, cal: Calibration) -> Row:
                cal.pass_memory_mb, gpu=cal.device.startswith("cuda"))
 
 
+def randomization(s: Study, cal: Calibration) -> Row:
+    """One job: every model (the trained one, each depth of the cascade, the shuffled-label
+    net) on ``images_per_class`` held-out images of each class, once for its mean maps, then
+    clean, with its graph ablated and with each random set; plus each model's load."""
+    r = s.config["randomization"]
+    jobs = s.jobs.get("randomization", 0)
+    models = 1 + s.jobs.get("randomization_weights", 0) + int(r["shuffled_labels"])
+    images = s.classes * r["images_per_class"] * (3 + r["repeats"])
+    return Row("randomization", jobs, jobs * models * (images * cal.forward_image
+                                                       + _start(cal, "model")),
+               cal.pass_memory_mb, gpu=cal.device.startswith("cuda"))
+
+
 ROWS: dict[str, Callable[[Study, Calibration], Row]] = {  # in the pipeline's order
     "describe_model": _once("describe_model", lambda s: DEMO["describe_model"]),
     "train": train, "aggregate": aggregate,
@@ -179,6 +192,8 @@ ROWS: dict[str, Callable[[Study, Calibration], Row]] = {  # in the pipeline's or
     "stability": stability, "featvis": featvis,
     "faithfulness_reference": faithfulness_reference, "faithfulness": faithfulness,
     "explain": explain, "ground_truth": ground_truth,
+    "randomization_weights": _once("randomization_weights", lambda s: DEMO["describe_model"]),
+    "randomization": randomization,
     "model_comparison": _model_free("model_comparison", 2.0),
     "matching": _per_layer("matching", "matching"),
     "embedding": _once("embedding", lambda s: DEMO["embedding"]),

@@ -25,19 +25,18 @@ class Figure:
     file draws it; ``title`` its title in the site's list of figures (``{a}``, ``{b}``: the
     pair's class names), None when the site does not list it; ``readme`` the name of its copy
     beside the README's demo (``README_CLASS``'s, for a per-class figure), None when the README
-    does not show it; ``needs_comparison``: drawn only with a second model
-    (``model_comparison``); ``analysis``: one of the analyses' figures (``rule all`` asks for
-    them and the site publishes them), False for the per-class graph drawings, targets of
-    their own; ``needs_plant``: drawn only when a pattern is planted (``dataset.plant``).
+    does not show it; ``needs``: what the study must have for it to be drawn (one of
+    ``NEEDS``), None for any study; ``analysis``: one of the analyses' figures (``rule all``
+    asks for them and the site publishes them), False for the per-class graph drawings,
+    targets of their own.
     """
 
     name: str
     stage: str
     title: str | None = None
     readme: str | None = None
-    needs_comparison: bool = False
+    needs: str | None = None
     analysis: bool = True
-    needs_plant: bool = False
 
     def names(self, classes: Iterable[int], pairs: Iterable[Sequence[int]]) -> list[str]:
         """Its names: one, or one per class in ``classes`` or per pair in ``pairs``."""
@@ -57,6 +56,10 @@ class Figure:
 _ANY = {"cls": "[^/]+", "a": "[^/_]+", "b": "[^/_]+"}  # what a wildcard of a name stands for
 
 
+# What a figure may need: a second model (``model_comparison``), a planted pattern
+# (``dataset.plant``), randomized models (``randomization``).
+NEEDS = ("comparison", "plant", "randomization")
+
 README_CLASS = 9  # the class whose per-class figures the README shows
 
 FIGURES: tuple[Figure, ...] = (
@@ -72,36 +75,38 @@ FIGURES: tuple[Figure, ...] = (
     Figure("separability", "separability", "Few-channel classifiers from A^l (§8.5)",
            readme="separability"),
     Figure("model_comparison", "model_comparison", "Two models' graphs compared, all classes",
-           readme="model_comparison", needs_comparison=True),
+           readme="model_comparison", needs="comparison"),
     Figure("class_pairs/{a}_{b}", "class_pairs", "{a} and {b} compared"),
     # linked from each class's row of the Analyses panel, not listed among the figures
     Figure("models/{cls}", "model_comparison", readme="model_side_by_side",
-           needs_comparison=True),
+           needs="comparison"),
     Figure("faithfulness", "faithfulness", "Do the graphs explain their classes? Ablation tests",
            readme="faithfulness"),
     Figure("matching", "matching",
            "Two models' channels matched by their responses, against shuffled images",
-           readme="matching", needs_comparison=True),
+           readme="matching", needs="comparison"),
     Figure("stability", "stability", "Each graph's stability over resamples of its images",
            readme="stability"),
     Figure("explained", "explain", "One image explained: its own graph (the most confidently "
            "misclassified)", readme="explained"),
     Figure("ground_truth", "ground_truth", "Does the study find what was planted? Pattern "
-           "channels, the shortcut and the graphs", readme="ground_truth", needs_plant=True),
+           "channels, the shortcut and the graphs", readme="ground_truth", needs="plant"),
+    Figure("randomization", "randomization", "Sanity checks: the graphs of randomized models "
+           "against the trained model's", readme="randomization", needs="randomization"),
 )
 
 
-def analysis_figures(compared: bool, classes: Iterable[int], pairs: Iterable[Sequence[int]],
+def analysis_figures(classes: Iterable[int], pairs: Iterable[Sequence[int]],
                      keep: Callable[[str], bool] = lambda stage: True,
-                     planted: bool = False) -> list[str]:
-    """The analyses' figures a study draws, in the site's order: with a second model
-    (``compared``) its figures too, with a planted pattern (``planted``) the ground truth's,
-    per class of ``classes`` and per pair of ``pairs``; only those of stages that run
-    (``keep``: a stage's name -> whether it runs)."""
-    classes, pairs = list(classes), list(pairs)
+                     has: Iterable[str] = ()) -> list[str]:
+    """The analyses' figures a study draws, in the site's order: those whose ``needs`` the
+    study ``has`` (of ``NEEDS``), per class of ``classes`` and per pair of ``pairs``; only
+    those of stages that run (``keep``: a stage's name -> whether it runs)."""
+    classes, pairs, has = list(classes), list(pairs), set(has)
+    if has - set(NEEDS):
+        raise ValueError(f"unknown needs {sorted(has - set(NEEDS))}")
     return [name for f in FIGURES
-            if f.analysis and (compared or not f.needs_comparison)
-            and (planted or not f.needs_plant) and keep(f.stage)
+            if f.analysis and (f.needs is None or f.needs in has) and keep(f.stage)
             for name in f.names(classes, pairs)]
 
 

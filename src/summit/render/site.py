@@ -18,7 +18,8 @@ primary layer's name; every list of classes is in ``study.json``'s ``classes`` o
   layer's dataset-example atlas {``atlas`` (PNG path), ``index`` (path of the example index
   below), ``thumbnail`` (pixels per patch), ``n`` (patches per channel), ``per_row``
   (channels per atlas row: channel c's patch k is at x = ((c mod per_row)·n + k)·thumbnail,
-  y = ⌊c / per_row⌋·thumbnail)}}; ``classes``, each {``id``, ``name``,
+  y = ⌊c / per_row⌋·thumbnail)}, ``descriptions``: null or the path of the layer's channel
+  descriptions below}; ``classes``, each {``id``, ``name``,
   ``n_images``, ``accuracy``, ``prob_hist`` (histogram of p(true class) over [0, 1]),
   ``graph`` (path), ``n_vertices``, ``n_edges``, ``share`` (the extraction share the graph
   was extracted at, where the graph view's share slider starts: the graph's ``slider.share``,
@@ -46,6 +47,11 @@ primary layer's name; every list of classes is in ``study.json``'s ``classes`` o
   target, weight}], slider {range [low, high], nodes, edges: the vertices entering below
   high besides the graph's, and the edges they add}} (``ClassGraph``); the share slider
   draws the graph at any share of the range (``site/js/share.js``).
+- ``data/descriptions/<layer>.json``, fetched when a channel of the layer is first shown:
+  ``channels``: per channel, in channel order, its description as the ``channel_descriptions``
+  stage measured it (``summit.io.reports.ChannelDescriptions``: the classes it fires for,
+  its selectivity, its dataset examples' classes, its planted response, the non-semantic
+  flag), with ``text``, the sentence the page shows.
 - ``data/examples/<layer>.json``, fetched when a channel's examples are first shown:
   ``channels``: per channel its patches in atlas order, each {``image`` (dataset index),
   ``class`` (label id), ``label`` (class name), ``value`` (the channel's maximum)}.
@@ -105,6 +111,7 @@ from summit.render.site_files import (
     copy_figures,
     copy_images,
     layer_counts,
+    write_descriptions,
     write_models,
     write_stats,
 )
@@ -132,6 +139,7 @@ class StudyFiles:
     analyses: Analyses | None = None
     panels: dict[str, list[Path]] = field(default_factory=dict)  # name -> a file per class
     comparison: Comparison | None = None
+    descriptions: Path | None = None  # results/analysis/channel_descriptions.json
 
 
 @dataclass(frozen=True)
@@ -156,6 +164,7 @@ class Analyses:
     models: list[Path] = field(default_factory=list)
     figures: list[Path] = field(default_factory=list)  # PNGs, each with its PDF beside it
     ground_truth: Path | None = None
+    randomization: Path | None = None
 
 
 def _faithfulness_score(path: Path) -> float | None:
@@ -192,7 +201,7 @@ def analyses_summary(a: Analyses, exclude_nonsemantic: bool, top: int = 100) -> 
     (``stability``); an analysis the study did not run is null."""
     out: dict[str, Any] = dict.fromkeys(
         ("nonsemantic", "neighbours", "pairs", "motifs", "separability", "models",
-         "ground_truth"))
+         "ground_truth", "randomization"))
     if a.nonsemantic:
         out["nonsemantic"] = summaries.nonsemantic(a.nonsemantic, exclude_nonsemantic)
     if a.neighbours:
@@ -207,12 +216,15 @@ def analyses_summary(a: Analyses, exclude_nonsemantic: bool, top: int = 100) -> 
         out["models"] = summaries.models(a.models)
     if a.ground_truth:
         out["ground_truth"] = summaries.ground_truth(a.ground_truth)
+    if a.randomization:
+        out["randomization"] = summaries.randomization(a.randomization)
     return out
 
 
 def study_summary(p: dict[str, Any], files: StudyFiles, bins: int,
                   counts_layers: Collection[str] = (),
-                  images: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+                  images: dict[str, dict[str, Any]] | None = None,
+                  described: Collection[str] = ()) -> dict[str, Any]:
     """The site's entry file, assembled from the model card, stats, graphs and embeddings."""
     model = ModelCard.load(files.model).to_json()
     structure = Structure.load(files.structure).to_json()
@@ -240,7 +252,9 @@ def study_summary(p: dict[str, Any], files: StudyFiles, bins: int,
                "counts": (f"data/layers/{x['name']}.counts.i32"
                           if x["name"] in counts_layers else None),
                "featvis": (images or {}).get(x["name"], {}).get("featvis"),
-               "examples": (images or {}).get(x["name"], {}).get("examples")}
+               "examples": (images or {}).get(x["name"], {}).get("examples"),
+               "descriptions": (f"data/descriptions/{x['name']}.json"
+                                if x["name"] in described else None)}
               for x in structure["layers"]]
     return {
         "title": p["title"],
@@ -295,8 +309,9 @@ def write_site(p: dict[str, Any], source: Path, files: StudyFiles, out: Path) ->
     for layer, a in counts.items():
         (data / "layers" / f"{layer}.counts.i32").write_bytes(a.tobytes())
     images = copy_images(p["class_names"], files.featvis, files.examples, data)
+    described = write_descriptions(files.descriptions, data) if files.descriptions else []
     _copy_panels(p["class_ids"], files.panels, data)
-    summary = study_summary(p, files, bins, list(counts), images)
+    summary = study_summary(p, files, bins, list(counts), images, described)
     if files.comparison:
         summary["models"] = write_models(p["class_ids"], files.comparison.classes,
                                          files.comparison.featvis, data)

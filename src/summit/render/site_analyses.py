@@ -17,8 +17,10 @@ from summit.io.reports import (
     MotifsReport,
     NeighboursReport,
     NonsemanticReport,
+    RandomizationReport,
     SeparabilityLayer,
 )
+from summit.randomization.summary import label
 
 # A finding's support over the resamples, kept for the Analyses panel where a record has it
 # (``stability``: the settings, ``min_support`` among them, under which a finding is tentative).
@@ -131,3 +133,18 @@ def ground_truth(path: Path) -> dict[str, Any]:
                     "unplanted_holding": st["recovery"]["unplanted_holding"],
                     "held": held["held"], "top": held["top"], "studies": held["studies"]})
     return {"seed": main["seed"], "stamps": out}
+
+
+def randomization(path: Path) -> dict[str, Any]:
+    """Per model of the randomization checks (the trained one, the cascade by depth, the
+    shuffled-label net), in the report's words: accuracy, the graphs' mean vertex Jaccard
+    with the trained model's and chance's, the nearest classes kept and chance's, and the
+    faithfulness effect."""
+    rows = []
+    for m in RandomizationReport.load(path).models:
+        g, h = m["graphs"]["mean"], m["neighbourhoods"]
+        rows.append({"kind": m["kind"], "label": label(m), "depth": m["depth"],
+                     "accuracy": m["accuracy"], "jaccard": g["jaccard"], "chance": g["chance"],
+                     "neighbours": h["mean"], "neighbours_chance": h["chance"],
+                     "effect": m["faithfulness"]["mean_effect"]})
+    return {"models": rows}

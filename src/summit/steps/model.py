@@ -45,7 +45,8 @@ def train(p: dict[str, Any], *, weights: Path, metrics: Path, checkpoints: list[
     result = train_model(model, train_set, test_set,
                          epochs=planned_epochs(p["dataset"], p["model"]["train"]),
                          batch_size=t.batch_size, lr=t.lr, seed=t.seed, device=device,
-                         max_train_images=t.max_images, log=log.info, on_epoch=checkpoint)
+                         max_train_images=t.max_images, shuffle_labels=t.shuffle_labels,
+                         log=log.info, on_epoch=checkpoint)
     for warning in result["warnings"]:  # on the console too, not only in the job's log
         print(f"summit train: warning: {warning}", flush=True)
     weights.parent.mkdir(parents=True, exist_ok=True)
