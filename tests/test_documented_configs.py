@@ -92,6 +92,7 @@ DOCUMENTED: dict[str, Documented] = {
                    # the planted classes studied; one seed more, not two; what the ground
                    # truth does not read left out
                    small={"dataset": {"classes": [0, 2, 4, 6], "max_images_per_class": 300},
+                          "layers": ["mixed3b", "mixed4b"],  # a cascade of three
                           "model": {"train": {"seeds": [1]}},
                           "stages": {"featvis": False, "faithfulness": False,
                                      "explain": False, "model_comparison": False},
@@ -393,15 +394,16 @@ def test_the_planted_example_measures_what_it_planted(tmp_path):
     assert plan["randomization_weights"] == len(channels) + 1 and plan["randomization"] == 1
     assert plan["train"] == 3  # the model, its seed, the shuffled-label net
     models = _json(results / "analysis" / "randomization.json")["models"]
-    assert [m["kind"] for m in models] == ["trained", *["cascade"] * 5, "shuffled"]
-    assert [m["name"] for m in models[1:6]] == ["head", *reversed(list(channels))]
+    depths = len(channels) + 1
+    assert [m["kind"] for m in models] == ["trained", *["cascade"] * depths, "shuffled"]
+    assert [m["name"] for m in models[1:-1]] == ["head", *reversed(list(channels))]
     assert models[0]["graphs"]["mean"]["jaccard"] == 1.0
     assert models[0]["neighbourhoods"]["mean"] == 1.0
     for m in models:
         assert len(m["graphs"]["classes"]) == 4 and len(m["faithfulness"]["classes"]) == 4
         assert 0 <= m["graphs"]["mean"]["chance"] < 1 and 0 <= m["accuracy"] <= 1
-    full = _json(results / "randomized" / "5" / "model" / "randomized.json")
-    assert full["depth"] == 5 and "fc" in full["modules"]
+    full = _json(results / "randomized" / str(depths) / "model" / "randomized.json")
+    assert full["depth"] == depths and {"fc", "conv1.conv"} <= set(full["modules"])
     assert "Fully randomized" in (results / "analysis" / "randomization.md").read_text()
     assert (results / "figures" / "randomization.png").is_file()
 

@@ -120,6 +120,11 @@ def test_the_overlap_and_its_chance_level_against_random_draws():
     assert np.mean(draws) == pytest.approx(got["expected"], rel=0.03)
     e = got["expected"]
     assert got["chance"] == pytest.approx(e / (12 - e))
+    two = graph_similarity([{"nodes": [{"id": "a:0"}, {"id": "a:1"}, {"id": "b:2"}]}],
+                           [{"nodes": [{"id": "a:0"}, {"id": "b:3"}]}], channels)
+    assert two["layers"]["a"]["jaccard"] == 0.5 and two["layers"]["b"]["jaccard"] == 0.0
+    assert two["layers"]["a"]["expected"] == pytest.approx(2 / 12, abs=1e-4)
+    assert two["mean"]["jaccard"] == pytest.approx(1 / 4)
     same = graph_similarity([{"nodes": [{"id": "a:1"}, {"id": "b:2"}]}],
                             [{"nodes": [{"id": "a:1"}, {"id": "b:2"}]}], channels)
     assert same["mean"]["jaccard"] == 1.0
@@ -197,7 +202,8 @@ def test_shuffled_labels_keep_each_class_count_and_batches_carry_them():
 
 def _row(kind, name, depth, jaccard, chance, hood, effect, accuracy):
     return {"kind": kind, "name": name, "depth": depth, "accuracy": accuracy,
-            "graphs": {"mean": {"jaccard": jaccard, "chance": chance}, "classes": []},
+            "graphs": {"mean": {"jaccard": jaccard, "chance": chance}, "classes": [],
+                       "layers": {"l1": {"jaccard": jaccard / 2, "chance": chance / 2}}},
             "neighbourhoods": {"mean": hood, "chance": 0.25, "layers": {}},
             "faithfulness": {"mean_effect": effect, "classes": []}}
 
@@ -206,20 +212,22 @@ def test_the_sentences_and_the_figure_come_from_the_report(tmp_path):
     from summit.render.analysis.randomization import draw_randomization
     from summit.render.figures import save
 
-    report = {"settings": {"images_per_class": 50, "repeats": 20}, "layers": ["l1", "l2"],
+    report = {"settings": {"images_per_class": 50, "repeats": 20}, "class_ids": [0, 1, 2],
+              "layers": ["l1", "l2"],
               "models": [_row("trained", "trained", None, 1.0, 0.1, 1.0, 0.3117, 0.91),
                          _row("cascade", "head", 1, 1.0, 0.1, 1.0, 0.0212, 0.1),
                          _row("cascade", "l2", 2, 0.41, 0.1, 0.5, 0.01, 0.1),
                          _row("cascade", "l1", 3, 0.087, 0.093, 0.3, 0.0004, 0.1),
                          _row("shuffled", "shuffled", None, 0.2, 0.09, 0.3, 0.05, 0.11)]}
-    text = summary_markdown(report, ["A", "B", "C", "D", "E"])
+    text = summary_markdown(report)
     assert "0.087 with the trained model's, against 0.093" in text and "(0.9× chance)" in text
+    assert "on the same 3 classes" in text and "by layer, l1 0.043 (chance 0.046)" in text
     assert "leaves the graphs unchanged" in text and "from 0.910 to 0.100" in text
     assert "+0.3117 more than random sets" in text and "+0.0004 in the fully" in text
     assert "shuffled labels (accuracy 0.110)" in text and "(chance 0.090, 2.2× chance)" in text
     assert text.count("\n| ") == 6  # header and five models
     report["models"][1]["graphs"]["mean"]["jaccard"] = 0.8
-    assert "unchanged" not in summary_markdown(report, list("ABCDE"))
+    assert "unchanged" not in summary_markdown(report)
     save(draw_randomization(report), tmp_path / "r.png", tmp_path / "r.pdf")
     assert (tmp_path / "r.png").stat().st_size > 10_000 and (tmp_path / "r.pdf").exists()
 
@@ -232,7 +240,8 @@ def test_the_sites_section_lists_every_model_in_the_reports_words(tmp_path):
               _row("cascade", "head", 1, 1.0, 0.1, 1.0, 0.02, 0.1),
               _row("cascade", "l1", 2, 0.08, 0.09, 0.3, 0.0, 0.1),
               _row("shuffled", "shuffled", None, 0.2, 0.09, 0.3, 0.05, 0.11)]
-    RandomizationReport(settings={}, layers=["l1"], models=models).save(tmp_path / "r.json")
+    RandomizationReport(settings={}, class_ids=[0], layers=["l1"], models=models).save(
+        tmp_path / "r.json")
     got = randomization(tmp_path / "r.json")["models"]
     assert [m["label"] for m in got] == ["trained", "head re-initialized",
                                          "re-initialized down to l1",

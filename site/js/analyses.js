@@ -304,6 +304,10 @@ export function createAnalyses({ study, onSelect, onError }) {
         if (f) p.append('span').text(` · ${nameOf(Number(c))}: ablating the ${plural(f.size, 'found channel')} removes ${isNum(f.removed) ? formatPct(f.removed) : '–'} of the gain (p ${formatFixed(f.p)})`);
       }
       const list = s.append('p').attr('class', 'recurring');
+      if (!st.channels.length) {
+        list.text('No channel responds to the pattern by ground_truth.min_effect or more.');
+        continue;
+      }
       button(list, `Mark its ${plural(st.channels.length, 'pattern channel')}`, {
         ...classPatch(st.stamp.classes[0]),
         highlight: { label: `${st.stamp.pattern} pattern channels`, ids: new Set(st.channels.map((c) => c.id)) },

@@ -243,5 +243,6 @@ class RandomizationReport(JsonArtifact):
     faithfulness (``summit.randomization.compare``)."""
 
     settings: dict[str, Any]
+    class_ids: list[int]
     layers: list[str]
     models: list[dict[str, Any]]

@@ -45,12 +45,17 @@ def overlap(a: Mapping[str, set[int]], b: Mapping[str, set[int]],
 def graph_similarity(trained: Sequence[Mapping[str, Any]], other: Sequence[Mapping[str, Any]],
                      channels: Mapping[str, int]) -> dict[str, Any]:
     """Per class (in order) and on average, the overlap of a model's graph with the trained
-    model's graph of the same class."""
-    per_class = [overlap(vertices(t), vertices(o), channels)
-                 for t, o in zip(trained, other, strict=True)]
-    mean = {k: float(np.nanmean([c[k] for c in per_class])) for k in per_class[0]}
+    model's graph of the same class; and per layer, its mean over classes."""
+    pairs = [(vertices(t), vertices(o)) for t, o in zip(trained, other, strict=True)]
+    per_class = [overlap(a, b, channels) for a, b in pairs]
+
+    def mean(rows: list[dict[str, float]]) -> dict[str, float]:
+        return {k: round(float(np.nanmean([c[k] for c in rows])), ROUND) for k in rows[0]}
+
     return {"classes": [{k: round(v, ROUND) for k, v in c.items()} for c in per_class],
-            "mean": {k: round(v, ROUND) for k, v in mean.items()}}
+            "mean": mean(per_class),
+            "layers": {x: mean([overlap(a, b, {x: c}) for a, b in pairs])
+                       for x, c in channels.items()}}
 
 
 def neighbourhood_agreement(trained: Sequence[np.ndarray], other: Sequence[np.ndarray],

@@ -43,7 +43,9 @@ def sentences(rows: list[dict[str, Any]]) -> list[str]:
         out.append(f"Fully randomized (every weight re-initialized), the graphs share a mean "
                    f"vertex Jaccard of {g['jaccard']:.3f} with the trained model's, against "
                    f"{g['chance']:.3f} for random channel sets of the same sizes "
-                   f"({_ratio(g)}).")
+                   f"({_ratio(g)}); by layer, "
+                   + ", ".join(f"{x} {v['jaccard']:.3f} (chance {v['chance']:.3f})"
+                               for x, v in full["graphs"]["layers"].items()) + ".")
         head = cascade[0]
         if head["graphs"]["mean"]["jaccard"] >= HEAD_UNCHANGED:
             out.append("Re-initializing the head alone leaves the graphs unchanged: a graph "
@@ -68,11 +70,12 @@ def sentences(rows: list[dict[str, Any]]) -> list[str]:
     return out
 
 
-def summary_markdown(report: dict[str, Any], class_names: list[str]) -> str:
+def summary_markdown(report: dict[str, Any]) -> str:
     """The report's table and sentences (no heading: the README pastes it in its section)."""
     s = report["settings"]
     return "\n".join([
-        f"Every model is studied like the trained one on the same {len(class_names)} classes; "
+        f"Every model is studied like the trained one on the same {len(report['class_ids'])} "
+        "classes; "
         f"its graphs are compared vertex by vertex with the trained model's graph of the same "
         f"class (chance: random channel sets of the same sizes per layer), its A^l class "
         f"neighbourhoods with the trained model's, and each class's graph is ablated on "

@@ -88,8 +88,8 @@ def randomization(p: dict[str, Any], *, weights: list[Path], structure: Path, gr
         log.info("%s: accuracy %.3f, vertex Jaccard %.3f (chance %.3f), faithfulness %.4f",
                  st.name, rows[-1]["accuracy"], rows[-1]["graphs"]["mean"]["jaccard"],
                  rows[-1]["graphs"]["mean"]["chance"], rows[-1]["faithfulness"]["mean_effect"])
-    out = RandomizationReport(settings=dataclasses.asdict(s), layers=list(channels),
-                              models=rows)
+    out = RandomizationReport(settings=dataclasses.asdict(s), class_ids=list(p["class_ids"]),
+                              layers=list(channels), models=rows)
     out.save(report)
-    write_text(markdown, summary_markdown(out.to_json(), p["class_names"]))
+    write_text(markdown, summary_markdown(out.to_json()))
     save(draw_randomization(out.to_json()), png, pdf)
