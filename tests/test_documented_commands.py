@@ -464,8 +464,10 @@ def test_the_default_study_plans_every_rule_with_the_default_profile(tmp_path):
     rules = {m for f in (REPO / "workflow" / "rules").glob("*.smk")
              for m in re.findall(r"^rule (\w+):", f.read_text(), re.M)}
     jobs, out = plan()
-    # seeds only with model.train.seeds, the ground truth only with dataset.plant
-    assert rules - jobs.keys() == {"seeds", "ground_truth", "ground_truth_summary"}
+    # seeds only with model.train.seeds, the ground truth only with dataset.plant, the
+    # randomization checks only with randomization.cascade or .shuffled_labels
+    assert rules - jobs.keys() == {"seeds", "ground_truth", "ground_truth_summary",
+                                   "randomization_weights", "randomization"}
     assert jobs["class_figure"] == 10 and jobs["aggregate"] == 20  # both models, 10 classes
     # the profile's printshellcmds; steps run with the interpreter running Snakemake
     python = re.search(r"Shell command: (\S+) -m summit train", out)

@@ -93,7 +93,8 @@ DOCUMENTED: dict[str, Documented] = {
                    # truth does not read left out
                    small={"dataset": {"classes": [0, 2, 4, 6], "max_images_per_class": 300},
                           "layers": ["mixed3b", "mixed4b"],  # a cascade of three
-                          "model": {"train": {"seeds": [1]}},
+                          # three nets trained (the model, its seed, shuffled labels): short
+                          "model": {"train": {"seeds": [1], "epochs": 2, "max_images": 8000}},
                           "stages": {"featvis": False, "faithfulness": False,
                                      "explain": False, "model_comparison": False},
                           "ground_truth": {"images_per_class": 20, "repeats": 3,
@@ -235,8 +236,9 @@ def test_your_own_model_runs_every_stage(files, tmp_path):
     results, plan = _run(ARCHITECTURE, files, tmp_path, activated=False)
     rules = {m for f in (REPO / "workflow" / "rules").glob("*.smk")
              for m in re.findall(r"^rule (\w+):", f.read_text(), re.M)}
-    # nothing trained (weights given), nothing planted
-    assert rules - plan.keys() == {"train", "seeds", "ground_truth", "ground_truth_summary"}
+    # nothing trained (weights given), nothing planted, nothing randomized
+    assert rules - plan.keys() == {"train", "seeds", "ground_truth", "ground_truth_summary",
+                                   "randomization_weights", "randomization"}
     log = (results / "logs" / "describe_model.log").read_text()
     assert "took the state dict under 'state_dict'" in log and "stripped 'model.'" in log
     accuracy = [_json(results / "stats" / f"{c}.json")["accuracy"] for c in range(3)]
