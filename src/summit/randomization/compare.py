@@ -74,7 +74,7 @@ def neighbourhood_agreement(trained: Sequence[np.ndarray], other: Sequence[np.nd
             "chance": round(min(k, n - 1) / (n - 1), ROUND) if n > 1 else float("nan")}
 
 
-def class_batches(dataset, indices: np.ndarray, batch_size: int
+def image_batches(dataset, indices: np.ndarray, batch_size: int
                   ) -> list[tuple[torch.Tensor, torch.Tensor]]:
     """``dataset``'s images ``indices`` as (inputs, labels) batches."""
     out = []

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 
 from summit.randomization.compare import (
-    class_batches,
+    image_batches,
     faithfulness,
     graph_similarity,
     neighbourhood_agreement,
@@ -41,7 +41,7 @@ def held_out_batches(dataset, class_ids: Sequence[int], s: RandomizationSettings
     out = []
     for c in class_ids:
         rows = sample_indices(dataset.labels, [c], s.images_per_class, s.seed)
-        out.append(class_batches(dataset, rows, batch_size))
+        out.append(image_batches(dataset, rows, batch_size))
     return out
 
 
