@@ -12,9 +12,9 @@ import numpy as np
 import torch
 
 from summit.randomization.compare import (
-    image_batches,
     faithfulness,
     graph_similarity,
+    image_batches,
     neighbourhood_agreement,
 )
 from summit.settings import RandomizationSettings
