@@ -223,10 +223,15 @@ def test_the_figure_and_the_sentences_show_every_stamp_and_study(tmp_path):
     rng = np.random.default_rng(0)
     studies = [_synthetic_study(s, rng) for s in (0, 1, 2)]
     held = across(studies)
+    # seed 1's Shirt: no pattern channel in mixed3a; mixed4b has some, none in the graph
+    studies[1]["stamps"][0]["recovery"]["classes"]["6"]["best_rank"] = {"mixed4b": None}
     fig = draw_ground_truth({"studies": studies, "across": held})
     ranks = fig.axes[2]
     assert [t.get_text() for t in ranks.get_yticklabels()] == [
         "Shirt, seed 0", "Shirt, seed 1", "Shirt, seed 2"]
+    cells = {(round(t.get_position()[1]), round(t.get_position()[0])): t.get_text()
+             for t in ranks.texts}
+    assert [cells[1, 0], cells[1, 1], cells[0, 0], cells[0, 1]] == ["n/a", "–", "1", "1"]
     assert len(fig.axes) == 6
     save(fig, tmp_path / "g.png", tmp_path / "g.pdf")
     assert (tmp_path / "g.png").stat().st_size > 0

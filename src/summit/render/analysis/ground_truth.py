@@ -77,26 +77,27 @@ def _accuracies(ax: plt.Axes, st: dict[str, Any]) -> None:
 
 def _ranks(ax: plt.Axes, studies: list[dict[str, Any]], k: int) -> None:
     """(c) best rank of a pattern channel per layer (columns) per study and planted class."""
-    rows, labels = [], []
+    rows, absent, labels = [], [], []
     first = studies[0]["stamps"][k]
     layers = list(first["response"])
     for s in studies:
         st = s["stamps"][k]
         for c, name in zip(map(str, st["stamp"]["classes"]), st["stamp"]["names"], strict=True):
-            best = st["recovery"]["classes"][c]["best_rank"]
+            best = st["recovery"]["classes"][c]["best_rank"]  # layers with pattern channels
             rows.append([best.get(layer) for layer in layers])
+            absent.append([layer not in best for layer in layers])
             labels.append(f"{name}, seed {s['seed']}")
     grid = np.array([[np.nan if r is None else r for r in row] for row in rows], float)
     shade = np.where(np.isnan(grid), 0, np.clip(TOP + 1 - grid, 0, TOP))
     ax.imshow(shade, cmap="Greens", vmin=0, vmax=TOP + 1, aspect="auto")
     for (i, j), v in np.ndenumerate(grid):
-        text = "–" if np.isnan(v) else f"{int(v)}"
+        text = "n/a" if absent[i][j] else "–" if np.isnan(v) else f"{int(v)}"
         ax.text(j, i, text, ha="center", va="center", fontsize=7,
-                color="white" if shade[i, j] >= 2 else "black")
+                color="white" if shade[i, j] >= 2 else "grey" if absent[i][j] else "black")
     ax.set_xticks(range(len(layers)), layers, rotation=30, ha="right", fontsize=7)
     ax.set_yticks(range(len(labels)), labels, fontsize=7)
-    ax.set_title(f"(c) best PageRank rank of a pattern channel\nin the graph per layer "
-                 f"(–: none; green: top {TOP})", fontsize=8)
+    ax.set_title(f"(c) best PageRank rank of a pattern channel in the graph\n(green: top {TOP}; "
+                 f"–: none in it; n/a: no pattern channel in the layer)", fontsize=8)
 
 
 def draw_ground_truth(report: dict[str, Any]) -> plt.Figure:
