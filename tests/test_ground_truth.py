@@ -32,6 +32,7 @@ from summit.io.plant import Stamp, planting
 from summit.method.graphs import attribution_graph
 from summit.model.hops import trace_structure
 from summit.settings import AggregationSettings, GraphSettings, InfluenceSettings
+from tests.figure_checks import assert_texts_inside
 
 
 def test_the_paired_response_equals_a_loop_over_channels():
@@ -232,6 +233,7 @@ def test_the_figure_and_the_sentences_show_every_stamp_and_study(tmp_path):
     cells = {(round(t.get_position()[1]), round(t.get_position()[0])): t.get_text()
              for t in ranks.texts}
     assert [cells[1, 0], cells[1, 1], cells[0, 0], cells[0, 1]] == ["n/a", "–", "1", "1"]
+    assert_texts_inside(fig)
     assert len(fig.axes) == 6
     save(fig, tmp_path / "g.png", tmp_path / "g.pdf")
     assert (tmp_path / "g.png").stat().st_size > 0

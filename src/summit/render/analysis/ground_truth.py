@@ -96,8 +96,8 @@ def _ranks(ax: plt.Axes, studies: list[dict[str, Any]], k: int) -> None:
                 color="white" if shade[i, j] >= 2 else "grey" if absent[i][j] else "black")
     ax.set_xticks(range(len(layers)), layers, rotation=30, ha="right", fontsize=7)
     ax.set_yticks(range(len(labels)), labels, fontsize=7)
-    ax.set_title(f"(c) best PageRank rank of a pattern channel in the graph\n(green: top {TOP}; "
-                 f"–: none in it; n/a: no pattern channel in the layer)", fontsize=8)
+    ax.set_title(f"(c) best PageRank rank of a pattern channel\nin the graph (green: top {TOP}; "
+                 f"–: none in it;\nn/a: no pattern channel in the layer)", fontsize=8)
 
 
 def draw_ground_truth(report: dict[str, Any]) -> plt.Figure:
