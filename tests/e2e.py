@@ -57,7 +57,7 @@ def run_snakemake(config: Path, *args: str, env: dict[str, str] | None = None,
            "PATH": os.pathsep.join([bin_dir, *path] if activated else path)}
     exe = "snakemake" if activated else str(Path(bin_dir) / "snakemake")
     return subprocess.run([exe, "--cores", "2", f"--configfile={config}", *args],
-                          cwd=REPO, env=env, capture_output=True, text=True, timeout=1800)
+                          cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
 
 
 def repo_changes() -> str | None:

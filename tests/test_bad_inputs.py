@@ -21,8 +21,7 @@ from summit.startup import CACHE
 from tests.bad_inputs import CASES, TABLE_END, TABLE_START, Case, make_files, readme_with_table
 from tests.e2e import E2E, REPO, TINY, run_snakemake
 
-# one worker runs every case: the outcomes fixture starts the selected ones together
-pytestmark = [*E2E, pytest.mark.xdist_group("bad_inputs")]
+pytestmark = E2E
 DEFAULT_LAYERS = ["mixed3a", "mixed3b", "mixed4a", "mixed4b"]
 
 
